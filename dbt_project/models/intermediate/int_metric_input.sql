@@ -1,0 +1,123 @@
+-- x[i,k] for every reference universe (region group), year and indicator, on the metric
+-- industries (manufacturing divisions 13-43). A universe-year uses the divisions that every
+-- member with data reports that year ("common support"), so all totals are taken over one
+-- industry set and the LQ identities of metrics.md hold exactly; what this leaves out is
+-- recorded as each region's coverage of its manufacturing total.
+with
+
+facts as (
+
+    select * from {{ ref('fct_industry_indicator') }}
+    where industry_level = 'division'
+        and industry_code between '{{ var("metric_industry_from") }}' and '{{ var("metric_industry_to") }}'
+
+),
+
+coverage as (
+
+    select * from {{ ref('fct_manufacturing_coverage') }}
+
+),
+
+members as (
+
+    select * from {{ ref('region_group_member') }}
+
+),
+
+group_sizes as (
+
+    select group_code, count(*) as n_members
+    from members
+    group by group_code
+
+),
+
+member_years as (
+
+    -- Members with at least one reported metric division in the year.
+    select distinct members.group_code, facts.year, facts.indicator, facts.province_code
+    from members
+    inner join facts on facts.province_code = members.province_code
+    where facts.value is not null
+
+),
+
+members_present as (
+
+    select group_code, year, indicator, count(*) as n_members_present
+    from member_years
+    group by group_code, year, indicator
+
+),
+
+industry_support as (
+
+    select member_years.group_code, member_years.year, member_years.indicator, facts.industry_code,
+        count(*) as n_reporting
+    from member_years
+    inner join facts
+        on facts.province_code = member_years.province_code
+        and facts.year = member_years.year
+        and facts.indicator = member_years.indicator
+    where facts.value is not null
+    group by member_years.group_code, member_years.year, member_years.indicator, facts.industry_code
+
+),
+
+common_industries as (
+
+    select industry_support.group_code, industry_support.year, industry_support.indicator,
+        industry_support.industry_code
+    from industry_support
+    inner join members_present
+        on members_present.group_code = industry_support.group_code
+        and members_present.year = industry_support.year
+        and members_present.indicator = industry_support.indicator
+    where industry_support.n_reporting = members_present.n_members_present
+
+),
+
+common_counts as (
+
+    select group_code, year, indicator, count(*) as n_industries
+    from common_industries
+    group by group_code, year, indicator
+
+)
+
+select
+    member_years.group_code as universe_code,
+    member_years.year,
+    member_years.indicator,
+    member_years.province_code,
+    common_industries.industry_code,
+    facts.value,
+    coverage.manufacturing_total,
+    group_sizes.n_members,
+    members_present.n_members_present,
+    common_counts.n_industries
+
+from member_years
+inner join common_industries
+    on common_industries.group_code = member_years.group_code
+    and common_industries.year = member_years.year
+    and common_industries.indicator = member_years.indicator
+inner join facts
+    on facts.province_code = member_years.province_code
+    and facts.year = member_years.year
+    and facts.indicator = member_years.indicator
+    and facts.industry_code = common_industries.industry_code
+inner join group_sizes on group_sizes.group_code = member_years.group_code
+inner join members_present
+    on members_present.group_code = member_years.group_code
+    and members_present.year = member_years.year
+    and members_present.indicator = member_years.indicator
+inner join common_counts
+    on common_counts.group_code = member_years.group_code
+    and common_counts.year = member_years.year
+    and common_counts.indicator = member_years.indicator
+left join coverage
+    on coverage.province_code = member_years.province_code
+    and coverage.year = member_years.year
+    and coverage.indicator = member_years.indicator

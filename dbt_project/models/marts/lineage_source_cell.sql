@@ -1,0 +1,29 @@
+-- Every raw cell the warehouse read, so a published value can be traced to its file, sheet and
+-- cell from the published file alone: unnest fct_industry_indicator.source_value_ids and join.
+with
+
+cells as (
+
+    select * from {{ ref('stg_wind__mbr') }}
+
+)
+
+select
+    cast(raw_value_id as varchar) as raw_value_id,
+    cast(source_family as varchar) as source_family,
+    cast(source_file as varchar) as source_file,
+    cast(source_sheet as varchar) as source_sheet,
+    cast(source_cell as varchar) as source_cell,
+    cast(source_row as integer) as source_row,
+    cast(source_column as varchar) as source_column,
+    cast(file_sha256 as varchar) as file_sha256,
+    cast(series_name as varchar) as series_name,
+    cast(province_label as varchar) as province_label,
+    cast(industry_label as varchar) as industry_label,
+    cast(year as integer) as year,
+    cast(value_as_printed as varchar) as value_as_printed,
+    cast(source_unit as varchar) as source_unit,
+    cast(value_flag as varchar) as value_flag,
+    cast(loaded_at as timestamp) as loaded_at
+
+from cells

@@ -1,0 +1,54 @@
+with
+
+shares as (
+
+    select * from {{ ref('int_metric_shares') }}
+
+),
+
+per_region as (
+
+    select
+        universe_code,
+        province_code,
+        year,
+        indicator,
+        -- K[i] = Σk |s[i,k] − S[k]|; null if any term is null rather than a sum over fewer terms
+        case when count(region_industry_share) = count(*)
+            then sum(abs(region_industry_share - universe_industry_share)) end as krugman_vs_universe,
+        -- Krel[i] = Σk |s[i,k] − s̄[i,k]|, rest of group pooled
+        case when count(rest_industry_share) = count(*) and count(region_industry_share) = count(*)
+            then sum(abs(region_industry_share - rest_industry_share)) end as krugman_vs_rest,
+        any_value(region_weight) as region_weight,
+        any_value(region_total) as region_total,
+        any_value(coverage) as coverage,
+        any_value(n_industries) as n_industries,
+        any_value(n_members) as n_members,
+        any_value(n_members_present) as n_members_present
+
+    from shares
+    group by universe_code, province_code, year, indicator
+
+)
+
+select
+    cast(universe_code as varchar) as universe_code,
+    cast(province_code as varchar) as province_code,
+    cast(year as integer) as year,
+    cast(indicator as varchar) as indicator,
+    cast(krugman_vs_universe as double) as krugman_vs_universe,
+    cast(krugman_vs_rest as double) as krugman_vs_rest,
+    cast(krugman_vs_universe / 2 as double) as hoover_specialization,
+    cast(region_weight as double) as region_weight,
+    cast(region_total as double) as region_total,
+    cast(n_industries as integer) as n_industries,
+    cast(coverage as double) as coverage,
+    cast(n_members as integer) as n_members,
+    cast(n_members_present as integer) as n_members_present,
+    cast(n_members_present = n_members as boolean) as is_universe_complete,
+    cast(case
+        when region_total = 0 then 'zero_region_total'
+        when krugman_vs_rest is null and n_members_present < 2 then 'no_rest_of_group'
+    end as varchar) as null_reason
+
+from per_region

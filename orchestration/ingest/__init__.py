@@ -1,0 +1,1 @@
+"""Ingest: one module per export format, one catalogue of source families."""

@@ -1,0 +1,281 @@
+"""Parser for Wind EDB (经济数据库) exports: one column per series, one row per period.
+
+Layout, as found in real exports::
+
+    指标名称 | 江苏:主营业务收入:合计 | 江苏:主营业务收入:采矿业 | ...
+    频率     | 年                     | 年                       |   (optional metadata rows:
+    单位     | 万元                   | 万元                     |    频率/单位/来源/指标ID/...)
+    2005-12-31 | 320984774             | 313598861.1              |
+    ...
+    数据来源：Wind                                                   (optional footer)
+
+Rows are keyed by Dec-31 dates or integer years, in either order. Series are named
+``省:指标:行业``, ``省:指标:上级行业:行业`` (Heilongjiang) or, in some exports (Beijing), by the
+bare industry name, in which case the province comes from the file name. ``***`` marks a suppressed cell; a blank one is missing.
+
+The parser keeps every value as printed and says where it came from; mapping labels to codes is
+the job of the dbt models, where the mapping tables are data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .errors import SourceFileError, column_letter
+from .workbook import Sheet, is_date, read_sheets
+
+HEADER_LABEL = "指标名称"
+# Metadata rows Wind may put between the header and the data, by their first cell.
+METADATA_LABELS = {"频率", "单位", "来源", "指标ID", "更新时间", "时间区间", "国家/地区", "数据来源"}
+FOOTER_PREFIXES = ("数据来源", "注", "资料来源", "Source")
+SUPPRESSED = "***"
+SERIES_SEPARATOR = re.compile(r"[:：]")
+
+FLAG_REPORTED = "reported"
+FLAG_SUPPRESSED = "suppressed"
+FLAG_MISSING = "missing"
+
+COLUMNS = [
+    "province_label",
+    "indicator_label",
+    "industry_label",
+    "series_name",
+    "year",
+    "value_text",
+    "value",
+    "value_flag",
+    "unit",
+    "source_sheet",
+    "source_row",
+    "source_column",
+    "source_cell",
+]
+
+
+@dataclass(frozen=True)
+class Series:
+    col: int
+    name: str
+    province_label: str
+    indicator_label: str | None
+    industry_label: str
+
+
+def parse_wind_edb_export(
+    path: Path,
+    *,
+    display_name: str,
+    expected_indicator_label: str,
+    catalogue_unit: str,
+) -> list[dict]:
+    """Parse one Wind EDB export into long rows, one per (series, year) cell.
+
+    ``display_name`` is how the file is named in messages and lineage (its path under the
+    raw-data directory). Raises ``SourceFileError`` naming file, sheet, row and column.
+    """
+    out: list[dict] = []
+    sheets = [s for s in read_sheets(path, display_name) if _has_content(s)]
+    if not sheets:
+        raise SourceFileError(display_name, "has no non-empty sheet", expected="a Wind EDB export")
+    for sheet in sheets:
+        out.extend(
+            _parse_sheet(sheet, path, display_name, expected_indicator_label, catalogue_unit)
+        )
+    return out
+
+
+def _has_content(sheet: Sheet) -> bool:
+    return any(v is not None for row in sheet.rows for v in row)
+
+
+def _parse_sheet(
+    sheet: Sheet, path: Path, file: str, expected_indicator: str, catalogue_unit: str
+) -> list[dict]:
+    rows = sheet.rows
+    first = _clean(rows[0][0]) if rows and rows[0] else None
+    if first != HEADER_LABEL:
+        raise SourceFileError(
+            file, "is not laid out as a Wind EDB export", sheet=sheet.name, row=0, col=0,
+            expected=f"the header label {HEADER_LABEL!r}", found=rows[0][0] if rows and rows[0] else None,
+        )
+    series = _read_series(sheet, path, file, expected_indicator)
+    units = {}
+    out: list[dict] = []
+    seen_years: dict[int, int] = {}
+    for r in range(1, len(rows)):
+        row = rows[r]
+        key = row[0] if row else None
+        if key is None and all(v is None for v in row):
+            continue
+        label = _clean(key) if isinstance(key, str) else None
+        if label in METADATA_LABELS:
+            if label == "单位":
+                units = _check_units(sheet, file, r, row, series, catalogue_unit)
+            continue
+        if label is not None and label.startswith(FOOTER_PREFIXES):
+            break  # Wind's source/footnote lines close the table
+        year = _year_of(key, file, sheet.name, r)
+        if year in seen_years:
+            raise SourceFileError(
+                file, f"year {year} appears twice (also in row {seen_years[year] + 1})",
+                sheet=sheet.name, row=r, col=0, expected="one row per year",
+            )
+        seen_years[year] = r
+        for s in series:
+            raw = row[s.col] if s.col < len(row) else None
+            value_text, value, flag = _value_of(raw, file, sheet.name, r, s.col)
+            out.append(
+                {
+                    "province_label": s.province_label,
+                    "indicator_label": s.indicator_label,
+                    "industry_label": s.industry_label,
+                    "series_name": s.name,
+                    "year": year,
+                    "value_text": value_text,
+                    "value": value,
+                    "value_flag": flag,
+                    "unit": units.get(s.col, catalogue_unit),
+                    "source_sheet": sheet.name,
+                    "source_row": r + 1,
+                    "source_column": column_letter(s.col),
+                    "source_cell": f"{column_letter(s.col)}{r + 1}",
+                }
+            )
+    if not seen_years:
+        raise SourceFileError(
+            file, "has a header but no data rows", sheet=sheet.name,
+            expected="rows keyed by Dec-31 dates or integer years",
+        )
+    return out
+
+
+def _clean(text: object) -> str | None:
+    """Strip all whitespace, including the inner spaces printed yearbooks use to pad names."""
+    if text is None:
+        return None
+    return re.sub(r"\s+", "", str(text)) or None
+
+
+def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -> list[Series]:
+    header = sheet.rows[0]
+    series: list[Series] = []
+    seen: dict[str, int] = {}
+    for c in range(1, len(header)):
+        name = header[c]
+        if name is None:
+            # A trailing empty header column is harmless only if no data sits under it.
+            if any(c < len(row) and row[c] is not None for row in sheet.rows[1:]):
+                raise SourceFileError(
+                    file, "has values under a column with no series name",
+                    sheet=sheet.name, row=0, col=c, expected="a series name in the header row",
+                )
+            continue
+        parts = [p.strip() for p in SERIES_SEPARATOR.split(str(name))]
+        if len(parts) >= 3:
+            # 省:指标:行业, or with the parent aggregate in between (省:指标:制造业:纺织业).
+            province, indicator, industry = parts[0], parts[1], parts[-1]
+            if _clean(indicator) != expected_indicator:
+                raise SourceFileError(
+                    file, "names a different indicator than its catalogue family",
+                    sheet=sheet.name, row=0, col=c,
+                    expected=f"series of {expected_indicator!r}", found=str(name),
+                )
+        elif len(parts) == 1:
+            # Bare industry names (as in the Beijing export): province from the file name.
+            province, indicator, industry = path.stem, None, parts[0]
+        else:
+            raise SourceFileError(
+                file, "has a series name of unknown form", sheet=sheet.name, row=0, col=c,
+                expected="'省:指标:行业' (optionally '省:指标:上级:行业') or a bare industry name",
+                found=str(name),
+            )
+        industry_label = _clean(industry)
+        if not industry_label:
+            raise SourceFileError(
+                file, "has a series without an industry", sheet=sheet.name, row=0, col=c,
+                expected="'省:指标:行业'", found=str(name),
+            )
+        key = f"{_clean(province)}|{industry_label}"
+        if key in seen:
+            raise SourceFileError(
+                file, f"repeats a series (also in column {column_letter(seen[key])})",
+                sheet=sheet.name, row=0, col=c, expected="each series once", found=str(name),
+            )
+        seen[key] = c
+        series.append(Series(c, str(name), _clean(province), _clean(indicator), industry_label))
+    if not series:
+        raise SourceFileError(
+            file, "has no series columns", sheet=sheet.name, row=0,
+            expected="series names after 指标名称",
+        )
+    return series
+
+
+def _check_units(
+    sheet: Sheet, file: str, r: int, row: list, series: list[Series], catalogue_unit: str
+) -> dict[int, str]:
+    units = {}
+    for s in series:
+        stated = _clean(row[s.col]) if s.col < len(row) else None
+        if stated is None:
+            continue
+        if stated != catalogue_unit:
+            raise SourceFileError(
+                file, "states a unit that contradicts the source catalogue",
+                sheet=sheet.name, row=r, col=s.col,
+                expected=f"{catalogue_unit!r} (the catalogue's unit for this family)", found=stated,
+            )
+        units[s.col] = stated
+    return units
+
+
+def _year_of(key: object, file: str, sheet: str, r: int) -> int:
+    expected = "a Dec-31 date or an integer year in the first column"
+    if is_date(key):
+        assert isinstance(key, datetime)
+        if (key.month, key.day) != (12, 31):
+            raise SourceFileError(
+                file, "has a period that is not a year-end date (not annual data?)",
+                sheet=sheet, row=r, col=0, expected=expected, found=key.date().isoformat(),
+            )
+        return key.year
+    if isinstance(key, str):
+        text = key.strip()
+        match = re.fullmatch(r"(\d{4})(?:-12-31|年)?", text)
+        if match:
+            return _plausible_year(int(match.group(1)), file, sheet, r, expected, key)
+    elif isinstance(key, (int, float)) and not isinstance(key, bool) and float(key).is_integer():
+        return _plausible_year(int(key), file, sheet, r, expected, key)
+    raise SourceFileError(file, "has a row that is not a year", sheet=sheet, row=r, col=0,
+                          expected=expected, found=key)
+
+
+def _plausible_year(year: int, file: str, sheet: str, r: int, expected: str, found: object) -> int:
+    if 1949 <= year <= 2100:
+        return year
+    raise SourceFileError(file, "has an implausible year", sheet=sheet, row=r, col=0,
+                          expected=expected, found=found)
+
+
+def _value_of(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[str | None, float | None, str]:
+    if raw is None:
+        return None, None, FLAG_MISSING
+    if isinstance(raw, bool) or is_date(raw):
+        raise SourceFileError(file, "has a non-numeric value", sheet=sheet, row=r, col=c,
+                              expected="a number, '***' or blank", found=raw)
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+        text = str(int(value)) if value.is_integer() else repr(value)
+        return text, value, FLAG_REPORTED
+    text = str(raw).strip()
+    if text == SUPPRESSED:
+        return text, None, FLAG_SUPPRESSED
+    try:
+        return text, float(text.replace(",", "")), FLAG_REPORTED
+    except ValueError:
+        raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,
+                              expected="a number, '***' (suppressed) or blank (missing)",
+                              found=raw) from None

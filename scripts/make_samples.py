@@ -1,0 +1,126 @@
+"""Write the SAMPLE extracts in raw/: synthetic numbers in the real Wind EDB layouts.
+
+The values are invented (deterministic pseudo-random), not official statistics; every file says
+so in its footer and in its sheet name's companion README. They exist so that `make run` works on
+a fresh clone without the real extracts, and so the parser's layout variants are exercised:
+
+- 省:指标:行业 series, Dec-31 dates ascending (Shanghai, Jiangsu, Zhejiang, Anhui, Tianjin)
+- bare industry names, integer years descending, `***` suppressed cells (Beijing)
+- 省:指标:上级:行业 series and a 单位 row stating 万元 (Hebei)
+- 2002-vintage names up to 2010, 2011 names from 2011, as in the real panel
+
+Run from the repository root:  python scripts/make_samples.py
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "raw" / "wind-mbr"
+YEARS = list(range(2005, 2017))
+SAMPLE_NOTE = "数据来源：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics"
+
+# (2002 name, 2011 name or None when unchanged, share of manufacturing)
+DIVISIONS = [
+    ("农副食品加工业", None, 0.07),
+    ("纺织业", None, 0.08),
+    ("纺织服装、鞋、帽制造业", "纺织服装、服饰业", 0.04),
+    ("化学原料及化学制品制造业", "化学原料和化学制品制造业", 0.12),
+    ("医药制造业", None, 0.03),
+    ("黑色金属冶炼及压延加工业", "黑色金属冶炼和压延加工业", 0.10),
+    ("通用设备制造业", None, 0.08),
+    ("专用设备制造业", None, 0.05),
+    ("电气机械及器材制造业", "电气机械和器材制造业", 0.11),
+    ("通信设备、计算机及其他电子设备制造业", "计算机、通信和其他电子设备制造业", 0.14),
+]
+MINING = [("煤炭开采和洗选业", 0.6), ("非金属矿采选业", 0.4)]
+UTILITIES = [("电力、热力的生产和供应业", 0.85), ("水的生产和供应业", 0.15)]
+
+# province: (2005 industry total in 万元, layout)
+PROVINCES = {
+    "上海": (160_000_000, "prefixed"),
+    "江苏": (320_000_000, "prefixed"),
+    "浙江": (230_000_000, "prefixed"),
+    "安徽": (50_000_000, "prefixed"),
+    "北京": (70_000_000, "bare"),
+    "天津": (80_000_000, "prefixed"),
+    "河北": (110_000_000, "hierarchical"),
+}
+
+
+def province_series(name: str, total_2005: float, rng: random.Random) -> dict[str, dict[int, float]]:
+    """Industry values by label and year; labels switch to 2011 names from 2011."""
+    tilt = {d[0]: rng.uniform(0.5, 1.6) for d in DIVISIONS}
+    weight = sum(share * tilt[n] for n, _, share in DIVISIONS)
+    series: dict[str, dict[int, float]] = {}
+    for year in YEARS:
+        total = total_2005 * (1.13 ** (year - 2005)) * rng.uniform(0.97, 1.03)
+        mining, utilities = total * 0.04, total * 0.07
+        manufacturing = total - mining - utilities
+        series.setdefault("合计", {})[year] = round(total, 1)
+        for label, share in MINING:
+            series.setdefault(label, {})[year] = round(mining * share, 1)
+        for label, share in UTILITIES:
+            series.setdefault(label, {})[year] = round(utilities * share, 1)
+        explained = 0.0
+        for old, new, share in DIVISIONS:
+            label = (new or old) if year >= 2011 else old
+            value = round(manufacturing * 0.8 * share * tilt[old] / weight * rng.uniform(0.95, 1.05), 1)
+            series.setdefault(label, {})[year] = value
+            explained += value
+        if year >= 2011:
+            series.setdefault("制造业", {})[year] = round(manufacturing, 1)
+    return series
+
+
+def write_province(name: str, total_2005: float, layout: str, rng: random.Random) -> Path:
+    series = province_series(name, total_2005, rng)
+    labels = list(series)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    if layout == "bare":
+        header = ["指标名称"] + ["  " + label for label in labels]
+    elif layout == "hierarchical":
+        parent = {label: "制造业" for label in labels}
+        header = ["指标名称"] + [
+            f"{name}:主营业务收入:{parent[l]}:{l}" if l not in ("合计", "制造业") and not l.endswith(("采选业", "供应业"))
+            else f"{name}:主营业务收入:{l}" for l in labels
+        ]
+    else:
+        header = ["指标名称"] + [f"{name}:主营业务收入:{label}" for label in labels]
+    sheet.append(header)
+    if layout == "hierarchical":
+        sheet.append(["频率"] + ["年"] * len(labels))
+        sheet.append(["单位"] + ["万元"] * len(labels))
+    years = sorted(YEARS, reverse=(layout == "bare"))
+    for year in years:
+        key: object = year if layout == "bare" else datetime(year, 12, 31)
+        row: list[object] = [key]
+        for label in labels:
+            value = series[label].get(year)
+            if layout == "bare" and label == "煤炭开采和洗选业" and year >= 2015:
+                value = "***"  # suppressed, as Beijing prints it
+            row.append(value)
+        sheet.append(row)
+    sheet.append([SAMPLE_NOTE])
+    path = OUT / f"{name}.xlsx"
+    book.save(path)
+    return path
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(20261123)
+    for name, (total, layout) in PROVINCES.items():
+        path = write_province(name, total, layout, rng)
+        print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
