@@ -1,0 +1,53 @@
+"""The asset graph is the interface of the UI: keep it from changing by accident."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.definitions import defs
+
+EXPECTED_GROUPS = {
+    "raw": {"raw/wind_mbr"},
+    "published": {"published/marts_file"},
+    "marts": {
+        "marts/dim_industry", "marts/dim_province", "marts/dim_region_group", "marts/dim_region_group_member",
+        "marts/fct_industry_indicator", "marts/fct_manufacturing_coverage", "marts/lineage_source_cell",
+        "marts/mart_growth", "marts/mart_intensity_shares", "marts/mart_location_quotient",
+        "marts/mart_specialization_bilateral", "marts/mart_specialization_relative",
+    },
+    "staging": {"staging/stg_wind__mbr"},
+}
+
+
+def test_asset_graph_groups_and_keys():
+    graph = defs.resolve_asset_graph()
+    by_group: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        by_group.setdefault(graph.get(key).group_name, set()).add(key.to_user_string())
+    for group, keys in EXPECTED_GROUPS.items():
+        assert by_group[group] == keys, group
+    assert {"reference", "intermediate"} <= set(by_group)
+    assert "reference/industry_crosswalk_2002_2011" in by_group["reference"]
+
+
+def test_dbt_source_is_the_ingest_asset():
+    graph = defs.resolve_asset_graph()
+    staging = graph.get(dg.AssetKey(["staging", "stg_wind__mbr"]))
+    assert staging.parent_keys == {dg.AssetKey(["raw", "wind_mbr"])}
+    published = graph.get(dg.AssetKey(["published", "marts_file"]))
+    assert dg.AssetKey(["marts", "mart_location_quotient"]) in published.parent_keys
+
+
+def test_refresh_job_and_yearly_schedule_off_by_default():
+    job = defs.resolve_job_def("refresh_warehouse")
+    assert job is not None
+    schedule = defs.resolve_schedule_def("yearly_refresh")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.cron_schedule == "0 6 1 12 *"
+
+
+def test_dbt_tests_are_asset_checks():
+    graph = defs.resolve_asset_graph()
+    checks = {key.name for key in graph.asset_check_keys}
+    assert "assert_lq_identities_hold" in checks or any("lq" in name for name in checks)
+    assert len(checks) >= 40
