@@ -14,6 +14,8 @@ WAREHOUSE_DIR ?= warehouse
 BENCH_RAW_DIR ?= ../shared/data/yearbook
 export RAW_DIR WAREHOUSE_DIR
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# dagster-dbt's dev-mode manifest preparation looks for `dbt` on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
