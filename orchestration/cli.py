@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from .settings import Settings
+from .settings import REPO_ROOT, Settings
 
 EXAMPLE_QUERY = """\
 select p.name_en, l.industry_code, i.name_en as industry, round(l.lq, 3) as lq
@@ -35,8 +35,8 @@ def build(settings: Settings) -> int:
     started = time.perf_counter()
     job = build_definitions(settings).resolve_job_def("refresh_warehouse")
     with DagsterInstance.get() as instance:
-        # Step logs go to the run's record (visible in `make ui`); the terminal gets the summary.
-        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        # Step logs and tracebacks go to the run record (see `make ui`); the terminal gets a summary.
+        quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
     if not result.success:
         print("\nThe warehouse was NOT refreshed; the published file was left as it was.", file=sys.stderr)
@@ -44,13 +44,39 @@ def build(settings: Settings) -> int:
             if event.event_type == DagsterEventType.STEP_FAILURE:
                 error = event.step_failure_data.error
                 message = error.message.strip() if error else "unknown error"
+                message = message.removeprefix("dagster._core.definitions.events.Failure: ")
                 print(f"  step {event.step_key} failed: {message.splitlines()[0]}", file=sys.stderr)
                 if "dbt" in message and len(message.splitlines()) > 1:
                     print("    " + "\n    ".join(message.splitlines()[1:12]), file=sys.stderr)
+        print_failed_test_rows(settings)
         return 1
     print(f"\nBuilt and published in {time.perf_counter() - started:.1f} s from {settings.raw_dir}")
     summarise(settings)
+    if settings.raw_dir == (REPO_ROOT / "raw").resolve():
+        print("\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
+              "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook")
     return 0
+
+
+def print_failed_test_rows(settings: Settings, limit: int = 10) -> None:
+    """Show the rows behind failed dbt tests that store their failures (they name file and cell)."""
+    import duckdb
+
+    if not settings.build_db.exists():
+        return
+    try:
+        con = duckdb.connect(str(settings.build_db), read_only=True)
+    except duckdb.Error:
+        return
+    with con:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'dbt_test__audit'"
+        ).fetchall()
+        for (table,) in tables:
+            rows = con.execute(f'select * from dbt_test__audit."{table}" limit {limit}').df()
+            if len(rows):
+                print(f"\nFailed check {table} (first {limit} rows):", file=sys.stderr)
+                print(rows.to_string(index=False), file=sys.stderr)
 
 
 def summarise(settings: Settings) -> None:

@@ -205,3 +205,33 @@ def test_publish_swaps_the_file_without_disturbing_open_readers(sample_raw, tmp_
     reader.close()
     with duckdb.connect(str(settings.published_db), read_only=True) as fresh:
         assert fresh.execute("select max(published_at) from publication_table").fetchone()[0] > first_stamp
+
+
+def test_unknown_label_fails_with_the_cells_named(sample_raw, tmp_path):
+    import openpyxl
+
+    warehouse = tmp_path / "warehouse"
+    book = openpyxl.load_workbook(sample_raw / "wind-mbr" / "浙江.xlsx")
+    book.active["C1"] = "浙江:主营业务收入:神秘制造业"
+    book.save(sample_raw / "wind-mbr" / "浙江.xlsx")
+    result, settings = run_refresh(sample_raw, warehouse)
+    assert not result.success
+    assert not settings.published_db.exists()  # nothing half-built was published
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        failures = con.execute("select * from dbt_test__audit.assert_every_label_is_known").df()
+    assert set(failures["industry_label"]) == {"神秘制造业"}
+    assert set(failures["source_file"]) == {"wind-mbr/浙江.xlsx"}
+    assert "C2" in set(failures["source_cell"])
+    assert failures["problem"].str.contains("industry_label_variant.csv").all()
+
+
+def test_sql_command_queries_the_published_file(sample_raw, tmp_path, monkeypatch, capsys):
+    from orchestration import cli
+
+    result, settings = run_refresh(sample_raw, tmp_path / "warehouse")
+    assert result.success
+    monkeypatch.setenv("WAREHOUSE_DIR", str(settings.warehouse_dir))
+    assert cli.main(["sql", "select count(*) as n_provinces from dim_province"]) == 0
+    assert "31" in capsys.readouterr().out
+    assert cli.main(["sql", "select * from no_such_table"]) == 1
+    assert "no_such_table" in capsys.readouterr().err
