@@ -48,18 +48,37 @@ def build(settings: Settings) -> int:
                 print(f"  step {event.step_key} failed: {message.splitlines()[0]}", file=sys.stderr)
                 if "dbt" in message and len(message.splitlines()) > 1:
                     print("    " + "\n    ".join(message.splitlines()[1:12]), file=sys.stderr)
+        print_failed_expectations(settings, result.run_id)
         print_failed_test_rows(settings)
         return 1
     print(f"\nBuilt and published in {time.perf_counter() - started:.1f} s from {settings.raw_dir}")
-    summarise(settings)
+    summarise(settings, result.run_id)
     if settings.raw_dir == (REPO_ROOT / "raw").resolve():
         print("\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
               "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook")
     return 0
 
 
+def print_failed_expectations(settings: Settings, run_id: str) -> None:
+    """The blocking expectations that failed in this run, from the run's validation report."""
+    import json
+
+    directory = settings.warehouse_dir / "reports" / run_id
+    for path in sorted(directory.glob("*.json")):
+        section = json.loads(path.read_text(encoding="utf-8"))
+        for r in section.get("results", []):
+            if not r["success"] and r["severity"] == "error":
+                print(f"\n  {section['title']}: {r['expectation']} on {r['column']} {r['kwargs']} failed for "
+                      f"{r['unexpected_count']} of {r['element_count']} rows; e.g.", file=sys.stderr)
+                for row in r["sample"][:3]:
+                    print(f"    {row}", file=sys.stderr)
+    if (directory / "index.html").exists():
+        print(f"\nValidation report: {directory / 'index.html'}", file=sys.stderr)
+
+
 def print_failed_test_rows(settings: Settings, limit: int = 10) -> None:
-    """Show the rows behind failed dbt tests that store their failures (they name file and cell)."""
+    """Show the rows behind dbt tests that store their failures (they name file and cell).
+    Tests named warn_* are warnings: their rows were quarantined, not published."""
     import duckdb
 
     if not settings.build_db.exists():
@@ -75,15 +94,23 @@ def print_failed_test_rows(settings: Settings, limit: int = 10) -> None:
         for (table,) in tables:
             rows = con.execute(f'select * from dbt_test__audit."{table}" limit {limit}').df()
             if len(rows):
-                print(f"\nFailed check {table} (first {limit} rows):", file=sys.stderr)
+                kind = "Warning (withheld, see fct_quarantine)" if table.startswith("warn_") else "Failed check"
+                print(f"\n{kind} {table} (first {limit} rows):", file=sys.stderr)
                 print(rows.to_string(index=False), file=sys.stderr)
 
 
-def summarise(settings: Settings) -> None:
+def summarise(settings: Settings, run_id: str) -> None:
     import duckdb
 
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
         print(f"Published file: {settings.published_db}")
+        report = settings.warehouse_dir / "reports" / run_id / "index.html"
+        if report.exists():
+            print(f"Validation report: {report}")
+        withheld = con.execute("select scope, count(*) from fct_quarantine group by scope order by scope").fetchall()
+        if withheld:
+            print("Withheld by the quality policy (query fct_quarantine for reasons): "
+                  + ", ".join(f"{n} {scope.replace('_', '-')}s" for scope, n in withheld))
         print(con.sql("select table_name, row_count from publication_table order by table_name"))
         print(con.sql(
             "select count(distinct source_file) as source_files, sum(n_values) as source_cells "

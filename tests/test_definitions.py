@@ -11,7 +11,8 @@ EXPECTED_GROUPS = {
     "published": {"published/marts_file"},
     "marts": {
         "marts/dim_industry", "marts/dim_province", "marts/dim_region_group", "marts/dim_region_group_member",
-        "marts/fct_industry_indicator", "marts/fct_manufacturing_coverage", "marts/lineage_source_cell",
+        "marts/fct_industry_indicator", "marts/fct_manufacturing_coverage", "marts/fct_quarantine",
+        "marts/lineage_source_cell",
         "marts/mart_growth", "marts/mart_intensity_shares", "marts/mart_location_quotient",
         "marts/mart_specialization_bilateral", "marts/mart_specialization_relative",
     },
@@ -51,3 +52,19 @@ def test_dbt_tests_are_asset_checks():
     checks = {key.name for key in graph.asset_check_keys}
     assert "assert_lq_identities_hold" in checks or any("lq" in name for name in checks)
     assert len(checks) >= 40
+
+
+def test_every_suite_file_is_a_blocking_check_on_its_table():
+    from orchestration.checks.suites import all_suites
+
+    graph = defs.resolve_asset_graph()
+    checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
+    suites = all_suites()
+    assert {s.name for s in suites} == {
+        "raw_wind_mbr", "fct_industry_indicator", "fct_manufacturing_coverage", "mart_location_quotient",
+        "mart_specialization_relative", "mart_specialization_bilateral", "mart_intensity_shares", "mart_growth",
+    }
+    for suite in suites:
+        assert ("/".join(suite.asset_key), f"gx_{suite.name}") in checks
+    specs = [graph.get_check_spec(key) for key in graph.asset_check_keys if key.name.startswith("gx_")]
+    assert len(specs) == len(suites) and all(spec.blocking for spec in specs)

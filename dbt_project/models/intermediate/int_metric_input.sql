@@ -19,6 +19,12 @@ coverage as (
 
 ),
 
+quarantined as (
+
+    select province_code, year, indicator from {{ ref('int_quarantine_province_year') }}
+
+),
+
 members as (
 
     select * from {{ ref('region_group_member') }}
@@ -39,6 +45,10 @@ member_years as (
     select distinct members.group_code, facts.year, facts.indicator, facts.province_code
     from members
     inner join facts on facts.province_code = members.province_code
+    anti join quarantined
+        on quarantined.province_code = facts.province_code
+        and quarantined.year = facts.year
+        and quarantined.indicator = facts.indicator
     where facts.value is not null
 
 ),

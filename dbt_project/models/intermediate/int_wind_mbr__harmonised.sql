@@ -13,7 +13,7 @@ division_cells as (
             partition by province_code, year, indicator, mapping_vintage, mapping_code
         ) as n_filled_twins
 
-    from {{ ref('int_wind_mbr__labelled') }}
+    from {{ ref('int_wind_mbr__checked') }}
     where label_kind = 'division'
 
 ),
@@ -82,11 +82,12 @@ aggregated as (
         indicator,
         industry_code,
         any_value(source_vintage) as source_vintage,
-        -- A harmonised value is a sum of reported cells only: one suppressed or missing input
-        -- makes it null rather than silently too small.
+        -- A harmonised value is a sum of reported cells only: one suppressed, missing or
+        -- quarantined input makes it null rather than silently too small.
         case when bool_and(value_flag = 'reported') then sum(value_contribution) end as value,
         case
             when bool_and(value_flag = 'reported') then 'reported'
+            when bool_or(value_flag = 'quarantined') then 'quarantined'
             when bool_or(value_flag = 'suppressed') then 'suppressed'
             else 'missing'
         end as value_flag,

@@ -10,7 +10,7 @@ divisions as (
 
 aggregates as (
 
-    select * from {{ ref('int_wind_mbr__labelled') }}
+    select * from {{ ref('int_wind_mbr__checked') }}
     where label_kind = 'aggregate'
 
 ),

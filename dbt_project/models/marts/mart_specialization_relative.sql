@@ -48,7 +48,7 @@ select
     cast(n_members_present = n_members as boolean) as is_universe_complete,
     cast(case
         when region_total = 0 then 'zero_region_total'
-        when krugman_vs_rest is null and n_members_present < 2 then 'no_rest_of_group'
+        when krugman_vs_rest is null then 'no_rest_of_group'
     end as varchar) as null_reason
 
 from per_region

@@ -1,0 +1,25 @@
+-- The labelled cells with quarantined values withheld: value null, flag 'quarantined'. Everything
+-- downstream (facts, coverage, metrics) reads this, so a withheld value is withheld everywhere.
+with
+
+cells as (
+
+    select * from {{ ref('int_wind_mbr__labelled') }}
+
+),
+
+quarantined as (
+
+    select raw_value_id, quarantine_reason from {{ ref('int_wind_mbr__plausibility') }}
+
+)
+
+select
+    cells.* replace (
+        case when quarantined.raw_value_id is not null then 'quarantined' else cells.value_flag end as value_flag,
+        case when quarantined.raw_value_id is null then cells.value_yi end as value_yi
+    ),
+    quarantined.quarantine_reason
+
+from cells
+left join quarantined using (raw_value_id)

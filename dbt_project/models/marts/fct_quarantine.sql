@@ -1,0 +1,73 @@
+-- Everything the quality policy withheld, with the reason: single values (nulled in
+-- fct_industry_indicator, flag 'quarantined') and province-years kept out of the metrics.
+with
+
+cells as (
+
+    select
+        plausibility.*,
+        lineage.source_file,
+        lineage.source_sheet,
+        lineage.source_cell,
+        lineage.value_as_printed
+    from {{ ref('int_wind_mbr__plausibility') }} as plausibility
+    inner join {{ ref('stg_wind__mbr') }} as lineage using (raw_value_id)
+
+),
+
+province_years as (
+
+    select * from {{ ref('int_quarantine_province_year') }}
+
+),
+
+unioned as (
+
+    select
+        'value' as scope,
+        'withheld from facts and metrics' as effect,
+        province_code,
+        year,
+        indicator,
+        industry_label,
+        quarantine_reason,
+        quarantine_detail,
+        value_as_printed,
+        [raw_value_id] as source_value_ids,
+        source_file || '!' || source_sheet || '!' || source_cell as source_cell
+
+    from cells
+
+    union all
+
+    select
+        'province_year' as scope,
+        'kept out of the metric marts' as effect,
+        province_code,
+        year,
+        indicator,
+        null as industry_label,
+        quarantine_reason,
+        quarantine_detail,
+        null as value_as_printed,
+        [] as source_value_ids,
+        null as source_cell
+
+    from province_years
+
+)
+
+select
+    cast(scope as varchar) as scope,
+    cast(effect as varchar) as effect,
+    cast(province_code as varchar) as province_code,
+    cast(year as integer) as year,
+    cast(indicator as varchar) as indicator,
+    cast(industry_label as varchar) as industry_label,
+    cast(quarantine_reason as varchar) as quarantine_reason,
+    cast(quarantine_detail as varchar) as quarantine_detail,
+    cast(value_as_printed as varchar) as value_as_printed,
+    cast(source_value_ids as varchar[]) as source_value_ids,
+    cast(source_cell as varchar) as source_cell
+
+from unioned

@@ -1,0 +1,13 @@
+-- metrics.md: K[i,j] = K[j,i] and K[i,i] = 0.
+select a.universe_code, a.year, a.indicator, a.province_code, a.partner_province_code,
+    a.krugman_bilateral, b.krugman_bilateral as reverse_value
+from {{ ref('mart_specialization_bilateral') }} as a
+left join {{ ref('mart_specialization_bilateral') }} as b
+    on b.universe_code = a.universe_code
+    and b.year = a.year
+    and b.indicator = a.indicator
+    and b.province_code = a.partner_province_code
+    and b.partner_province_code = a.province_code
+where b.province_code is null
+    or abs(a.krugman_bilateral - b.krugman_bilateral) > 1e-12
+    or (a.province_code = a.partner_province_code and abs(a.krugman_bilateral) > 1e-12)

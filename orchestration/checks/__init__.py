@@ -1,0 +1,1 @@
+"""Data-quality gates: Great Expectations suites (expectations/*.json) as blocking asset checks."""

@@ -1,0 +1,56 @@
+"""One blocking asset check per suite file; quarantine visibility as a warning check."""
+
+
+import dagster as dg
+
+from ..resources import WarehouseResource
+from . import report
+from .suites import Suite, all_suites, validate
+
+
+def _summary_table(results: list[dict]) -> str:
+    rows = ["| status | expectation | column | unexpected | sample |", "|---|---|---|---|---|"]
+    for r in results:
+        status = "passed" if r["success"] else ("FAILED" if r["severity"] == "error" else "warning")
+        sample = "; ".join(str(s) for s in r["sample"][:3]).replace("|", "/")
+        rows.append(f"| {status} | {r['expectation']} | {r['column']} | {r['unexpected_count']} | {sample} |")
+    return "\n".join(rows)
+
+
+def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(list(suite.asset_key)),
+        name=f"gx_{suite.name}",
+        description=f"Great Expectations suite expectations/{suite.name}.json. {suite.description}",
+        blocking=True,
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect_build(read_only=True) as con:
+            frame = con.execute(f"select * from {suite.table}").df()
+        results = validate(suite, frame)
+        errors = [r for r in results if not r["success"] and r["severity"] == "error"]
+        warnings = [r for r in results if not r["success"] and r["severity"] != "error"]
+        page = report.record(
+            warehouse.settings.warehouse_dir, context.run.run_id, f"gx_{suite.name}",
+            {"title": f"{suite.table} — expectations/{suite.name}.json", "description": suite.description,
+             "results": results},
+        )
+        return dg.AssetCheckResult(
+            passed=not errors and not warnings,
+            severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rows_checked": len(frame),
+                "expectations": len(results),
+                "failed_blocking": len(errors),
+                "failed_warnings": len(warnings),
+                "failing_rows": sum(r["unexpected_count"] or 0 for r in errors + warnings),
+                "results": dg.MetadataValue.md(_summary_table(results)),
+                "validation_report": dg.MetadataValue.url(page.as_uri()),
+            },
+        )
+
+    return _check
+
+
+def suite_checks() -> list[dg.AssetChecksDefinition]:
+    return [build_suite_check(suite) for suite in all_suites()]
