@@ -54,6 +54,8 @@ def publish_warehouse(
     staging = published_db.with_name(f".{published_db.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(timezone.utc).replace(tzinfo=None)
     manifest = {**(manifest or {}), "published_at": published_at.isoformat(timespec="seconds") + "Z"}
+    run = (manifest.get("run_id") or "manual")[:8]
+    manifest["version_dir"] = str(published_db.parent / "versions" / f"{published_at:%Y%m%dT%H%M%S}_{run}")
     counts: dict[str, int] = {}
     try:
         with duckdb.connect(str(staging)) as con:
@@ -90,15 +92,14 @@ def publish_warehouse(
     finally:
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    manifest["version_dir"] = str(_keep_version(published_db, manifest, published_at, keep_versions))
+    _keep_version(published_db, manifest, keep_versions)
     return manifest
 
 
-def _keep_version(published_db: Path, manifest: dict, published_at: datetime, keep: int | None) -> Path:
+def _keep_version(published_db: Path, manifest: dict, keep: int | None) -> None:
     keep = keep if keep is not None else int(os.environ.get("PUBLISH_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS))
-    versions = published_db.parent / "versions"
-    run = (manifest.get("run_id") or "manual")[:8]
-    target = versions / f"{published_at:%Y%m%dT%H%M%S}_{run}"
+    target = Path(manifest["version_dir"])
+    versions = target.parent
     target.mkdir(parents=True, exist_ok=True)
     try:
         os.link(published_db, target / published_db.name)
@@ -108,7 +109,6 @@ def _keep_version(published_db: Path, manifest: dict, published_at: datetime, ke
                                           encoding="utf-8")
     for old in sorted(p for p in versions.iterdir() if p.is_dir())[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
-    return target
 
 
 def _git_commit() -> str | None:

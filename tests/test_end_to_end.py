@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import json
+import time
 import hashlib
 import shutil
 from pathlib import Path
@@ -235,3 +237,53 @@ def test_sql_command_queries_the_published_file(sample_raw, tmp_path, monkeypatc
     assert "31" in capsys.readouterr().out
     assert cli.main(["sql", "select * from no_such_table"]) == 1
     assert "no_such_table" in capsys.readouterr().err
+
+
+def test_publication_manifest_and_kept_versions(real_build):
+    con, settings = real_build
+    manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
+    assert manifest["run_id"] and manifest["published_at"].endswith("Z")
+    hashes = {f["source_file"]: f["file_sha256"] for f in manifest["source_files"]}
+    assert len(hashes) == 31
+    assert hashes["wind-mbr/江苏.xls"] == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
+    # every blocking check passed; the warnings are the quarantine ones
+    assert manifest["checks"]["evaluated"] >= 60
+    assert {w["severity"] for w in manifest["checks"]["warnings"]} == {"WARN"}
+    assert Path(manifest["validation_report"]).is_file()
+    version = Path(manifest["version_dir"])
+    assert json.loads((version / "manifest.json").read_text(encoding="utf-8"))["run_id"] == manifest["run_id"]
+    assert (version / "marts.duckdb").read_bytes() == settings.published_db.read_bytes()
+
+
+def test_real_defects_are_quarantined_not_published(real_build):
+    con, _ = real_build
+    withheld = query(con, "select scope, province_code, year, industry_label, quarantine_reason from fct_quarantine")
+    values = withheld[withheld.scope == "value"]
+    # Jiangsu 2005 采矿业 is ~1000x too large in the export (mis-keyed)
+    assert ((values.province_code == "320000") & (values.year == 2005) & (values.industry_label == "采矿业")
+            & (values.quarantine_reason == "implausible_jump")).any()
+    mining = query(con, "select value, value_flag from fct_industry_indicator "
+                        "where province_code = '320000' and year = 2005 and industry_code = 'B'").iloc[0]
+    assert pd.isna(mining["value"]) and mining["value_flag"] == "quarantined"
+    # Shanghai 2015 holds 17 divisions: kept out of every metric universe, which says so
+    years = withheld[withheld.scope == "province_year"]
+    assert ((years.province_code == "310000") & (years.year == 2015) & (years.quarantine_reason == "low_coverage")).any()
+    in_metrics = query(con, "select count(*) as n from mart_location_quotient where province_code = '310000' and year = 2015")
+    assert in_metrics["n"][0] == 0
+    yrd_2015 = query(con, "select distinct is_universe_complete, n_members_present from mart_location_quotient "
+                          "where universe_code = 'yrd' and year = 2015")
+    assert yrd_2015.values.tolist() == [[False, 3]]
+    # no published metric rests on a quarantined province-year
+    assert query(con, "select max(coverage) as c from mart_location_quotient")["c"][0] <= 1.05
+
+
+def test_only_the_last_versions_are_kept(sample_raw, tmp_path):
+    result, settings = run_refresh(sample_raw, tmp_path / "warehouse")
+    assert result.success
+    for n in range(6):
+        manifest = publish_warehouse(settings.build_db, settings.published_db, manifest={"run_id": f"run{n:05d}"},
+                                     keep_versions=3)
+        time.sleep(1.05)  # versions are named by the second
+    kept = sorted(p.name for p in (settings.warehouse_dir / "versions").iterdir())
+    assert len(kept) == 3
+    assert kept[-1].endswith("run00005") and Path(manifest["version_dir"]).name == kept[-1]

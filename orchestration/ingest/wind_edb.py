@@ -111,6 +111,9 @@ def _parse_sheet(
         if key is None and all(v is None for v in row):
             continue
         label = _clean(key) if isinstance(key, str) else None
+        if label == HEADER_LABEL:
+            raise SourceFileError(file, "repeats the header row", sheet=sheet.name, row=r, col=0,
+                                  expected="one 指标名称 header row (row 1), then data rows", found=key)
         if label in METADATA_LABELS:
             if label == "单位":
                 units = _check_units(sheet, file, r, row, series, catalogue_unit)
@@ -179,7 +182,7 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
             province, indicator, industry = parts[0], parts[1], parts[-1]
             if _clean(indicator) != expected_indicator:
                 raise SourceFileError(
-                    file, "names a different indicator than its catalogue family",
+                    file, "names a different indicator than its catalogue family" + _encoding_hint(str(name)),
                     sheet=sheet.name, row=0, col=c,
                     expected=f"series of {expected_indicator!r}", found=str(name),
                 )
@@ -212,6 +215,18 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
             expected="series names after 指标名称",
         )
     return series
+
+
+def _encoding_hint(text: str) -> str:
+    """Name the usual cause when Chinese text arrives garbled. UTF-8 bytes decoded as GBK turn
+    into rare characters whose GBK bytes decode as UTF-8 again; GBK bytes decoded as UTF-8 leave
+    replacement characters (U+FFFD)."""
+    recovered = text.replace("\ufffd", "").encode("gbk", errors="ignore").decode("utf-8", errors="ignore")
+    if sum("\u4e00" <= ch <= "\u9fff" for ch in recovered) >= 2 and recovered not in text:
+        return f" (the text is garbled: UTF-8 text read as GBK? it would read {recovered!r})"
+    if "\ufffd" in text:
+        return " (the text is garbled: GBK-encoded text read as UTF-8?)"
+    return ""
 
 
 def _check_units(

@@ -31,6 +31,13 @@ def file_sha256(path: Path) -> str:
 
 def read_sheets(path: Path, display_name: str) -> list[Sheet]:
     suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise SourceFileError(display_name, "is empty (0 bytes)", expected="an .xls or .xlsx export")
+    if _is_encrypted(path):
+        raise SourceFileError(
+            display_name, "is password-protected (encrypted)",
+            expected="an unencrypted workbook: open it and save a copy without a password",
+        )
     try:
         if suffix == ".xls":
             return _read_xls(path)
@@ -45,6 +52,24 @@ def read_sheets(path: Path, display_name: str) -> list[Sheet]:
             expected="an unencrypted .xls or .xlsx export",
         ) from exc
     raise SourceFileError(display_name, "has an unsupported extension", expected=".xls or .xlsx")
+
+
+def _is_encrypted(path: Path) -> bool:
+    """Encrypted .xls carry a FILEPASS record; encrypted .xlsx are OLE containers holding an
+    EncryptedPackage stream instead of a zip. Both are recognised without a password."""
+    head = path.read_bytes()[:8]
+    if head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # not an OLE2 compound file
+        return False
+    data = path.read_bytes()
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return True
+    try:
+        import xlrd
+
+        xlrd.open_workbook(str(path), on_demand=True).release_resources()
+    except Exception as exc:  # xlrd says so in its message
+        return "encrypted" in str(exc).lower()
+    return False
 
 
 def _read_xls(path: Path) -> list[Sheet]:
