@@ -77,13 +77,9 @@ industry_support as (
 
 common_industries as (
 
-    select industry_support.group_code, industry_support.year, industry_support.indicator,
-        industry_support.industry_code
+    select group_code, year, indicator, industry_support.industry_code
     from industry_support
-    inner join members_present
-        on members_present.group_code = industry_support.group_code
-        and members_present.year = industry_support.year
-        and members_present.indicator = industry_support.indicator
+    inner join members_present using (group_code, year, indicator)
     where industry_support.n_reporting = members_present.n_members_present
 
 ),
@@ -97,11 +93,11 @@ common_counts as (
 )
 
 select
-    member_years.group_code as universe_code,
-    member_years.year,
-    member_years.indicator,
-    member_years.province_code,
-    common_industries.industry_code,
+    group_code as universe_code,
+    year,
+    indicator,
+    province_code,
+    industry_code,
     facts.value,
     coverage.manufacturing_total,
     group_sizes.n_members,
@@ -109,25 +105,9 @@ select
     common_counts.n_industries
 
 from member_years
-inner join common_industries
-    on common_industries.group_code = member_years.group_code
-    and common_industries.year = member_years.year
-    and common_industries.indicator = member_years.indicator
-inner join facts
-    on facts.province_code = member_years.province_code
-    and facts.year = member_years.year
-    and facts.indicator = member_years.indicator
-    and facts.industry_code = common_industries.industry_code
-inner join group_sizes on group_sizes.group_code = member_years.group_code
-inner join members_present
-    on members_present.group_code = member_years.group_code
-    and members_present.year = member_years.year
-    and members_present.indicator = member_years.indicator
-inner join common_counts
-    on common_counts.group_code = member_years.group_code
-    and common_counts.year = member_years.year
-    and common_counts.indicator = member_years.indicator
-left join coverage
-    on coverage.province_code = member_years.province_code
-    and coverage.year = member_years.year
-    and coverage.indicator = member_years.indicator
+inner join common_industries using (group_code, year, indicator)
+inner join facts using (province_code, year, indicator, industry_code)
+inner join group_sizes using (group_code)
+inner join members_present using (group_code, year, indicator)
+inner join common_counts using (group_code, year, indicator)
+left join coverage using (province_code, year, indicator)

@@ -51,21 +51,9 @@ joined as (
         end as rest_total  -- Σk r[i,k]
 
     from input
-    inner join region_totals
-        on region_totals.universe_code = input.universe_code
-        and region_totals.year = input.year
-        and region_totals.indicator = input.indicator
-        and region_totals.province_code = input.province_code
-    inner join industry_totals
-        on industry_totals.universe_code = input.universe_code
-        and industry_totals.year = input.year
-        and industry_totals.indicator = input.indicator
-        and industry_totals.industry_code = input.industry_code
-    inner join universe_totals
-        on universe_totals.universe_code = input.universe_code
-        and universe_totals.year = input.year
-        and universe_totals.indicator = input.indicator
-
+    inner join region_totals using (universe_code, year, indicator, province_code)
+    inner join industry_totals using (universe_code, year, indicator, industry_code)
+    inner join universe_totals using (universe_code, year, indicator)
 )
 
 select
