@@ -4,6 +4,7 @@
 #   make ui                                       Dagster UI on http://127.0.0.1:3000
 #   make sql Q="select ..."                       query the published file (no Q: interactive)
 #   make bench                                    full-refresh timing on the real extracts
+#   make docs                                     dbt documentation of every model and metric
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -21,7 +22,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test ui sql bench samples seeds setup clean
+.PHONY: run test ui sql bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -53,6 +54,11 @@ sql: setup
 
 bench: setup
 	RAW_DIR=$(BENCH_RAW_DIR) $(BIN)/python benchmarks/bench_refresh.py
+
+# One self-contained HTML file (open it in a browser); the catalog part needs a built warehouse.
+docs: setup
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --static --quiet
+	@echo "dbt docs: $(CURDIR)/dbt_project/target/static_index.html"
 
 samples: $(VENV)/.installed
 	$(BIN)/python scripts/make_samples.py

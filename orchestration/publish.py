@@ -38,6 +38,11 @@ PUBLISHED_TABLES = (
     "mart_specialization_bilateral",
     "mart_intensity_shares",
     "mart_growth",
+    "mart_region_structure",
+    "mart_industry_concentration",
+    "mart_shift_share",
+    "mart_lq_matrix",
+    "mart_bilateral_matrix",
 )
 DEFAULT_KEEP_VERSIONS = 5
 

@@ -15,6 +15,8 @@ EXPECTED_GROUPS = {
         "marts/lineage_source_cell",
         "marts/mart_growth", "marts/mart_intensity_shares", "marts/mart_location_quotient",
         "marts/mart_specialization_bilateral", "marts/mart_specialization_relative",
+        "marts/mart_region_structure", "marts/mart_industry_concentration", "marts/mart_shift_share",
+        "marts/mart_lq_matrix", "marts/mart_bilateral_matrix",
     },
     "staging": {"staging/stg_wind__mbr"},
 }
@@ -63,6 +65,7 @@ def test_every_suite_file_is_a_blocking_check_on_its_table():
     assert {s.name for s in suites} == {
         "raw_wind_mbr", "fct_industry_indicator", "fct_manufacturing_coverage", "mart_location_quotient",
         "mart_specialization_relative", "mart_specialization_bilateral", "mart_intensity_shares", "mart_growth",
+        "mart_region_structure", "mart_industry_concentration", "mart_shift_share",
     }
     for suite in suites:
         assert ("/".join(suite.asset_key), f"gx_{suite.name}") in checks

@@ -287,3 +287,40 @@ def test_only_the_last_versions_are_kept(sample_raw, tmp_path):
     kept = sorted(p.name for p in (settings.warehouse_dir / "versions").iterdir())
     assert len(kept) == 3
     assert kept[-1].endswith("run00005") and Path(manifest["version_dir"]).name == kept[-1]
+
+
+def test_metric_identities_on_the_real_extracts(real_build):
+    con, _ = real_build
+    gaps = query(con, """
+        select
+            (select max(abs(krugman_vs_universe - (1 - region_weight) * krugman_vs_rest))
+             from mart_specialization_relative where krugman_vs_rest is not null) as krugman_identity,
+            (select max(abs(a.krugman_bilateral - b.krugman_bilateral)) + max(abs(a.structural_similarity - b.structural_similarity))
+             from mart_specialization_bilateral a join mart_specialization_bilateral b
+               on a.universe_code = b.universe_code and a.year = b.year and a.indicator = b.indicator
+              and a.province_code = b.partner_province_code and a.partner_province_code = b.province_code) as asymmetry,
+            (select max(abs(krugman_bilateral)) + max(abs(structural_similarity - 1))
+             from mart_specialization_bilateral where province_code = partner_province_code) as diagonal,
+            (select max(abs(change - national_share - industry_mix - regional_share) / base_value)
+             from mart_shift_share where null_reason is null) as shift_share_identity,
+            (select count(*) from mart_shift_share where universe_code = 'yrd') as n_yrd_pairs
+    """).iloc[0]
+    assert gaps["krugman_identity"] < 1e-12
+    assert gaps["asymmetry"] < 1e-12
+    assert gaps["diagonal"] < 1e-12
+    assert gaps["shift_share_identity"] < 1e-12
+    # 4 provinces x C(12, 2) year pairs, less the 11 pairs with Shanghai's quarantined 2015
+    assert gaps["n_yrd_pairs"] == 4 * 66 - 11
+
+
+def test_wide_views(real_build):
+    con, _ = real_build
+    lq = query(con, "select * from mart_lq_matrix where universe_code = 'yrd' and year = 2014 and province_code = '320000'")
+    long = query(con, "select industry_code, lq from mart_location_quotient "
+                      "where universe_code = 'yrd' and year = 2014 and province_code = '320000'")
+    for row in long.itertuples():
+        assert lq.iloc[0][f"lq_{row.industry_code}"] == row.lq
+    matrix = query(con, "select * from mart_bilateral_matrix where universe_code = 'jjj' and year = 2014 order by province_code")
+    assert matrix["k_110000"].tolist()[0] == 0.0
+    assert matrix.set_index("province_code").loc["110000", "k_120000"] == \
+        matrix.set_index("province_code").loc["120000", "k_110000"]

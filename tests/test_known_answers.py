@@ -24,18 +24,20 @@ M5 = {
 INDUSTRIES = ["I1", "I2", "I3", "I4", "I5"]
 
 
-def metric_input(matrix: dict[str, list[float]], industries: list[str], universe: str = "ka") -> pd.DataFrame:
+def metric_input(matrix: dict[str, list[float]], industries: list[str], universe: str = "ka",
+                 year: int = 2000) -> pd.DataFrame:
     rows = []
     for region, values in matrix.items():
         for industry, value in zip(industries, values):
             rows.append(
                 {
                     "universe_code": universe,
-                    "year": 2000,
+                    "year": year,
                     "indicator": "known_answer",
                     "province_code": region,
                     "industry_code": industry,
                     "value": float(value),
+                    "source_vintage": "2011",
                     "manufacturing_total": float(sum(values)),
                     "n_members": len(matrix),
                     "n_members_present": len(matrix),
@@ -45,13 +47,20 @@ def metric_input(matrix: dict[str, list[float]], industries: list[str], universe
     return pd.DataFrame(rows)
 
 
+METRIC_MARTS = ("mart_location_quotient", "mart_specialization_relative", "mart_specialization_bilateral",
+                "mart_region_structure", "mart_industry_concentration")
+
+
 def run_metrics(model_runner, matrix, industries):
     model_runner.given("intermediate", "int_metric_input", metric_input(matrix, industries))
     model_runner.build("intermediate", "int_metric_shares")
-    return {
-        name: model_runner.build("marts", name)
-        for name in ("mart_location_quotient", "mart_specialization_relative", "mart_specialization_bilateral")
-    }
+    return {name: model_runner.build("marts", name) for name in METRIC_MARTS}
+
+
+def with_population(values: list[float], population: list[float], scale: float) -> dict[str, list[float]]:
+    """A universe whose region weights λ are the population shares: the industry column plus an
+    'other' column filling each region up to scale × its population (EconGeo's pop argument)."""
+    return {f"R{i + 1}": [v, p * scale - v] for i, (v, p) in enumerate(zip(values, population))}
 
 
 def test_ka1_location_quotients(model_runner):
@@ -210,3 +219,168 @@ def test_intensity_shares_partition_manufacturing(model_runner, compiled_models)
     assert shares.loc["unclassified", "share"] == pytest.approx(0.10, abs=TOL)
     assert shares["share"].sum() == pytest.approx(1.0, abs=TOL)
     assert shares.loc["labour", "coverage"] == pytest.approx(100 / 125, abs=TOL)
+
+
+def test_ka1_region_structure(model_runner):
+    region = run_metrics(model_runner, M5, INDUSTRIES)["mart_region_structure"].set_index("province_code")
+    expected = {
+        "hachman": [0.2, 0.380952381, 0.588235294, 0.634920635, 0.430107527],
+        "herfindahl": [1.000, 0.525, 0.340, 0.315, 0.465],
+        "herfindahl_normalised": [1.0, 0.40625, 0.175, 0.14375, 0.33125],
+        "shannon_entropy": [0, 0.914286, 1.220607, 1.224068, 0.845113],
+        "relative_theil": [1.609438, 0.695152, 0.388831, 0.385370, 0.764325],
+        "n_specialised_industries": [1, 1, 3, 3, 2],
+    }
+    for column, values in expected.items():
+        for r, value in zip(M5, values):
+            assert region.loc[r, column] == pytest.approx(value, abs=1e-6), (column, r)
+    spec = run_metrics(model_runner, M5, INDUSTRIES)["mart_specialization_relative"].set_index("province_code")
+    for r, value in zip(M5, [2.0, 1.25, 0.75, 0.875, 1.375]):
+        assert spec.loc[r, "krugman_vs_mean_others"] == pytest.approx(value, abs=TOL)
+
+
+def test_ka1_industry_concentration(model_runner):
+    industry = run_metrics(model_runner, M5, INDUSTRIES)["mart_industry_concentration"].set_index("industry_code")
+    expected = {
+        "locational_gini": [0.80, 0.36, 0.54, 0.62, 0.56],
+        "hoover_localization": [0.80, 0.25, 0.45, 0.50, 0.50],
+        "krugman_concentration": [1.6, 0.5, 0.9, 1.0, 1.0],
+        "cr1": [1.00, 0.40, 0.55, 0.70, 0.50],
+        "cr2": [1.00, 0.65, 0.85, 0.90, 0.90],
+    }
+    for column, values in expected.items():
+        for k, value in zip(INDUSTRIES, values):
+            assert industry.loc[k, column] == pytest.approx(value, abs=1e-6), (column, k)
+    # formula checks for the columns KA-1 does not list: CR3, raw G, Herfindahl over regions
+    m5 = pd.DataFrame(M5, index=INDUSTRIES).T
+    sigma = m5 / m5.sum()
+    for k in INDUSTRIES:
+        assert industry.loc[k, "cr3"] == pytest.approx(sigma[k].nlargest(3).sum(), abs=TOL)
+        assert industry.loc[k, "raw_concentration"] == pytest.approx(((sigma[k] - 0.2) ** 2).sum(), abs=TOL)
+        assert industry.loc[k, "herfindahl_regions"] == pytest.approx((sigma[k] ** 2).sum(), abs=TOL)
+
+
+def test_ka1_structural_similarity(model_runner):
+    pairs = run_metrics(model_runner, M5, INDUSTRIES)["mart_specialization_bilateral"]
+    got = pairs.set_index(["province_code", "partner_province_code"])["structural_similarity"]
+    expected = [
+        [1, 0, 0, 0, 0],
+        [0, 1, 0.532554, 0.313527, 0.247931],
+        [0, 0.532554, 1, 0.886142, 0.364672],
+        [0, 0.313527, 0.886142, 1, 0.698943],
+        [0, 0.247931, 0.364672, 0.698943, 1],
+    ]
+    regions = list(M5)
+    for (i, a), (j, b) in itertools.product(enumerate(regions), repeat=2):
+        assert got[(a, b)] == pytest.approx(expected[i][j], abs=1e-6), (a, b)
+
+
+def test_ka2_hoover_and_gini_with_population(model_runner):
+    ind, pop = [0, 10, 10, 30, 50], [10, 15, 20, 25, 30]
+    industry = run_metrics(model_runner, with_population(ind, pop, 10), ["ind", "other"])[
+        "mart_industry_concentration"].set_index("industry_code")
+    assert industry.loc["ind", "hoover_localization"] == pytest.approx(0.25, abs=1e-9)  # hoover_index 25 (%)
+    assert industry.loc["ind", "locational_gini"] == pytest.approx(0.31, abs=1e-9)      # hoover_gini 0.31
+    # plain Gini of the vector: equal-sized regions
+    equal = run_metrics(model_runner, with_population(ind, [20] * 5, 10), ["ind", "other"])[
+        "mart_industry_concentration"].set_index("industry_code")
+    assert equal.loc["ind", "locational_gini"] == pytest.approx(0.48, abs=1e-9)          # gini 0.48
+
+
+def test_ka2_matrix_with_an_all_zero_industry(model_runner):
+    hm = [[0, 10, 0, 0], [0, 15, 0, 0], [0, 20, 0, 0], [0, 25, 0, 1], [0, 30, 1, 1]]
+    pop = [10, 15, 20, 25, 30]
+    matrix = {f"R{i + 1}": row + [p * 10 - sum(row)] for i, (row, p) in enumerate(zip(hm, pop))}
+    industry = run_metrics(model_runner, matrix, ["I1", "I2", "I3", "I4", "other"])[
+        "mart_industry_concentration"].set_index("industry_code")
+    # I1 is all zero: null with a reason, never 0 (EconGeo gives NaN)
+    assert pd.isna(industry.loc["I1", "hoover_localization"]) and pd.isna(industry.loc["I1", "locational_gini"])
+    assert industry.loc["I1", "null_reason"] == "zero_industry_total"
+    for k, hoover, gini in [("I2", 0.0, 0.0), ("I3", 0.70, 0.700), ("I4", 0.45, 0.475)]:
+        assert industry.loc[k, "hoover_localization"] == pytest.approx(hoover, abs=1e-9), k
+        assert industry.loc[k, "locational_gini"] == pytest.approx(gini, abs=1e-9), k
+    gm = [[0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 1], [0, 1, 1, 1]]
+    equal = {f"R{i + 1}": row + [10 - sum(row)] for i, row in enumerate(gm)}
+    gini = run_metrics(model_runner, equal, ["I1", "I2", "I3", "I4", "other"])[
+        "mart_industry_concentration"].set_index("industry_code")["locational_gini"]
+    assert pd.isna(gini["I1"])
+    assert [gini["I2"], gini["I3"], gini["I4"]] == pytest.approx([0.0, 0.8, 0.6], abs=1e-9)
+
+
+def test_ka4_specialization_gini_herfindahl_theil(model_runner):
+    # gini.spec(E_ij, E_i) = 0.6222222: E_i is the national vector, which contains the region
+    e_ij, e_i = [700, 600, 500, 10000, 40000], [30000, 15000, 10000, 60000, 50000]
+    ks = ["k1", "k2", "k3", "k4", "k5"]
+    region = run_metrics(model_runner, {"R": e_ij, "REST": [n - r for r, n in zip(e_ij, e_i)]}, ks)[
+        "mart_region_structure"].set_index("province_code")
+    assert region.loc["R", "specialization_gini"] == pytest.approx(0.6222222, abs=1e-6)
+    # herf(c(20,50,20,10)) = 0.34, normalised 0.12
+    region = run_metrics(model_runner, {"R": [20, 50, 20, 10], "S": [20, 50, 20, 10]}, ks[:4])[
+        "mart_region_structure"].set_index("province_code")
+    assert region.loc["R", "herfindahl"] == pytest.approx(0.34, abs=1e-12)
+    assert region.loc["R", "herfindahl_normalised"] == pytest.approx(0.12, abs=1e-12)
+    # Theil T of c(10,10,10,20,50) = 0.2502012: relative Theil against a uniform universe
+    region = run_metrics(model_runner, {"R": [10, 10, 10, 20, 50], "REST": [90, 90, 90, 80, 50]}, ks)[
+        "mart_region_structure"].set_index("province_code")
+    assert region.loc["R", "relative_theil"] == pytest.approx(0.2502012, abs=1e-7)
+
+
+def test_ka4_goettingen_and_freiburg_specialization_gini(model_runner):
+    goettingen = [45, 466, 7874, 1334, 7051, 2481, 2251, 2032, 1739, 7915, 4875, 3936, 7488, 16896, 900]
+    germany = [248052, 538768, 6797172, 1798954, 4380223, 1713157, 1062982, 1027486, 975126, 2397099,
+               2357313, 1762308, 1249260, 4676036, 1181037]
+    sections = [f"S{n:02d}" for n in range(15)]
+    region = run_metrics(model_runner, {"GOE": goettingen, "REST": [g - x for g, x in zip(germany, goettingen)]},
+                         sections)["mart_region_structure"].set_index("province_code")
+    assert region.loc["GOE", "specialization_gini"] == pytest.approx(0.359852, abs=1e-6)
+    freiburg = [12121, 3154, 25484, 4798, 3372, 1059, 14837, 42931, 6673]
+    germany14 = [7155807, 1696961, 6674652, 925648, 996498, 232167, 3992230, 7127512, 1123004]
+    region = run_metrics(model_runner, {"FR": freiburg, "REST": [g - x for g, x in zip(germany14, freiburg)]},
+                         sections[:9])["mart_region_structure"].set_index("province_code")
+    assert region.loc["FR", "specialization_gini"] == pytest.approx(0.2089009, abs=1e-6)
+
+
+def test_ka4_german_laender_hoover_and_herfindahl(model_runner):
+    gdp = [460.69, 549.19, 124.16, 65.29, 31.59, 109.27, 263.44, 39.87, 258.53, 645.59, 131.95, 35.03, 112.66,
+           56.22, 85.61, 56.81]
+    pop = [10879618, 12843514, 3520031, 2484826, 671489, 1787408, 6176172, 1612362, 7926599, 17865516, 4052803,
+           995597, 4084851, 2245470, 2858714, 2170714]
+    industry = run_metrics(model_runner, with_population(gdp, pop, 0.001), ["gdp", "other"])[
+        "mart_industry_concentration"].set_index("industry_code")
+    assert industry.loc["gdp", "hoover_localization"] == pytest.approx(0.07358990889, abs=1e-9)
+    assert industry.loc["gdp", "herfindahl_regions"] == pytest.approx(0.1251762991, abs=1e-9)
+
+
+def shift_share(model_runner, t0: dict, t1: dict, industries: list[str]) -> pd.DataFrame:
+    frame = pd.concat([metric_input(t0, industries, year=2000), metric_input(t1, industries, year=2001)])
+    model_runner.given("intermediate", "int_metric_input", frame)
+    return model_runner.build("marts", "mart_shift_share").set_index("province_code")
+
+
+def test_ka5_dunn_shift_share(model_runner):
+    t0 = {"A": [90, 20, 10, 60], "B": [60, 30, 30, 40], "C": [250, 100, 110, 300]}
+    t1 = {"A": [100, 40, 10, 55], "B": [85, 55, 40, 35], "C": [255, 115, 85, 390]}
+    result = shift_share(model_runner, t0, t1, ["k1", "k2", "k3", "k4"])
+    expected = {"A": (25, 27, 1, -3, -2), "B": (55, 24, -1, 32, 31), "C": (85, 114, 0, -29, -29)}
+    for region, (growth, ns, im, rs, net) in expected.items():
+        row = result.loc[region]
+        assert row["change"] == pytest.approx(growth, abs=1e-9)
+        assert row["national_share"] == pytest.approx(ns, abs=1e-9)
+        assert row["industry_mix"] == pytest.approx(im, abs=1e-9)
+        assert row["regional_share"] == pytest.approx(rs, abs=1e-9)
+        assert row["net_total_shift"] == pytest.approx(net, abs=1e-9)
+
+
+def test_ka5_freiburg_shift_share(model_runner):
+    fr08 = [13004, 2931, 22492, 4503, 3361, 890, 12448, 34358, 6069]
+    fr14 = [12121, 3154, 25484, 4798, 3372, 1059, 14837, 42931, 6673]
+    de08 = [7073942, 1572378, 6248666, 841848, 990439, 220171, 3296029, 5905168, 1084708]
+    de14 = [7155807, 1696961, 6674652, 925648, 996498, 232167, 3992230, 7127512, 1123004]
+    sectors = [f"W{n}" for n in range(9)]
+    result = shift_share(model_runner, {"FR": fr08, "REST": [d - f for d, f in zip(de08, fr08)]},
+                         {"FR": fr14, "REST": [d - f for d, f in zip(de14, fr14)]}, sectors).loc["FR"]
+    assert result["change"] == pytest.approx(14373, abs=1e-9)
+    assert result["national_share"] == pytest.approx(9887.278, abs=5e-4)
+    assert result["industry_mix"] == pytest.approx(2501.612, abs=5e-4)
+    assert result["regional_share"] == pytest.approx(1984.110, abs=5e-4)
+    assert result["net_total_shift"] == pytest.approx(4485.722, abs=5e-4)

@@ -99,6 +99,7 @@ select
     province_code,
     industry_code,
     facts.value,
+    facts.source_vintage,
     coverage.manufacturing_total,
     group_sizes.n_members,
     members_present.n_members_present,

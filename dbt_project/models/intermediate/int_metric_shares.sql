@@ -54,16 +54,34 @@ joined as (
     inner join region_totals using (universe_code, year, indicator, province_code)
     inner join industry_totals using (universe_code, year, indicator, industry_code)
     inner join universe_totals using (universe_code, year, indicator)
+
+),
+
+shares as (
+
+    select
+        *,
+        value / nullif(region_total, 0) as region_industry_share,                        -- s[i,k]
+        industry_universe_total / nullif(universe_total, 0) as universe_industry_share,  -- S[k]
+        region_total / nullif(universe_total, 0) as region_weight,                       -- λ[i]
+        value / nullif(industry_universe_total, 0) as industry_region_share,             -- σ[i,k]
+        -- s̄[i,k]: industry k's share of the pooled rest of the group; r[i,k] is clamped at 0
+        -- because X[k] − x[i,k] can come out a rounding error below it
+        greatest(industry_universe_total - value, 0) / rest_total as rest_industry_share,
+        region_total / nullif(manufacturing_total, 0) as coverage
+
+    from joined
+
 )
 
 select
     *,
-    value / nullif(region_total, 0) as region_industry_share,                        -- s[i,k]
-    industry_universe_total / nullif(universe_total, 0) as universe_industry_share,  -- S[k]
-    region_total / nullif(universe_total, 0) as region_weight,                       -- λ[i]
-    -- s̄[i,k]: industry k's share of the pooled rest of the group; r[i,k] is clamped at 0
-    -- because X[k] − x[i,k] can come out a rounding error below it
-    greatest(industry_universe_total - value, 0) / rest_total as rest_industry_share,
-    region_total / nullif(manufacturing_total, 0) as coverage
+    -- LQ[i,k] = s[i,k] / S[k]
+    region_industry_share / nullif(universe_industry_share, 0) as lq,
+    -- mean over the other members j ≠ i of s[j,k] (REAT krugman.spec2's reference)
+    case when n_members_present > 1 then
+        (sum(region_industry_share) over (partition by universe_code, year, indicator, industry_code)
+            - region_industry_share) / (n_members_present - 1)
+    end as mean_other_region_share
 
-from joined
+from shares

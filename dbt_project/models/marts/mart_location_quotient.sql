@@ -1,18 +1,8 @@
 with
 
-shares as (
-
-    select * from {{ ref('int_metric_shares') }}
-
-),
-
 quotients as (
 
-    select
-        *,
-        region_industry_share / nullif(universe_industry_share, 0) as lq
-
-    from shares
+    select * from {{ ref('int_metric_shares') }}
 
 )
 

@@ -17,6 +17,11 @@ pairs as (
         -- K[i,j] = Σk |s[i,k] − s[j,k]|
         case when count(a.region_industry_share) = count(*) and count(b.region_industry_share) = count(*)
             then sum(abs(a.region_industry_share - b.region_industry_share)) end as krugman_bilateral,
+        -- UNIDO structural similarity: Σk s[i,k]s[j,k] / sqrt(Σk s[i,k]² · Σk s[j,k]²)
+        case when count(a.region_industry_share) = count(*) and count(b.region_industry_share) = count(*)
+            then sum(a.region_industry_share * b.region_industry_share)
+                / sqrt(sum(a.region_industry_share ^ 2) * sum(b.region_industry_share ^ 2)) end
+            as structural_similarity,
         any_value(a.n_industries) as n_industries,
         any_value(a.coverage) as coverage,
         any_value(b.coverage) as partner_coverage,
@@ -40,6 +45,7 @@ select
     cast(year as integer) as year,
     cast(indicator as varchar) as indicator,
     cast(krugman_bilateral as double) as krugman_bilateral,
+    cast(structural_similarity as double) as structural_similarity,
     cast(n_industries as integer) as n_industries,
     cast(coverage as double) as coverage,
     cast(partner_coverage as double) as partner_coverage,

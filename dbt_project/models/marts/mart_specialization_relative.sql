@@ -19,6 +19,9 @@ per_region as (
         -- Krel[i] = Σk |s[i,k] − s̄[i,k]|, rest of group pooled
         case when count(rest_industry_share) = count(*) and count(region_industry_share) = count(*)
             then sum(abs(region_industry_share - rest_industry_share)) end as krugman_vs_rest,
+        -- Σk |s[i,k] − mean_{j≠i} s[j,k]|, unweighted mean of the other members' shares
+        case when count(mean_other_region_share) = count(*) and count(region_industry_share) = count(*)
+            then sum(abs(region_industry_share - mean_other_region_share)) end as krugman_vs_mean_others,
         any_value(region_weight) as region_weight,
         any_value(region_total) as region_total,
         any_value(coverage) as coverage,
@@ -38,6 +41,7 @@ select
     cast(indicator as varchar) as indicator,
     cast(krugman_vs_universe as double) as krugman_vs_universe,
     cast(krugman_vs_rest as double) as krugman_vs_rest,
+    cast(krugman_vs_mean_others as double) as krugman_vs_mean_others,
     cast(krugman_vs_universe / 2 as double) as hoover_specialization,
     cast(region_weight as double) as region_weight,
     cast(region_total as double) as region_total,
