@@ -384,3 +384,26 @@ def test_ka5_freiburg_shift_share(model_runner):
     assert result["industry_mix"] == pytest.approx(2501.612, abs=5e-4)
     assert result["regional_share"] == pytest.approx(1984.110, abs=5e-4)
     assert result["net_total_shift"] == pytest.approx(4485.722, abs=5e-4)
+
+
+def test_shift_share_compares_members_and_industries_present_in_both_years(model_runner):
+    # C has no data in the second year and industry k3 leaves the common support: the reference
+    # growth g and g[k] are then taken over A and B, on k1 and k2, in both years.
+    t0 = metric_input({"A": [10, 20, 5], "B": [30, 10, 5], "C": [50, 50, 50]}, ["k1", "k2", "k3"], year=2000)
+    t1 = metric_input({"A": [12, 30], "B": [33, 9]}, ["k1", "k2"], year=2001).assign(n_members=3, n_members_present=2)
+    model_runner.given("intermediate", "int_metric_input", pd.concat([t0, t1]))
+    result = model_runner.build("marts", "mart_shift_share").set_index("province_code")
+    assert set(result.index) == {"A", "B"}
+    x0 = {"A": [10, 20], "B": [30, 10]}
+    x1 = {"A": [12, 30], "B": [33, 9]}
+    k0, k1 = [40, 30], [45, 39]
+    g, gk = sum(k1) / sum(k0) - 1, [b / a - 1 for a, b in zip(k0, k1)]
+    for region in ("A", "B"):
+        ns = sum(x0[region]) * g
+        im = sum(x * (gk_ - g) for x, gk_ in zip(x0[region], gk))
+        rs = sum(x * ((y / x - 1) - gk_) for x, y, gk_ in zip(x0[region], x1[region], gk))
+        row = result.loc[region]
+        assert row["base_value"] == pytest.approx(sum(x0[region]), abs=TOL)
+        assert row["change"] == pytest.approx(sum(x1[region]) - sum(x0[region]), abs=TOL)
+        assert (row["national_share"], row["industry_mix"], row["regional_share"]) == pytest.approx((ns, im, rs), abs=TOL)
+        assert row["n_industries"] == 2 and row["n_members_present"] == 2 and not row["is_universe_complete"]

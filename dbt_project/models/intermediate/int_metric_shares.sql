@@ -77,11 +77,6 @@ shares as (
 select
     *,
     -- LQ[i,k] = s[i,k] / S[k]
-    region_industry_share / nullif(universe_industry_share, 0) as lq,
-    -- mean over the other members j ≠ i of s[j,k] (REAT krugman.spec2's reference)
-    case when n_members_present > 1 then
-        (sum(region_industry_share) over (partition by universe_code, year, indicator, industry_code)
-            - region_industry_share) / (n_members_present - 1)
-    end as mean_other_region_share
+    region_industry_share / nullif(universe_industry_share, 0) as lq
 
 from shares

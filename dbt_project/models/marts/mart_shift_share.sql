@@ -3,9 +3,18 @@
 -- regional share RS = Σk x[i,k,t0]·(g[i,k] − g[k]), with g the universe's total growth and g[k]
 -- industry k's. NS + IM + RS = Δx[i] exactly.
 --
--- The two years are compared on what both share: members with data in both years and the
--- industries of both years' common support. x·g[i,k] is written x1 − x0, so a zero base needs no
--- division; an industry absent from the universe at t0 has x0·g[k] = 0.
+-- The two years are compared on what both share: the members with data in both years and the
+-- industries of both years' common support. Written without per-industry division by the
+-- region's own base, so a zero base needs none:
+--     Σk x0·g[k] = Σk x0[i,k]·X1[k]/X0[k] − Σk x0[i,k]      (0 for an industry with X0[k] = 0)
+--     NS = B·g,  IM = Σk x0·g[k] − B·g,  RS = (V − B) − Σk x0·g[k]
+-- with B and V the region's totals over the compared industries at t0 and t1.
+--
+-- For speed at scale (hundreds of regions and years) the Σk terms are inner products of vectors,
+-- one per region-year, instead of a join of every region-industry row with every later year.
+-- Every member present in a year has that year's common industries, so a region-year's vector
+-- is its values in industry-code order; a year pair's vectors follow the base year's order (and
+-- the end year's for the end values), with 0 for industries missing from the other year.
 with
 
 input as (
@@ -14,99 +23,220 @@ input as (
 
 ),
 
-paired as (
+region_years as (
 
-    select
-        t0.universe_code,
-        t0.indicator,
-        t0.province_code,
-        t0.industry_code,
-        t0.year as base_year,
-        t1.year,
-        t0.value as base_value,
-        t1.value as value,
-        t0.source_vintage <> t1.source_vintage as crosses_classification_break,
-        t1.manufacturing_total,
-        t1.n_members
+    select distinct universe_code, indicator, year, province_code, source_vintage from input
 
-    from input as t0
-    inner join input as t1
+),
+
+years as (
+
+    select distinct universe_code, indicator, year from input
+
+),
+
+year_pairs as (
+
+    select t0.universe_code, t0.indicator, t0.year as base_year, t1.year
+    from years as t0
+    inner join years as t1
         on t1.universe_code = t0.universe_code
         and t1.indicator = t0.indicator
-        and t1.province_code = t0.province_code
-        and t1.industry_code = t0.industry_code
         and t1.year > t0.year
 
 ),
 
-industry_growth as (
+-- members with data in both years, and those in only one (whose values leave the industry totals)
+pair_members as (
 
-    select
-        universe_code, indicator, base_year, year, industry_code,
-        sum(base_value) as base_industry_total,
-        sum(value) as industry_total
-
-    from paired
-    group by universe_code, indicator, base_year, year, industry_code
-
-),
-
-universe_growth as (
-
-    select
-        universe_code, indicator, base_year, year,
-        (sum(industry_total) - sum(base_industry_total)) / nullif(sum(base_industry_total), 0) as universe_growth,
-        count(*) as n_industries
-
-    from industry_growth
-    group by universe_code, indicator, base_year, year
+    select year_pairs.*, t0.province_code,
+        t0.source_vintage <> t1.source_vintage as crosses_classification_break
+    from year_pairs
+    inner join region_years as t0
+        on t0.universe_code = year_pairs.universe_code and t0.indicator = year_pairs.indicator
+        and t0.year = year_pairs.base_year
+    inner join region_years as t1
+        on t1.universe_code = year_pairs.universe_code and t1.indicator = year_pairs.indicator
+        and t1.year = year_pairs.year and t1.province_code = t0.province_code
 
 ),
 
-terms as (
+pair_outsiders as (
+
+    select year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        region_years.year as outsider_year, region_years.province_code
+    from year_pairs
+    inner join region_years
+        on region_years.universe_code = year_pairs.universe_code
+        and region_years.indicator = year_pairs.indicator
+        and region_years.year in (year_pairs.base_year, year_pairs.year)
+    anti join pair_members
+        on pair_members.universe_code = year_pairs.universe_code
+        and pair_members.indicator = year_pairs.indicator
+        and pair_members.base_year = year_pairs.base_year
+        and pair_members.year = year_pairs.year
+        and pair_members.province_code = region_years.province_code
+
+),
+
+industry_years as (
+
+    select universe_code, indicator, year, industry_code, sum(value) as industry_total
+    from input
+    group by universe_code, indicator, year, industry_code
+
+),
+
+outsider_values as (
+
+    select pair_outsiders.universe_code, pair_outsiders.indicator, pair_outsiders.base_year,
+        pair_outsiders.year, input.industry_code,
+        sum(input.value) filter (where pair_outsiders.outsider_year = pair_outsiders.base_year) as base_outside,
+        sum(input.value) filter (where pair_outsiders.outsider_year = pair_outsiders.year) as outside
+    from pair_outsiders
+    inner join input
+        on input.universe_code = pair_outsiders.universe_code
+        and input.indicator = pair_outsiders.indicator
+        and input.year = pair_outsiders.outsider_year
+        and input.province_code = pair_outsiders.province_code
+    group by all
+
+),
+
+-- X0[k], X1[k] over the members of both years, for the industries of both years
+pair_industries as (
 
     select
-        paired.*,
-        universe_growth.universe_growth,
-        universe_growth.n_industries,
-        -- x[i,k,t0]·g[k]
-        case when industry_growth.base_industry_total > 0
-            then paired.base_value * (industry_growth.industry_total - industry_growth.base_industry_total)
-                / industry_growth.base_industry_total
-            else 0
-        end as base_times_industry_growth
+        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        t0.industry_code,
+        t0.industry_total - coalesce(outsider_values.base_outside, 0) as base_industry_total,
+        t1.industry_total - coalesce(outsider_values.outside, 0) as industry_total
+    from year_pairs
+    inner join industry_years as t0
+        on t0.universe_code = year_pairs.universe_code and t0.indicator = year_pairs.indicator
+        and t0.year = year_pairs.base_year
+    inner join industry_years as t1
+        on t1.universe_code = year_pairs.universe_code and t1.indicator = year_pairs.indicator
+        and t1.year = year_pairs.year and t1.industry_code = t0.industry_code
+    left join outsider_values
+        on outsider_values.universe_code = year_pairs.universe_code
+        and outsider_values.indicator = year_pairs.indicator
+        and outsider_values.base_year = year_pairs.base_year
+        and outsider_values.year = year_pairs.year
+        and outsider_values.industry_code = t0.industry_code
 
-    from paired
-    inner join industry_growth using (universe_code, indicator, base_year, year, industry_code)
-    inner join universe_growth using (universe_code, indicator, base_year, year)
+),
+
+-- per year pair: growth ratio X1/X0 and an inclusion mask in the base year's industry order, and
+-- an inclusion mask in the end year's order
+pair_vectors as (
+
+    select
+        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        list(coalesce(case when pair_industries.base_industry_total > 0
+            then pair_industries.industry_total / pair_industries.base_industry_total end, 0)
+            order by base_industries.industry_code) as growth_ratio,
+        list(case when pair_industries.industry_code is not null then 1.0 else 0.0 end
+            order by base_industries.industry_code) as included_at_base,
+        sum(pair_industries.base_industry_total) as base_universe_total,
+        sum(pair_industries.industry_total) as universe_total,
+        count(pair_industries.industry_code) as n_industries
+    from year_pairs
+    inner join industry_years as base_industries
+        on base_industries.universe_code = year_pairs.universe_code
+        and base_industries.indicator = year_pairs.indicator
+        and base_industries.year = year_pairs.base_year
+    left join pair_industries
+        on pair_industries.universe_code = year_pairs.universe_code
+        and pair_industries.indicator = year_pairs.indicator
+        and pair_industries.base_year = year_pairs.base_year
+        and pair_industries.year = year_pairs.year
+        and pair_industries.industry_code = base_industries.industry_code
+    group by all
+
+),
+
+end_masks as (
+
+    select
+        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        list(case when base_industries.industry_code is not null then 1.0 else 0.0 end
+            order by end_industries.industry_code) as included_at_end
+    from year_pairs
+    inner join industry_years as end_industries
+        on end_industries.universe_code = year_pairs.universe_code
+        and end_industries.indicator = year_pairs.indicator
+        and end_industries.year = year_pairs.year
+    left join industry_years as base_industries
+        on base_industries.universe_code = year_pairs.universe_code
+        and base_industries.indicator = year_pairs.indicator
+        and base_industries.year = year_pairs.base_year
+        and base_industries.industry_code = end_industries.industry_code
+    group by all
+
+),
+
+-- per region-year: its values over that year's industries, in industry-code order
+region_vectors as (
+
+    select universe_code, indicator, year, province_code,
+        list(value order by industry_code) as region_values
+    from input
+    group by universe_code, indicator, year, province_code
 
 ),
 
 per_region as (
 
     select
-        universe_code, province_code, indicator, base_year, year,
-        sum(base_value) as base_region_total,
-        sum(value) as region_total,
-        sum(base_value) * any_value(universe_growth) as national_share,
-        sum(base_times_industry_growth) - sum(base_value) * any_value(universe_growth) as industry_mix,
-        sum(value - base_value) - sum(base_times_industry_growth) as regional_share,
-        any_value(universe_growth) as universe_growth,
-        any_value(n_industries) as n_industries,
-        bool_or(crosses_classification_break) as crosses_classification_break,
-        any_value(n_members) as n_members,
-        count(distinct industry_code) as n_region_industries
-
-    from terms
-    group by universe_code, province_code, indicator, base_year, year
+        pair_members.universe_code, pair_members.province_code, pair_members.indicator,
+        pair_members.base_year, pair_members.year, pair_members.crosses_classification_break,
+        pair_vectors.n_industries,
+        (pair_vectors.universe_total - pair_vectors.base_universe_total)
+            / nullif(pair_vectors.base_universe_total, 0) as universe_growth,
+        list_inner_product(v0.region_values, pair_vectors.included_at_base) as base_region_total, -- B
+        list_inner_product(v1.region_values, end_masks.included_at_end) as region_total,          -- V
+        list_inner_product(v0.region_values, pair_vectors.growth_ratio) as base_times_ratio      -- Σk x0·X1/X0
+    from pair_members
+    inner join pair_vectors
+        on pair_vectors.universe_code = pair_members.universe_code
+        and pair_vectors.indicator = pair_members.indicator
+        and pair_vectors.base_year = pair_members.base_year
+        and pair_vectors.year = pair_members.year
+    inner join end_masks
+        on end_masks.universe_code = pair_members.universe_code
+        and end_masks.indicator = pair_members.indicator
+        and end_masks.base_year = pair_members.base_year
+        and end_masks.year = pair_members.year
+    inner join region_vectors as v0
+        on v0.universe_code = pair_members.universe_code and v0.indicator = pair_members.indicator
+        and v0.year = pair_members.base_year and v0.province_code = pair_members.province_code
+    inner join region_vectors as v1
+        on v1.universe_code = pair_members.universe_code and v1.indicator = pair_members.indicator
+        and v1.year = pair_members.year and v1.province_code = pair_members.province_code
 
 ),
 
 members_in_both as (
 
     select universe_code, indicator, base_year, year, count(*) as n_members_present
-    from per_region
+    from pair_members
     group by universe_code, indicator, base_year, year
+
+),
+
+group_sizes as (
+
+    select universe_code, max(n_members) as n_members from input group by universe_code
+
+),
+
+components as (
+
+    select
+        *,
+        base_times_ratio - base_region_total as base_times_industry_growth   -- Σk x0·g[k]
+    from per_region
 
 )
 
@@ -120,10 +250,10 @@ select
     cast(base_region_total as double) as base_value,
     cast(region_total as double) as value,
     cast(region_total - base_region_total as double) as change,
-    cast(national_share as double) as national_share,
-    cast(industry_mix as double) as industry_mix,
-    cast(regional_share as double) as regional_share,
-    cast(industry_mix + regional_share as double) as net_total_shift,
+    cast(base_region_total * universe_growth as double) as national_share,
+    cast(base_times_industry_growth - base_region_total * universe_growth as double) as industry_mix,
+    cast((region_total - base_region_total) - base_times_industry_growth as double) as regional_share,
+    cast((region_total - base_region_total) - base_region_total * universe_growth as double) as net_total_shift,
     cast(universe_growth as double) as universe_growth,
     cast(n_industries as integer) as n_industries,
     cast(n_members as integer) as n_members,
@@ -132,5 +262,6 @@ select
     cast(crosses_classification_break as boolean) as crosses_classification_break,
     cast(case when universe_growth is null then 'zero_base_total' end as varchar) as null_reason
 
-from per_region
+from components
 inner join members_in_both using (universe_code, indicator, base_year, year)
+inner join group_sizes using (universe_code)

@@ -1,54 +1,96 @@
+-- Region pairs within each universe-year: the inter-regional specialization index 地区间专业化指数
+-- K[i,j] = Σk |s[i,k] − s[j,k]| and the UNIDO structural similarity coefficient 结构相似系数
+-- Σk s[i,k]s[j,k] / sqrt(Σk s[i,k]² · Σk s[j,k]²). Both are symmetric, so each unordered pair
+-- is computed once (i < j) and mirrored; the diagonal is K = 0 and similarity 1 by definition.
+--
+-- Each region-year's shares form one dense vector (every member of a universe-year has the same
+-- industries, in industry-code order), so pairs are joined region by region, not industry row by
+-- industry row: at 340 regions x 600 industries x 30 years this took 21 s instead of 40 s and a
+-- fraction of the memory (README, performance).
 with
 
 shares as (
 
-    select * from {{ ref('int_metric_shares') }}
+    select universe_code, year, indicator, province_code, industry_code, region_industry_share,
+        n_industries, coverage, n_members, n_members_present
+    from {{ ref('int_metric_shares') }}
 
 ),
 
-pairs as (
+regions as (
+
+    select universe_code, year, indicator, province_code,
+        any_value(n_industries) as n_industries,
+        any_value(coverage) as coverage,
+        any_value(n_members) as n_members,
+        any_value(n_members_present) as n_members_present,
+        count(region_industry_share) = count(*) as is_defined,
+        sqrt(sum(region_industry_share ^ 2)) as share_norm,
+        -- zeros where a share is undefined (zero region total); such pairs are nulled below
+        list(coalesce(region_industry_share, 0) order by industry_code) as share_vector
+    from shares
+    group by universe_code, year, indicator, province_code
+
+),
+
+upper_pairs as (
 
     select
         a.universe_code,
-        a.province_code,
-        b.province_code as partner_province_code,
         a.year,
         a.indicator,
-        -- K[i,j] = Σk |s[i,k] − s[j,k]|
-        case when count(a.region_industry_share) = count(*) and count(b.region_industry_share) = count(*)
-            then sum(abs(a.region_industry_share - b.region_industry_share)) end as krugman_bilateral,
-        -- UNIDO structural similarity: Σk s[i,k]s[j,k] / sqrt(Σk s[i,k]² · Σk s[j,k]²)
-        case when count(a.region_industry_share) = count(*) and count(b.region_industry_share) = count(*)
-            then sum(a.region_industry_share * b.region_industry_share)
-                / sqrt(sum(a.region_industry_share ^ 2) * sum(b.region_industry_share ^ 2)) end
-            as structural_similarity,
-        any_value(a.n_industries) as n_industries,
-        any_value(a.coverage) as coverage,
-        any_value(b.coverage) as partner_coverage,
-        any_value(a.n_members) as n_members,
-        any_value(a.n_members_present) as n_members_present
-
-    from shares as a
-    inner join shares as b
+        a.province_code,
+        b.province_code as partner_province_code,
+        list_sum(list_transform(a.share_vector, lambda share, k: abs(share - b.share_vector[k]))) as krugman_bilateral,
+        list_inner_product(a.share_vector, b.share_vector) as share_product
+    from regions as a
+    inner join regions as b
         on b.universe_code = a.universe_code
         and b.year = a.year
         and b.indicator = a.indicator
-        and b.industry_code = a.industry_code
-    group by a.universe_code, a.province_code, b.province_code, a.year, a.indicator
+        and b.province_code > a.province_code
+
+),
+
+all_pairs as (
+
+    select universe_code, year, indicator, province_code, partner_province_code, krugman_bilateral, share_product
+    from upper_pairs
+
+    union all
+
+    select universe_code, year, indicator, partner_province_code, province_code, krugman_bilateral, share_product
+    from upper_pairs
+
+    union all
+
+    select universe_code, year, indicator, province_code, province_code, 0.0, share_norm ^ 2
+    from regions
 
 )
 
 select
-    cast(universe_code as varchar) as universe_code,
-    cast(province_code as varchar) as province_code,
-    cast(partner_province_code as varchar) as partner_province_code,
-    cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
-    cast(krugman_bilateral as double) as krugman_bilateral,
-    cast(structural_similarity as double) as structural_similarity,
-    cast(n_industries as integer) as n_industries,
-    cast(coverage as double) as coverage,
-    cast(partner_coverage as double) as partner_coverage,
-    cast(n_members_present = n_members as boolean) as is_universe_complete
+    cast(all_pairs.universe_code as varchar) as universe_code,
+    cast(all_pairs.province_code as varchar) as province_code,
+    cast(all_pairs.partner_province_code as varchar) as partner_province_code,
+    cast(all_pairs.year as integer) as year,
+    cast(all_pairs.indicator as varchar) as indicator,
+    cast(case when a.is_defined and b.is_defined then all_pairs.krugman_bilateral end as double) as krugman_bilateral,
+    cast(case when a.is_defined and b.is_defined
+        then all_pairs.share_product / (a.share_norm * b.share_norm) end as double) as structural_similarity,
+    cast(a.n_industries as integer) as n_industries,
+    cast(a.coverage as double) as coverage,
+    cast(b.coverage as double) as partner_coverage,
+    cast(a.n_members_present = a.n_members as boolean) as is_universe_complete
 
-from pairs
+from all_pairs
+inner join regions as a
+    on a.universe_code = all_pairs.universe_code
+    and a.year = all_pairs.year
+    and a.indicator = all_pairs.indicator
+    and a.province_code = all_pairs.province_code
+inner join regions as b
+    on b.universe_code = all_pairs.universe_code
+    and b.year = all_pairs.year
+    and b.indicator = all_pairs.indicator
+    and b.province_code = all_pairs.partner_province_code

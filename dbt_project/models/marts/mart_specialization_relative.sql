@@ -1,8 +1,31 @@
 with
 
-shares as (
+metric_shares as (
 
     select * from {{ ref('int_metric_shares') }}
+
+),
+
+share_sums as (
+
+    select universe_code, year, indicator, industry_code, sum(region_industry_share) as sum_region_shares
+    from metric_shares
+    group by universe_code, year, indicator, industry_code
+
+),
+
+shares as (
+
+    select
+        metric_shares.*,
+        -- mean over the other members j ≠ i of s[j,k] (REAT krugman.spec2's reference)
+        case when metric_shares.n_members_present > 1 then
+            (share_sums.sum_region_shares - metric_shares.region_industry_share)
+                / (metric_shares.n_members_present - 1)
+        end as mean_other_region_share
+
+    from metric_shares
+    inner join share_sums using (universe_code, year, indicator, industry_code)
 
 ),
 
