@@ -8,6 +8,8 @@ a fresh clone without the real extracts, and so the parser's layout variants are
 - bare industry names, integer years descending, `***` suppressed cells (Beijing)
 - 省:指标:上级:行业 series and a 单位 row stating 万元 (Hebei)
 - 2002-vintage names up to 2010, 2011 names from 2011, as in the real panel
+- a wide province x industry employment panel (CSV, GB/T 4754-2011 names), with the 2005-2011
+  autos/other-transport split that the catalogue flags as derived
 
 Run from the repository root:  python scripts/make_samples.py
 """
@@ -114,12 +116,38 @@ def write_province(name: str, total_2005: float, layout: str, rng: random.Random
     return path
 
 
+EMPLOYMENT_INDUSTRIES = [new or old for old, new, _ in DIVISIONS] + [
+    "汽车制造业", "铁路、船舶、航空航天和其他运输设备制造业", "煤炭开采和洗选业", "电力、热力生产和供应业"]
+
+
+def write_employment_panel(rng: random.Random) -> Path:
+    """SAMPLE employment panel (persons), the layout of employment/CityEmp.csv."""
+    path = REPO / "raw" / "employment" / "CityEmp.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics",
+             "province,year," + ",".join(EMPLOYMENT_INDUSTRIES)]
+    for name, (total, _) in PROVINCES.items():
+        base = {label: total / 2000 * rng.uniform(0.3, 1.7) for label in EMPLOYMENT_INDUSTRIES}
+        for year in YEARS:
+            values = []
+            for label in EMPLOYMENT_INDUSTRIES:
+                value = base[label] * (1.02 ** (year - 2005)) * rng.uniform(0.96, 1.04)
+                # the real panel's 2005-2011 autos/transport values are a fractional split
+                values.append(f"{value:.4f}" if year <= 2011 and "运输" in label or year <= 2011 and label == "汽车制造业"
+                              else f"{round(value)}.0")
+            lines.append(f"{name},{year}," + ",".join(values))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20261123)
     for name, (total, layout) in PROVINCES.items():
         path = write_province(name, total, layout, rng)
         print(f"wrote {path.relative_to(REPO)}")
+    path = write_employment_panel(rng)
+    print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
 
 
 if __name__ == "__main__":

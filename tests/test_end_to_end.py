@@ -54,13 +54,14 @@ def test_yrd_and_jjj_cover_2005_to_2016(real_build):
     con, _ = real_build
     years = query(con, """
         select universe_code, list(distinct year order by year) as years
-        from mart_specialization_relative where universe_code in ('yrd', 'jjj') group by universe_code
+        from mart_specialization_relative where universe_code in ('yrd', 'jjj') and indicator = 'main_business_revenue'
+        group by universe_code
     """).set_index("universe_code")["years"]
     for universe in ("yrd", "jjj"):
         assert set(range(2005, 2017)) <= set(years[universe])
     # Hebei 2008 is missing from its export: jjj 2008 is published but flagged incomplete
     jjj_2008 = query(con, "select distinct is_universe_complete, n_members_present from mart_location_quotient "
-                          "where universe_code = 'jjj' and year = 2008")
+                          "where universe_code = 'jjj' and year = 2008 and indicator = 'main_business_revenue'")
     assert jjj_2008.values.tolist() == [[False, 2]]
 
 
@@ -68,10 +69,10 @@ def test_lq_identities_hold_per_universe_year(real_build):
     con, _ = real_build
     worst = query(con, """
         with by_industry as (
-            select universe_code, year, industry_code, sum(region_weight * lq) as s
+            select universe_code, year, indicator, industry_code, sum(region_weight * lq) as s
             from mart_location_quotient where lq is not null group by all
         ), by_region as (
-            select universe_code, year, province_code, sum(universe_industry_share * lq) as s
+            select universe_code, year, indicator, province_code, sum(universe_industry_share * lq) as s
             from mart_location_quotient where lq is not null group by all
         )
         select (select max(abs(s - 1)) from by_industry) as industry_gap,
@@ -129,24 +130,27 @@ def test_yrd_metrics_match_an_independent_computation(real_build, year):
     big_s = x.sum(axis=0) / x.values.sum()
     lq = s / big_s
     published = query(con, f"select province_code, industry_code, lq from mart_location_quotient "
-                           f"where universe_code = 'yrd' and year = {year}")
+                           f"where universe_code = 'yrd' and year = {year} and indicator = 'main_business_revenue'")
     assert set(published["industry_code"]) == set(x.columns)
     for row in published.itertuples():
         assert row.lq == pytest.approx(lq.loc[row.province_code, row.industry_code], rel=1e-9)
-    spec = query(con, f"select * from mart_specialization_relative where universe_code = 'yrd' and year = {year}")
+    spec = query(con, f"select * from mart_specialization_relative where universe_code = 'yrd' and year = {year} "
+                      f"and indicator = 'main_business_revenue'")
     for row in spec.itertuples():
         i = row.province_code
         rest = x.drop(index=i).sum(axis=0)
         assert row.krugman_vs_universe == pytest.approx((s.loc[i] - big_s).abs().sum(), rel=1e-9)
         assert row.krugman_vs_rest == pytest.approx((s.loc[i] - rest / rest.sum()).abs().sum(), rel=1e-9)
     pair = query(con, f"select krugman_bilateral from mart_specialization_bilateral where universe_code = 'yrd' "
-                      f"and year = {year} and province_code = '310000' and partner_province_code = '320000'")
+                      f"and year = {year} and province_code = '310000' and partner_province_code = '320000' "
+                      f"and indicator = 'main_business_revenue'")
     assert pair.iloc[0, 0] == pytest.approx((s.loc["310000"] - s.loc["320000"]).abs().sum(), rel=1e-9)
 
 
 def test_coverage_records_what_the_industry_set_leaves_out(real_build):
     con, _ = real_build
-    shanghai_2015 = query(con, "select * from fct_manufacturing_coverage where province_code = '310000' and year = 2015")
+    shanghai_2015 = query(con, "select * from fct_manufacturing_coverage where province_code = '310000' and year = 2015 "
+                               "and indicator = 'main_business_revenue'")
     row = shanghai_2015.iloc[0]
     # Shanghai's 2015 export holds only 17 divisions against a reported 制造业 total
     assert row["n_manufacturing_divisions_reported"] == 17
@@ -158,8 +162,8 @@ def test_coverage_records_what_the_industry_set_leaves_out(real_build):
 
 def test_intensity_shares_sum_to_one(real_build):
     con, _ = real_build
-    sums = query(con, "select province_code, year, sum(share) as total from mart_intensity_shares group by all")
-    assert len(sums) > 300
+    sums = query(con, "select province_code, year, indicator, sum(share) as total from mart_intensity_shares group by all")
+    assert len(sums) > 600  # revenue and employment
     assert (sums["total"] - 1).abs().max() < 1e-12
 
 
@@ -244,7 +248,7 @@ def test_publication_manifest_and_kept_versions(real_build):
     manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
     assert manifest["run_id"] and manifest["published_at"].endswith("Z")
     hashes = {f["source_file"]: f["file_sha256"] for f in manifest["source_files"]}
-    assert len(hashes) == 31
+    assert len(hashes) == 32  # 31 Wind exports and the employment panel
     assert hashes["wind-mbr/江苏.xls"] == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
     # every blocking check passed; the warnings are the quarantine ones
     assert manifest["checks"]["evaluated"] >= 60
@@ -268,10 +272,11 @@ def test_real_defects_are_quarantined_not_published(real_build):
     # Shanghai 2015 holds 17 divisions: kept out of every metric universe, which says so
     years = withheld[withheld.scope == "province_year"]
     assert ((years.province_code == "310000") & (years.year == 2015) & (years.quarantine_reason == "low_coverage")).any()
-    in_metrics = query(con, "select count(*) as n from mart_location_quotient where province_code = '310000' and year = 2015")
+    in_metrics = query(con, "select count(*) as n from mart_location_quotient where province_code = '310000' and year = 2015 "
+                            "and indicator = 'main_business_revenue'")
     assert in_metrics["n"][0] == 0
     yrd_2015 = query(con, "select distinct is_universe_complete, n_members_present from mart_location_quotient "
-                          "where universe_code = 'yrd' and year = 2015")
+                          "where universe_code = 'yrd' and year = 2015 and indicator = 'main_business_revenue'")
     assert yrd_2015.values.tolist() == [[False, 3]]
     # no published metric rests on a quarantined province-year
     assert query(con, "select max(coverage) as c from mart_location_quotient")["c"][0] <= 1.05
@@ -303,7 +308,7 @@ def test_metric_identities_on_the_real_extracts(real_build):
              from mart_specialization_bilateral where province_code = partner_province_code) as diagonal,
             (select max(abs(change - national_share - industry_mix - regional_share) / base_value)
              from mart_shift_share where null_reason is null) as shift_share_identity,
-            (select count(*) from mart_shift_share where universe_code = 'yrd') as n_yrd_pairs
+            (select count(*) from mart_shift_share where universe_code = 'yrd' and indicator = 'main_business_revenue') as n_yrd_pairs
     """).iloc[0]
     assert gaps["krugman_identity"] < 1e-12
     assert gaps["asymmetry"] < 1e-12
@@ -315,12 +320,40 @@ def test_metric_identities_on_the_real_extracts(real_build):
 
 def test_wide_views(real_build):
     con, _ = real_build
-    lq = query(con, "select * from mart_lq_matrix where universe_code = 'yrd' and year = 2014 and province_code = '320000'")
-    long = query(con, "select industry_code, lq from mart_location_quotient "
-                      "where universe_code = 'yrd' and year = 2014 and province_code = '320000'")
+    lq = query(con, "select * from mart_lq_matrix where universe_code = 'yrd' and year = 2014 and province_code = '320000' "
+                    "and indicator = 'main_business_revenue'")
+    long = query(con, "select industry_code, lq from mart_location_quotient where universe_code = 'yrd' and year = 2014 "
+                      "and province_code = '320000' and indicator = 'main_business_revenue'")
     for row in long.itertuples():
         assert lq.iloc[0][f"lq_{row.industry_code}"] == row.lq
-    matrix = query(con, "select * from mart_bilateral_matrix where universe_code = 'jjj' and year = 2014 order by province_code")
+    matrix = query(con, "select * from mart_bilateral_matrix where universe_code = 'jjj' and year = 2014 "
+                        "and indicator = 'main_business_revenue' order by province_code")
     assert matrix["k_110000"].tolist()[0] == 0.0
     assert matrix.set_index("province_code").loc["110000", "k_120000"] == \
         matrix.set_index("province_code").loc["120000", "k_110000"]
+
+
+def test_employment_is_a_second_indicator_with_lineage_and_derived_flags(real_build, yearbook_dir):
+    con, _ = real_build
+    row = query(con, """
+        select f.value, f.unit, f.value_flag, c.source_file, c.source_cell, c.value_as_printed
+        from fct_industry_indicator f, unnest(f.source_value_ids) as u(id)
+        join lineage_source_cell c on c.raw_value_id = u.id
+        where f.indicator = 'employment' and f.province_code = '320000' and f.year = 2014 and f.industry_code = '36'
+    """).iloc[0]
+    assert (row["value"], row["unit"], row["value_flag"]) == (249714.0, "人", "reported")
+    assert (row["source_file"], row["source_cell"], row["value_as_printed"]) == ("employment/CityEmp.csv", "AN179", "249714.0")
+    flags = query(con, """
+        select industry_code, min(year) as first_year, max(year) as last_year, count(*) as n
+        from fct_industry_indicator where indicator = 'employment' and value_flag = 'derived' group by industry_code
+    """).set_index("industry_code")
+    assert set(flags.index) == {"36", "37"} and (flags["first_year"].min(), flags["last_year"].max()) == (2005, 2011)
+    # every metric mart has employment beside revenue
+    for table in ("mart_location_quotient", "mart_specialization_relative", "mart_specialization_bilateral",
+                  "mart_region_structure", "mart_industry_concentration", "mart_shift_share", "mart_growth"):
+        indicators = set(query(con, f"select distinct indicator from {table}")["indicator"])
+        assert indicators == {"main_business_revenue", "employment"}, table
+    # the LQ identities hold for employment too
+    gap = query(con, """select max(abs(s - 1)) as gap from (select sum(region_weight * lq) as s from mart_location_quotient
+                        where indicator = 'employment' and lq is not null group by universe_code, year, industry_code)""")
+    assert gap["gap"][0] < 1e-9

@@ -23,6 +23,7 @@ class SourceFamily:
     unit: str
     publisher: str
     raw_table: str
+    derived: tuple[dict, ...] = ()
 
     def matches(self, relative: str) -> bool:
         return any(fnmatch(relative, pattern) for pattern in self.path_patterns)
@@ -47,6 +48,7 @@ class Catalogue:
                 unit=entry["unit"],
                 publisher=entry["publisher"],
                 raw_table=entry["raw_table"],
+                derived=tuple(entry.get("derived", ())),
             )
             for key, entry in spec["families"].items()
         }

@@ -9,10 +9,11 @@ import pandas as pd
 
 from .catalogue import SourceFamily
 from .errors import SourceFileError
+from .wide_panel_csv import parse_wide_panel_csv
 from .wind_edb import COLUMNS, parse_wind_edb_export
 from .workbook import file_sha256
 
-PARSERS = {"wind_edb": parse_wind_edb_export}
+PARSERS = {"wind_edb": parse_wind_edb_export, "wide_panel_csv": parse_wide_panel_csv}
 
 LINEAGE_COLUMNS = ["source_family", "indicator", "source_file", "file_sha256", "loaded_at", "raw_value_id"]
 
@@ -27,8 +28,9 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
     frames = []
     for path in files:
         relative = path.relative_to(raw_dir).as_posix()
+        options = {"derived": family.derived} if family.derived else {}
         rows = parser(path, display_name=relative, expected_indicator_label=family.indicator_label_zh,
-                      catalogue_unit=family.unit)
+                      catalogue_unit=family.unit, **options)
         frame = pd.DataFrame(rows, columns=COLUMNS)
         sha = file_sha256(path)
         frame["source_family"] = family.key

@@ -18,18 +18,19 @@ select
     manufacturing_total,
     manufacturing_total_basis,
     case
-        when manufacturing_total is null or manufacturing_total <= 0 then 'no_positive_manufacturing_total'
+        when manufacturing_total <= 0 then 'no_positive_manufacturing_total'
         when coverage_ratio < {{ var('min_manufacturing_coverage') }} then 'low_coverage'
         when coverage_ratio > {{ var('max_manufacturing_coverage') }} then 'divisions_exceed_total'
     end as quarantine_reason,
-    'manufacturing divisions sum to ' || round(manufacturing_divisions_sum, 2) || ' 亿元 against a '
+    'manufacturing divisions sum to ' || round(manufacturing_divisions_sum, 2) || ' against a '
         || coalesce(manufacturing_total_basis, 'missing') || ' manufacturing total of '
         || coalesce(cast(round(manufacturing_total, 2) as varchar), 'null')
-        || ' 亿元 (coverage ' || coalesce(cast(round(coverage_ratio, 3) as varchar), 'null')
+        || ' (coverage ' || coalesce(cast(round(coverage_ratio, 3) as varchar), 'null')
         || '; accepted {{ var("min_manufacturing_coverage") }}-{{ var("max_manufacturing_coverage") }})' as quarantine_detail
 
 from coverage
-where manufacturing_total is null
-    or manufacturing_total <= 0
+-- A source without any total (the employment panel) cannot be reconciled: its coverage is
+-- unknown (null), which is reported, not quarantined.
+where manufacturing_total <= 0
     or coverage_ratio < {{ var('min_manufacturing_coverage') }}
     or coverage_ratio > {{ var('max_manufacturing_coverage') }}

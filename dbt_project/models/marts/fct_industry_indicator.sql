@@ -1,16 +1,17 @@
--- Province x industry x year x indicator facts in 亿元, on GB/T 4754-2011 2-digit codes, plus the
+-- Province x industry x year x indicator facts in each indicator's unit (seed indicator), on
+-- GB/T 4754-2011 2-digit codes, plus the
 -- aggregates the exports print (合计 -> BCD, 采矿业 -> B, 制造业 -> C, utilities -> D).
 with
 
 divisions as (
 
-    select * from {{ ref('int_wind_mbr__harmonised') }}
+    select * from {{ ref('int_cells__harmonised') }}
 
 ),
 
 aggregates as (
 
-    select * from {{ ref('int_wind_mbr__checked') }}
+    select * from {{ ref('int_cells__checked') }}
     where label_kind = 'aggregate'
 
 ),
@@ -24,6 +25,7 @@ division_facts as (
         'division' as industry_level,
         indicator,
         value,
+        unit,
         value_flag,
         source_vintage,
         harmonisation_method,
@@ -48,7 +50,8 @@ aggregate_facts as (
         end as industry_code,
         case when aggregate_code = 'total' then 'total' else 'section' end as industry_level,
         indicator,
-        value_yi as value,
+        value_converted as value,
+        target_unit as unit,
         value_flag,
         source_vintage,
         'identity' as harmonisation_method,
@@ -75,7 +78,7 @@ select
     cast(industry_level as varchar) as industry_level,
     cast(indicator as varchar) as indicator,
     cast(value as double) as value,
-    cast('亿元' as varchar) as unit,
+    cast(unit as varchar) as unit,
     cast(value_flag as varchar) as value_flag,
     cast(source_vintage as varchar) as source_vintage,
     cast(harmonisation_method as varchar) as harmonisation_method,

@@ -10,8 +10,8 @@ cells as (
         lineage.source_sheet,
         lineage.source_cell,
         lineage.value_as_printed
-    from {{ ref('int_wind_mbr__plausibility') }} as plausibility
-    inner join {{ ref('stg_wind__mbr') }} as lineage using (raw_value_id)
+    from {{ ref('int_cells__plausibility') }} as plausibility
+    inner join {{ ref('int_source_cells') }} as lineage using (raw_value_id)
 
 ),
 

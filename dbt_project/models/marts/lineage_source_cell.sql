@@ -4,7 +4,7 @@ with
 
 cells as (
 
-    select * from {{ ref('stg_wind__mbr') }}
+    select * from {{ ref('int_source_cells') }}
 
 )
 

@@ -1,10 +1,11 @@
 -- Each printed cell with its province code, what its industry label means, the classification
--- in force for its year, and its value in 亿元.
+-- in force for its year, and its value in its indicator's unit (亿元 for revenue, persons for
+-- employment: seed indicator).
 with
 
 cells as (
 
-    select * from {{ ref('stg_wind__mbr') }}
+    select * from {{ ref('int_source_cells') }}
 
 ),
 
@@ -26,10 +27,15 @@ vintages as (
 
 ),
 
+indicators as (
+
+    select * from {{ ref('indicator') }}
+
+),
+
 units as (
 
     select * from {{ ref('unit_conversion') }}
-    where target_unit = '亿元'
 
 ),
 
@@ -44,6 +50,7 @@ joined as (
         labels.code_2002,
         labels.code_2011,
         vintages.vintage as source_vintage,
+        indicators.target_unit,
         units.factor as unit_factor
 
     from cells
@@ -54,8 +61,11 @@ joined as (
     left join vintages
         on vintages.source_family = cells.source_family
         and cells.year between vintages.first_year and vintages.last_year
+    left join indicators
+        on indicators.indicator = cells.indicator
     left join units
         on units.unit = cells.source_unit
+        and units.target_unit = indicators.target_unit
 
 ),
 
@@ -74,7 +84,7 @@ mapped as (
             when source_vintage = '2002' and code_2002 is not null then code_2002
             else code_2011
         end as mapping_code,
-        value_in_source_unit * unit_factor as value_yi
+        value_in_source_unit * unit_factor as value_converted
 
     from joined
 

@@ -1,13 +1,16 @@
 -- Value-level defects that can be isolated, one row per quarantined cell (policy in the README):
--- negative values, and material values that jump by at least the plausibility factor against
--- every neighbouring year of their own series (mis-keyed cells such as Jiangsu 2005 采矿业).
+-- negative values, and material values (seed indicator: plausibility_material_value) that jump
+-- by at least the plausibility factor against every neighbouring year of their own series
+-- (mis-keyed cells such as Jiangsu 2005 采矿业).
 with
 
 cells as (
 
-    select * from {{ ref('int_wind_mbr__labelled') }}
-    where value_flag = 'reported'
-        and label_kind in ('division', 'aggregate')
+    select labelled.*, indicators.plausibility_material_value
+    from {{ ref('int_cells__labelled') }} as labelled
+    inner join {{ ref('indicator') }} as indicators using (indicator)
+    where labelled.value_flag in ('reported', 'derived')
+        and labelled.label_kind in ('division', 'aggregate')
 
 ),
 
@@ -15,8 +18,8 @@ neighbours as (
 
     select
         *,
-        lag(value_yi) over series as previous_value,
-        lead(value_yi) over series as next_value,
+        lag(value_converted) over series as previous_value,
+        lead(value_converted) over series as next_value,
         lag(year) over series as previous_year,
         lead(year) over series as next_year
 
@@ -30,10 +33,10 @@ ratios as (
 
     select
         *,
-        case when value_yi > 0 and previous_value > 0
-            then greatest(value_yi / previous_value, previous_value / value_yi) end as previous_ratio,
-        case when value_yi > 0 and next_value > 0
-            then greatest(value_yi / next_value, next_value / value_yi) end as next_ratio
+        case when value_converted > 0 and previous_value > 0
+            then greatest(value_converted / previous_value, previous_value / value_converted) end as previous_ratio,
+        case when value_converted > 0 and next_value > 0
+            then greatest(value_converted / next_value, next_value / value_converted) end as next_ratio
 
     from neighbours
 
@@ -44,12 +47,12 @@ flagged as (
     select
         *,
         case
-            when value_yi < 0 then 'negative_value'
+            when value_converted < 0 then 'negative_value'
             when (previous_ratio is not null or next_ratio is not null)
                 and coalesce(previous_ratio, {{ var('plausibility_jump_factor') }}) >= {{ var('plausibility_jump_factor') }}
                 and coalesce(next_ratio, {{ var('plausibility_jump_factor') }}) >= {{ var('plausibility_jump_factor') }}
-                and greatest(value_yi, coalesce(previous_value, 0), coalesce(next_value, 0))
-                    >= {{ var('plausibility_material_yi') }}
+                and greatest(value_converted, coalesce(previous_value, 0), coalesce(next_value, 0))
+                    >= plausibility_material_value
                 then 'implausible_jump'
         end as quarantine_reason
 
@@ -64,11 +67,11 @@ select
     indicator,
     industry_label,
     label_kind,
-    value_yi,
+    value_converted,
     quarantine_reason,
     case quarantine_reason
-        when 'negative_value' then 'value ' || value_yi || ' 亿元 is negative'
-        else 'value ' || round(value_yi, 2) || ' 亿元 differs from '
+        when 'negative_value' then 'value ' || value_converted || ' ' || target_unit || ' is negative'
+        else 'value ' || round(value_converted, 2) || ' ' || target_unit || ' differs from '
             || concat_ws(' and ',
                 case when previous_value is not null
                     then previous_year || ' (' || round(previous_value, 2) || ')' end,

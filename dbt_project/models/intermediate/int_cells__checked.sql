@@ -4,20 +4,20 @@ with
 
 cells as (
 
-    select * from {{ ref('int_wind_mbr__labelled') }}
+    select * from {{ ref('int_cells__labelled') }}
 
 ),
 
 quarantined as (
 
-    select raw_value_id, quarantine_reason from {{ ref('int_wind_mbr__plausibility') }}
+    select raw_value_id, quarantine_reason from {{ ref('int_cells__plausibility') }}
 
 )
 
 select
     cells.* replace (
         case when quarantined.raw_value_id is not null then 'quarantined' else cells.value_flag end as value_flag,
-        case when quarantined.raw_value_id is null then cells.value_yi end as value_yi
+        case when quarantined.raw_value_id is null then cells.value_converted end as value_converted
     ),
     quarantined.quarantine_reason
 

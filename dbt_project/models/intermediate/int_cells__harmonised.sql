@@ -13,7 +13,7 @@ division_cells as (
             partition by province_code, year, indicator, mapping_vintage, mapping_code
         ) as n_filled_twins
 
-    from {{ ref('int_wind_mbr__checked') }}
+    from {{ ref('int_cells__checked') }}
     where label_kind = 'division'
 
 ),
@@ -65,7 +65,7 @@ contributions as (
         crosswalk.industry_code,
         crosswalk.weight,
         crosswalk.method,
-        cells.value_yi * crosswalk.weight as value_contribution
+        cells.value_converted * crosswalk.weight as value_contribution
 
     from cells
     inner join crosswalk
@@ -82,11 +82,13 @@ aggregated as (
         indicator,
         industry_code,
         any_value(source_vintage) as source_vintage,
-        -- A harmonised value is a sum of reported cells only: one suppressed, missing or
-        -- quarantined input makes it null rather than silently too small.
-        case when bool_and(value_flag = 'reported') then sum(value_contribution) end as value,
+        any_value(target_unit) as unit,
+        -- A harmonised value is a sum of reported (or derived) cells only: one suppressed,
+        -- missing or quarantined input makes it null rather than silently too small.
+        case when bool_and(value_flag in ('reported', 'derived')) then sum(value_contribution) end as value,
         case
             when bool_and(value_flag = 'reported') then 'reported'
+            when bool_and(value_flag in ('reported', 'derived')) then 'derived'
             when bool_or(value_flag = 'quarantined') then 'quarantined'
             when bool_or(value_flag = 'suppressed') then 'suppressed'
             else 'missing'

@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'raw_employment') }}
+
+),
+
+renamed as (
+
+    select
+        raw_value_id,
+        source_family,
+        indicator,
+        province_label,
+        industry_label,
+        series_name,
+        cast(year as integer) as year,
+        value_text as value_as_printed,
+        cast(value as double) as value_in_source_unit,
+        value_flag,
+        unit as source_unit,
+        source_file,
+        source_sheet,
+        source_row,
+        source_column,
+        source_cell,
+        file_sha256,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed
