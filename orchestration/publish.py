@@ -32,6 +32,7 @@ PUBLISHED_TABLES = (
     "fct_industry_indicator",
     "fct_manufacturing_coverage",
     "fct_quarantine",
+    "fct_province_gdp",
     "lineage_source_cell",
     "mart_location_quotient",
     "mart_specialization_relative",

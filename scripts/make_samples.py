@@ -8,6 +8,7 @@ a fresh clone without the real extracts, and so the parser's layout variants are
 - bare industry names, integer years descending, `***` suppressed cells (Beijing)
 - 省:指标:上级:行业 series and a 单位 row stating 万元 (Hebei)
 - 2002-vintage names up to 2010, 2011 names from 2011, as in the real panel
+- an NBS data-portal GDP export (GBK CSV, years newest first, footnotes)
 - a wide province x industry employment panel (CSV, GB/T 4754-2011 names), with the 2005-2011
   autos/other-transport split that the catalogue flags as derived
 
@@ -140,6 +141,22 @@ def write_employment_panel(rng: random.Random) -> Path:
     return path
 
 
+def write_gdp_export() -> Path:
+    """SAMPLE NBS data-portal export (GBK, years as columns newest first, footnotes after)."""
+    path = REPO / "raw" / "nbs-gdp" / "SAMPLE_分省年度数据_GDP_2005-2016.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    full_names = {"上海": "上海市", "江苏": "江苏省", "浙江": "浙江省", "安徽": "安徽省", "北京": "北京市",
+                  "天津": "天津市", "河北": "河北省"}
+    lines = ["数据库：分省年度数据", "指标：地区生产总值(亿元)", "时间：2005-2016",
+             "地区," + ",".join(f"{year}年" for year in reversed(YEARS))]
+    for name, (total, _) in PROVINCES.items():
+        lines.append(full_names[name] + "," + ",".join(f"{total / 40000 * 1.12 ** (y - 2005):.2f}" for y in reversed(YEARS)))
+    lines += ["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics.",
+              "数据来源：scripts/make_samples.py"]
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    return path
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20261123)
@@ -147,6 +164,8 @@ def main() -> None:
         path = write_province(name, total, layout, rng)
         print(f"wrote {path.relative_to(REPO)}")
     path = write_employment_panel(rng)
+    print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
+    path = write_gdp_export()
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
 
 

@@ -7,18 +7,19 @@ import dagster as dg
 from orchestration.definitions import defs
 
 EXPECTED_GROUPS = {
-    "raw": {"raw/wind_mbr", "raw/employment"},
+    "raw": {"raw/wind_mbr", "raw/employment", "raw/nbs_gdp"},
     "published": {"published/marts_file"},
     "marts": {
         "marts/dim_industry", "marts/dim_province", "marts/dim_region_group", "marts/dim_region_group_member",
         "marts/fct_industry_indicator", "marts/fct_manufacturing_coverage", "marts/fct_quarantine",
+        "marts/fct_province_gdp",
         "marts/lineage_source_cell",
         "marts/mart_growth", "marts/mart_intensity_shares", "marts/mart_location_quotient",
         "marts/mart_specialization_bilateral", "marts/mart_specialization_relative",
         "marts/mart_region_structure", "marts/mart_industry_concentration", "marts/mart_shift_share",
         "marts/mart_lq_matrix", "marts/mart_bilateral_matrix",
     },
-    "staging": {"staging/stg_wind__mbr", "staging/stg_employment__panel"},
+    "staging": {"staging/stg_wind__mbr", "staging/stg_employment__panel", "staging/stg_nbs__gdp"},
 }
 
 
@@ -63,7 +64,7 @@ def test_every_suite_file_is_a_blocking_check_on_its_table():
     checks = {(key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys}
     suites = all_suites()
     assert {s.name for s in suites} == {
-        "raw_wind_mbr", "raw_employment", "fct_industry_indicator", "fct_manufacturing_coverage", "mart_location_quotient",
+        "raw_wind_mbr", "raw_employment", "raw_nbs_gdp", "fct_industry_indicator", "fct_manufacturing_coverage", "mart_location_quotient",
         "mart_specialization_relative", "mart_specialization_bilateral", "mart_intensity_shares", "mart_growth",
         "mart_region_structure", "mart_industry_concentration", "mart_shift_share",
     }

@@ -248,7 +248,7 @@ def test_publication_manifest_and_kept_versions(real_build):
     manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
     assert manifest["run_id"] and manifest["published_at"].endswith("Z")
     hashes = {f["source_file"]: f["file_sha256"] for f in manifest["source_files"]}
-    assert len(hashes) == 32  # 31 Wind exports and the employment panel
+    assert len(hashes) == 34  # 31 Wind exports, the employment panel and two NBS GDP exports
     assert hashes["wind-mbr/江苏.xls"] == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
     # every blocking check passed; the warnings are the quarantine ones
     assert manifest["checks"]["evaluated"] >= 60
@@ -357,3 +357,19 @@ def test_employment_is_a_second_indicator_with_lineage_and_derived_flags(real_bu
     gap = query(con, """select max(abs(s - 1)) as gap from (select sum(region_weight * lq) as s from mart_location_quotient
                         where indicator = 'employment' and lq is not null group by universe_code, year, industry_code)""")
     assert gap["gap"][0] < 1e-9
+
+
+def test_gdp_of_both_vintages_with_lineage(real_build):
+    con, _ = real_build
+    rows = query(con, """
+        select g.data_vintage, g.gdp, c.source_file, c.source_cell, c.value_as_printed
+        from fct_province_gdp g, unnest(g.source_value_ids) as u(id)
+        join lineage_source_cell c on c.raw_value_id = u.id
+        where g.province_code = '320000' and g.year = 2014 order by g.data_vintage
+    """)
+    assert rows[["data_vintage", "gdp", "value_as_printed"]].values.tolist() == [
+        ["as_published", 65088.32, "65088.32"], ["revised_census_5", 66228.3, "66228.3"]]
+    assert rows["source_file"].str.startswith("nbs-gdp/").all()
+    counts = query(con, "select data_vintage, count(distinct province_code) as p, min(year) as y0, max(year) as y1 "
+                        "from fct_province_gdp group by data_vintage order by 1").values.tolist()
+    assert counts == [["as_published", 31, 1993, 2017], ["revised_census_5", 31, 2006, 2024]]

@@ -1,6 +1,6 @@
 {#- Every ingest asset writes the same long shape (orchestration/ingest/load.py), so each source's
     staging model is this rename-and-cast applied to its raw table. -#}
-{% macro stage_source_cells(raw_table) %}
+{% macro stage_source_cells(raw_table, extra_columns=[]) %}
 with
 
 source as (
@@ -30,6 +30,9 @@ renamed as (
         source_cell,
         file_sha256,
         loaded_at
+        {%- for column in extra_columns %},
+        {{ column }}
+        {%- endfor %}
 
     from source
 

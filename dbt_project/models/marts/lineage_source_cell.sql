@@ -5,6 +5,8 @@ with
 cells as (
 
     select * from {{ ref('int_source_cells') }}
+    union all by name
+    select * exclude (data_vintage, vintage_note) from {{ ref('stg_nbs__gdp') }}
 
 )
 

@@ -1,0 +1,136 @@
+"""Parser for NBS data-portal exports (data.stats.gov.cn, 分省年度数据) saved as CSV:
+
+    数据库：分省年度数据
+    指标：地区生产总值(亿元)
+    时间：1993-2017
+    地区,2017年,2016年,...          <- years as columns, newest first
+    北京市,28014.94,25669.13,...
+    注：...                          <- footnotes after the table
+    数据来源：国家统计局
+
+GBK or UTF-8. The unit is the one in brackets on the 指标 line and must agree with the catalogue.
+The data vintage is read from the footnotes: a note that the series were revised after the
+N-th economic census (经济普查) makes every row 'revised_census_N'; otherwise 'as_published'. The
+footnote text is kept with the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from .errors import SourceFileError, column_letter
+from .wide_panel_csv import read_text
+from .wind_edb import FLAG_MISSING, FLAG_REPORTED
+
+SHEET = "(csv)"
+CHINESE_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+EXTRA_COLUMNS = ["data_vintage", "vintage_note"]
+
+
+def parse_nbs_portal_csv(
+    path: Path, *, display_name: str, expected_indicator_label: str, catalogue_unit: str
+) -> list[dict]:
+    text, _ = read_text(path, display_name)
+    rows = list(csv.reader(io.StringIO(text)))
+    meta, header_row = {}, None
+    for r, row in enumerate(rows):
+        first = row[0].strip() if row else ""
+        match = re.match(r"^(数据库|指标|时间)[：:](.*)$", first)
+        if match:
+            meta[match.group(1)] = match.group(2).strip()
+            continue
+        if first in ("地区", "地 区"):
+            header_row = r
+            break
+        if first:
+            raise SourceFileError(display_name, "has an unexpected line before the table", sheet=SHEET, row=r, col=0,
+                                  expected="数据库/指标/时间 lines, then a header starting with 地区", found=first)
+    if header_row is None:
+        raise SourceFileError(display_name, "has no table header", sheet=SHEET,
+                              expected="a row starting with 地区 after the 数据库/指标/时间 lines")
+    indicator = meta.get("指标", "")
+    match = re.fullmatch(r"(.+?)\((.+)\)", indicator)
+    if not match or match.group(1).strip() != expected_indicator_label:
+        raise SourceFileError(display_name, "names another indicator than its catalogue family", sheet=SHEET,
+                              row=_line_of(rows, "指标"), col=0,
+                              expected=f"'指标：{expected_indicator_label}({catalogue_unit})'", found=indicator)
+    if match.group(2).strip() != catalogue_unit:
+        raise SourceFileError(display_name, "states a unit that contradicts the source catalogue", sheet=SHEET,
+                              row=_line_of(rows, "指标"), col=0, expected=repr(catalogue_unit), found=match.group(2))
+
+    header = rows[header_row]
+    years = []
+    for c, cell in enumerate(header[1:], start=1):
+        year = re.fullmatch(r"\s*(\d{4})年?\s*", cell)
+        if not year:
+            raise SourceFileError(display_name, "has a column that is not a year", sheet=SHEET, row=header_row,
+                                  col=c, expected="'2017年'", found=cell)
+        years.append(int(year.group(1)))
+    data, notes = [], []
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        first = row[0].strip() if row else ""
+        if not first:
+            continue
+        if first.startswith(("注", "数据来源", "资料来源")):
+            notes.append(" ".join(cell.strip() for cell in row if cell.strip()))
+            continue
+        if notes:
+            raise SourceFileError(display_name, "has table rows after its footnotes", sheet=SHEET, row=r, col=0,
+                                  expected="footnotes only after the table", found=first)
+        data.append(r)
+    vintage = _vintage(notes)
+    note = " ".join(notes)
+    out = []
+    for r in data:
+        row = rows[r]
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            raise SourceFileError(display_name, "has more cells than the header", sheet=SHEET, row=r,
+                                  col=len(header), expected=f"{len(header)} cells")
+        province = re.sub(r"\s+", "", row[0])
+        for c, year in enumerate(years, start=1):
+            raw = row[c].strip() if c < len(row) else ""
+            if raw == "":
+                value, flag = None, FLAG_MISSING
+            else:
+                try:
+                    value = float(raw.replace(",", ""))
+                except ValueError:
+                    raise SourceFileError(display_name, "has a value that is not a number", sheet=SHEET, row=r,
+                                          col=c, expected="a number or blank", found=row[c]) from None
+                flag = FLAG_REPORTED
+            out.append({
+                "province_label": province,
+                "indicator_label": expected_indicator_label,
+                "industry_label": expected_indicator_label,
+                "series_name": indicator,
+                "year": year,
+                "value_text": raw or None,
+                "value": value,
+                "value_flag": flag,
+                "unit": catalogue_unit,
+                "source_sheet": SHEET,
+                "source_row": r + 1,
+                "source_column": column_letter(c),
+                "source_cell": f"{column_letter(c)}{r + 1}",
+                "data_vintage": vintage,
+                "vintage_note": note,
+            })
+    if not out:
+        raise SourceFileError(display_name, "has a header but no data rows", sheet=SHEET, row=header_row)
+    return out
+
+
+def _line_of(rows: list[list[str]], label: str) -> int:
+    return next(r for r, row in enumerate(rows) if row and row[0].strip().startswith(label))
+
+
+def _vintage(notes: list[str]) -> str:
+    for note in notes:
+        census = re.search(r"第([一二三四五六七八九])次全国经济普查", note)
+        if census and "修订" in note:
+            return f"revised_census_{CHINESE_NUMBERS[census.group(1)]}"
+    return "as_published"
