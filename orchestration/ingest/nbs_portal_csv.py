@@ -21,11 +21,9 @@ import io
 import re
 from pathlib import Path
 
-from .errors import SourceFileError, column_letter
-from .wide_panel_csv import read_text
-from .wind_edb import FLAG_MISSING, FLAG_REPORTED
+from .errors import SourceFileError
+from .wide_panel_csv import SHEET, csv_cell_row, csv_number, read_text
 
-SHEET = "(csv)"
 CHINESE_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 EXTRA_COLUMNS = ["data_vintage", "vintage_note"]
 
@@ -92,30 +90,12 @@ def parse_nbs_portal_csv(
                                   col=len(header), expected=f"{len(header)} cells")
         province = re.sub(r"\s+", "", row[0])
         for c, year in enumerate(years, start=1):
-            raw = row[c].strip() if c < len(row) else ""
-            if raw == "":
-                value, flag = None, FLAG_MISSING
-            else:
-                try:
-                    value = float(raw.replace(",", ""))
-                except ValueError:
-                    raise SourceFileError(display_name, "has a value that is not a number", sheet=SHEET, row=r,
-                                          col=c, expected="a number or blank", found=row[c]) from None
-                flag = FLAG_REPORTED
+            raw = row[c] if c < len(row) else ""
+            value, flag = csv_number(raw, display_name, r, c)
             out.append({
-                "province_label": province,
-                "indicator_label": expected_indicator_label,
-                "industry_label": expected_indicator_label,
-                "series_name": indicator,
-                "year": year,
-                "value_text": raw or None,
-                "value": value,
-                "value_flag": flag,
-                "unit": catalogue_unit,
-                "source_sheet": SHEET,
-                "source_row": r + 1,
-                "source_column": column_letter(c),
-                "source_cell": f"{column_letter(c)}{r + 1}",
+                **csv_cell_row(province=province, indicator_label=expected_indicator_label,
+                               industry_label=expected_indicator_label, series_name=indicator, year=year,
+                               raw=raw, value=value, flag=flag, unit=catalogue_unit, r=r, c=c),
                 "data_vintage": vintage,
                 "vintage_note": note,
             })

@@ -85,35 +85,50 @@ def parse_wide_panel_csv(
                                   sheet=SHEET, row=r, col=0, expected="one row per province and year")
         seen[(province, year)] = r
         for c, industry in enumerate(industries, start=2):
-            raw = row[c].strip()
-            if raw == "":
-                value, flag = None, FLAG_MISSING
-            else:
-                try:
-                    value = float(raw.replace(",", ""))
-                except ValueError:
-                    raise SourceFileError(display_name, "has a value that is not a number", sheet=SHEET, row=r, col=c,
-                                          expected="a number or blank (missing)", found=row[c]) from None
-                flag = FLAG_DERIVED if _is_derived(derived, industry, year) else FLAG_REPORTED
-            out.append({
-                "province_label": province,
-                "indicator_label": expected_indicator_label,
-                "industry_label": re.sub(r"\s+", "", industry),
-                "series_name": industry,
-                "year": year,
-                "value_text": raw or None,
-                "value": value,
-                "value_flag": flag,
-                "unit": catalogue_unit,
-                "source_sheet": SHEET,
-                "source_row": r + 1,
-                "source_column": column_letter(c),
-                "source_cell": f"{column_letter(c)}{r + 1}",
-            })
+            value, flag = csv_number(row[c], display_name, r, c)
+            if flag == FLAG_REPORTED and _is_derived(derived, industry, year):
+                flag = FLAG_DERIVED
+            out.append(csv_cell_row(
+                province=province, indicator_label=expected_indicator_label,
+                industry_label=re.sub(r"\s+", "", industry), series_name=industry, year=year,
+                raw=row[c], value=value, flag=flag, unit=catalogue_unit, r=r, c=c,
+            ))
     if not seen:
         raise SourceFileError(display_name, "has a header but no data rows", sheet=SHEET,
                               expected="one row per province and year")
     return out
+
+
+def csv_number(raw: str, file: str, r: int, c: int) -> tuple[float | None, str]:
+    """A CSV cell as a number: blank is missing; anything else must be a number."""
+    text = raw.strip()
+    if text == "":
+        return None, FLAG_MISSING
+    try:
+        return float(text.replace(",", "")), FLAG_REPORTED
+    except ValueError:
+        raise SourceFileError(file, "has a value that is not a number", sheet=SHEET, row=r, col=c,
+                              expected="a number or blank (missing)", found=raw) from None
+
+
+def csv_cell_row(*, province: str, indicator_label: str, industry_label: str, series_name: str, year: int,
+                 raw: str, value: float | None, flag: str, unit: str, r: int, c: int) -> dict:
+    """One long row in the common shape, addressed like a spreadsheet cell."""
+    return {
+        "province_label": province,
+        "indicator_label": indicator_label,
+        "industry_label": industry_label,
+        "series_name": series_name,
+        "year": year,
+        "value_text": raw.strip() or None,
+        "value": value,
+        "value_flag": flag,
+        "unit": unit,
+        "source_sheet": SHEET,
+        "source_row": r + 1,
+        "source_column": column_letter(c),
+        "source_cell": f"{column_letter(c)}{r + 1}",
+    }
 
 
 def _is_derived(rules: tuple[dict, ...], industry: str, year: int) -> bool:
