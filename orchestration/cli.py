@@ -22,6 +22,7 @@ from mart_location_quotient l
 join dim_province p using (province_code)
 join dim_industry i using (industry_code)
 where l.universe_code = 'yrd' and l.year = 2014 and l.province_code = '320000'
+  and l.indicator = 'main_business_revenue'
 order by l.lq desc
 limit 5"""
 
