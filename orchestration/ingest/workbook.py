@@ -29,15 +29,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+PASSWORD_PROTECTED = "is password-protected (encrypted)"
+UNPROTECT = "an unencrypted workbook: open it and save a copy without a password"
+
+
 def read_sheets(path: Path, display_name: str) -> list[Sheet]:
     suffix = path.suffix.lower()
     if path.stat().st_size == 0:
         raise SourceFileError(display_name, "is empty (0 bytes)", expected="an .xls or .xlsx export")
-    if _is_encrypted(path):
-        raise SourceFileError(
-            display_name, "is password-protected (encrypted)",
-            expected="an unencrypted workbook: open it and save a copy without a password",
-        )
+    if _is_encrypted_ooxml(path):
+        raise SourceFileError(display_name, PASSWORD_PROTECTED, expected=UNPROTECT)
     try:
         if suffix == ".xls":
             return _read_xls(path)
@@ -46,6 +47,8 @@ def read_sheets(path: Path, display_name: str) -> list[Sheet]:
     except SourceFileError:
         raise
     except Exception as exc:  # the reader libraries raise many unrelated types
+        if "encrypted" in str(exc).lower():  # xlrd's word for an .xls with a FILEPASS record
+            raise SourceFileError(display_name, PASSWORD_PROTECTED, expected=UNPROTECT) from exc
         raise SourceFileError(
             display_name,
             f"cannot be opened as an Excel workbook ({type(exc).__name__}: {exc})",
@@ -54,22 +57,14 @@ def read_sheets(path: Path, display_name: str) -> list[Sheet]:
     raise SourceFileError(display_name, "has an unsupported extension", expected=".xls or .xlsx")
 
 
-def _is_encrypted(path: Path) -> bool:
-    """Encrypted .xls carry a FILEPASS record; encrypted .xlsx are OLE containers holding an
-    EncryptedPackage stream instead of a zip. Both are recognised without a password."""
-    head = path.read_bytes()[:8]
-    if head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # not an OLE2 compound file
-        return False
-    data = path.read_bytes()
-    if "EncryptedPackage".encode("utf-16-le") in data:
-        return True
-    try:
-        import xlrd
-
-        xlrd.open_workbook(str(path), on_demand=True).release_resources()
-    except Exception as exc:  # xlrd says so in its message
-        return "encrypted" in str(exc).lower()
-    return False
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE2 container holding an EncryptedPackage stream instead of a
+    zip; no reader would say why it fails, so it is recognised here. (Encrypted .xls are
+    reported by xlrd itself when it opens them.)"""
+    with open(path, "rb") as handle:
+        if handle.read(8) != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # not an OLE2 compound file
+            return False
+        return "EncryptedPackage".encode("utf-16-le") in handle.read()
 
 
 def _read_xls(path: Path) -> list[Sheet]:
