@@ -44,6 +44,16 @@ PUBLISHED_TABLES = (
     "mart_shift_share",
     "mart_lq_matrix",
     "mart_bilateral_matrix",
+    "fct_hightech_indicator",
+    "fct_hightech_copy_comparison",
+    "mart_hightech_revenue",
+    "mart_hightech_share",
+    "mart_hightech_group",
+    "mart_hightech_growth",
+    "mart_hightech_location_quotient",
+    "fct_io_sector",
+    "mart_io_manufacturing_coverage",
+    "mart_source_reconciliation",
 )
 DEFAULT_KEEP_VERSIONS = 5
 

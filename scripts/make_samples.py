@@ -11,6 +11,9 @@ a fresh clone without the real extracts, and so the parser's layout variants are
 - an NBS data-portal GDP export (GBK CSV, years newest first, footnotes)
 - a wide province x industry employment panel (CSV, GB/T 4754-2011 names), with the 2005-2011
   autos/other-transport split that the catalogue flags as derived
+- the printed high-tech yearbook table (bilingual header, padded region names, subtotals that
+  add up), two editions, one of them also as a web page saved as .xls with rounded numbers
+- two provincial 42-sector input-output tables (code row, TVA and TI rows)
 
 Run from the repository root:  python scripts/make_samples.py
 """
@@ -157,6 +160,87 @@ def write_gdp_export() -> Path:
     return path
 
 
+EAST = {"上海", "江苏", "浙江", "北京", "天津", "河北"}
+ENGLISH = {"上海": "Shanghai", "江苏": "Jiangsu", "浙江": "Zhejiang", "安徽": "Anhui", "北京": "Beijing",
+           "天津": "Tianjin", "河北": "Hebei"}
+
+
+def hightech_rows(year: int, rng: random.Random) -> list[tuple[str, str, int, float, float]]:
+    """(name, English, enterprises, revenue 亿元, profit 亿元): provinces, then subtotals that add up."""
+    provinces = []
+    for name, (total, _) in PROVINCES.items():
+        industry = total * 1.13 ** (year - 2005) / 10000  # 亿元, the Wind sample's scale
+        revenue = round(industry * rng.uniform(0.08, 0.2), 1)
+        provinces.append((name, ENGLISH[name], rng.randint(100, 3000), revenue, round(revenue * rng.uniform(0.04, 0.08), 1)))
+
+    def subtotal(label, english, members):
+        rows = [p for p in provinces if p[0] in members]
+        return (label, english, sum(r[2] for r in rows), round(sum(r[3] for r in rows), 1), round(sum(r[4] for r in rows), 1))
+
+    return [subtotal("全    国", "National Total", set(PROVINCES)), subtotal("东部地区", "Eastern Region", EAST),
+            subtotal("中部地区", "Middle Region", {"安徽"})] + [
+        (" ".join(name) if len(name) == 2 else name, english, *rest) for name, english, *rest in provinces]
+
+
+def write_hightech_tables(rng: random.Random) -> list[Path]:
+    """SAMPLE high-tech yearbook tables: 2014 and 2015 as printed, 2014 again as a web export."""
+    out = REPO / "raw" / "hightech" / "yearbook-tables"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for year in (2014, 2015):
+        rows = hightech_rows(year, rng)
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "1"
+        sheet.append([f"5-3 各地区高技术产业生产经营情况({year}年)  SAMPLE 示例数据"])
+        sheet.append([f"Statistics on Production and Management in High-tech Industry by Region({year})"])
+        sheet.append(["单位：亿元"])
+        sheet.append(["地    区", "Region", "企业数\n(个)\nNumber of\nEnterprises", "主营业\n务收入\nRevenue from\nPrincipal Business",
+                      "利润\n总额\nProfits"])
+        for name, english, enterprises, revenue, profit in rows:
+            sheet.append([name, english, str(enterprises), f"{revenue:.1f}", f"{profit:.1f}"])
+        sheet.append(["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics"])
+        path = out / f"SAMPLE-{year}.xlsx"
+        book.save(path)
+        paths.append(path)
+        if year == 2014:
+            # the same edition as a statistics portal's "export to Excel": HTML, rounded, no English
+            cells = "".join(f"<tr><td>{name.replace(' ', '')}</td><td>{e}</td><td>{round(r)}</td><td>{round(p)}</td></tr>\n"
+                            for name, _, e, r, p in rows)
+            page = (f"<html><head><meta charset=\"utf-8\"></head><body><div>中国{year}年各地区高技术产业生产经营情况统计"
+                    f" SAMPLE 示例数据</div><table><tr><td>单位:个.亿元</td></tr></table><table>"
+                    f"<tr><td>地区</td><td>企业数(个)</td><td>主营业务收入</td><td>利润总额</td></tr>\n{cells}</table></body></html>")
+            path = out / f"SAMPLE-{year}-web.xls"
+            path.write_text(page, encoding="utf-8")
+            paths.append(path)
+    return paths
+
+
+def write_io_tables(rng: random.Random) -> list[Path]:
+    """SAMPLE 42-sector input-output tables for 2012 (value added and total input by sector)."""
+    out = REPO / "raw" / "io-tables" / "2012年各省份投入产出表"
+    out.mkdir(parents=True, exist_ok=True)
+    codes = [f"{i:02d}" for i in range(1, 43)]
+    paths = []
+    for number, name in ((9, "上海"), (10, "江苏")):
+        scale = PROVINCES[name][0] * 1.13 ** 7 / 42  # 万元 per sector, near the Wind sample's scale
+        output = [scale * rng.uniform(0.2, 2.0) for _ in codes]
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = name
+        sheet.append([f"{name}2012年投入产出表  SAMPLE 示例数据"])
+        sheet.append(["（按当年生产者价格计算）", None, None, "单位：万元"])
+        sheet.append([None, None, "代码", *[f"部门{code}" for code in codes]])
+        sheet.append(["代码", None, "-", *[float(int(code)) for code in codes]])  # codes printed as numbers
+        sheet.append([None, "增加值合计", "TVA", *[round(o * rng.uniform(0.2, 0.4), 2) for o in output]])
+        sheet.append(["总投入", None, "TI", *[round(o, 2) for o in output]])
+        sheet.append(["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics"])
+        path = out / f"{number}{name}.xlsx"
+        book.save(path)
+        paths.append(path)
+    return paths
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20261123)
@@ -167,6 +251,8 @@ def main() -> None:
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
     path = write_gdp_export()
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
+    for path in write_hightech_tables(rng) + write_io_tables(rng):
+        print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
 
 
 if __name__ == "__main__":

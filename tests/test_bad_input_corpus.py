@@ -108,11 +108,19 @@ def test_empty_file(case):
     case.assert_published_unchanged()
 
 
-def test_password_protected_xls(case, yearbook_dir):
-    # A real encrypted yearbook download (Excel's default read-only password), dropped in place.
-    shutil.copy(yearbook_dir / "hightech" / "yearbook-tables" / "raw-2015.xls", case.wind / "江苏.xls")
+def test_password_protected_workbook(case):
+    # Excel's default read-only password is opened transparently (tests/test_yearbook_region_table);
+    # any other password cannot be, and the user is told so.
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = io.BytesIO((case.wind / "北京.xlsx").read_bytes())
+    with open(case.wind / "北京.xlsx", "wb") as locked:
+        OOXMLFile(plain).encrypt("a-private-password", locked)
     message = case.failure_message(case.refresh())
-    assert_names(message, "wind-mbr/江苏.xls", "password-protected")
+    assert_names(message, "wind-mbr/北京.xlsx", "password other than Excel's default read-only one",
+                 "no readable copy of the same edition")
     case.assert_published_unchanged()
 
 

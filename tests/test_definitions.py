@@ -7,7 +7,7 @@ import dagster as dg
 from orchestration.definitions import defs
 
 EXPECTED_GROUPS = {
-    "raw": {"raw/wind_mbr", "raw/employment", "raw/nbs_gdp"},
+    "raw": {"raw/wind_mbr", "raw/employment", "raw/nbs_gdp", "raw/hightech", "raw/io_tables"},
     "published": {"published/marts_file"},
     "marts": {
         "marts/dim_industry", "marts/dim_province", "marts/dim_region_group", "marts/dim_region_group_member",
@@ -18,8 +18,13 @@ EXPECTED_GROUPS = {
         "marts/mart_specialization_bilateral", "marts/mart_specialization_relative",
         "marts/mart_region_structure", "marts/mart_industry_concentration", "marts/mart_shift_share",
         "marts/mart_lq_matrix", "marts/mart_bilateral_matrix",
+        "marts/fct_hightech_indicator", "marts/fct_hightech_copy_comparison", "marts/mart_hightech_revenue",
+        "marts/mart_hightech_share", "marts/mart_hightech_group", "marts/mart_hightech_growth",
+        "marts/mart_hightech_location_quotient",
+        "marts/fct_io_sector", "marts/mart_io_manufacturing_coverage", "marts/mart_source_reconciliation",
     },
-    "staging": {"staging/stg_wind__mbr", "staging/stg_employment__panel", "staging/stg_nbs__gdp"},
+    "staging": {"staging/stg_wind__mbr", "staging/stg_employment__panel", "staging/stg_nbs__gdp",
+                "staging/stg_hightech__region_table", "staging/stg_io__tables"},
 }
 
 
@@ -67,6 +72,8 @@ def test_every_suite_file_is_a_blocking_check_on_its_table():
         "raw_wind_mbr", "raw_employment", "raw_nbs_gdp", "fct_industry_indicator", "fct_manufacturing_coverage", "mart_location_quotient",
         "mart_specialization_relative", "mart_specialization_bilateral", "mart_intensity_shares", "mart_growth",
         "mart_region_structure", "mart_industry_concentration", "mart_shift_share",
+        "raw_hightech", "mart_hightech_group", "mart_hightech_revenue", "fct_hightech_copy_comparison",
+        "raw_io_tables", "mart_source_reconciliation",
     }
     for suite in suites:
         assert ("/".join(suite.asset_key), f"gx_{suite.name}") in checks

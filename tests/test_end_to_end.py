@@ -248,7 +248,8 @@ def test_publication_manifest_and_kept_versions(real_build):
     manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
     assert manifest["run_id"] and manifest["published_at"].endswith("Z")
     hashes = {f["source_file"]: f["file_sha256"] for f in manifest["source_files"]}
-    assert len(hashes) == 34  # 31 Wind exports, the employment panel and two NBS GDP exports
+    # 31 Wind exports, the employment panel, two NBS GDP exports, 23 high-tech copies, 125 IO tables
+    assert len(hashes) == 182
     assert hashes["wind-mbr/江苏.xls"] == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
     # every blocking check passed; the warnings are the quarantine ones
     assert manifest["checks"]["evaluated"] >= 60
@@ -373,3 +374,95 @@ def test_gdp_of_both_vintages_with_lineage(real_build):
     counts = query(con, "select data_vintage, count(distinct province_code) as p, min(year) as y0, max(year) as y1 "
                         "from fct_province_gdp group by data_vintage order by 1").values.tolist()
     assert counts == [["as_published", 31, 1993, 2017], ["revised_census_5", 31, 2006, 2024]]
+
+
+def test_hightech_facts_marts_and_lineage(real_build, yearbook_dir):
+    con, _ = real_build
+    facts = query(con, """
+        select region_code, year, value, series_basis, indicator_label_as_printed, n_copies, source_value_ids
+        from fct_hightech_indicator where indicator = 'hightech_revenue'
+    """)
+    jiangsu_2014 = facts[(facts.region_code == "320000") & (facts.year == 2014)].iloc[0]
+    assert jiangsu_2014["value"] == 26113.9 and jiangsu_2014["n_copies"] == 2
+    assert facts[(facts.region_code == "national") & (facts.year == 2014)]["value"].tolist() == [127368.0]
+    # every edition once, every province every year; the break is recorded on every row
+    assert sorted(facts.year.unique()) == [2010, 2011, 2012, 2013, 2014, 2015, 2016, 2018, 2019, 2020, 2021, 2022, 2023]
+    provinces = facts[facts.region_code.str.fullmatch(r"\d{6}")]
+    assert provinces.groupby("year").size().eq(31).all()
+    assert set(facts.loc[facts.year <= 2016, "series_basis"]) == {"hightech_2013"}
+    assert set(facts.loc[facts.year >= 2018, "series_basis"]) == {"hightech_2017"}
+    # the winner of 2020 is the yearbook's own xls (unrounded), not the web export or the retyped copy
+    winner_2020 = query(con, "select distinct source_file from fct_hightech_indicator where year = 2020")
+    assert winner_2020["source_file"].tolist() == ["hightech/yearbook-tables/raw-2020.xls"]
+    # trace Jiangsu 2014 to its cell in the encrypted xls
+    cell = query(con, f"""
+        select source_file, source_sheet, source_cell, value_as_printed, file_sha256
+        from lineage_source_cell where raw_value_id = '{jiangsu_2014["source_value_ids"][0]}'
+    """).iloc[0]
+    assert (cell.source_file, cell.source_sheet, cell.source_cell, cell.value_as_printed) == (
+        "hightech/yearbook-tables/raw-2014.xls", "1", "D20", "26113.9")
+    assert cell.file_sha256 == hashlib.sha256((yearbook_dir / cell.source_file).read_bytes()).hexdigest()
+
+    comparison = query(con, "select other_file, comparison, count(*) as n from fct_hightech_copy_comparison group by all")
+    assert set(comparison.comparison) <= {"agree", "agree_within_rounding", "only_in_winner"}
+    rounded = comparison[comparison.other_file.str.endswith("raw-2020-soshu.xls")].set_index("comparison")["n"]
+    assert rounded["agree_within_rounding"] == 72  # revenue and profit of 36 regions, printed as integers
+
+    yrd = query(con, "select sum_of_members, share_of_nation from mart_hightech_group "
+                     "where group_code = 'yrd' and year = 2014 and indicator = 'hightech_revenue'").iloc[0]
+    assert round(yrd.sum_of_members, 1) == 40496.2
+    assert yrd.share_of_nation == pytest.approx(40496.2 / 127367.7)
+    # each printed macro-region subtotal is its members' sum, within rounding, under that
+    # edition's regional division (three belts 2000 in 2010, 1986 in 2011, four regions later)
+    reconciled = query(con, "select group_code, reconciles_with_printed from mart_hightech_group where printed_total is not null")
+    assert reconciled.reconciles_with_printed.all() and len(reconciled) >= 250
+    assert {"east_2000", "east_1986", "east", "northeast"} <= set(reconciled.group_code)
+
+    revenue = query(con, "select year, growth_rate, crosses_series_break, share_of_industry_revenue "
+                         "from mart_hightech_revenue where province_code = '320000' order by year").set_index("year")
+    assert revenue.loc[2018, "crosses_series_break"] and not revenue.loc[2019, "crosses_series_break"]
+    assert revenue.loc[2014, "growth_rate"] == pytest.approx(26113.9 / 24854.0 - 1)
+    shares = query(con, "select year, sum(share_of_group) as total from mart_hightech_share "
+                        "where group_code = 'national' group by year")
+    assert shares.total.sub(1).abs().max() < 1e-12
+    lq = query(con, "select lq, hightech_revenue, industry_revenue, universe_hightech_revenue, universe_industry_revenue "
+                    "from mart_hightech_location_quotient where universe_code = 'yrd' and province_code = '320000' and year = 2014").iloc[0]
+    assert lq.lq == pytest.approx((lq.hightech_revenue / lq.industry_revenue)
+                                  / (lq.universe_hightech_revenue / lq.universe_industry_revenue))
+    # the denominator is the Wind panel's 合计 for Jiangsu 2014, read here straight from the file (万元)
+    wind = parse_wind_edb_export(yearbook_dir / "wind-mbr" / "江苏.xls", display_name="江苏.xls",
+                                 expected_indicator_label="主营业务收入", catalogue_unit="万元")
+    total = next(r["value"] for r in wind if r["industry_label"] == "合计" and r["year"] == 2014)
+    assert lq.industry_revenue == pytest.approx(total / 10000)
+
+
+def test_io_tables_coverage_and_cross_source_reconciliation(real_build, yearbook_dir):
+    con, _ = real_build
+    sectors = query(con, "select region_code, year, count(*) as n, sum(value_added) as va from fct_io_sector group by all")
+    assert sectors.n.eq(42).all()
+    assert sectors.groupby("year").size().to_dict() == {2002: 31, 2007: 31, 2012: 32, 2017: 31}
+    # Jiangsu 2007, textile sector: the printed cells of its table, in 亿元
+    row = query(con, "select total_output, value_added, source_value_ids from fct_io_sector "
+                     "where region_code = '320000' and year = 2007 and io_code = '07'").iloc[0]
+    cells = query(con, f"""select source_file, source_cell, value_as_printed from lineage_source_cell
+                          where raw_value_id in {tuple(row.source_value_ids)} order by source_cell""")
+    assert set(cells.source_file) == {"io-tables/2007年各省份投入产出表/10江苏.xls"}
+    printed = {c: float(v) for c, v in zip(cells.source_cell, cells.value_as_printed)}
+    assert sorted(printed.values()) == pytest.approx(sorted([row.total_output * 1e4, row.value_added * 1e4]))
+
+    coverage = query(con, "select * from mart_io_manufacturing_coverage").set_index(["province_code", "year"])
+    assert (coverage.share_missing_lower_bound <= coverage.share_missing_upper_bound).all()
+    # the panel has no transport-equipment series for Shanghai: that whole IO sector is missing
+    shanghai = coverage.loc[("310000", 2012)]
+    assert "交通运输设备" in list(shanghai.sectors_missing)
+    assert {"36", "37"} <= set(shanghai.divisions_missing)
+    transport = query(con, "select total_output from fct_io_sector where region_code = '310000' and year = 2012 and io_code = '18'")
+    assert shanghai.share_missing_lower_bound >= transport.total_output[0] / shanghai.io_manufacturing_output - 1e-12
+
+    checks = query(con, "select check_name, within_band, ratio from mart_source_reconciliation")
+    assert set(checks.check_name) == {"io_value_added_vs_gdp", "io_value_added_vs_gdp_revised",
+                                      "revenue_vs_io_industry_output", "hightech_subtotal_vs_members"}
+    io_gdp = checks[checks.check_name == "io_value_added_vs_gdp"]
+    assert len(io_gdp) >= 120 and io_gdp.ratio.median() == pytest.approx(1.0, abs=0.01)
+    assert checks.loc[checks.check_name == "hightech_subtotal_vs_members", "within_band"].all()
+    assert checks.loc[checks.check_name == "io_value_added_vs_gdp_revised", "within_band"].isna().all()

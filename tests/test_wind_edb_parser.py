@@ -186,8 +186,15 @@ def test_error_on_duplicate_year(tmp_path):
 
 def test_error_on_unreadable_file(tmp_path):
     path = tmp_path / "江苏.xls"
-    path.write_bytes(b"<html><table><tr><td>not excel</td></tr></table></html>")
-    expect_error(path, "江苏.xls", "cannot be opened as an Excel workbook")
+    path.write_bytes(b"\x00\x01 neither a workbook nor a web page")
+    expect_error(path, "江苏.xls", "is neither an Excel workbook nor an HTML table")
+
+
+def test_web_page_saved_as_xls_is_read_and_then_judged_by_layout(tmp_path):
+    # recognised by content as an HTML table, then rejected because it is not a Wind export
+    path = tmp_path / "江苏.xls"
+    path.write_bytes("<html><table><tr><td>地区</td><td>1</td></tr></table></html>".encode())
+    expect_error(path, "江苏.xls", "sheet '(html)'", "row 1, column A", "not laid out as a Wind EDB export")
 
 
 def test_catalogue_rejects_files_of_no_family(tmp_path):

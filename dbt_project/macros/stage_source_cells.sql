@@ -16,6 +16,7 @@ renamed as (
         source_family,
         indicator,
         province_label,
+        indicator_label,
         industry_label,
         series_name,
         cast(year as integer) as year,

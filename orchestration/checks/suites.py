@@ -60,10 +60,13 @@ def suite_parameters() -> dict:
     seeds = DBT_PROJECT_DIR / "seeds"
     with open(seeds / "province_alias.csv", encoding="utf-8") as handle:
         provinces = sorted({re.sub(r"\s+", "", row["alias"]) for row in csv.DictReader(handle)})
+    with open(seeds / "region_group_alias.csv", encoding="utf-8") as handle:
+        groups = sorted({re.sub(r"\s+", "", row["alias"]) for row in csv.DictReader(handle)})
     with open(seeds / "unit_conversion.csv", encoding="utf-8") as handle:
         units = sorted({row["unit"] for row in csv.DictReader(handle)})
     return {
         "known_province_labels": provinces,
+        "known_region_labels": sorted(set(provinces) | set(groups)),
         "known_units": units,
         "latest_plausible_year": date.today().year,
         "min_manufacturing_coverage": float(variables["min_manufacturing_coverage"]),

@@ -24,6 +24,7 @@ class SourceFamily:
     publisher: str
     raw_table: str
     derived: tuple[dict, ...] = ()
+    layout_options: dict | None = None  # passed to the layout's parser as keyword arguments
 
     def matches(self, relative: str) -> bool:
         return any(fnmatch(relative, pattern) for pattern in self.path_patterns)
@@ -49,6 +50,7 @@ class Catalogue:
                 publisher=entry["publisher"],
                 raw_table=entry["raw_table"],
                 derived=tuple(entry.get("derived", ())),
+                layout_options=entry.get("layout_options"),
             )
             for key, entry in spec["families"].items()
         }

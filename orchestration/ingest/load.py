@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,12 +13,18 @@ from .errors import SourceFileError
 from .nbs_portal_csv import EXTRA_COLUMNS as NBS_EXTRA_COLUMNS, parse_nbs_portal_csv
 from .wide_panel_csv import parse_wide_panel_csv
 from .wind_edb import COLUMNS, parse_wind_edb_export
-from .workbook import file_sha256
+from .workbook import PASSWORD_PROTECTED, file_sha256, read_workbook
+from .io_table import EXTRA_COLUMNS as IO_TABLE_EXTRA_COLUMNS, parse_io_table
+from .yearbook_region_table import EXTRA_COLUMNS as REGION_TABLE_EXTRA_COLUMNS, parse_yearbook_region_table
 
 PARSERS = {"wind_edb": parse_wind_edb_export, "wide_panel_csv": parse_wide_panel_csv,
-           "nbs_portal_csv": parse_nbs_portal_csv}
+           "nbs_portal_csv": parse_nbs_portal_csv, "yearbook_region_table": parse_yearbook_region_table,
+           "io_table": parse_io_table}
 # Columns a layout adds to the common long shape (e.g. the data vintage of NBS portal exports).
-EXTRA_COLUMNS = {"nbs_portal_csv": NBS_EXTRA_COLUMNS}
+# A layout whose columns carry different indicators (a yearbook table: enterprises, revenue,
+# profit) names each row's indicator itself; otherwise the family's indicator applies.
+EXTRA_COLUMNS = {"nbs_portal_csv": NBS_EXTRA_COLUMNS, "yearbook_region_table": REGION_TABLE_EXTRA_COLUMNS,
+                 "io_table": IO_TABLE_EXTRA_COLUMNS}
 
 LINEAGE_COLUMNS = ["source_family", "indicator", "source_file", "file_sha256", "loaded_at", "raw_value_id"]
 
@@ -29,17 +36,25 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
         raise SourceFileError(family.key, f"catalogue names unknown layout {family.layout!r}",
                               expected=f"one of {sorted(PARSERS)}")
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    columns = COLUMNS + EXTRA_COLUMNS.get(family.layout, [])
+    columns = COLUMNS + [c for c in EXTRA_COLUMNS.get(family.layout, []) if c != "indicator"]
+    per_row_indicator = "indicator" in EXTRA_COLUMNS.get(family.layout, [])
     frames = []
     for path in files:
         relative = path.relative_to(raw_dir).as_posix()
         options = {"derived": family.derived} if family.derived else {}
-        rows = parser(path, display_name=relative, expected_indicator_label=family.indicator_label_zh,
-                      catalogue_unit=family.unit, **options)
-        frame = pd.DataFrame(rows, columns=columns)
+        options.update(family.layout_options or {})
+        try:
+            rows = parser(path, display_name=relative, expected_indicator_label=family.indicator_label_zh,
+                          catalogue_unit=family.unit, **options)
+        except SourceFileError as exc:
+            if exc.problem == PASSWORD_PROTECTED:
+                _name_readable_sibling(exc, path, files, raw_dir)
+            raise
+        frame = pd.DataFrame(rows, columns=columns + (["indicator"] if per_row_indicator else []))
         sha = file_sha256(path)
         frame["source_family"] = family.key
-        frame["indicator"] = family.indicator
+        if not per_row_indicator:
+            frame["indicator"] = family.indicator
         frame["source_file"] = relative
         frame["file_sha256"] = sha
         frame["loaded_at"] = loaded_at
@@ -53,3 +68,25 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
     table["value"] = table["value"].astype("float64")
     table["source_row"] = table["source_row"].astype("int32")
     return table[LINEAGE_COLUMNS[:2] + columns + LINEAGE_COLUMNS[2:]]
+
+
+def _edition_key(path: Path) -> str:
+    """Copies of one edition share a year in their names (raw-2014.xls, raw-2014.xlsx), else a stem."""
+    years = re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", path.stem)
+    return years[0] if years else path.stem
+
+
+def _name_readable_sibling(error: SourceFileError, path: Path, files: list[Path], raw_dir: Path) -> None:
+    """A protected file whose edition also arrived in a readable copy: say which, so the user
+    can simply remove the protected one."""
+    readable = []
+    for other in files:
+        if other != path and _edition_key(other) == _edition_key(path):
+            try:
+                read_workbook(other, other.name)
+            except SourceFileError:
+                continue
+            readable.append(other.relative_to(raw_dir).as_posix())
+    hint = (f"; a readable copy of the same edition: {', '.join(readable)} (remove the protected file to use it)"
+            if readable else "; no readable copy of the same edition was found")
+    error.args = (str(error) + hint,)

@@ -1,4 +1,5 @@
-"""Read .xls and .xlsx sheets into one plain grid, so parsers never care which format a file is.
+"""Read .xls, .xlsx and HTML-table "Excel" files into one plain grid, so parsers never care which
+format a file is. Files encrypted with Excel's default read-only password are opened transparently.
 
 A cell becomes a Python value: ``None`` for blank, ``str``, ``float``/``int`` for numbers, and
 ``datetime`` for cells Excel stores as dates (xlrd reports those as floats plus a type flag; we
@@ -8,11 +9,13 @@ convert them here so a date can never be mistaken for a revenue figure).
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from .errors import SourceFileError
+from .html_table import looks_like_html, read_html_grid
 
 
 @dataclass(frozen=True)
@@ -29,48 +32,80 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-PASSWORD_PROTECTED = "is password-protected (encrypted)"
-UNPROTECT = "an unencrypted workbook: open it and save a copy without a password"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# Excel encrypts "read-only recommended" workbooks with this fixed, publicly documented password;
+# yearbook downloads often come that way. Opening them needs no secret, so it is done silently.
+EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+PASSWORD_PROTECTED = "is password-protected with a password other than Excel's default read-only one"
+UNPROTECT = "an unprotected workbook: open it with its password and save a copy without one"
+
+# What a file turned out to be, by content (the extension is only a hint: web portals save HTML
+# tables as .xls). Parsers record it, so a copy's provenance is visible in the warehouse.
+KIND_XLS = "xls"
+KIND_XLSX = "xlsx"
+KIND_HTML = "html"
+
+
+@dataclass(frozen=True)
+class Workbook:
+    sheets: list[Sheet]
+    kind: str  # xls, xlsx or html
+    was_encrypted: bool
 
 
 def read_sheets(path: Path, display_name: str) -> list[Sheet]:
-    suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
+    return read_workbook(path, display_name).sheets
+
+
+def read_workbook(path: Path, display_name: str) -> Workbook:
+    """Open an .xls, .xlsx or HTML-table "Excel" file by what its bytes are, not by its name."""
+    data = path.read_bytes()
+    if not data:
         raise SourceFileError(display_name, "is empty (0 bytes)", expected="an .xls or .xlsx export")
-    if _is_encrypted_ooxml(path):
-        raise SourceFileError(display_name, PASSWORD_PROTECTED, expected=UNPROTECT)
     try:
-        if suffix == ".xls":
-            return _read_xls(path)
-        if suffix in (".xlsx", ".xlsm"):
-            return _read_xlsx(path)
+        if data.startswith(OLE2_MAGIC):
+            data, encrypted = _decrypt_if_needed(data, display_name)
+            if data.startswith(ZIP_MAGIC):  # an encrypted .xlsx wraps a zip in an OLE2 container
+                return Workbook(_read_xlsx(data), KIND_XLSX, encrypted)
+            return Workbook(_read_xls(data), KIND_XLS, encrypted)
+        if data.startswith(ZIP_MAGIC):
+            return Workbook(_read_xlsx(data), KIND_XLSX, False)
+        if looks_like_html(data[:4096]):
+            return Workbook([Sheet("(html)", read_html_grid(data))], KIND_HTML, False)
     except SourceFileError:
         raise
     except Exception as exc:  # the reader libraries raise many unrelated types
-        if "encrypted" in str(exc).lower():  # xlrd's word for an .xls with a FILEPASS record
-            raise SourceFileError(display_name, PASSWORD_PROTECTED, expected=UNPROTECT) from exc
         raise SourceFileError(
             display_name,
             f"cannot be opened as an Excel workbook ({type(exc).__name__}: {exc})",
-            expected="an unencrypted .xls or .xlsx export",
+            expected="an intact .xls or .xlsx export",
         ) from exc
-    raise SourceFileError(display_name, "has an unsupported extension", expected=".xls or .xlsx")
+    raise SourceFileError(
+        display_name, "is neither an Excel workbook nor an HTML table",
+        expected="an .xls (OLE2), .xlsx (zip) or HTML-table export", found=data[:16],
+    )
 
 
-def _is_encrypted_ooxml(path: Path) -> bool:
-    """An encrypted .xlsx is an OLE2 container holding an EncryptedPackage stream instead of a
-    zip; no reader would say why it fails, so it is recognised here. (Encrypted .xls are
-    reported by xlrd itself when it opens them.)"""
-    with open(path, "rb") as handle:
-        if handle.read(8) != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # not an OLE2 compound file
-            return False
-        return "EncryptedPackage".encode("utf-16-le") in handle.read()
+def _decrypt_if_needed(data: bytes, display_name: str) -> tuple[bytes, bool]:
+    import msoffcrypto
+
+    office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    if not office.is_encrypted():
+        return data, False
+    try:
+        office.load_key(password=EXCEL_DEFAULT_PASSWORD)
+        plain = io.BytesIO()
+        office.decrypt(plain)
+    except Exception as exc:  # msoffcrypto reports a wrong password in several ways
+        raise SourceFileError(display_name, PASSWORD_PROTECTED, expected=UNPROTECT) from exc
+    return plain.getvalue(), True
 
 
-def _read_xls(path: Path) -> list[Sheet]:
+def _read_xls(data: bytes) -> list[Sheet]:
     import xlrd
 
-    book = xlrd.open_workbook(str(path))
+    book = xlrd.open_workbook(file_contents=data)
     sheets = []
     for sheet in book.sheets():
         rows = []
@@ -93,13 +128,18 @@ def _read_xls(path: Path) -> list[Sheet]:
     return sheets
 
 
-def _read_xlsx(path: Path) -> list[Sheet]:
+def _read_xlsx(data: bytes) -> list[Sheet]:
     import openpyxl
 
-    book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    # Read-only mode tolerates parts a workbook names but lacks (a missing drawing in some
+    # yearbook files makes the normal mode fail).
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheets = []
         for sheet in book.worksheets:
+            # Read-only mode trusts the sheet's stored <dimension>, which some writers get wrong
+            # (one yearbook file claims A1:A1 and would silently yield one row); measure instead.
+            sheet.reset_dimensions()
             rows = []
             for values in sheet.iter_rows(values_only=True):
                 rows.append(

@@ -77,6 +77,6 @@ shares as (
 select
     *,
     -- LQ[i,k] = s[i,k] / S[k]
-    region_industry_share / nullif(universe_industry_share, 0) as lq
+    {{ location_quotient('value', 'region_total', 'industry_universe_total', 'universe_total') }} as lq
 
 from shares

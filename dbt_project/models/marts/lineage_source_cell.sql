@@ -1,4 +1,4 @@
--- Every raw cell the warehouse read, so a published value can be traced to its file, sheet and
+-- Every raw cell the warehouse read (losing copies of an edition too), so a published value can be traced to its file, sheet and
 -- cell from the published file alone: unnest fct_industry_indicator.source_value_ids and join.
 with
 
@@ -7,6 +7,11 @@ cells as (
     select * from {{ ref('int_source_cells') }}
     union all by name
     select * exclude (data_vintage, vintage_note) from {{ ref('stg_nbs__gdp') }}
+    union all by name
+    select * exclude (region_label_en, data_year, table_title, unit_basis, file_kind, was_encrypted)
+    from {{ ref('stg_hightech__region_table') }}
+    union all by name
+    select * exclude (io_code, io_edition, unit_basis) from {{ ref('stg_io__tables') }}
 
 )
 

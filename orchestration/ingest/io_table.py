@@ -1,0 +1,183 @@
+"""Parser for provincial input-output tables (42 sectors), one workbook per province and year:
+
+    江苏2007年投入产出表                                   <- title (the national table: 基本流量表)
+    (按当年生产者价格计算)  单位：万元                       <- price basis, unit (optional)
+    |      | 代码 | 中间使用 ...                            <- header rows: sector names per column
+    | 代码 |  -   | 01 | 02 | ... | 42 | TIU | FU101 ...     <- the code row (codes may be 1.0 or '01')
+    |      | 农林牧渔业 | 01 | 3785293.13 | ...             <- intermediate-use block
+    增加值 | 劳动者报酬 | VA001 | ...
+           | 增加值合计 | TVA | ...                           <- value added by sector
+    总投入 |            | TI  | ...                           <- total input = total output by sector
+
+Rows are found by their code in the code column (TVA, TI), sector columns by the code row, so
+each table's own title rows, merged headers and sector names do not matter; the sector name is
+the header text closest above the code row. Year and region come from the title, else from the
+folder (``2012年各省份投入产出表``) and the file name (``10江苏.xls``, ``01-北京.xls``); where both
+exist they must agree.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import SourceFileError, column_letter
+from .wind_edb import FLAG_MISSING, FLAG_REPORTED
+from .workbook import Sheet, read_workbook
+
+EXTRA_COLUMNS = ["indicator", "io_code", "io_edition", "unit_basis"]
+ROW_CODES = {"TI": "io_total_output", "TVA": "io_value_added"}
+N_SECTORS = 42
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_FILE_REGION = re.compile(r"^\d+\s*-?\s*(.+?)$")
+
+
+def _text(value: object) -> str:
+    return re.sub(r"\s+", "", str(value)) if value is not None else ""
+
+
+def _code(value: object) -> str | None:
+    """A sector code as the table prints it: 1, 1.0, '01' -> '01'."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        return f"{int(value):02d}"
+    text = _text(value)
+    if re.fullmatch(r"\d{1,2}(\.0)?", text):
+        return f"{int(float(text)):02d}"
+    return None
+
+
+def parse_io_table(
+    path: Path,
+    *,
+    display_name: str,
+    expected_indicator_label: str,
+    catalogue_unit: str,
+) -> list[dict]:
+    workbook = read_workbook(path, display_name)
+    sheet, code_col = _flow_table(workbook.sheets, display_name)
+    year = _year(sheet, path, display_name)
+    region = _region(sheet, path, display_name)
+    code_row, sectors = _sector_columns(sheet, code_col, display_name)
+    unit, unit_basis = _unit(sheet, code_row, catalogue_unit, display_name)
+    out: list[dict] = []
+    for r in range(code_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        row_code = _text(row[code_col]) if code_col < len(row) else ""
+        indicator = ROW_CODES.get(row_code)
+        if indicator is None:
+            continue
+        label = next((_text(v) for v in row[:code_col] if _text(v)), row_code)
+        for c, (io_code, sector) in sectors.items():
+            raw = row[c] if c < len(row) else None
+            value, flag = _number(raw, display_name, sheet.name, r, c)
+            out.append({
+                "province_label": region,
+                "indicator_label": label,
+                "industry_label": sector,
+                "series_name": f"{row_code} × {io_code} {sector}",
+                "year": year,
+                "value_text": None if raw is None else str(raw).strip(),
+                "value": value,
+                "value_flag": flag,
+                "unit": unit,
+                "source_sheet": sheet.name,
+                "source_row": r + 1,
+                "source_column": column_letter(c),
+                "source_cell": f"{column_letter(c)}{r + 1}",
+                "indicator": indicator,
+                "io_code": io_code,
+                "io_edition": year,
+                "unit_basis": unit_basis,
+            })
+    found = {row["indicator"] for row in out}
+    for code, indicator in ROW_CODES.items():
+        if indicator not in found:
+            raise SourceFileError(display_name, f"has no {code} row", sheet=sheet.name, col=code_col,
+                                  expected=f"a row coded {code} in column {column_letter(code_col)}")
+    if len(out) != len(ROW_CODES) * N_SECTORS:
+        raise SourceFileError(display_name, "repeats a TI or TVA row", sheet=sheet.name, col=code_col,
+                              expected="one total-input and one value-added row")
+    return out
+
+
+def _flow_table(sheets: list[Sheet], file: str) -> tuple[Sheet, int]:
+    """The basic flow table: the first sheet with a TI row code (coefficient sheets come later)."""
+    for sheet in sheets:
+        for row in sheet.rows:
+            for c, value in enumerate(row[:6]):
+                if _text(value) == "TI":
+                    return sheet, c
+    raise SourceFileError(file, "has no input-output flow table", expected="a sheet with rows coded TVA and TI")
+
+
+def _year(sheet: Sheet, path: Path, file: str) -> int:
+    titles = [_text(v) for row in sheet.rows[:4] for v in row[:3] if isinstance(v, str)]
+    in_title = next((int(m.group(1)) for t in titles for m in [_YEAR.search(t)] if m), None)
+    in_folder = next((int(m.group(1)) for part in Path(file).parts[:-1] for m in [_YEAR.search(part)] if m), None)
+    if in_title and in_folder and in_title != in_folder:
+        raise SourceFileError(file, f"has a title for {in_title} but sits in the folder for {in_folder}",
+                              sheet=sheet.name, row=0, col=0, expected="the same year in both")
+    year = in_title or in_folder
+    if year is None:
+        raise SourceFileError(file, "states no year", sheet=sheet.name, row=0, col=0,
+                              expected="a title such as '江苏2007年投入产出表' or a folder named '2007年…'")
+    return year
+
+
+def _region(sheet: Sheet, path: Path, file: str) -> str:
+    match = _FILE_REGION.match(path.stem.strip())
+    from_name = _text(match.group(1)) if match else _text(path.stem)
+    title = next((_text(v) for row in sheet.rows[:3] for v in row[:2] if isinstance(v, str) and "投入产出表" in v), "")
+    named = re.match(r"(.+?)(?:19|20)\d{2}年", title)
+    from_title = named.group(1) if named else ""
+    if from_title and from_name and from_title != from_name:
+        raise SourceFileError(file, f"has a title for {from_title} but a file name for {from_name}",
+                              sheet=sheet.name, row=0, col=0, expected="the same region in both")
+    return from_title or from_name
+
+
+def _sector_columns(sheet: Sheet, code_col: int, file: str) -> tuple[int, dict[int, tuple[str, str]]]:
+    for r, row in enumerate(sheet.rows):
+        codes = {c: _code(v) for c, v in enumerate(row) if c > code_col}
+        sequence = [code for code in codes.values() if code is not None]
+        if sequence[:N_SECTORS] == [f"{i:02d}" for i in range(1, N_SECTORS + 1)]:
+            sectors = {}
+            for c, code in codes.items():
+                if code is None or code in {s for s, _ in sectors.values()}:
+                    continue
+                names = [_text(sheet.rows[h][c]) for h in range(r - 1, -1, -1) if c < len(sheet.rows[h])]
+                name = next((n for n in names if n), "")
+                if not name:
+                    raise SourceFileError(file, f"has no name for sector {code}", sheet=sheet.name, row=r, col=c,
+                                          expected="a sector name above the code row")
+                sectors[c] = (code, name)
+                if len(sectors) == N_SECTORS:
+                    break
+            return r, sectors
+    raise SourceFileError(file, "has no row of sector codes 01…42", sheet=sheet.name, col=code_col + 1,
+                          expected=f"a header row coding the {N_SECTORS} sectors 01 to {N_SECTORS}")
+
+
+def _unit(sheet: Sheet, code_row: int, catalogue_unit: str, file: str) -> tuple[str, str]:
+    for r in range(code_row):
+        for c, value in enumerate(sheet.rows[r]):
+            text = _text(value)
+            if text.startswith("单位"):
+                unit = re.split(r"[:：]", text, maxsplit=1)[-1]
+                if unit != catalogue_unit:
+                    raise SourceFileError(file, f"states unit {unit}", sheet=sheet.name, row=r, col=c,
+                                          expected=f"unit {catalogue_unit}", found=value)
+                return unit, "unit_line"
+    return catalogue_unit, "catalogue"
+
+
+def _number(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[float | None, str]:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, FLAG_MISSING
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw), FLAG_REPORTED
+    try:
+        return float(str(raw).strip().replace(",", "")), FLAG_REPORTED
+    except ValueError:
+        raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,
+                              expected="a number or blank", found=raw) from None
