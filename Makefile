@@ -68,7 +68,7 @@ samples: $(VENV)/.installed
 # Regenerate the industry seeds from the official code lists (needs ../shared).
 seeds: $(VENV)/.installed
 	$(BIN)/python scripts/derive_industry_seeds.py \
-		--classification ../shared/data/yearbook/classification --wind-mbr ../shared/data/yearbook/wind-mbr
+		--classification ../shared/data/yearbook/classification
 
 clean:
 	rm -rf $(WAREHOUSE_DIR) dbt_project/target dbt_project/logs

@@ -29,6 +29,8 @@ PUBLISHED_TABLES = (
     "dim_region_group",
     "dim_region_group_member",
     "dim_industry",
+    "dim_industry_crosswalk",
+    "dim_industry_crosswalk_moved_class",
     "fct_industry_indicator",
     "fct_manufacturing_coverage",
     "fct_quarantine",

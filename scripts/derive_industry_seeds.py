@@ -2,24 +2,16 @@
 
 Writes, under dbt_project/seeds/:
 - industry_division.csv        2-digit divisions (mining, manufacturing, utilities) of 2002 and 2011
-- industry_crosswalk_2002_2011.csv      2002 -> 2011 2-digit crosswalk with split weights
-- industry_crosswalk_moved_classes.csv  the 4-digit classes the crosswalk knowingly approximates
+- industry_label_official.csv  every official division name with its code in each vintage
 
 Run (from the repository root):
-    python scripts/derive_industry_seeds.py --classification ../shared/data/yearbook/classification \
-        --wind-mbr ../shared/data/yearbook/wind-mbr
+    python scripts/derive_industry_seeds.py --classification ../shared/data/yearbook/classification
 
-How the weights are derived (also in dbt_project/seeds/_seeds.yml):
-1. From the official 4-digit concordance, each 2002 4-digit class maps to one or more 2011
-   4-digit classes; their first two digits give the 2011 divisions it feeds.
-2. Each 2002 division goes, with weight 1, to its *principal successor*: the 2011 division that
-   receives most of its 4-digit classes. The classes that move elsewhere are listed in
-   industry_crosswalk_moved_classes.csv (e.g. 2002 1820 textile footwear -> 2011 19); they are
-   small and no 2-digit source says how large, so they are not split off.
-3. The one split that is large and measurable is 2002 37 transport equipment -> 2011 36 autos and
-   37 other transport. Its weights are the revenue shares of 36 and 37 in the first year the
-   Wind MBR panel reports both (2011), pooled over the provinces that report both.
-Only the derived tables are written; no source file is copied.
+The 2002 -> 2011 crosswalk is not a seed: the dbt model int_industry_crosswalk_2002_2011
+derives it, weights included, from the concordance on every run. The labels' other-vintage
+codes need each 2002 division's successors, which this script finds by the model's rule for
+successors (most 4-digit links, a tie to the same-named division; 37 feeds 36 and 37).
+Only derived tables are written; no source file is copied.
 """
 
 from __future__ import annotations
@@ -93,25 +85,6 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     print(f"wrote {path.relative_to(REPO)} ({len(rows)} rows)")
 
 
-def transport_split(wind_dir: Path) -> tuple[float, float, str]:
-    """Revenue shares of 2011 divisions 36 and 37 in 2011, pooled over provinces reporting both."""
-    from orchestration.ingest.wind_edb import parse_wind_edb_export
-
-    autos, other, provinces = 0.0, 0.0, []
-    for path in sorted(wind_dir.glob("*.xls*")):
-        rows = parse_wind_edb_export(path, display_name=path.name,
-                                     expected_indicator_label="主营业务收入", catalogue_unit="万元")
-        got = {r["industry_label"]: r["value"] for r in rows if r["year"] == 2011 and r["value"] is not None}
-        a, o = got.get("汽车制造业") or got.get("汽车制造"), got.get("铁路、船舶、航空航天和其他运输设备制造业")
-        if a and o:
-            autos, other = autos + a, other + o
-            provinces.append(path.stem)
-    share = autos / (autos + other)
-    note = (f"revenue shares in 2011 pooled over {len(provinces)} provinces reporting both "
-            f"(Wind MBR panel): {', '.join(provinces)}")
-    return share, 1 - share, note
-
-
 def write_official_labels(names: dict[str, dict[str, str]], crosswalk: list[list]) -> None:
     """Every official division name, with its code in both vintages where one exists.
 
@@ -149,7 +122,6 @@ def write_official_labels(names: dict[str, dict[str, str]], crosswalk: list[list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--classification", type=Path, required=True)
-    parser.add_argument("--wind-mbr", type=Path, required=True)
     args = parser.parse_args()
 
     names = {"2002": read_divisions(args.classification / "GBT4754-2002.csv"),
@@ -170,32 +142,15 @@ def main() -> None:
                 targets[c02].add(c11)
                 label_2002[c02], label_2011[c11] = r["Des2002"].strip(), r["Des2011"].strip()
 
-    share_36, share_37, transport_note = transport_split(args.wind_mbr)
-    crosswalk, moved = [], []
+    # Successors only (weights are the dbt model's business): principal successor by most
+    # 4-digit links, a tie to the same-named division; 2002's 37 is the union of 2011's 36 and 37.
+    crosswalk = []
     for code in sorted(names["2002"]):
         votes = Counter(t[:2] for c, ts in targets.items() if c[:2] == code for t in ts)
-        # Most 4-digit links wins; a tie goes to the 2011 division of the same name.
         principal = max(votes, key=lambda t: (votes[t], names["2011"].get(t) == names["2002"][code])) if votes else code
-        if code == "37":
-            crosswalk.append([code, "36", repr(share_36), "revenue_share", transport_note])
-            crosswalk.append([code, "37", repr(share_37), "revenue_share", transport_note])
-        else:
-            method = "one_to_one" if set(votes) <= {principal} else "principal_successor"
-            crosswalk.append([code, principal, "1.0", method,
-                              f"{votes[principal]} of {sum(votes.values())} 4-digit links go to 2011 {principal}"])
-        for c02, ts in sorted(targets.items()):
-            if c02[:2] != code:
-                continue
-            for t in sorted(ts):
-                kept = {"36", "37"} if code == "37" else {principal}
-                if t[:2] not in kept:
-                    moved.append([code, c02, label_2002[c02], t, label_2011[t], t[:2]])
+        for successor in (["36", "37"] if code == "37" else [principal]):
+            crosswalk.append([code, successor])
     write_official_labels(names, crosswalk)
-    write_csv(SEEDS / "industry_crosswalk_2002_2011.csv",
-              ["code_2002", "code_2011", "weight", "method", "derivation"], crosswalk)
-    write_csv(SEEDS / "industry_crosswalk_moved_classes.csv",
-              ["code_2002", "class_2002", "class_2002_name", "class_2011", "class_2011_name",
-               "assigned_2011_division"], moved)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ a fresh clone without the real extracts, and so the parser's layout variants are
 - the printed high-tech yearbook table (bilingual header, padded region names, subtotals that
   add up), two editions, one of them also as a web page saved as .xls with rounded numbers
 - two provincial 42-sector input-output tables (code row, TVA and TI rows)
+- a small 4-digit classification concordance (synthetic class codes) from which the models derive
+  the 2002 -> 2011 division crosswalk, as they do from the official one
 
 Run from the repository root:  python scripts/make_samples.py
 """
@@ -241,6 +243,30 @@ def write_io_tables(rng: random.Random) -> list[Path]:
     return paths
 
 
+# GB/T 4754-2002 division -> the 2011 division(s) its classes go to (the renumbering of the two
+# code lists; 37 transport equipment became 36 autos and 37 other transport).
+RENUMBERED_2002_TO_2011 = {
+    **{f"{d:02d}": [f"{d:02d}"] for d in range(6, 29)}, "11": ["12"], "29": ["29"], "30": ["29"],
+    "31": ["30"], "32": ["31"], "33": ["32"], "34": ["33"], "35": ["34"], "36": ["35"], "37": ["37", "36"],
+    "39": ["38"], "40": ["39"], "41": ["40"], "42": ["24"], "43": ["42"], "44": ["44"], "45": ["45"], "46": ["46"],
+}
+
+
+def write_concordance() -> Path:
+    """SAMPLE 4-digit concordance in the official file's layout, with invented class codes."""
+    path = REPO / "raw" / "classification" / "SAMPLE_concordance_4digit_2017_2011_2002.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# SAMPLE 示例数据 — synthetic class codes made by scripts/make_samples.py, not the official concordance",
+             "GB2011,GB2017,Des2017,Des2011,GB2002,Des2002"]
+    for code_2002, successors in RENUMBERED_2002_TO_2011.items():
+        for n, code_2011 in enumerate(successors, start=1):
+            for k in range(1, 3 if n == 1 else 2):  # the principal successor gets more links
+                c11, c02 = f"{code_2011}{n}{k}", f"{code_2002}{n}{k}"
+                lines.append(f"{c11},{c11},示例类别{c11},示例类别{c11},{c02},示例类别{c02}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20261123)
@@ -251,7 +277,7 @@ def main() -> None:
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
     path = write_gdp_export()
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
-    for path in write_hightech_tables(rng) + write_io_tables(rng):
+    for path in write_hightech_tables(rng) + write_io_tables(rng) + [write_concordance()]:
         print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
 
 

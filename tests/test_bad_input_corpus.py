@@ -37,6 +37,8 @@ def baseline(yearbook_dir, tmp_path_factory):
     raw.mkdir(parents=True)
     for name in CORPUS_FILES:
         shutil.copy(yearbook_dir / "wind-mbr" / name, raw / name)
+    # the concordance the 2002 -> 2011 crosswalk is derived from
+    shutil.copytree(yearbook_dir / "classification", root / "raw" / "classification")
     result, settings = run_refresh(root / "raw", root / "warehouse")
     assert result.success
     return root
@@ -200,6 +202,18 @@ def test_unknown_industry_label_is_blocked_by_dbt(case):
     assert set(failures["industry_label"]) == {"量子纺织业"}
     assert set(failures["source_file"]) == {name}
     assert "D2" in set(failures["source_cell"])
+    case.assert_published_unchanged()
+
+
+def test_missing_concordance_blocks_instead_of_dropping_2002_divisions(case):
+    # Without the concordance there is no crosswalk, and every 2005-2010 division would vanish
+    # from the facts; the run must stop and say which cells have no 2011 code.
+    shutil.rmtree(case.raw / "classification")
+    result = case.refresh()
+    assert_names(case.failure_message(result), "assert_every_2002_division_has_a_crosswalk")
+    with duckdb.connect(str(case.warehouse / "build.duckdb"), read_only=True) as con:
+        failures = con.execute("select * from dbt_test__audit.assert_every_2002_division_has_a_crosswalk").df()
+    assert "wind-mbr/江苏.xls" in set(failures["source_file"]) and len(failures) > 20
     case.assert_published_unchanged()
 
 

@@ -7,7 +7,8 @@ import dagster as dg
 from orchestration.definitions import defs
 
 EXPECTED_GROUPS = {
-    "raw": {"raw/wind_mbr", "raw/employment", "raw/nbs_gdp", "raw/hightech", "raw/io_tables"},
+    "raw": {"raw/wind_mbr", "raw/employment", "raw/nbs_gdp", "raw/hightech", "raw/io_tables",
+            "raw/classification"},
     "published": {"published/marts_file"},
     "marts": {
         "marts/dim_industry", "marts/dim_province", "marts/dim_region_group", "marts/dim_region_group_member",
@@ -22,9 +23,11 @@ EXPECTED_GROUPS = {
         "marts/mart_hightech_share", "marts/mart_hightech_group", "marts/mart_hightech_growth",
         "marts/mart_hightech_location_quotient",
         "marts/fct_io_sector", "marts/mart_io_manufacturing_coverage", "marts/mart_source_reconciliation",
+        "marts/dim_industry_crosswalk", "marts/dim_industry_crosswalk_moved_class",
     },
     "staging": {"staging/stg_wind__mbr", "staging/stg_employment__panel", "staging/stg_nbs__gdp",
-                "staging/stg_hightech__region_table", "staging/stg_io__tables"},
+                "staging/stg_hightech__region_table", "staging/stg_io__tables",
+                "staging/stg_classification__concordance"},
 }
 
 
@@ -36,7 +39,9 @@ def test_asset_graph_groups_and_keys():
     for group, keys in EXPECTED_GROUPS.items():
         assert by_group[group] == keys, group
     assert {"reference", "intermediate"} <= set(by_group)
-    assert "reference/industry_crosswalk_2002_2011" in by_group["reference"]
+    # the crosswalk is derived from the concordance on every run, not a hand-kept seed
+    assert "intermediate/int_industry_crosswalk_2002_2011" in by_group["intermediate"]
+    assert not any("crosswalk" in key for key in by_group["reference"])
 
 
 def test_dbt_source_is_the_ingest_asset():
@@ -73,7 +78,7 @@ def test_every_suite_file_is_a_blocking_check_on_its_table():
         "mart_specialization_relative", "mart_specialization_bilateral", "mart_intensity_shares", "mart_growth",
         "mart_region_structure", "mart_industry_concentration", "mart_shift_share",
         "raw_hightech", "mart_hightech_group", "mart_hightech_revenue", "fct_hightech_copy_comparison",
-        "raw_io_tables", "mart_source_reconciliation",
+        "raw_io_tables", "mart_source_reconciliation", "raw_classification",
     }
     for suite in suites:
         assert ("/".join(suite.asset_key), f"gx_{suite.name}") in checks

@@ -248,8 +248,9 @@ def test_publication_manifest_and_kept_versions(real_build):
     manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
     assert manifest["run_id"] and manifest["published_at"].endswith("Z")
     hashes = {f["source_file"]: f["file_sha256"] for f in manifest["source_files"]}
-    # 31 Wind exports, the employment panel, two NBS GDP exports, 23 high-tech copies, 125 IO tables
-    assert len(hashes) == 182
+    # 31 Wind exports, the employment panel, two NBS GDP exports, 23 high-tech copies, 125 IO
+    # tables and the classification concordance
+    assert len(hashes) == 183
     assert hashes["wind-mbr/江苏.xls"] == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
     # every blocking check passed; the warnings are the quarantine ones
     assert manifest["checks"]["evaluated"] >= 60
@@ -466,3 +467,35 @@ def test_io_tables_coverage_and_cross_source_reconciliation(real_build, yearbook
     assert len(io_gdp) >= 120 and io_gdp.ratio.median() == pytest.approx(1.0, abs=0.01)
     assert checks.loc[checks.check_name == "hightech_subtotal_vs_members", "within_band"].all()
     assert checks.loc[checks.check_name == "io_value_added_vs_gdp_revised", "within_band"].isna().all()
+
+
+def test_crosswalk_is_derived_from_the_concordance(real_build, yearbook_dir):
+    con, _ = real_build
+    crosswalk = query(con, "select * from dim_industry_crosswalk").set_index(["code_2002", "code_2011"])
+    assert len(crosswalk) == 40 and crosswalk.groupby(level=0).weight.sum().sub(1).abs().max() < 1e-12
+    # every 2002 division but one goes whole to its principal successor ...
+    assert crosswalk.loc[("17", "17"), "weight"] == 1.0  # knitwear classes move to 18, not split off
+    assert crosswalk.loc[("42", "24"), "method"] == "principal_successor"
+    assert crosswalk.loc[("11", "12"), "weight"] == 1.0  # 其他采矿业 keeps its name in 2011's 12
+    assert crosswalk.loc[("30", "29"), "weight"] == 1.0 and crosswalk.loc[("29", "29"), "weight"] == 1.0
+    # ... and 37 transport equipment is split by revenue shares of 2011's autos and other
+    # transport in 2011, pooled over the provinces reporting both: recomputed here from the files
+    autos = other = 0.0
+    for path in sorted((yearbook_dir / "wind-mbr").glob("*.xls*")):
+        rows = parse_wind_edb_export(path, display_name=path.name, expected_indicator_label="主营业务收入",
+                                     catalogue_unit="万元")
+        got = {r["industry_label"]: r["value"] for r in rows if r["year"] == 2011 and r["value"]}
+        # Guangxi prints autos as 汽车制造 (its 汽车整车制造 is a sub-division, left out)
+        a = got.get("汽车制造业") or got.get("汽车制造")
+        o = got.get("铁路、船舶、航空航天和其他运输设备制造业")
+        if a and o:
+            autos, other = autos + a, other + o
+    assert crosswalk.loc[("37", "36"), "weight"] == pytest.approx(autos / (autos + other), abs=1e-12)
+    assert crosswalk.loc[("37", "36"), "method"] == "revenue_share"
+    assert "11 provinces" in crosswalk.loc[("37", "37"), "derivation"]
+    moved = query(con, "select m.*, l.source_file, l.source_cell from dim_industry_crosswalk_moved_class m "
+                       "join lineage_source_cell l using (raw_value_id)")
+    assert len(moved) == 55
+    footwear = moved[moved.class_2002 == "1820"]
+    assert set(footwear.class_2011_division) == {"19"}
+    assert set(moved.source_file) == {"classification/GB171102_concordance_4digit_2017_2011_2002.csv"}

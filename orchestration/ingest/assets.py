@@ -66,8 +66,10 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
                 "dagster/row_count": len(table),
                 "raw_dir": str(raw_dir),
                 "n_files": len(files),
-                "n_suppressed": int((table["value_flag"] == "suppressed").sum()),
-                "n_missing": int((table["value_flag"] == "missing").sum()),
+                **({
+                    "n_suppressed": int((table["value_flag"] == "suppressed").sum()),
+                    "n_missing": int((table["value_flag"] == "missing").sum()),
+                } if "value_flag" in table else {}),
                 "source_files": dg.MetadataValue.md(per_file.to_markdown(index=False) if len(per_file) else "none"),
             }
         )

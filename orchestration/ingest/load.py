@@ -14,6 +14,7 @@ from .nbs_portal_csv import EXTRA_COLUMNS as NBS_EXTRA_COLUMNS, parse_nbs_portal
 from .wide_panel_csv import parse_wide_panel_csv
 from .wind_edb import COLUMNS, parse_wind_edb_export
 from .workbook import PASSWORD_PROTECTED, file_sha256, read_workbook
+from .classification_csv import COLUMNS as CONCORDANCE_COLUMNS, parse_concordance_csv
 from .io_table import EXTRA_COLUMNS as IO_TABLE_EXTRA_COLUMNS, parse_io_table
 from .yearbook_region_table import EXTRA_COLUMNS as REGION_TABLE_EXTRA_COLUMNS, parse_yearbook_region_table
 
@@ -27,10 +28,14 @@ EXTRA_COLUMNS = {"nbs_portal_csv": NBS_EXTRA_COLUMNS, "yearbook_region_table": R
                  "io_table": IO_TABLE_EXTRA_COLUMNS}
 
 LINEAGE_COLUMNS = ["source_family", "indicator", "source_file", "file_sha256", "loaded_at", "raw_value_id"]
+# Reference layouts (not statistics) keep their own columns; they get the same file lineage.
+REFERENCE_LAYOUTS = {"concordance_csv": (parse_concordance_csv, CONCORDANCE_COLUMNS)}
 
 
 def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.DataFrame:
     """Parse every file of a family; a failure names the file, sheet, row and column."""
+    if family.layout in REFERENCE_LAYOUTS:
+        return _load_reference(family, files, raw_dir)
     parser = PARSERS.get(family.layout)
     if parser is None:
         raise SourceFileError(family.key, f"catalogue names unknown layout {family.layout!r}",
@@ -68,6 +73,26 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
     table["value"] = table["value"].astype("float64")
     table["source_row"] = table["source_row"].astype("int32")
     return table[LINEAGE_COLUMNS[:2] + columns + LINEAGE_COLUMNS[2:]]
+
+
+def _load_reference(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.DataFrame:
+    parser, columns = REFERENCE_LAYOUTS[family.layout]
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    frames = []
+    for path in files:
+        relative = path.relative_to(raw_dir).as_posix()
+        frame = pd.DataFrame(parser(path, display_name=relative), columns=columns)
+        sha = file_sha256(path)
+        frame["source_family"], frame["source_file"], frame["file_sha256"] = family.key, relative, sha
+        frame["loaded_at"] = loaded_at
+        frame["raw_value_id"] = sha[:16] + ":(csv)!row" + frame["source_row"].astype(str)
+        frames.append(frame)
+    lineage = ["source_family", "source_file", "file_sha256", "loaded_at", "raw_value_id"]
+    if not frames:
+        return pd.DataFrame(columns=columns + lineage)
+    table = pd.concat(frames, ignore_index=True)
+    table["source_row"] = table["source_row"].astype("int32")
+    return table[lineage[:2] + columns + lineage[2:]]
 
 
 def _edition_key(path: Path) -> str:

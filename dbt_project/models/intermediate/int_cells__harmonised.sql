@@ -1,5 +1,5 @@
 -- Division cells mapped to GB/T 4754-2011 2-digit codes. 2002-vintage cells pass through the
--- crosswalk seed (weights sum to 1 per 2002 code); where several source cells feed one 2011
+-- crosswalk (derived from the concordance) (weights sum to 1 per 2002 code); where several source cells feed one 2011
 -- division (2002's 29 rubber + 30 plastics -> 2011's 29) their weighted values are summed.
 with
 
@@ -34,7 +34,7 @@ crosswalk as (
         code_2011 as industry_code,
         weight,
         method
-    from {{ ref('industry_crosswalk_2002_2011') }}
+    from {{ ref('int_industry_crosswalk_2002_2011') }}
 
     union all
 
@@ -53,7 +53,7 @@ expected_sources as (
 
     -- How many 2002 divisions feed each 2011 division, to tell a complete merge from a partial one.
     select code_2011 as industry_code, count(*) as n_sources_2002
-    from {{ ref('industry_crosswalk_2002_2011') }}
+    from {{ ref('int_industry_crosswalk_2002_2011') }}
     group by code_2011
 
 ),

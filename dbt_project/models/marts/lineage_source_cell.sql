@@ -12,6 +12,15 @@ cells as (
     from {{ ref('stg_hightech__region_table') }}
     union all by name
     select * exclude (io_code, io_edition, unit_basis) from {{ ref('stg_io__tables') }}
+    union all by name
+    -- concordance links: the row is the cell, the link's classes its labels
+    select
+        raw_value_id, 'classification' as source_family, source_file, '(csv)' as source_sheet,
+        'row' || source_row as source_cell, source_row, null as source_column, file_sha256,
+        class_2002 || ' -> ' || class_2011 as series_name, null as province_label,
+        class_2002 as industry_label, null as year, name_2002 || ' -> ' || name_2011 as value_as_printed,
+        null as source_unit, 'reported' as value_flag, null as loaded_at
+    from {{ ref('stg_classification__concordance') }}
 
 )
 
