@@ -35,6 +35,7 @@ PUBLISHED_TABLES = (
     "fct_manufacturing_coverage",
     "fct_quarantine",
     "fct_province_gdp",
+    "fct_average_wage",
     "lineage_source_cell",
     "mart_location_quotient",
     "mart_specialization_relative",

@@ -14,6 +14,7 @@ a fresh clone without the real extracts, and so the parser's layout variants are
 - the printed high-tech yearbook table (bilingual header, padded region names, subtotals that
   add up), two editions, one of them also as a web page saved as .xls with rounded numbers
 - two provincial 42-sector input-output tables (code row, TVA and TI rows)
+- an average-wage panel in the employment panel's layout
 - a small 4-digit classification concordance (synthetic class codes) from which the models derive
   the 2002 -> 2011 division crosswalk, as they do from the official one
 
@@ -141,6 +142,21 @@ def write_employment_panel(rng: random.Random) -> Path:
                 # the real panel's 2005-2011 autos/transport values are a fractional split
                 values.append(f"{value:.4f}" if year <= 2011 and "运输" in label or year <= 2011 and label == "汽车制造业"
                               else f"{round(value)}.0")
+            lines.append(f"{name},{year}," + ",".join(values))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_wage_panel(rng: random.Random) -> Path:
+    """SAMPLE average-wage panel (yuan per person), the layout of employment/CityWage.csv."""
+    path = REPO / "raw" / "employment" / "CityWage.csv"
+    lines = ["# SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics",
+             "province,year," + ",".join(EMPLOYMENT_INDUSTRIES)]
+    for name in PROVINCES:
+        base = {label: rng.uniform(15000, 30000) for label in EMPLOYMENT_INDUSTRIES}
+        for year in YEARS:
+            values = [f"{round(base[label] * 1.11 ** (year - 2005) * rng.uniform(0.97, 1.03))}.0"
+                      for label in EMPLOYMENT_INDUSTRIES]
             lines.append(f"{name},{year}," + ",".join(values))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -277,7 +293,7 @@ def main() -> None:
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
     path = write_gdp_export()
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
-    for path in write_hightech_tables(rng) + write_io_tables(rng) + [write_concordance()]:
+    for path in write_hightech_tables(rng) + write_io_tables(rng) + [write_concordance(), write_wage_panel(rng)]:
         print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
 
 

@@ -8,7 +8,7 @@ from orchestration.definitions import defs
 
 EXPECTED_GROUPS = {
     "raw": {"raw/wind_mbr", "raw/employment", "raw/nbs_gdp", "raw/hightech", "raw/io_tables",
-            "raw/classification"},
+            "raw/classification", "raw/wages"},
     "published": {"published/marts_file"},
     "marts": {
         "marts/dim_industry", "marts/dim_province", "marts/dim_region_group", "marts/dim_region_group_member",
@@ -23,11 +23,11 @@ EXPECTED_GROUPS = {
         "marts/mart_hightech_share", "marts/mart_hightech_group", "marts/mart_hightech_growth",
         "marts/mart_hightech_location_quotient",
         "marts/fct_io_sector", "marts/mart_io_manufacturing_coverage", "marts/mart_source_reconciliation",
-        "marts/dim_industry_crosswalk", "marts/dim_industry_crosswalk_moved_class",
+        "marts/dim_industry_crosswalk", "marts/dim_industry_crosswalk_moved_class", "marts/fct_average_wage",
     },
     "staging": {"staging/stg_wind__mbr", "staging/stg_employment__panel", "staging/stg_nbs__gdp",
                 "staging/stg_hightech__region_table", "staging/stg_io__tables",
-                "staging/stg_classification__concordance"},
+                "staging/stg_classification__concordance", "staging/stg_employment__wage"},
 }
 
 
@@ -78,7 +78,7 @@ def test_every_suite_file_is_a_blocking_check_on_its_table():
         "mart_specialization_relative", "mart_specialization_bilateral", "mart_intensity_shares", "mart_growth",
         "mart_region_structure", "mart_industry_concentration", "mart_shift_share",
         "raw_hightech", "mart_hightech_group", "mart_hightech_revenue", "fct_hightech_copy_comparison",
-        "raw_io_tables", "mart_source_reconciliation", "raw_classification",
+        "raw_io_tables", "mart_source_reconciliation", "raw_classification", "fct_average_wage",
     }
     for suite in suites:
         assert ("/".join(suite.asset_key), f"gx_{suite.name}") in checks

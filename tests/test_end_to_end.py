@@ -248,9 +248,9 @@ def test_publication_manifest_and_kept_versions(real_build):
     manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
     assert manifest["run_id"] and manifest["published_at"].endswith("Z")
     hashes = {f["source_file"]: f["file_sha256"] for f in manifest["source_files"]}
-    # 31 Wind exports, the employment panel, two NBS GDP exports, 23 high-tech copies, 125 IO
-    # tables and the classification concordance
-    assert len(hashes) == 183
+    # 31 Wind exports, the employment and wage panels, two NBS GDP exports, 23 high-tech copies,
+    # 125 IO tables and the classification concordance
+    assert len(hashes) == 184
     assert hashes["wind-mbr/江苏.xls"] == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
     # every blocking check passed; the warnings are the quarantine ones
     assert manifest["checks"]["evaluated"] >= 60
@@ -499,3 +499,33 @@ def test_crosswalk_is_derived_from_the_concordance(real_build, yearbook_dir):
     footwear = moved[moved.class_2002 == "1820"]
     assert set(footwear.class_2011_division) == {"19"}
     assert set(moved.source_file) == {"classification/GB171102_concordance_4digit_2017_2011_2002.csv"}
+
+
+def test_average_wages_are_a_non_additive_fact(real_build, yearbook_dir):
+    con, _ = real_build
+    # never summed: not in the additive facts, so in no share-based metric either
+    assert query(con, "select count(*) as n from fct_industry_indicator where indicator = 'average_wage'").n[0] == 0
+    wages = query(con, "select * from fct_average_wage").set_index(["province_code", "year", "industry_code"])
+    # Jiangsu's manufacturing wage 2014 is the employment-weighted mean of its divisions,
+    # recomputed here from the two CSV files
+    panel = {}
+    for name in ("CityWage.csv", "CityEmp.csv"):
+        with open(yearbook_dir / "employment" / name, encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+        header = rows[0]
+        row = next(r for r in rows[1:] if r[0] == "江苏" and r[1] == "2014")
+        panel[name] = dict(zip(header[2:], (float(v) if v else None for v in row[2:])))
+    divisions = {label: code for code, label in query(con, "select industry_code, name_zh from dim_industry "
+                                                          "where industry_code between '13' and '43'").values}
+    pairs = [(panel["CityWage.csv"][label], panel["CityEmp.csv"][label]) for label in divisions
+             if panel["CityWage.csv"].get(label) and panel["CityEmp.csv"].get(label)]
+    expected = sum(w * e for w, e in pairs) / sum(e for _, e in pairs)
+    jiangsu = wages.loc[("320000", 2014, "C")]
+    assert jiangsu.average_wage == pytest.approx(expected, rel=1e-12)
+    assert jiangsu.n_weighted == len(pairs)
+    # the panel's one absurd wage (Shanxi 2008 其他采矿业, 3,333,333 元) is withheld, not averaged in
+    assert wages.loc[("140000", 2008, "12"), "value_flag"] == "quarantined"
+    assert wages.loc[("140000", 2008, "B"), "average_wage"] < 100000
+    national = wages.xs(2014, level="year").xs("C", level="industry_code")
+    weighted = (national.average_wage * national.employment_weight).sum() / national.employment_weight.sum()
+    assert national.national_average_wage.iloc[0] == pytest.approx(weighted)

@@ -15,6 +15,8 @@ division_cells as (
 
     from {{ ref('int_cells__checked') }}
     where label_kind = 'division'
+        -- only additive indicators are summed through the crosswalk (averages: fct_average_wage)
+        and indicator in (select indicator from {{ ref('indicator') }} where is_additive)
 
 ),
 

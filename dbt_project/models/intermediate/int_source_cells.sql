@@ -12,8 +12,18 @@ employment as (
 
     select * from {{ ref('stg_employment__panel') }}
 
+),
+
+wages as (
+
+    -- averages, not additive: labelled and checked like the rest, then kept out of the
+    -- additive facts (int_cells__harmonised) and given their own (fct_average_wage)
+    select * from {{ ref('stg_employment__wage') }}
+
 )
 
 select * from wind_mbr
 union all by name
 select * from employment
+union all by name
+select * from wages

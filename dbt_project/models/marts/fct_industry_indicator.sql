@@ -13,6 +13,7 @@ aggregates as (
 
     select * from {{ ref('int_cells__checked') }}
     where label_kind = 'aggregate'
+        and indicator in (select indicator from {{ ref('indicator') }} where is_additive)
 
 ),
 

@@ -1,0 +1,1 @@
+{{ stage_source_cells(source('raw', 'raw_wages')) }}
