@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 SEEDS = REPO / "dbt_project" / "seeds"
 
@@ -134,13 +132,11 @@ def main() -> None:
 
     # 4-digit concordance: 2002 class -> set of 2011 classes (drop the 2017 dimension).
     targets: dict[str, set[str]] = defaultdict(set)
-    label_2002, label_2011 = {}, {}
     with open(args.classification / "GB171102_concordance_4digit_2017_2011_2002.csv", encoding="utf-8") as h:
         for r in csv.DictReader(h):
             c02, c11 = r["GB2002"].strip(), r["GB2011"].strip()
             if c02[:2] in names["2002"] and c11:
                 targets[c02].add(c11)
-                label_2002[c02], label_2011[c11] = r["Des2002"].strip(), r["Des2011"].strip()
 
     # Successors only (weights are the dbt model's business): principal successor by most
     # 4-digit links, a tie to the same-named division; 2002's 37 is the union of 2011's 36 and 37.

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import SourceFileError, column_letter
 from .wind_edb import FLAG_MISSING, FLAG_REPORTED
-from .workbook import Sheet, read_workbook
+from .workbook import Sheet, read_workbook, strip_spaces
 
 EXTRA_COLUMNS = ["indicator", "io_code", "io_edition", "unit_basis"]
 ROW_CODES = {"TI": "io_total_output", "TVA": "io_value_added"}
@@ -32,15 +32,11 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _FILE_REGION = re.compile(r"^\d+\s*-?\s*(.+?)$")
 
 
-def _text(value: object) -> str:
-    return re.sub(r"\s+", "", str(value)) if value is not None else ""
-
-
 def _code(value: object) -> str | None:
     """A sector code as the table prints it: 1, 1.0, '01' -> '01'."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         return f"{int(value):02d}"
-    text = _text(value)
+    text = strip_spaces(value)
     if re.fullmatch(r"\d{1,2}(\.0)?", text):
         return f"{int(float(text)):02d}"
     return None
@@ -62,11 +58,11 @@ def parse_io_table(
     out: list[dict] = []
     for r in range(code_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        row_code = _text(row[code_col]) if code_col < len(row) else ""
+        row_code = strip_spaces(row[code_col]) if code_col < len(row) else ""
         indicator = ROW_CODES.get(row_code)
         if indicator is None:
             continue
-        label = next((_text(v) for v in row[:code_col] if _text(v)), row_code)
+        label = next((strip_spaces(v) for v in row[:code_col] if strip_spaces(v)), row_code)
         for c, (io_code, sector) in sectors.items():
             raw = row[c] if c < len(row) else None
             value, flag = _number(raw, display_name, sheet.name, r, c)
@@ -105,13 +101,13 @@ def _flow_table(sheets: list[Sheet], file: str) -> tuple[Sheet, int]:
     for sheet in sheets:
         for row in sheet.rows:
             for c, value in enumerate(row[:6]):
-                if _text(value) == "TI":
+                if strip_spaces(value) == "TI":
                     return sheet, c
     raise SourceFileError(file, "has no input-output flow table", expected="a sheet with rows coded TVA and TI")
 
 
 def _year(sheet: Sheet, path: Path, file: str) -> int:
-    titles = [_text(v) for row in sheet.rows[:4] for v in row[:3] if isinstance(v, str)]
+    titles = [strip_spaces(v) for row in sheet.rows[:4] for v in row[:3] if isinstance(v, str)]
     in_title = next((int(m.group(1)) for t in titles for m in [_YEAR.search(t)] if m), None)
     in_folder = next((int(m.group(1)) for part in Path(file).parts[:-1] for m in [_YEAR.search(part)] if m), None)
     if in_title and in_folder and in_title != in_folder:
@@ -126,8 +122,8 @@ def _year(sheet: Sheet, path: Path, file: str) -> int:
 
 def _region(sheet: Sheet, path: Path, file: str) -> str:
     match = _FILE_REGION.match(path.stem.strip())
-    from_name = _text(match.group(1)) if match else _text(path.stem)
-    title = next((_text(v) for row in sheet.rows[:3] for v in row[:2] if isinstance(v, str) and "投入产出表" in v), "")
+    from_name = strip_spaces(match.group(1)) if match else strip_spaces(path.stem)
+    title = next((strip_spaces(v) for row in sheet.rows[:3] for v in row[:2] if isinstance(v, str) and "投入产出表" in v), "")
     named = re.match(r"(.+?)(?:19|20)\d{2}年", title)
     from_title = named.group(1) if named else ""
     if from_title and from_name and from_title != from_name:
@@ -145,7 +141,7 @@ def _sector_columns(sheet: Sheet, code_col: int, file: str) -> tuple[int, dict[i
             for c, code in codes.items():
                 if code is None or code in {s for s, _ in sectors.values()}:
                     continue
-                names = [_text(sheet.rows[h][c]) for h in range(r - 1, -1, -1) if c < len(sheet.rows[h])]
+                names = [strip_spaces(sheet.rows[h][c]) for h in range(r - 1, -1, -1) if c < len(sheet.rows[h])]
                 name = next((n for n in names if n), "")
                 if not name:
                     raise SourceFileError(file, f"has no name for sector {code}", sheet=sheet.name, row=r, col=c,
@@ -161,7 +157,7 @@ def _sector_columns(sheet: Sheet, code_col: int, file: str) -> tuple[int, dict[i
 def _unit(sheet: Sheet, code_row: int, catalogue_unit: str, file: str) -> tuple[str, str]:
     for r in range(code_row):
         for c, value in enumerate(sheet.rows[r]):
-            text = _text(value)
+            text = strip_spaces(value)
             if text.startswith("单位"):
                 unit = re.split(r"[:：]", text, maxsplit=1)[-1]
                 if unit != catalogue_unit:

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import SourceFileError, column_letter
-from .workbook import Sheet, is_date, read_sheets
+from .workbook import Sheet, is_date, read_sheets, strip_spaces
 
 HEADER_LABEL = "指标名称"
 # Metadata rows Wind may put between the header and the data, by their first cell.
@@ -157,9 +157,7 @@ def _parse_sheet(
 
 def _clean(text: object) -> str | None:
     """Strip all whitespace, including the inner spaces printed yearbooks use to pad names."""
-    if text is None:
-        return None
-    return re.sub(r"\s+", "", str(text)) or None
+    return strip_spaces(text) or None
 
 
 def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -> list[Series]:

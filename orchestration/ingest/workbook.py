@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -149,6 +150,12 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
         return sheets
     finally:
         book.close()
+
+
+def strip_spaces(value: object) -> str:
+    """A cell's text without any whitespace, including the inner spaces printed yearbooks pad
+    names with ('北    京'); blank for an empty cell."""
+    return re.sub(r"\s+", "", str(value)) if value is not None else ""
 
 
 def is_date(value: object) -> bool:

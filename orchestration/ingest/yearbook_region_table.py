@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .errors import SourceFileError, column_letter
 from .wind_edb import FLAG_MISSING, FLAG_REPORTED
-from .workbook import Sheet, read_workbook
+from .workbook import Sheet, read_workbook, strip_spaces
 
 EXTRA_COLUMNS = ["indicator", "region_label_en", "data_year", "table_title", "unit_basis", "file_kind",
                  "was_encrypted"]
@@ -60,10 +60,6 @@ class DataColumn:
     header_text: str  # the header as printed, rows joined with ' / '
     unit: str
     unit_basis: str
-
-
-def _no_space(text: object) -> str:
-    return re.sub(r"\s+", "", str(text)) if text is not None else ""
 
 
 def _cell_text(value: object) -> str:
@@ -109,7 +105,7 @@ def parse_yearbook_region_table(
     seen: dict[str, int] = {}
     for r in range(first_data, len(sheet.rows)):
         row = sheet.rows[r]
-        label = _no_space(row[0] if row else None)
+        label = strip_spaces(row[0] if row else None)
         numbers = [c for c in data_columns if _cell_text(_at(row, c.col))]
         if not label and not numbers:
             continue  # spacer row (some editions group provinces in blocks)
@@ -160,7 +156,7 @@ def _at(row: list[object], col: int | None) -> object:
 
 def _title_row(sheet: Sheet, title_contains: str) -> int | None:
     for r, row in enumerate(sheet.rows[:12]):
-        if any(title_contains in _no_space(v) for v in row if isinstance(v, str)):
+        if any(title_contains in strip_spaces(v) for v in row if isinstance(v, str)):
             return r
     return None
 
@@ -192,7 +188,7 @@ def _data_year(sheet: Sheet, title_row: int, file: str) -> int:
 def _first_data_row(sheet: Sheet, title_row: int, file: str) -> int:
     for r in range(title_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        if _no_space(_at(row, 0)) and any(_is_number(v) for v in row[1:]):
+        if strip_spaces(_at(row, 0)) and any(_is_number(v) for v in row[1:]):
             return r
     raise SourceFileError(file, "has no data rows under its title", sheet=sheet.name, row=title_row,
                           expected="region rows with numbers")
@@ -202,11 +198,11 @@ def _data_columns(sheet: Sheet, title_row: int, first_data: int, specs: tuple[Co
                   file: str) -> list[DataColumn]:
     header_rows = [
         r for r in range(title_row + 1, first_data)
-        if not any(_no_space(v).startswith("单位") for v in sheet.rows[r])
+        if not any(strip_spaces(v).startswith("单位") for v in sheet.rows[r])
     ]
     unit_line = " ".join(
-        _no_space(v) for r in range(title_row + 1, first_data) for v in sheet.rows[r]
-        if _no_space(v).startswith("单位")
+        strip_spaces(v) for r in range(title_row + 1, first_data) for v in sheet.rows[r]
+        if strip_spaces(v).startswith("单位")
     )
     first = sheet.rows[first_data]
     numeric_cols = [c for c, v in enumerate(first) if c > 0 and _is_number(v)]

@@ -25,9 +25,9 @@ national as (
 
 province_sums as (
 
-    select year, sum(value) as province_sum, count(value) as n_provinces_reporting
-    from provinces
-    group by year
+    select year, sum_of_members as province_sum
+    from {{ ref('mart_hightech_group') }}
+    where group_code = 'national' and indicator = 'hightech_revenue'
 
 ),
 

@@ -1,7 +1,7 @@
 -- Each province's share of high-tech revenue within every region group it belongs to (the
--- nation, the NBS macro-regions, YRD, Jing-Jin-Ji, …): x[i] / Σ members x. The group total is
--- the sum of its members' values that year (printed subtotals are compared in
--- mart_hightech_group, never mixed in).
+-- nation, the NBS macro-regions, YRD, Jing-Jin-Ji, …): x[i] / Σ members x, the group total
+-- being mart_hightech_group's sum of its members that year (printed subtotals are compared
+-- there, never mixed in).
 with
 
 revenue as (
@@ -14,45 +14,33 @@ revenue as (
 
 members as (
 
-    select * from {{ ref('region_group_member') }}
+    select group_code, cast(province_code as varchar) as province_code
+    from {{ ref('region_group_member') }}
 
 ),
 
-group_sizes as (
+groups as (
 
-    select group_code, count(*) as n_members from members group by group_code
-
-),
-
-in_groups as (
-
-    select members.group_code, revenue.*
-    from revenue
-    inner join members
-        on cast(members.province_code as varchar) = revenue.province_code
-
-),
-
-group_totals as (
-
-    select group_code, year, sum(value) as group_revenue, count(value) as n_members_reporting
-    from in_groups
-    group by group_code, year
+    select group_code, year, sum_of_members, n_members, n_members_reporting
+    from {{ ref('mart_hightech_group') }}
+    where indicator = 'hightech_revenue'
 
 )
 
 select
-    cast(in_groups.group_code as varchar) as group_code,
-    cast(in_groups.province_code as varchar) as province_code,
-    cast(in_groups.year as integer) as year,
-    cast(in_groups.series_basis as varchar) as series_basis,
-    cast(in_groups.value as double) as revenue,
-    cast(group_totals.group_revenue as double) as group_revenue,
-    cast(in_groups.value / nullif(group_totals.group_revenue, 0) as double) as share_of_group,
-    cast(group_sizes.n_members as integer) as n_members,
-    cast(group_totals.n_members_reporting as integer) as n_members_reporting,
-    cast(group_totals.n_members_reporting = group_sizes.n_members as boolean) as is_group_complete
+    cast(members.group_code as varchar) as group_code,
+    cast(revenue.province_code as varchar) as province_code,
+    cast(revenue.year as integer) as year,
+    cast(revenue.series_basis as varchar) as series_basis,
+    cast(revenue.value as double) as revenue,
+    cast(groups.sum_of_members as double) as group_revenue,
+    cast(revenue.value / nullif(groups.sum_of_members, 0) as double) as share_of_group,
+    cast(groups.n_members as integer) as n_members,
+    cast(groups.n_members_reporting as integer) as n_members_reporting,
+    cast(groups.n_members_reporting = groups.n_members as boolean) as is_group_complete
 
-from in_groups
-inner join group_totals using (group_code, year)
-inner join group_sizes using (group_code)
+from revenue
+inner join members using (province_code)
+inner join groups
+    on groups.group_code = members.group_code
+    and groups.year = revenue.year
