@@ -1,8 +1,10 @@
 # The verbs a newcomer needs. Each target sets up .venv first if it is missing or stale.
 #   make run [RAW_DIR=../shared/data/yearbook]   build and publish the warehouse
+#            [ALLOW_CHANGES=1] [FULL=1]           publish an intended change; rebuild though nothing changed
 #   make test                                     the whole test suite
-#   make ui                                       Dagster UI on http://127.0.0.1:3000
+#   make ui                                       Dagster UI and daemon on http://127.0.0.1:3000
 #   make sql Q="select ..."                       query the published file (no Q: interactive)
+#   make rollback [VERSION=...]                   put a kept version back in place
 #   make bench                                    full-refresh timing on the real extracts, then
 #                                                 every metric mart on a 6.1M-row generated panel
 #   make docs                                     dbt documentation of every model and metric
@@ -14,7 +16,15 @@ BIN := $(VENV)/bin
 RAW_DIR ?= raw
 WAREHOUSE_DIR ?= warehouse
 BENCH_RAW_DIR ?= ../shared/data/yearbook
+# Absolute, so dbt (which runs inside dbt_project/) and Dagster name the same files, and the
+# manifest prepared here matches the runs' profile (dbt then parses only what changed).
+override RAW_DIR := $(abspath $(RAW_DIR))
+override WAREHOUSE_DIR := $(abspath $(WAREHOUSE_DIR))
 export RAW_DIR WAREHOUSE_DIR
+# Passed to the CLI through the environment, never through a shell command line.
+export SQL_QUERY := $(value Q)
+export ALLOW_CHANGES FULL VERSION
+export DBT_USE_COLORS := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # dagster-dbt's dev-mode manifest preparation looks for `dbt` on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -23,7 +33,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test ui sql bench docs samples seeds setup clean
+.PHONY: run test ui sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -33,8 +43,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# dbt's partial-parse state depends on WAREHOUSE_DIR (the profile names it): parse again when
+# another directory is used, so each run's dbt parses only what changed.
+PARSED_FOR := dbt_project/target/.parsed_for_warehouse
+$(shell mkdir -p dbt_project/target; [ "$$(cat $(PARSED_FOR) 2>/dev/null)" = "$(WAREHOUSE_DIR)" ] || echo "$(WAREHOUSE_DIR)" > $(PARSED_FOR))
+
 # dagster-dbt reads the manifest; outside `dagster dev` nobody else prepares it.
-dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
+dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES) $(PARSED_FOR)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
@@ -51,7 +66,10 @@ ui: setup
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 sql: setup
-	$(BIN)/python -m orchestration.cli sql $(if $(Q),"$(Q)",)
+	$(BIN)/python -m orchestration.cli sql
+
+rollback: setup
+	$(BIN)/python -m orchestration.cli rollback
 
 bench: setup
 	RAW_DIR=$(BENCH_RAW_DIR) $(BIN)/python benchmarks/bench_refresh.py

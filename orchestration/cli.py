@@ -1,8 +1,9 @@
-"""Command-line entry points: build the warehouse (`make run`) and query it (`make sql`).
+"""Command-line entry points: build the warehouse (`make run`), query it (`make sql`), roll back.
 
-    python -m orchestration.cli build
+    python -m orchestration.cli build [--allow-changes] [--full]
     python -m orchestration.cli sql "select * from mart_location_quotient limit 5"
-    python -m orchestration.cli sql            # interactive: one statement per line, empty line quits
+    python -m orchestration.cli sql            # interactive: statements end with ';'
+    python -m orchestration.cli rollback [VERSION]
 
 `sql` opens the published file read-only with the DuckDB library of this environment; the DuckDB
 1.5 command-line shell cannot open files written by DuckDB 2.0.
@@ -11,10 +12,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
 
-from .settings import REPO_ROOT, Settings
+from .settings import Settings, SettingsError
 
 EXAMPLE_QUERY = """\
 select p.name_en, l.industry_code, i.name_en as industry, round(l.lq, 3) as lq
@@ -27,41 +30,130 @@ order by l.lq desc
 limit 5"""
 
 
-def build(settings: Settings) -> int:
-    from dagster import DagsterInstance, DagsterEventType
+def build(settings: Settings, allow_changes: bool = False, full: bool = False) -> int:
+    started = time.perf_counter()
+    try:
+        settings.validate()
+    except SettingsError as exc:
+        print(f"The warehouse was NOT refreshed: {exc}", file=sys.stderr)
+        return 2
+    if not full and not allow_changes and _nothing_changed(settings, started):
+        return 0
+
+    from dagster import DagsterInstance
 
     from .definitions import build_definitions
 
     settings.export_to_environ()
-    started = time.perf_counter()
     job = build_definitions(settings).resolve_job_def("refresh_warehouse")
-    with DagsterInstance.get() as instance:
+    run_config = {
         # Step logs and tracebacks go to the run record (see `make ui`); the terminal gets a summary.
-        quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
-    if not result.success:
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+        "ops": {"published__marts_file": {"config": {"allow_changes": allow_changes}}},
+    }
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
+                                        tags={"warehouse/launched_by": "make run (command line)"})
+    # What is printed follows what happened to the file, not what the run reported.
+    published = _published_run_id(settings) == result.run_id
+    if not published:
         print("\nThe warehouse was NOT refreshed; the published file was left as it was.", file=sys.stderr)
-        for event in result.all_events:
-            if event.event_type == DagsterEventType.STEP_FAILURE:
-                error = event.step_failure_data.error
-                message = error.message.strip() if error else "unknown error"
-                message = message.removeprefix("dagster._core.definitions.events.Failure: ")
-                print(f"  step {event.step_key} failed: {message.splitlines()[0]}", file=sys.stderr)
-                if "dbt" in message and len(message.splitlines()) > 1:
-                    print("    " + "\n    ".join(message.splitlines()[1:12]), file=sys.stderr)
-        print_failed_expectations(settings, result.run_id)
-        print_failed_test_rows(settings)
+        for line in failure_causes(result.all_events):
+            print(f"  {line}", file=sys.stderr)
+        print_failed_checks(settings, result.run_id)
         return 1
+    if not result.success:
+        print("\nPublished, but the run reported a failure after the new file was in place:", file=sys.stderr)
+        for line in failure_causes(result.all_events):
+            print(f"  {line}", file=sys.stderr)
     print(f"\nBuilt and published in {time.perf_counter() - started:.1f} s from {settings.raw_dir}")
     summarise(settings, result.run_id)
-    if settings.raw_dir == (REPO_ROOT / "raw").resolve():
+    if settings.is_sample_raw_dir:
         print("\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
               "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook")
     return 0
 
 
-def print_failed_expectations(settings: Settings, run_id: str) -> None:
-    """The blocking expectations that failed in this run, from the run's validation report."""
+def _nothing_changed(settings: Settings, started: float) -> bool:
+    """True (and says so) when the raw files, the raw directory and the code are exactly those of
+    the current publication: a refresh would publish the same numbers."""
+    from .code_fingerprint import code_fingerprint
+    from .ingest.errors import SourceFileError
+    from .raw_snapshot import FileChanges, published_snapshot, snapshot
+
+    published, manifest = published_snapshot(settings.published_db)
+    if not manifest:
+        return False
+    try:
+        current = snapshot(settings.raw_dir)
+    except SourceFileError:
+        return False  # the refresh itself reports it, with file and reason
+    same_dir = manifest.get("raw_dir") == str(settings.raw_dir)
+    same_code = manifest.get("code_fingerprint") == code_fingerprint()
+    if FileChanges.between(published, current) or not same_dir or not same_code:
+        return False
+    print(f"Nothing changed since the publication of {manifest.get('published_at')} (run "
+          f"{str(manifest.get('run_id'))[:8]}): the same {len(current)} files from {settings.raw_dir}, byte for "
+          f"byte, and the same code. Nothing was rebuilt or published ({time.perf_counter() - started:.1f} s). "
+          "Force a rebuild with: make run FULL=1")
+    return True
+
+
+def _published_run_id(settings: Settings) -> str | None:
+    import duckdb
+
+    if not settings.published_db.exists():
+        return None
+    try:
+        with duckdb.connect(str(settings.published_db), read_only=True) as con:
+            row = con.execute("select run_id from publication_manifest order by published_at desc limit 1").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
+
+
+def _root_cause(error) -> str:
+    """The innermost cause of a Dagster error, in one line (ENOSPC, a read-only directory, a lock holder)."""
+    while error is not None and (error.cause or error.context):
+        error = error.cause or error.context
+    if error is None:
+        return ""
+    first = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name
+    # "dagster._core.definitions.events.Failure: text" -> "text"
+    return re.sub(r"^[\w.]+(Error|Failure|Exception)\w*: ", "", first)
+
+
+def failure_causes(events) -> list[str]:
+    from dagster import DagsterEventType
+
+    lines = []
+    events = list(events)
+    step_failed = any(e.event_type == DagsterEventType.STEP_FAILURE for e in events)
+    for event in events:
+        error = None
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            where = f"step {event.step_key} failed"
+        elif not step_failed and event.event_type in (DagsterEventType.RUN_FAILURE, DagsterEventType.ENGINE_EVENT) \
+                and getattr(event.event_specific_data, "error", None) is not None:
+            error = event.event_specific_data.error
+            where = "the run failed"
+        if error is None:
+            continue
+        message = error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")
+        message = message.removeprefix("dagster._core.errors.DagsterExecutionStepExecutionError: ")
+        first, *rest = message.splitlines() or [error.cls_name]
+        line = f"{where}: {first}"
+        cause = _root_cause(error)
+        if cause and cause not in message and cause not in first:
+            line += f" (root cause: {cause})"
+        lines.append(line)
+        lines.extend("    " + r for r in rest[:14] if r.strip() and not r.startswith("Stack Trace"))
+    return lines or ["the run failed without an error message; see the run in `make ui`"]
+
+
+def print_failed_checks(settings: Settings, run_id: str) -> None:
+    """The blocking failures of this run (GE expectations and dbt tests) from its validation report."""
     import json
 
     directory = settings.warehouse_dir / "reports" / run_id
@@ -69,35 +161,12 @@ def print_failed_expectations(settings: Settings, run_id: str) -> None:
         section = json.loads(path.read_text(encoding="utf-8"))
         for r in section.get("results", []):
             if not r["success"] and r["severity"] == "error":
-                print(f"\n  {section['title']}: {r['expectation']} on {r['column']} {r['kwargs']} failed for "
-                      f"{r['unexpected_count']} of {r['element_count']} rows; e.g.", file=sys.stderr)
+                print(f"\n  {section['title']}: {r['expectation']} on {r['column'] or 'rows'} failed for "
+                      f"{r['unexpected_count']} rows; e.g.", file=sys.stderr)
                 for row in r["sample"][:3]:
                     print(f"    {row}", file=sys.stderr)
     if (directory / "index.html").exists():
         print(f"\nValidation report: {directory / 'index.html'}", file=sys.stderr)
-
-
-def print_failed_test_rows(settings: Settings, limit: int = 10) -> None:
-    """Show the rows behind dbt tests that store their failures (they name file and cell).
-    Tests named warn_* are warnings: their rows were quarantined, not published."""
-    import duckdb
-
-    if not settings.build_db.exists():
-        return
-    try:
-        con = duckdb.connect(str(settings.build_db), read_only=True)
-    except duckdb.Error:
-        return
-    with con:
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'dbt_test__audit'"
-        ).fetchall()
-        for (table,) in tables:
-            rows = con.execute(f'select * from dbt_test__audit."{table}" limit {limit}').df()
-            if len(rows):
-                kind = "Warning (withheld, see fct_quarantine)" if table.startswith("warn_") else "Failed check"
-                print(f"\n{kind} {table} (first {limit} rows):", file=sys.stderr)
-                print(rows.to_string(index=False), file=sys.stderr)
 
 
 def summarise(settings: Settings, run_id: str) -> None:
@@ -127,9 +196,14 @@ def sql(settings: Settings, statement: str | None) -> int:
     if not settings.published_db.exists():
         print(f"No published warehouse at {settings.published_db}; run `make run` first.", file=sys.stderr)
         return 1
+    opened_inode = os.stat(settings.published_db).st_ino
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
         statements = [statement] if statement else _read_statements()
         for text in statements:
+            if statement is None and _replaced(settings, opened_inode):
+                print("Note: a newer publication has replaced the file this session has open; these results "
+                      "are from the earlier one. Start `make sql` again to query the new one.", file=sys.stderr)
+                opened_inode = None  # say it once
             try:
                 relation = con.sql(text)
                 if relation is not None:
@@ -141,31 +215,66 @@ def sql(settings: Settings, statement: str | None) -> int:
     return 0
 
 
+def _replaced(settings: Settings, opened_inode: int | None) -> bool:
+    try:
+        return opened_inode is not None and os.stat(settings.published_db).st_ino != opened_inode
+    except OSError:
+        return False
+
+
 def _read_statements():
+    """Statements from the terminal or a pipe; a statement ends with ';' (it may span lines). In a
+    terminal an empty line on its own, with nothing pending, quits."""
     interactive = sys.stdin.isatty()
+    pending: list[str] = []
     while True:
         try:
-            line = input("sql> ") if interactive else sys.stdin.readline()
+            line = input("sql> " if not pending else "...> ") if interactive else sys.stdin.readline()
         except EOFError:
+            line = ""
+            interactive = False
+        if line == "" and not interactive:  # end of input
+            if "".join(pending).strip():
+                yield "\n".join(pending)
             return
-        if not line.strip():
-            if interactive or line == "":
+        if not line.strip() and not pending:
+            if interactive:
                 return
             continue
-        yield line
+        pending.append(line.rstrip("\n"))
+        if line.rstrip().endswith(";"):
+            yield "\n".join(pending)
+            pending = []
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="ingest, build and publish the warehouse")
+    build_cmd = sub.add_parser("build", help="ingest, build and publish the warehouse")
+    build_cmd.add_argument("--allow-changes", action="store_true",
+                           help="publish even if the build differs from the current publication as the guard warns")
+    build_cmd.add_argument("--full", action="store_true", help="rebuild even if nothing changed")
     query = sub.add_parser("sql", help="run SQL against the published file")
-    query.add_argument("statement", nargs="?")
+    query.add_argument("statement", nargs="?", help="SQL to run; without it, read statements from stdin. "
+                       "`make sql` passes Q through the environment variable SQL_QUERY, never through a shell")
+    back = sub.add_parser("rollback", help="put a kept version back in place of the published file")
+    back.add_argument("version", nargs="?", help="a folder name under WAREHOUSE_DIR/versions (default: the one "
+                      "before the current publication)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "build":
-        return build(settings)
-    return sql(settings, args.statement)
+        return build(settings, allow_changes=args.allow_changes or _flag("ALLOW_CHANGES"),
+                     full=args.full or _flag("FULL"))
+    if args.command == "rollback":
+        from .rollback import rollback
+
+        return rollback(settings, args.version or os.environ.get("VERSION") or None)
+    statement = args.statement if args.statement is not None else (os.environ.get("SQL_QUERY") or None)
+    return sql(settings, statement)
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
 if __name__ == "__main__":

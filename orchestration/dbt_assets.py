@@ -1,16 +1,19 @@
 """The dbt models as Dagster assets: keys and groups follow the dbt layers."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from .checks import report
+from .checks.dbt_results import dbt_test_results, explain_failed_tests
 from .dbt_project import warehouse_dbt_project
 from .resources import WarehouseResource
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+NOT_PUBLISHED_HERE = ("Rebuilt in the build database only; users see it after the next full refresh publishes "
+                      "(Materialize all, or the refresh_warehouse job).")
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -33,25 +36,42 @@ class WarehouseTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    settings = warehouse.settings
+    with warehouse.connect_build() as con:
+        # Failing rows shown for this run come from this run only.
+        con.execute("drop schema if exists dbt_test__audit cascade")
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     # dbt holds the DuckDB file for the whole run, so row counts are read once it has exited.
-    events = list(dbt.cli(["build"], context=context).stream())
+    events = list(invocation.stream())
     counts = _row_counts(warehouse)
+    results = dbt_test_results(invocation.get_artifact("run_results.json"), warehouse)
+    report.record(settings.warehouse_dir, context.run.run_id, "dbt_tests",
+                  {"title": "dbt tests (keys, relationships, identities, accepted values)",
+                   "description": "Every dbt test of this run; blocking ones stop the build.", "results": results})
+    if not invocation.is_successful():
+        text, table = explain_failed_tests(results)
+        raise dg.Failure(
+            description=f"dbt build failed. {text}\nNothing was published; the published file is unchanged.",
+            metadata={"failed_dbt_tests": dg.MetadataValue.md(table),
+                      "validation_report": dg.MetadataValue.path(str(report.page_path(settings.warehouse_dir,
+                                                                                             context.run.run_id)))},
+        )
     for event in events:
         if isinstance(event, (dg.Output, dg.AssetMaterialization)):
             key = event.asset_key if isinstance(event, dg.AssetMaterialization) else context.asset_key_for_output(event.output_name)
             name = key.path[-1]
+            extra = {"published": NOT_PUBLISHED_HERE}
             if name in counts:
-                event = event.with_metadata({**event.metadata, "dagster/row_count": counts[name]})
+                extra["dagster/row_count"] = counts[name]
+            event = event.with_metadata({**event.metadata, **extra})
         yield event
 
 
 def _row_counts(warehouse: WarehouseResource) -> dict[str, int]:
     with warehouse.connect_build(read_only=True) as con:
         tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('reference', 'staging', 'intermediate', 'marts')"
+            "select schema_name, table_name, estimated_size from duckdb_tables() "
+            "where schema_name in ('reference', 'intermediate', 'marts')"
         ).fetchall()
-        return {
-            name: con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
-            for schema, name in tables
-        }
+        # duckdb_tables() counts rows without scanning each table
+        return {name: int(size) for _, name, size in tables}

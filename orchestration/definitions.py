@@ -1,4 +1,4 @@
-"""Dagster code location: the warehouse's asset graph, job and schedule."""
+"""Dagster code location: the warehouse's asset graph, job, schedule and sensor."""
 
 import dagster as dg
 
@@ -7,17 +7,23 @@ from .dbt_assets import warehouse_dbt_models
 from .ingest.assets import ingest_assets
 from .publish import published_marts_file
 from .resources import build_resources
-from .schedules import refresh_warehouse_job, yearly_refresh_schedule
+from .schedules import raw_files_sensor, refresh_warehouse_job, yearly_refresh_schedule
 from .settings import Settings
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
     return dg.Definitions(
         assets=[*ingest_assets(), warehouse_dbt_models, published_marts_file],
         asset_checks=suite_checks(),
         jobs=[refresh_warehouse_job],
-        schedules=[yearly_refresh_schedule],
-        resources=build_resources(settings or Settings.from_env()),
+        schedules=[yearly_refresh_schedule(settings)],
+        sensors=[raw_files_sensor(settings)],
+        resources=build_resources(settings),
+        # Every job, the implicit one behind "Materialize all" and any asset selection included,
+        # runs its steps one at a time in the run's process: DuckDB allows one writer per file, and
+        # the refresh lock is held by that process for the whole run.
+        executor=dg.in_process_executor,
     )
 
 

@@ -4,61 +4,55 @@ The published file is written beside the build database under a temporary name a
 place. A rename is atomic, so a reader sees the old file or the new one, never half of one; a
 reader holding the old file open keeps reading it, so a refresh never waits on a query.
 
-Each publication also goes into WAREHOUSE_DIR/versions/<time>_<run>/ (a hard link to the same
-bytes, as published files are never modified in place) with its manifest; the last
-PUBLISH_KEEP_VERSIONS (default 5) are kept.
+Publishing is a full refresh's last step, never a shortcut: it refuses unless the same run
+ingested every source family and rebuilt every dbt model and their checks (so a publication is
+always one consistent, fully checked build), unless every blocking check of the run passed, and
+unless the build agrees with the current publication (orchestration/publication_guard.py) or the
+user said the change is intended. Rebuilding a single asset in the UI updates the build database
+only.
+
+Each publication also goes into WAREHOUSE_DIR/versions/<time>_<run>/ (a hard link to the same,
+read-only bytes: published files are never modified in place; a rollback copies) with its
+manifest; the last PUBLISH_KEEP_VERSIONS (default 5) are kept.
 """
 
 import json
 import os
 import shutil
+import stat
 import subprocess
 import uuid
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from .code_fingerprint import code_fingerprint
+from .publication_guard import compare_with_publication
 from .resources import WarehouseResource
-from .settings import REPO_ROOT
+from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions
 
-# The public SQL interface (dbt models in the marts schema). Add, never silently rename.
-PUBLISHED_TABLES = (
-    "dim_province",
-    "dim_region_group",
-    "dim_region_group_member",
-    "dim_industry",
-    "dim_industry_crosswalk",
-    "dim_industry_crosswalk_moved_class",
-    "fct_industry_indicator",
-    "fct_manufacturing_coverage",
-    "fct_quarantine",
-    "fct_province_gdp",
-    "fct_average_wage",
-    "lineage_source_cell",
-    "mart_location_quotient",
-    "mart_specialization_relative",
-    "mart_specialization_bilateral",
-    "mart_intensity_shares",
-    "mart_growth",
-    "mart_region_structure",
-    "mart_industry_concentration",
-    "mart_shift_share",
-    "mart_lq_matrix",
-    "mart_bilateral_matrix",
-    "fct_hightech_indicator",
-    "fct_hightech_copy_comparison",
-    "mart_hightech_revenue",
-    "mart_hightech_share",
-    "mart_hightech_group",
-    "mart_hightech_growth",
-    "mart_hightech_location_quotient",
-    "fct_io_sector",
-    "mart_io_manufacturing_coverage",
-    "mart_source_reconciliation",
-)
-DEFAULT_KEEP_VERSIONS = 5
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+
+
+@lru_cache(maxsize=1)
+def published_tables() -> tuple[str, ...]:
+    """The public SQL interface: every dbt model in models/marts (schema marts), from the manifest.
+    Add, never silently rename: the tables are dbt contracts."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return tuple(sorted(
+        node["name"] for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    ))
+
+
+PUBLISHED_TABLES = published_tables()
+
+
+class PublishRefused(RuntimeError):
+    """The build is not published; the message says why."""
 
 
 def publish_warehouse(
@@ -67,14 +61,16 @@ def publish_warehouse(
 ) -> dict:
     """Copy the published tables from the build database into a new file, then swap it in.
 
-    Returns the manifest, completed with the row counts and the version directory.
+    Returns the manifest, completed with the row counts and the version directory. Once the rename
+    has happened the publication stands: a failure to keep a version afterwards is reported in
+    ``manifest['version_warning']``, not raised.
     """
     published_db.parent.mkdir(parents=True, exist_ok=True)
     staging = published_db.with_name(f".{published_db.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    manifest = {**(manifest or {}), "published_at": published_at.isoformat(timespec="seconds") + "Z"}
+    manifest = {**(manifest or {}), "published_at": published_at.isoformat(timespec="microseconds") + "Z"}
     run = (manifest.get("run_id") or "manual")[:8]
-    manifest["version_dir"] = str(published_db.parent / "versions" / f"{published_at:%Y%m%dT%H%M%S}_{run}")
+    manifest["version_dir"] = str(published_db.parent / "versions" / f"{published_at:%Y%m%dT%H%M%S%f}_{run}")
     counts: dict[str, int] = {}
     try:
         with duckdb.connect(str(staging)) as con:
@@ -107,16 +103,20 @@ def publish_warehouse(
             )
             con.execute("detach build")
             con.execute("checkpoint")
+        os.chmod(staging, READ_ONLY)
         os.replace(staging, published_db)
     finally:
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    _keep_version(published_db, manifest, keep_versions)
+    try:
+        _keep_version(published_db, manifest, keep_versions)
+    except OSError as exc:
+        manifest["version_warning"] = f"published, but keeping a copy in {manifest['version_dir']} failed: {exc}"
     return manifest
 
 
 def _keep_version(published_db: Path, manifest: dict, keep: int | None) -> None:
-    keep = keep if keep is not None else int(os.environ.get("PUBLISH_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS))
+    keep = keep if keep is not None else keep_versions()
     target = Path(manifest["version_dir"])
     versions = target.parent
     target.mkdir(parents=True, exist_ok=True)
@@ -124,8 +124,9 @@ def _keep_version(published_db: Path, manifest: dict, keep: int | None) -> None:
         os.link(published_db, target / published_db.name)
     except OSError:  # file systems without hard links
         shutil.copy2(published_db, target / published_db.name)
-    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str),
-                                          encoding="utf-8")
+    manifest_file = target / "manifest.json"
+    manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    os.chmod(manifest_file, READ_ONLY)
     for old in sorted(p for p in versions.iterdir() if p.is_dir())[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -155,22 +156,74 @@ def _check_summary(context: dg.AssetExecutionContext) -> list[dict]:
     return summary
 
 
+def _missing_from_run(context: dg.AssetExecutionContext) -> list[str]:
+    """Assets upstream of the published file that this run did not rebuild."""
+    graph = context.job_def.asset_layer.asset_graph
+    required = _ancestors(graph, context.asset_key)
+    records = context.instance.get_records_for_run(
+        run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000
+    ).records
+    done = {r.event_log_entry.dagster_event.asset_key for r in records}
+    return sorted(key.to_user_string() for key in required - done if graph.get(key).is_materializable)
+
+
+def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
+    seen: set[dg.AssetKey] = set()
+    stack = list(graph.get(key).parent_keys)
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(graph.get(current).parent_keys)
+    return seen
+
+
+class PublishConfig(dg.Config):
+    allow_changes: bool = False
+    """Publish even though the build differs from the current publication in a way the guard
+    blocks (another raw directory, files, provinces or years gone, rewritten series). An empty build
+    or two identical provinces are never published."""
+
+
 @dg.asset(
     key=["published", "marts_file"],
     group_name="published",
     kinds={"duckdb"},
     deps=[dg.AssetKey(["marts", name]) for name in PUBLISHED_TABLES],
-    description="The DuckDB file users query (WAREHOUSE_DIR/marts.duckdb): marts, dimensions, "
-    "facts, quarantine and lineage, swapped in atomically once every blocking check has passed. "
-    "The last versions are kept in WAREHOUSE_DIR/versions with their manifests.",
+    description="The DuckDB file users query (WAREHOUSE_DIR/marts.duckdb): marts, dimensions, facts, quarantine "
+    "and lineage, swapped in atomically once every blocking check has passed. Publishing happens only here, "
+    "and only in a run that rebuilt and checked everything upstream (Materialize all, or the refresh_warehouse "
+    "job): materializing a single asset updates the build database, not the published file. Before the swap "
+    "the build is compared with the current publication; an unintended change (another raw directory, files, "
+    "provinces or years gone, rewritten series) is refused unless allow_changes is set. The last versions are "
+    "kept in WAREHOUSE_DIR/versions with their manifests.",
 )
-def published_marts_file(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def published_marts_file(
+    context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     settings = warehouse.settings
+    missing = _missing_from_run(context)
+    if missing:
+        raise dg.Failure(description=(
+            f"Not published: a publication must be one fully rebuilt and checked build, and this run did not "
+            f"rebuild {len(missing)} of the assets it would publish (e.g. {', '.join(missing[:5])}). Use "
+            "\"Materialize all\" in the lineage view or the refresh_warehouse job; the published file is unchanged."))
     checks = _check_summary(context)
     blocking_failures = [c for c in checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocking_failures:
         # Dagster already skips this step when a blocking check fails; this guards the rule itself.
-        raise dg.Failure(description=f"Not publishing: blocking checks failed: {blocking_failures}")
+        raise dg.Failure(description=f"Not published: blocking checks failed: {blocking_failures}")
+    comparison = compare_with_publication(settings.build_db, settings.published_db, settings.raw_dir)
+    problems = comparison.problems(config.allow_changes)
+    if problems:
+        hint = ("" if not comparison.intended_only or config.allow_changes else
+                "\nIf the change is intended, refresh again with allow_changes (make run ALLOW_CHANGES=1, or "
+                "ops: published__marts_file: config: allow_changes: true in the Launchpad).")
+        raise dg.Failure(
+            description="Not published: the build differs from the current publication.\n- " + "\n- ".join(problems)
+            + hint + f"\nThe published file {settings.published_db} is unchanged.",
+            metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))},
+        )
     report = settings.warehouse_dir / "reports" / context.run.run_id / "index.html"
     manifest = publish_warehouse(
         settings.build_db,
@@ -178,7 +231,9 @@ def published_marts_file(context: dg.AssetExecutionContext, warehouse: Warehouse
         manifest={
             "run_id": context.run.run_id,
             "git_commit": _git_commit(),
+            "code_fingerprint": code_fingerprint(),
             "raw_dir": str(settings.raw_dir),
+            "allowed_changes": comparison.intended_only if config.allow_changes else [],
             "checks": {
                 "evaluated": len(checks),
                 "passed": sum(c["passed"] for c in checks),
@@ -187,13 +242,18 @@ def published_marts_file(context: dg.AssetExecutionContext, warehouse: Warehouse
             "validation_report": str(report) if report.exists() else None,
         },
     )
+    if manifest.get("version_warning"):
+        context.log.warning(manifest["version_warning"])
     metadata = {
         "path": dg.MetadataValue.path(str(settings.published_db)),
         "dagster/row_count": sum(manifest["tables"].values()),
         "tables": dg.MetadataValue.json(manifest["tables"]),
         "version": dg.MetadataValue.path(manifest["version_dir"]),
         "checks_passed": f"{manifest['checks']['passed']} of {manifest['checks']['evaluated']}",
+        "raw_dir": str(settings.raw_dir),
     }
+    if comparison.intended_only and config.allow_changes:
+        metadata["allowed_changes"] = dg.MetadataValue.md("\n".join(f"- {p}" for p in comparison.intended_only))
     if report.exists():
-        metadata["validation_report"] = dg.MetadataValue.url(report.as_uri())
+        metadata["validation_report"] = dg.MetadataValue.path(str(report))
     return dg.MaterializeResult(metadata=metadata)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -10,19 +13,36 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from .dbt_project import warehouse_dbt_project
+from .refresh_lock import RefreshLocked, launched_by, refresh_lock
 from .settings import Settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Where the warehouse lives. Every writing step opens the build database itself, one step
-    at a time (the refresh job runs in one process), because DuckDB allows a single writer."""
+    """Where the warehouse lives. Setting it up for a run takes the warehouse's refresh lock
+    (orchestration/refresh_lock.py) and points dbt at the same directories, so whatever the
+    Launchpad says here is what every step, dbt included, uses."""
 
     raw_dir: str
     warehouse_dir: str
 
     @property
     def settings(self) -> Settings:
-        return Settings(raw_dir=Path(self.raw_dir), warehouse_dir=Path(self.warehouse_dir))
+        return Settings(raw_dir=Path(self.raw_dir).resolve(), warehouse_dir=Path(self.warehouse_dir).resolve())
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        settings = self.settings
+        settings.validate()
+        run = context.dagster_run
+        # dbt's profiles.yml reads WAREHOUSE_DIR: the run's own directory, not the one the code
+        # location was loaded with.
+        settings.export_to_environ()
+        try:
+            with refresh_lock(settings.warehouse_dir, run_id=run.run_id if run else "(no run)",
+                              raw_dir=settings.raw_dir, launched_by=launched_by(dict(run.tags) if run else {})):
+                yield self
+        except RefreshLocked as exc:
+            raise dg.Failure(description=str(exc)) from None
 
     def connect_build(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         self.settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
@@ -31,6 +51,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
 def build_resources(settings: Settings) -> dict:
     settings.export_to_environ()  # dbt's profiles.yml reads WAREHOUSE_DIR
+    # dbt's log lines reach the UI as they are: no terminal colour codes in them.
+    os.environ.setdefault("DBT_USE_COLORS", "false")
+    os.environ.setdefault("DBT_USE_COLORS_FILE", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     return {
         "warehouse": WarehouseResource(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir)),
         # The dbt installed beside this interpreter, whether or not the venv is on PATH.

@@ -26,7 +26,9 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect_build(read_only=True) as con:
-            frame = con.execute(f"select * from {suite.table}").df()
+            available = {r[0] for r in con.execute(f"select * from {suite.table} limit 0").description}
+            columns = ", ".join(f'"{c}"' for c in suite.columns_needed() if c in available) or "*"
+            frame = con.execute(f"select {columns} from {suite.table}").df()
         results = validate(suite, frame)
         errors = [r for r in results if not r["success"] and r["severity"] == "error"]
         warnings = [r for r in results if not r["success"] and r["severity"] != "error"]
@@ -45,7 +47,7 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
                 "failed_warnings": len(warnings),
                 "failing_rows": sum(r["unexpected_count"] or 0 for r in errors + warnings),
                 "results": dg.MetadataValue.md(_summary_table(results)),
-                "validation_report": dg.MetadataValue.url(page.as_uri()),
+                "validation_report": dg.MetadataValue.path(str(page)),
             },
         )
 

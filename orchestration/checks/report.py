@@ -18,6 +18,39 @@ def run_report_dir(warehouse_dir: Path, run_id: str) -> Path:
     return path
 
 
+def page_path(warehouse_dir: Path, run_id: str) -> Path:
+    return warehouse_dir / "reports" / run_id / "index.html"
+
+
+def _status(result: dict) -> str:
+    return "ok" if result["success"] else ("fail" if result["severity"] == "error" else "warn")
+
+
+def _failed_first(result: dict) -> int:
+    return {"fail": 0, "warn": 1, "ok": 2}[_status(result)]
+
+
+def markdown_summary(warehouse_dir: Path, run_id: str, limit: int = 40) -> str:
+    """The run's blocking failures, then its warnings, as Markdown the Dagster UI renders."""
+    directory = warehouse_dir / "reports" / run_id
+    rows = []
+    for path in sorted(directory.glob("*.json")):
+        section = json.loads(path.read_text(encoding="utf-8"))
+        for r in section.get("results", []):
+            if not r["success"]:
+                rows.append((_failed_first(r), section["title"], r))
+    rows.sort(key=lambda item: item[0])
+    failed = sum(1 for rank, _, _ in rows if rank == 0)
+    lines = [f"**{failed} blocking failures, {len(rows) - failed} warnings** "
+             f"(full report: `{page_path(warehouse_dir, run_id)}`)", "",
+             "| status | table / suite | rule | column | rows | first rows |", "|---|---|---|---|---|---|"]
+    for rank, title, r in rows[:limit]:
+        sample = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:2])
+        lines.append(f"| {'BLOCKS' if rank == 0 else 'warning'} | {title} | {r['expectation']} | {r['column']} | "
+                     f"{r.get('unexpected_count')} | {sample.replace('|', '/')[:400]} |")
+    return "\n".join(lines)
+
+
 def record(warehouse_dir: Path, run_id: str, section: str, payload: dict) -> Path:
     """Save one section's results for the run and rewrite the run's page; returns the page."""
     directory = run_report_dir(warehouse_dir, run_id)
@@ -28,6 +61,10 @@ def record(warehouse_dir: Path, run_id: str, section: str, payload: dict) -> Pat
 
 def write_page(directory: Path, run_id: str) -> Path:
     sections = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
+    # Sections with a blocking failure first, then those with warnings; within each, failures first.
+    for section in sections:
+        section["results"] = sorted(section.get("results", []), key=_failed_first)
+    sections.sort(key=lambda s: min([_failed_first(r) for r in s["results"]] or [2]))
     failed_errors = sum(1 for s in sections for r in s.get("results", []) if not r["success"] and r["severity"] == "error")
     failed_warns = sum(1 for s in sections for r in s.get("results", []) if not r["success"] and r["severity"] != "error")
     parts = [
@@ -48,13 +85,13 @@ def write_page(directory: Path, run_id: str) -> Path:
             parts.append("<table><tr><th>status</th><th>expectation</th><th>column</th><th>arguments</th>"
                          "<th>unexpected</th><th>why</th><th>sample of failing rows</th></tr>")
             for r in results:
-                status = "ok" if r["success"] else ("fail" if r["severity"] == "error" else "warn")
+                status = _status(r)
                 label = {"ok": "passed", "fail": "FAILED (blocks)", "warn": "warning"}[status]
                 sample = "<br>".join(html.escape(json.dumps(row, ensure_ascii=False)) for row in r.get("sample", []))
                 parts.append(
                     f"<tr class='{status}'><td>{label}</td><td>{html.escape(r['expectation'])}</td>"
                     f"<td>{html.escape(str(r['column']))}</td><td><code>{html.escape(json.dumps(r['kwargs'], ensure_ascii=False, default=str))}</code></td>"
-                    f"<td>{r.get('unexpected_count')} of {r.get('element_count')}</td><td>{html.escape(r.get('why', ''))}</td>"
+                    f"<td>{r.get('unexpected_count')} of {r.get('element_count')}</td><td>{html.escape(r.get('why', '') or r.get('message') or '')}</td>"
                     f"<td><code>{sample}</code></td></tr>"
                 )
             parts.append("</table>")

@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from ..settings import DBT_PROJECT_DIR, REPO_ROOT
+from .labels import with_names
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -48,6 +49,17 @@ class Suite:
             sample_columns=tuple(meta.get("sample_columns", ())),
             spec=spec,
         )
+
+
+    def columns_needed(self) -> list[str]:
+        """The columns the expectations and the failing-row samples read: only these are loaded."""
+        columns = list(self.sample_columns)
+        for expectation in self.spec["expectations"]:
+            kwargs = expectation["kwargs"]
+            for column in [kwargs.get("column"), *(kwargs.get("column_list") or [])]:
+                if column and column not in columns:
+                    columns.append(column)
+        return columns
 
 
 def all_suites() -> list[Suite]:
@@ -102,7 +114,7 @@ def validate(suite: Suite, frame: pd.DataFrame) -> list[dict]:
         for column in [checked] if isinstance(checked, str) else (checked or []):
             if column in frame.columns and column not in columns:
                 columns.append(column)
-        sample = frame.loc[list(indices)[:SAMPLE_ROWS], columns] if indices and columns else pd.DataFrame()
+        sample = with_names(frame.loc[list(indices)[:SAMPLE_ROWS], columns]) if indices and columns else pd.DataFrame()
         results.append(
             {
                 "expectation": config.type,

@@ -1,0 +1,199 @@
+"""Compare a validated build with the current publication before replacing it.
+
+The gates prove a build is internally sound; they cannot see that it is *smaller* or *different*
+from what users already rely on. A refresh from an emptied, wrong or half-copied raw directory
+passes every range check and would still publish wrong numbers. So before the rename:
+
+- never publish a build that read no source file at all;
+- never publish a province whose series equal another province's, cell for cell (a Wind export
+  saved under another province's file name);
+- unless the user says the change is intended (``allow_changes``), refuse when
+  - the raw directory differs from the one the current publication was built from,
+  - a source family became empty, or source files disappeared,
+  - a province or a year disappeared from an indicator, or more than ``MAX_LOST_VALUE_SHARE`` of the
+    published values did,
+  - a series was rewritten: most of its overlapping years differ by more than
+    ``REWRITTEN_TOLERANCE`` (two labels swapped in a file rewrite both series; a yearbook revision
+    touches a year or two).
+
+Each refusal says what changed, with counts and names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+MAX_LOST_VALUE_SHARE = 0.005
+REWRITTEN_TOLERANCE = 0.01
+REWRITTEN_MIN_YEARS = 3
+IDENTICAL_MIN_VALUES = 20
+LISTED = 8
+
+
+@dataclass
+class Comparison:
+    always_blocking: list[str] = field(default_factory=list)
+    intended_only: list[str] = field(default_factory=list)  # blocks unless allow_changes
+
+    def problems(self, allow_changes: bool) -> list[str]:
+        return self.always_blocking + ([] if allow_changes else self.intended_only)
+
+
+def _names(values, limit: int = LISTED) -> str:
+    values = [str(v) for v in values]
+    shown = ", ".join(values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def compare_with_publication(build_db: Path, published_db: Path, raw_dir: Path) -> Comparison:
+    result = Comparison()
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        n_files = con.execute("select count(*) from raw.source_file where n_values > 0").fetchone()[0]
+        if n_files == 0:
+            result.always_blocking.append(
+                f"The raw-data directory {raw_dir} yielded no source file with any value: an empty build is "
+                "never published.")
+            return result
+        _identical_provinces(con, result)
+        if not published_db.exists():
+            return result
+        con.execute(f"attach '{published_db}' as published (read_only)")
+        _raw_dir_changed(con, raw_dir, result)
+        _families_and_files(con, result)
+        _lost_values(con, result)
+        _rewritten_series(con, result)
+    return result
+
+
+def _identical_provinces(con, result: Comparison) -> None:
+    rows = con.execute(f"""
+        with v as (
+            select province_code, industry_code, year, indicator, value
+            from marts.fct_industry_indicator where value is not null and value <> 0
+        )
+        select a.indicator, a.province_code, b.province_code, count(*) as n,
+               list(distinct fa.source_files[1]) as files_a, list(distinct fb.source_files[1]) as files_b
+        from v a
+        join v b using (industry_code, year, indicator)
+        join marts.fct_industry_indicator fa
+            on fa.province_code = a.province_code and fa.industry_code = a.industry_code
+            and fa.year = a.year and fa.indicator = a.indicator
+        join marts.fct_industry_indicator fb
+            on fb.province_code = b.province_code and fb.industry_code = b.industry_code
+            and fb.year = b.year and fb.indicator = b.indicator
+        where a.province_code < b.province_code
+        group by all
+        having count(*) >= {IDENTICAL_MIN_VALUES} and bool_and(a.value = b.value)
+        order by all
+    """).fetchall()
+    for indicator, first, second, n, files_a, files_b in rows:
+        result.always_blocking.append(
+            f"Provinces {first} and {second} have identical {indicator} series: all {n} values they share are "
+            f"equal (files {_names(files_a)} and {_names(files_b)}). Is one province's export saved under the "
+            "other's file name? Nothing was published.")
+
+
+def _raw_dir_changed(con, raw_dir: Path, result: Comparison) -> None:
+    row = con.execute("select manifest from published.publication_manifest order by published_at desc limit 1").fetchone()
+    published_from = json.loads(row[0]).get("raw_dir") if row else None
+    if published_from and Path(published_from).resolve() != raw_dir.resolve():
+        result.intended_only.append(
+            f"The current publication was built from {published_from}; this refresh read {raw_dir}. Publishing it "
+            "would replace every published number with ones from another collection of extracts.")
+
+
+def _families_and_files(con, result: Comparison) -> None:
+    families = con.execute("""
+        with before as (
+            select source_family, count(*) as files, sum(n_values) as cells
+            from published.publication_source_file group by all
+        ), now as (
+            select source_family, count(*) as files, sum(n_values) as cells
+            from raw.source_file where n_values > 0 group by all
+        )
+        select source_family, before.files, before.cells
+        from before left join now using (source_family)
+        where coalesce(now.files, 0) = 0
+        order by all
+    """).fetchall()
+    for family, files, cells in families:
+        result.intended_only.append(
+            f"Source family {family} became empty: the current publication holds {files} files and {cells} cells "
+            "of it, this refresh found none.")
+    emptied = {f for f, _, _ in families}
+    gone = con.execute("""
+        select source_family, source_file from published.publication_source_file
+        where source_file not in (select source_file from raw.source_file where n_values > 0)
+        order by all
+    """).fetchall()
+    gone = [(family, file) for family, file in gone if family not in emptied]
+    if gone:
+        result.intended_only.append(
+            f"{len(gone)} source files of the current publication are gone from the raw-data directory: "
+            f"{_names(file for _, file in gone)}.")
+
+
+def _lost_values(con, result: Comparison) -> None:
+    lost = con.execute("""
+        select p.indicator, p.province_code, p.year
+        from published.fct_industry_indicator p
+        left join marts.fct_industry_indicator n using (province_code, industry_code, year, indicator)
+        where p.value is not null and n.value is null
+    """).df()
+    if lost.empty:
+        return
+    published = con.execute("""
+        select indicator, province_code, year, count(*) as n from published.fct_industry_indicator
+        where value is not null group by all
+    """).df()
+    now = con.execute("""
+        select indicator, province_code, year, count(*) as n from marts.fct_industry_indicator
+        where value is not null group by all
+    """).df()
+    keys_now = set(map(tuple, now[["indicator", "province_code"]].values))
+    provinces_gone = sorted({(i, p) for i, p in published[["indicator", "province_code"]].values} - keys_now)
+    years_now = set(map(tuple, now[["indicator", "year"]].values))
+    years_gone = sorted({(i, int(y)) for i, y in published[["indicator", "year"]].values} - years_now)
+    cells_now = set(map(tuple, now[["indicator", "province_code", "year"]].values))
+    province_years_gone = sorted(
+        (i, p, int(y)) for i, p, y, n in published.values if (i, p, y) not in cells_now and n >= 5
+        and (i, p) not in provinces_gone and (i, int(y)) not in years_gone
+    )
+    for indicator, province in provinces_gone:
+        result.intended_only.append(f"Province {province} disappeared from {indicator}: the current publication "
+                                    "has values for it, this refresh has none.")
+    for indicator, year in years_gone:
+        result.intended_only.append(f"Year {year} disappeared from {indicator}.")
+    if province_years_gone:
+        result.intended_only.append(
+            f"{len(province_years_gone)} province-years disappeared: "
+            f"{_names(f'{p} {y} ({i})' for i, p, y in province_years_gone)}.")
+    share = len(lost) / max(int(published["n"].sum()), 1)
+    if share > MAX_LOST_VALUE_SHARE and not (provinces_gone or years_gone or province_years_gone):
+        result.intended_only.append(
+            f"{len(lost)} published values ({share:.1%}, more than {MAX_LOST_VALUE_SHARE:.1%}) would become empty, "
+            f"e.g. {_names(f'{p} {y} ({i})' for i, p, y in lost.head(LISTED).values)}.")
+
+
+def _rewritten_series(con, result: Comparison) -> None:
+    rows = con.execute(f"""
+        select p.indicator, p.province_code, p.industry_code, count(*) as n_years,
+               count(*) filter (where abs(n.value - p.value) > {REWRITTEN_TOLERANCE} * abs(p.value)) as n_changed,
+               any_value(n.source_files[1]) as source_file
+        from published.fct_industry_indicator p
+        join marts.fct_industry_indicator n using (province_code, industry_code, year, indicator)
+        where p.value is not null and n.value is not null and p.value <> 0
+        group by all
+        having count(*) >= {REWRITTEN_MIN_YEARS} and n_changed * 2 > count(*)
+        order by all
+    """).fetchall()
+    if rows:
+        listed = _names(f"{p}/{k} ({i}, {c} of {n} years, {f})" for i, p, k, n, c, f in rows)
+        result.intended_only.append(
+            f"{len(rows)} series were rewritten: most of their years differ from the current publication by more "
+            f"than {REWRITTEN_TOLERANCE:.0%}, which a yearbook revision does not do but swapped labels or a "
+            f"wrong file do: {listed}.")

@@ -1,0 +1,61 @@
+"""What a raw-data directory holds, by content: each catalogued file's SHA-256.
+
+The sensor compares it with the current publication to notice added, changed and removed files,
+and `make run` uses it to say "nothing changed" without starting a refresh.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .ingest.catalogue import Catalogue
+from .ingest.workbook import file_sha256
+
+
+def snapshot(raw_dir: Path) -> dict[str, str]:
+    """relative path -> SHA-256 of every file a catalogue family ingests (strays raise)."""
+    return {
+        path.relative_to(raw_dir).as_posix(): file_sha256(path)
+        for paths in Catalogue.load().files_of(raw_dir).values()
+        for path in paths
+    }
+
+
+def published_snapshot(published_db: Path) -> tuple[dict[str, str], dict]:
+    """The files the current publication was built from, and its manifest ({} when none)."""
+    if not published_db.exists():
+        return {}, {}
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        files = dict(con.execute("select source_file, file_sha256 from publication_source_file").fetchall())
+        row = con.execute("select manifest from publication_manifest order by published_at desc limit 1").fetchone()
+    return files, json.loads(row[0]) if row else {}
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @classmethod
+    def between(cls, before: dict[str, str], after: dict[str, str]) -> "FileChanges":
+        return cls(
+            added=tuple(sorted(set(after) - set(before))),
+            changed=tuple(sorted(f for f in set(after) & set(before) if after[f] != before[f])),
+            removed=tuple(sorted(set(before) - set(after))),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def describe(self, limit: int = 10) -> str:
+        parts = []
+        for label, files in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            if files:
+                shown = ", ".join(files[:limit]) + (f" and {len(files) - limit} more" if len(files) > limit else "")
+                parts.append(f"{len(files)} {label}: {shown}")
+        return "; ".join(parts) or "no file changed"

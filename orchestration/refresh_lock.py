@@ -1,0 +1,89 @@
+"""One lock around a whole refresh of a warehouse directory.
+
+Every launch path — `make run`, "Materialize all" or any asset selection in the UI, the Launchpad,
+the schedule, the sensor — executes its steps in one process (the code location's default
+executor is in-process), and that process takes this lock when the warehouse resource is set up,
+before the first file is read, and releases it after the last step (publish) has finished. A
+second refresh of the same WAREHOUSE_DIR is refused at once with a sentence naming the holder.
+
+The lock is an advisory `flock` on WAREHOUSE_DIR/refresh.lock: the kernel releases it when the
+holding process dies, however it dies (SIGKILL included), so a crashed refresh never leaves a
+stale lock behind. The file's text only describes the holder, for the refusal message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+LOCK_NAME = "refresh.lock"
+
+
+class RefreshLocked(RuntimeError):
+    """Another refresh of the same warehouse directory is running."""
+
+
+def describe_holder(lock_path: Path) -> str:
+    try:
+        holder = json.loads(lock_path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        holder = {}
+    if not holder:
+        return "another process (no description recorded)"
+    parts = [f"run {holder.get('run_id', '?')}", f"pid {holder.get('pid', '?')} on {holder.get('host', '?')}"]
+    if holder.get("launched_by"):
+        parts.append(f"launched from {holder['launched_by']}")
+    if holder.get("started_at"):
+        parts.append(f"started {holder['started_at']}")
+    if holder.get("raw_dir"):
+        parts.append(f"reading {holder['raw_dir']}")
+    return ", ".join(parts)
+
+
+@contextmanager
+def refresh_lock(warehouse_dir: Path, *, run_id: str, raw_dir: Path, launched_by: str) -> Iterator[Path]:
+    """Hold the warehouse's refresh lock for the duration of the block, or raise RefreshLocked."""
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse_dir / LOCK_NAME
+    handle = open(lock_path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RefreshLocked(
+                f"Another refresh is already running on {warehouse_dir}: {describe_holder(lock_path)}. "
+                "This one did nothing and published nothing; start it again when that one has finished."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({
+            "run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(), "launched_by": launched_by,
+            "raw_dir": str(raw_dir), "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }))
+        handle.flush()
+        try:
+            yield lock_path
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def launched_by(tags: dict[str, str]) -> str:
+    """Which launch path started a run, from the tags Dagster puts on it."""
+    if tags.get("dagster/schedule_name"):
+        return f"the schedule {tags['dagster/schedule_name']}"
+    if tags.get("dagster/sensor_name"):
+        return f"the sensor {tags['dagster/sensor_name']}"
+    if tags.get("warehouse/launched_by"):
+        return tags["warehouse/launched_by"]
+    return "the Dagster UI or API"
