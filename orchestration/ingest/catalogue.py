@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -66,14 +68,14 @@ class Catalogue:
         if not raw_dir.is_dir():
             raise SourceFileError(str(raw_dir), "the raw-data directory does not exist",
                                   expected="a directory (set RAW_DIR)")
-        for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+        for path in _entries(raw_dir):
             relative = path.relative_to(raw_dir).as_posix()
-            if any(part.startswith(".") for part in Path(relative).parts):
-                continue  # editor and OS droppings (.DS_Store, ~lock files)
             family = [f for f in self.families.values() if f.matches(relative)]
             if len(family) > 1:
                 raise SourceFileError(relative, "matches more than one catalogue family",
                                       expected="exactly one", found=[f.key for f in family])
+            if family or not any(fnmatch(relative, pattern) for pattern, _ in self.not_ingested):
+                _check_readable_file(path, relative)
             if family:
                 assigned[family[0].key].append(path)
             elif not any(fnmatch(relative, pattern) for pattern, _ in self.not_ingested):
@@ -83,3 +85,39 @@ class Catalogue:
                     expected=f"a path matching one of {patterns}",
                 )
         return assigned
+
+
+def _entries(raw_dir: Path) -> list[Path]:
+    """Every entry under raw_dir that is not a directory: regular files, but also symlinks (good or
+    broken), FIFOs, devices and sockets, so none of them can be skipped without a word. Symlinked
+    directories are followed once (a loop is walked no further); hidden entries are editor and OS
+    droppings."""
+    found, seen = [], set()
+    for folder, directories, files in os.walk(raw_dir, followlinks=True):
+        identity = (os.stat(folder).st_dev, os.stat(folder).st_ino)
+        if identity in seen:
+            directories[:] = []
+            continue
+        seen.add(identity)
+        directories[:] = sorted(d for d in directories if not d.startswith("."))
+        found += [Path(folder) / name for name in files if not name.startswith(".")]
+    return sorted(found)
+
+
+def _check_readable_file(path: Path, relative: str) -> None:
+    """A catalogued path must be a readable regular file (a symlink to one is fine)."""
+    expected = "a readable regular file"
+    try:
+        mode = path.stat().st_mode  # follows symlinks
+    except FileNotFoundError:
+        raise SourceFileError(relative, f"is a symbolic link to {os.readlink(path)!r}, which does not exist",
+                              expected=expected) from None
+    except OSError as exc:  # ELOOP: a link that points at itself, directly or not
+        raise SourceFileError(relative, f"cannot be followed ({exc.strerror})", expected=expected) from None
+    kinds = {stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISCHR: "a character device",
+             stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a directory"}
+    for test, kind in kinds.items():
+        if test(mode):
+            raise SourceFileError(relative, f"is {kind}, not a file", expected=expected)
+    if not os.access(path, os.R_OK):
+        raise SourceFileError(relative, "cannot be read by this user (permission denied)", expected=expected)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .cells import number_from
 from .errors import SourceFileError, column_letter
 from .wind_edb import FLAG_MISSING, FLAG_REPORTED
 from .workbook import Sheet, read_workbook, strip_spaces
@@ -170,10 +171,8 @@ def _unit(sheet: Sheet, code_row: int, catalogue_unit: str, file: str) -> tuple[
 def _number(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[float | None, str]:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, FLAG_MISSING
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return float(raw), FLAG_REPORTED
     try:
-        return float(str(raw).strip().replace(",", "")), FLAG_REPORTED
+        return number_from(raw), FLAG_REPORTED
     except ValueError:
         raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,
                               expected="a number or blank", found=raw) from None

@@ -18,6 +18,7 @@ import io
 import re
 from pathlib import Path
 
+from .cells import number_from
 from .errors import SourceFileError, column_letter
 from .wind_edb import FLAG_MISSING, FLAG_REPORTED
 
@@ -105,7 +106,7 @@ def csv_number(raw: str, file: str, r: int, c: int) -> tuple[float | None, str]:
     if text == "":
         return None, FLAG_MISSING
     try:
-        return float(text.replace(",", "")), FLAG_REPORTED
+        return number_from(text), FLAG_REPORTED
     except ValueError:
         raise SourceFileError(file, "has a value that is not a number", sheet=SHEET, row=r, col=c,
                               expected="a number or blank (missing)", found=raw) from None

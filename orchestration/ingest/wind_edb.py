@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .cells import number_from
 from .errors import SourceFileError, column_letter
 from .workbook import Sheet, is_date, read_sheets, strip_spaces
 
@@ -193,6 +194,13 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
                 expected="'省:指标:行业' (optionally '省:指标:上级:行业') or a bare industry name",
                 found=str(name),
             )
+        if indicator is not None and not same_province(province, path.stem):
+            raise SourceFileError(
+                file, "names a province in its series that is not the province in its file name",
+                sheet=sheet.name, row=0, col=c,
+                expected=f"series of {path.stem} (the file name), or a file named after the series' province",
+                found=str(name),
+            )
         industry_label = _clean(industry)
         if not industry_label:
             raise SourceFileError(
@@ -213,6 +221,20 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
             expected="series names after 指标名称",
         )
     return series
+
+
+PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市")
+
+
+def same_province(a: str, b: str) -> bool:
+    """Two spellings of one province: 江苏 and 江苏省, 广西 and 广西壮族自治区."""
+    def core(name: str) -> str:
+        name = _clean(name) or ""
+        for suffix in PROVINCE_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                return name[: -len(suffix)]
+        return name
+    return core(a) == core(b)
 
 
 def _encoding_hint(text: str) -> str:
@@ -279,15 +301,14 @@ def _value_of(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[str |
     if isinstance(raw, bool) or is_date(raw):
         raise SourceFileError(file, "has a non-numeric value", sheet=sheet, row=r, col=c,
                               expected="a number, '***' or blank", found=raw)
-    if isinstance(raw, (int, float)):
-        value = float(raw)
-        text = str(int(value)) if value.is_integer() else repr(value)
-        return text, value, FLAG_REPORTED
     text = str(raw).strip()
     if text == SUPPRESSED:
         return text, None, FLAG_SUPPRESSED
     try:
-        return text, float(text.replace(",", "")), FLAG_REPORTED
+        value = number_from(raw)
+        if isinstance(raw, (int, float)):
+            text = str(int(value)) if value.is_integer() else repr(value)
+        return text, value, FLAG_REPORTED
     except ValueError:
         raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,
                               expected="a number, '***' (suppressed) or blank (missing)",

@@ -68,10 +68,10 @@ def read_workbook(path: Path, display_name: str) -> Workbook:
         if data.startswith(OLE2_MAGIC):
             data, encrypted = _decrypt_if_needed(data, display_name)
             if data.startswith(ZIP_MAGIC):  # an encrypted .xlsx wraps a zip in an OLE2 container
-                return Workbook(_read_xlsx(data), KIND_XLSX, encrypted)
-            return Workbook(_read_xls(data), KIND_XLS, encrypted)
+                return Workbook(_read_xlsx(data, display_name), KIND_XLSX, encrypted)
+            return Workbook(_read_xls(data, display_name), KIND_XLS, encrypted)
         if data.startswith(ZIP_MAGIC):
-            return Workbook(_read_xlsx(data), KIND_XLSX, False)
+            return Workbook(_read_xlsx(data, display_name), KIND_XLSX, False)
         if looks_like_html(data[:4096]):
             return Workbook([Sheet("(html)", read_html_grid(data))], KIND_HTML, False)
     except SourceFileError:
@@ -103,12 +103,16 @@ def _decrypt_if_needed(data: bytes, display_name: str) -> tuple[bytes, bool]:
     return plain.getvalue(), True
 
 
-def _read_xls(data: bytes) -> list[Sheet]:
+def _read_xls(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
     import xlrd
 
     book = xlrd.open_workbook(file_contents=data)
     sheets = []
     for sheet in book.sheets():
+        if sheet.nrows * sheet.ncols > MAX_SHEET_CELLS:
+            raise SourceFileError(display_name, f"has a sheet of {sheet.nrows:,} x {sheet.ncols:,} cells, larger than "
+                                  "any statistical export", sheet=sheet.name,
+                                  expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet")
         rows = []
         for r in range(sheet.nrows):
             row = []
@@ -129,15 +133,52 @@ def _read_xls(data: bytes) -> list[Sheet]:
     return sheets
 
 
-def _read_xlsx(data: bytes) -> list[Sheet]:
+# Bounds checked before an .xlsx is parsed: its parts decompressed, and one sheet's cells. The
+# largest real export (an IO table) is far below both; a zip bomb is far above.
+MAX_XLSX_UNCOMPRESSED = 50 * 2**20
+MAX_SHEET_CELLS = 2_000_000
+CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+
+
+def _check_xlsx_size(data: bytes, display_name: str) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise SourceFileError(
+            display_name, f"would decompress to {total / 2**20:,.0f} MiB from {len(data) / 2**20:,.1f} MiB "
+            "(a zip bomb, or not a statistical export)",
+            expected=f"at most {MAX_XLSX_UNCOMPRESSED // 2**20} MiB of workbook parts")
+
+
+def _formulas_without_values(book, sheet) -> list[str]:
+    """Cells holding a formula whose result was never stored (a file saved by a program that does
+    not calculate): read with cached values only, they would look blank, i.e. missing."""
+    xml = book._archive.read(sheet._worksheet_path)
+    if b"<f" not in xml:
+        return []
+    return [m.group(1).decode() for m in CELL.finditer(xml)
+            if m.group(2) and b"<f" in m.group(2) and not re.search(rb"<v>[^<]", m.group(2))]
+
+
+def _read_xlsx(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
     import openpyxl
 
+    _check_xlsx_size(data, display_name)
     # Read-only mode tolerates parts a workbook names but lacks (a missing drawing in some
     # yearbook files makes the normal mode fail).
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheets = []
         for sheet in book.worksheets:
+            uncalculated = _formulas_without_values(book, sheet)
+            if uncalculated:
+                raise SourceFileError(
+                    display_name, f"has formulas without a stored result in cells {', '.join(uncalculated[:10])}"
+                    + (f" and {len(uncalculated) - 10} more" if len(uncalculated) > 10 else ""),
+                    sheet=sheet.title, expected="values (open the file in Excel or LibreOffice and save it, so the "
+                    "results are stored, or paste the values)")
             # Read-only mode trusts the sheet's stored <dimension>, which some writers get wrong
             # (one yearbook file claims A1:A1 and would silently yield one row); measure instead.
             sheet.reset_dimensions()
@@ -146,6 +187,10 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
                 rows.append(
                     [None if (isinstance(v, str) and not v.strip()) else v for v in values]
                 )
+                if len(rows) * max(len(values), 1) > MAX_SHEET_CELLS:
+                    raise SourceFileError(display_name, "has a sheet larger than any statistical export",
+                                          sheet=sheet.title, row=len(rows) - 1,
+                                          expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet")
             sheets.append(Sheet(sheet.title, rows))
         return sheets
     finally:

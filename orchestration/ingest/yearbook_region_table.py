@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cells import is_number, number_from
 from .errors import SourceFileError, column_letter
 from .wind_edb import FLAG_MISSING, FLAG_REPORTED
 from .workbook import Sheet, read_workbook, strip_spaces
@@ -271,10 +272,8 @@ def _value_of(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[str |
     text = _cell_text(raw)
     if not text:
         return None, None, FLAG_MISSING
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return text, float(raw), FLAG_REPORTED
-    if _is_number(text):
-        return text, float(text.replace(",", "")), FLAG_REPORTED
+    if is_number(raw):
+        return text, number_from(raw), FLAG_REPORTED
     if text in NOT_AVAILABLE:
         return text, None, FLAG_MISSING
     raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,

@@ -1,7 +1,8 @@
 -- Value-level defects that can be isolated, one row per quarantined cell (policy in the README):
 -- negative values, and material values (seed indicator: plausibility_material_value) that jump
 -- by at least the plausibility factor against every neighbouring year of their own series
--- (mis-keyed cells such as Jiangsu 2005 采矿业).
+-- (mis-keyed cells such as Jiangsu 2005 采矿业), and a zero where a neighbouring year of the series
+-- is material (a 0 typed for a blank, or a lost cell: no industry of that size stops for a year).
 with
 
 cells as (
@@ -48,6 +49,9 @@ flagged as (
         *,
         case
             when value_converted < 0 then 'negative_value'
+            when value_converted = 0
+                and greatest(coalesce(previous_value, 0), coalesce(next_value, 0)) >= plausibility_material_value
+                then 'zero_in_material_series'
             when (previous_ratio is not null or next_ratio is not null)
                 and coalesce(previous_ratio, {{ var('plausibility_jump_factor') }}) >= {{ var('plausibility_jump_factor') }}
                 and coalesce(next_ratio, {{ var('plausibility_jump_factor') }}) >= {{ var('plausibility_jump_factor') }}
@@ -71,6 +75,13 @@ select
     quarantine_reason,
     case quarantine_reason
         when 'negative_value' then 'value ' || value_converted || ' ' || target_unit || ' is negative'
+        when 'zero_in_material_series' then 'value 0 ' || target_unit || ' between '
+            || concat_ws(' and ',
+                case when previous_value is not null
+                    then previous_year || ' (' || round(previous_value, 2) || ')' end,
+                case when next_value is not null
+                    then next_year || ' (' || round(next_value, 2) || ')' end)
+            || ', at least ' || plausibility_material_value || ' ' || target_unit || ' in a neighbouring year'
         else 'value ' || round(value_converted, 2) || ' ' || target_unit || ' differs from '
             || concat_ws(' and ',
                 case when previous_value is not null
