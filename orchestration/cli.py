@@ -54,6 +54,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
                                         tags={"warehouse/launched_by": "make run (command line)"})
+        timings = stage_timings(instance, result.run_id)
     # What is printed follows what happened to the file, not what the run reported.
     published = _published_run_id(settings) == result.run_id
     if not published:
@@ -66,12 +67,44 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
         print("\nPublished, but the run reported a failure after the new file was in place:", file=sys.stderr)
         for line in failure_causes(result.all_events):
             print(f"  {line}", file=sys.stderr)
-    print(f"\nBuilt and published in {time.perf_counter() - started:.1f} s from {settings.raw_dir}")
+    timings["total_seconds"] = round(time.perf_counter() - started, 3)
+    from .checks.report import record_timing
+
+    record_timing(settings.warehouse_dir, result.run_id, timings)
+    print(f"\nBuilt and published in {timings['total_seconds']:.1f} s from {settings.raw_dir}")
+    print("Stages: " + ", ".join(f"{k.removesuffix('_seconds').replace('_', ' ')} {v:.1f} s"
+                                 for k, v in timings.items() if k != "total_seconds"))
     summarise(settings, result.run_id)
     if settings.is_sample_raw_dir:
         print("\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
               "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook")
     return 0
+
+
+STAGES = (("ingest", lambda step: step.startswith("raw__") and "_gx_" not in step),
+          ("raw checks", lambda step: step.startswith("raw__") and "_gx_" in step),
+          ("dbt build step", lambda step: step == "warehouse_dbt_models"),
+          ("mart checks", lambda step: step.startswith("marts__")),
+          ("publish", lambda step: step.startswith("published__")))
+
+
+def stage_timings(instance, run_id: str) -> dict[str, float]:
+    """Seconds per stage of a run, from its event log: what `make bench` reports."""
+    started, spent = {}, {name: 0.0 for name, _ in STAGES}
+    logs = instance.all_logs(run_id)
+    for entry in logs:
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            name = next((n for n, test in STAGES if test(event.step_key)), "other")
+            spent[name] = spent.get(name, 0.0) + entry.timestamp - started[event.step_key]
+    timings = {f"{name.replace(' ', '_')}_seconds": round(value, 3) for name, value in spent.items()}
+    if logs:
+        timings["run_seconds"] = round(logs[-1].timestamp - logs[0].timestamp, 3)
+    return timings
 
 
 def _nothing_changed(settings: Settings, started: float) -> bool:
@@ -154,11 +187,10 @@ def failure_causes(events) -> list[str]:
 
 def print_failed_checks(settings: Settings, run_id: str) -> None:
     """The blocking failures of this run (GE expectations and dbt tests) from its validation report."""
-    import json
+    from .checks.report import sections
 
     directory = settings.warehouse_dir / "reports" / run_id
-    for path in sorted(directory.glob("*.json")):
-        section = json.loads(path.read_text(encoding="utf-8"))
+    for section in sections(directory):
         for r in section.get("results", []):
             if not r["success"] and r["severity"] == "error":
                 print(f"\n  {section['title']}: {r['expectation']} on {r['column'] or 'rows'} failed for "

@@ -1,5 +1,6 @@
 """The dbt models as Dagster assets: keys and groups follow the dbt layers."""
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,11 +41,20 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with warehouse.connect_build() as con:
         # Failing rows shown for this run come from this run only.
         con.execute("drop schema if exists dbt_test__audit cascade")
+    started = time.perf_counter()
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     # dbt holds the DuckDB file for the whole run, so row counts are read once it has exited.
     events = list(invocation.stream())
+    invocation.process.wait()
+    run_results = invocation.get_artifact("run_results.json")
+    # dbt's own time for `dbt build`, as a user timing it alone would see it (process start to
+    # exit), and the time dbt reports for executing the nodes; the benchmark compares the
+    # whole refresh with these.
+    timing = {"dbt_build_wall_seconds": round(time.perf_counter() - started, 3),
+              "dbt_nodes_seconds": round(run_results.get("elapsed_time", 0.0), 3)}
+    report.record_timing(settings.warehouse_dir, context.run.run_id, timing)
     counts = _row_counts(warehouse)
-    results = dbt_test_results(invocation.get_artifact("run_results.json"), warehouse)
+    results = dbt_test_results(run_results, warehouse)
     report.record(settings.warehouse_dir, context.run.run_id, "dbt_tests",
                   {"title": "dbt tests (keys, relationships, identities, accepted values)",
                    "description": "Every dbt test of this run; blocking ones stop the build.", "results": results})

@@ -20,6 +20,7 @@ import duckdb
 import openpyxl
 import pytest
 
+from orchestration.checks.report import sections
 from orchestration.ingest.workbook import read_sheets
 from orchestration.settings import REPO_ROOT
 
@@ -84,7 +85,7 @@ class Case:
 
     def report(self, result) -> list[dict]:
         directory = self.warehouse / "reports" / result.run_id
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
+        return sections(directory)
 
     def assert_published_unchanged(self):
         assert self.published.read_bytes() == self.published_bytes

@@ -30,12 +30,22 @@ def _failed_first(result: dict) -> int:
     return {"fail": 0, "warn": 1, "ok": 2}[_status(result)]
 
 
+def record_timing(warehouse_dir: Path, run_id: str, timing: dict) -> None:
+    """Timings of the run's stages beside its report (read by `make bench` and the CLI)."""
+    path = run_report_dir(warehouse_dir, run_id) / "_timings.json"
+    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    path.write_text(json.dumps({**current, **timing}), encoding="utf-8")
+
+
+def sections(directory: Path) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("[!_]*.json"))]
+
+
 def markdown_summary(warehouse_dir: Path, run_id: str, limit: int = 40) -> str:
     """The run's blocking failures, then its warnings, as Markdown the Dagster UI renders."""
     directory = warehouse_dir / "reports" / run_id
     rows = []
-    for path in sorted(directory.glob("*.json")):
-        section = json.loads(path.read_text(encoding="utf-8"))
+    for section in sections(directory):
         for r in section.get("results", []):
             if not r["success"]:
                 rows.append((_failed_first(r), section["title"], r))
@@ -60,13 +70,13 @@ def record(warehouse_dir: Path, run_id: str, section: str, payload: dict) -> Pat
 
 
 def write_page(directory: Path, run_id: str) -> Path:
-    sections = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
+    found = sections(directory)
     # Sections with a blocking failure first, then those with warnings; within each, failures first.
-    for section in sections:
+    for section in found:
         section["results"] = sorted(section.get("results", []), key=_failed_first)
-    sections.sort(key=lambda s: min([_failed_first(r) for r in s["results"]] or [2]))
-    failed_errors = sum(1 for s in sections for r in s.get("results", []) if not r["success"] and r["severity"] == "error")
-    failed_warns = sum(1 for s in sections for r in s.get("results", []) if not r["success"] and r["severity"] != "error")
+    found.sort(key=lambda s: min([_failed_first(r) for r in s["results"]] or [2]))
+    failed_errors = sum(1 for s in found for r in s.get("results", []) if not r["success"] and r["severity"] == "error")
+    failed_warns = sum(1 for s in found for r in s.get("results", []) if not r["success"] and r["severity"] != "error")
     parts = [
         "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
         "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0 1.5em}"
@@ -74,9 +84,9 @@ def write_page(directory: Path, run_id: str) -> Path:
         ".fail{background:#fde2e1}.warn{background:#fff4d6}.ok{background:#e6f4ea}code{font-size:12px}</style>",
         f"<h1>Validation report</h1><p>Run <code>{html.escape(run_id)}</code>, written "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC. "
-        f"<b>{failed_errors}</b> blocking failures, <b>{failed_warns}</b> warnings across {len(sections)} checks.</p>",
+        f"<b>{failed_errors}</b> blocking failures, <b>{failed_warns}</b> warnings across {len(found)} checks.</p>",
     ]
-    for section in sections:
+    for section in found:
         parts.append(f"<h2>{html.escape(section['title'])}</h2><p>{html.escape(section.get('description', ''))}</p>")
         if section.get("message"):
             parts.append(f"<p class='fail'>{html.escape(section['message'])}</p>")
