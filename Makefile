@@ -72,7 +72,7 @@ rollback: setup
 	$(BIN)/python -m orchestration.cli rollback
 
 bench: setup
-	RAW_DIR=$(BENCH_RAW_DIR) $(BIN)/python benchmarks/bench_refresh.py
+	RAW_DIR=$(BENCH_RAW_DIR) $(BIN)/python benchmarks/bench_refresh.py --ui
 	$(BIN)/python benchmarks/bench_metrics_scale.py
 
 # One self-contained HTML file (open it in a browser); the catalog part needs a built warehouse.

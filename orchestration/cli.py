@@ -145,15 +145,19 @@ def _published_run_id(settings: Settings) -> str | None:
     return row[0] if row else None
 
 
-def _root_cause(error) -> str:
-    """The innermost cause of a Dagster error, in one line (ENOSPC, a read-only directory, a lock holder)."""
+def _innermost(error):
+    """The innermost cause of a Dagster error: what actually went wrong (a rejected cell, the lock
+    holder, ENOSPC, a read-only directory), not the wrapper saying a step or resource failed."""
     while error is not None and (error.cause or error.context):
         error = error.cause or error.context
-    if error is None:
-        return ""
-    first = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name
+    return error
+
+
+def _clean_message(error) -> list[str]:
+    text = error.message.strip() or error.cls_name
     # "dagster._core.definitions.events.Failure: text" -> "text"
-    return re.sub(r"^[\w.]+(Error|Failure|Exception)\w*: ", "", first)
+    text = re.sub(r"^[\w.]+(Error|Failure|Exception)\w*: ", "", text)
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("Stack Trace")]
 
 
 def failure_causes(events) -> list[str]:
@@ -173,15 +177,11 @@ def failure_causes(events) -> list[str]:
             where = "the run failed"
         if error is None:
             continue
-        message = error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")
-        message = message.removeprefix("dagster._core.errors.DagsterExecutionStepExecutionError: ")
-        first, *rest = message.splitlines() or [error.cls_name]
+        first, *rest = _clean_message(_innermost(error))
         line = f"{where}: {first}"
-        cause = _root_cause(error)
-        if cause and cause not in message and cause not in first:
-            line += f" (root cause: {cause})"
-        lines.append(line)
-        lines.extend("    " + r for r in rest[:14] if r.strip() and not r.startswith("Stack Trace"))
+        if line not in lines:
+            lines.append(line)
+            lines.extend("    " + r for r in rest[:14])
     return lines or ["the run failed without an error message; see the run in `make ui`"]
 
 

@@ -29,3 +29,13 @@ def code_fingerprint() -> str:
         digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def ingest_fingerprint() -> str:
+    """The parsers and the catalogue: a raw file parsed by other code is parsed again."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO_ROOT / "orchestration" / "ingest").glob("*.[py][yl]*")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

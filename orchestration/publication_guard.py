@@ -125,9 +125,12 @@ def _families_and_files(con, result: Comparison) -> None:
             f"Source family {family} became empty: the current publication holds {files} files and {cells} cells "
             "of it, this refresh found none.")
     emptied = {f for f, _, _ in families}
+    # A file saved again in another format (上海.xls -> 上海.xlsx) replaces it; it is not gone.
     gone = con.execute("""
         select source_family, source_file from published.publication_source_file
-        where source_file not in (select source_file from raw.source_file where n_values > 0)
+        where regexp_replace(source_file, '\.[^./]+$', '') not in (
+            select regexp_replace(source_file, '\.[^./]+$', '') from raw.source_file where n_values > 0
+        )
         order by all
     """).fetchall()
     gone = [(family, file) for family, file in gone if family not in emptied]

@@ -15,9 +15,10 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from .checks import gx_worker
 from .dbt_project import warehouse_dbt_project
 from .refresh_lock import RefreshLocked, launched_by, refresh_lock
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -35,7 +36,10 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         settings = self.settings
-        settings.validate()
+        try:
+            settings.validate()
+        except SettingsError as exc:
+            raise dg.Failure(description=str(exc)) from None
         run = context.dagster_run
         # dbt's profiles.yml reads WAREHOUSE_DIR: the run's own directory, not the one the code
         # location was loaded with.
@@ -43,7 +47,11 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             with refresh_lock(settings.warehouse_dir, run_id=run.run_id if run else "(no run)",
                               raw_dir=settings.raw_dir, launched_by=launched_by(dict(run.tags) if run else {})):
-                yield self
+                gx_worker.start()  # imports Great Expectations on the other core while files are parsed
+                try:
+                    yield self
+                finally:
+                    gx_worker.stop()
         except RefreshLocked as exc:
             raise dg.Failure(description=str(exc)) from None
 

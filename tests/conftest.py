@@ -85,8 +85,10 @@ def ensure_dbt_manifest() -> None:
 ensure_dbt_manifest()
 
 
-def run_refresh(raw_dir: Path, warehouse_dir: Path):
-    """Run the real refresh job in process against the given directories."""
+def run_refresh(raw_dir: Path, warehouse_dir: Path, *, allow_changes: bool = False, job_name: str = "refresh_warehouse",
+                asset_selection=None):
+    """Run the real refresh job (or the implicit asset job, optionally a selection of it) in
+    process against the given directories."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import build_definitions
@@ -96,6 +98,34 @@ def run_refresh(raw_dir: Path, warehouse_dir: Path):
         patch.setenv("RAW_DIR", str(raw_dir))
         patch.setenv("WAREHOUSE_DIR", str(warehouse_dir))
         settings = Settings.from_env()
-        job = build_definitions(settings).resolve_job_def("refresh_warehouse")
+        definitions = build_definitions(settings)
+        job = definitions.resolve_job_def(job_name) if job_name != "__ASSET_JOB" else \
+            definitions.resolve_implicit_global_asset_job_def()
+        run_config = {"ops": {"published__marts_file": {"config": {"allow_changes": allow_changes}}}}
+        if asset_selection is not None and not any(key.path[0] == "published" for key in asset_selection):
+            run_config = {}
         with DagsterInstance.ephemeral() as instance:
-            return job.execute_in_process(instance=instance, raise_on_error=False), settings
+            return job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
+                                          asset_selection=asset_selection), settings
+
+
+# Outcome of each adversarial scenario (tests/test_bad_input_corpus.py), printed as a table at the
+# end of the run: scenario -> what happened to the published file.
+SCENARIO_OUTCOMES: list[tuple[str, str]] = []
+
+
+def record_outcome(scenario: str, outcome: str) -> None:
+    SCENARIO_OUTCOMES.append((scenario, outcome))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not SCENARIO_OUTCOMES:
+        return
+    terminalreporter.section("adversarial scenarios: outcome")
+    width = max(len(s) for s, _ in SCENARIO_OUTCOMES)
+    for scenario, outcome in SCENARIO_OUTCOMES:
+        terminalreporter.write_line(f"{scenario:<{width}}  {outcome}")
+    counts: dict[str, int] = {}
+    for _, outcome in SCENARIO_OUTCOMES:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    terminalreporter.write_line("; ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))

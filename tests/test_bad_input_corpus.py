@@ -21,10 +21,11 @@ import openpyxl
 import pytest
 
 from orchestration.checks.report import sections
+from orchestration.cli import failure_causes
 from orchestration.ingest.workbook import read_sheets
 from orchestration.settings import REPO_ROOT
 
-from .conftest import run_refresh
+from .conftest import record_outcome, run_refresh
 
 # A small real universe keeps each run short: the Yangtze River Delta plus Beijing's xlsx export.
 CORPUS_FILES = ["上海.xls", "江苏.xls", "浙江.xls", "安徽.xls", "北京.xlsx"]
@@ -42,20 +43,24 @@ def baseline(yearbook_dir, tmp_path_factory):
     shutil.copytree(yearbook_dir / "classification", root / "raw" / "classification")
     result, settings = run_refresh(root / "raw", root / "warehouse")
     assert result.success
+    shutil.copytree(root / "raw", root / "pristine_raw")
     return root
 
 
 @pytest.fixture
 def case(baseline, tmp_path):
-    """A private copy of the baseline's raw files and published warehouse, to break."""
-    shutil.copytree(baseline / "raw", tmp_path / "raw")
+    """A private copy of the baseline's published warehouse, and the baseline's raw files restored
+    in the same directory the publication was built from (a refresh from another directory is
+    refused: test_samples_are_not_published_over_the_real_extracts), to break."""
+    shutil.rmtree(baseline / "raw")
+    shutil.copytree(baseline / "pristine_raw", baseline / "raw", symlinks=True)
     shutil.copytree(baseline / "warehouse", tmp_path / "warehouse")
-    return Case(tmp_path)
+    return Case(tmp_path, baseline / "raw")
 
 
 class Case:
-    def __init__(self, root: Path):
-        self.raw = root / "raw"
+    def __init__(self, root: Path, raw: Path):
+        self.raw = raw
         self.wind = self.raw / "wind-mbr"
         self.warehouse = root / "warehouse"
         self.published = self.warehouse / "marts.duckdb"
@@ -75,9 +80,17 @@ class Case:
         book.save(self.wind / new_name)
         return f"wind-mbr/{new_name}"
 
-    def refresh(self):
-        result, _ = run_refresh(self.raw, self.warehouse)
+    def refresh(self, allow_changes: bool = False):
+        result, _ = run_refresh(self.raw, self.warehouse, allow_changes=allow_changes)
         return result
+
+    def published_changed(self) -> bool:
+        return self.published.read_bytes() != self.published_bytes
+
+    def wind_rows(self, name: str) -> tuple[list[list], int]:
+        """The export's cells, and the index of its 2014 row."""
+        rows = self.as_rows(name)
+        return rows, next(i for i, r in enumerate(rows) if getattr(r[0], "year", None) == 2014)
 
     def failure_message(self, result) -> str:
         assert not result.success
@@ -181,7 +194,11 @@ def test_same_series_twice(case):
 def test_unknown_province_is_blocked_by_the_raw_suite(case):
     rows = case.as_rows("江苏.xls")
     rows[0] = [rows[0][0]] + [h.replace("江苏", "江蘇") for h in rows[0][1:]]
-    name = case.replace_with_xlsx("江苏.xls", rows)
+    case.replace_with_xlsx("江苏.xls", rows)
+    # the series' province must agree with the file name (test_series_of_another_province_...), so
+    # the file is named like the unknown spelling: the raw suite is what blocks it
+    (case.wind / "江苏.xlsx").rename(case.wind / "江蘇.xlsx")
+    name = "wind-mbr/江蘇.xlsx"
     result = case.refresh()
     assert_names(case.failure_message(result), "blocking asset check failed")
     failed = [r for section in case.report(result) for r in section["results"]
@@ -267,7 +284,7 @@ def _descendant_running(session_id: int, needle: str) -> bool:
 
 def test_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_succeeds(case, tmp_path):
     env = {**os.environ, "RAW_DIR": str(case.raw), "WAREHOUSE_DIR": str(case.warehouse),
-           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+           "DAGSTER_HOME": str(tmp_path / "dagster_home"), "FULL": "1"}  # nothing changed: rebuild anyway
     (tmp_path / "dagster_home").mkdir()
     shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
     process = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "build"], cwd=REPO_ROOT, env=env,
@@ -322,3 +339,295 @@ def test_concurrent_reader_sees_no_error_during_a_refresh(case, tmp_path):
     errors, versions_seen = map(int, out.split())
     assert errors == 0, err
     assert versions_seen == 2  # the old publication, then the new one
+
+
+# --- issue 14: inputs and operations that used to publish wrong or incomplete numbers -------------
+# Each case records its outcome class for the summary table printed at the end of the run.
+
+def refused(case, result, *fragments, scenario: str) -> str:
+    message = case.failure_message(result)
+    assert_names(message, *fragments)
+    case.assert_published_unchanged()
+    record_outcome(scenario, "refused, published file byte-identical")
+    return message
+
+
+def test_empty_raw_dir_never_publishes(case, tmp_path):
+    shutil.rmtree(case.raw)
+    case.raw.mkdir()
+    refused(case, case.refresh(), "yielded no source file", "never published", scenario="empty RAW_DIR")
+    # not even with allow_changes, and not as a first publication either
+    assert not case.refresh(allow_changes=True).success
+    case.assert_published_unchanged()
+    result, settings = run_refresh(case.raw, tmp_path / "fresh_warehouse")
+    assert not result.success and not settings.published_db.exists()
+
+
+def test_samples_are_not_published_over_the_real_extracts(case):
+    result, _ = run_refresh(REPO_ROOT / "raw", case.warehouse)
+    message = refused(case, result, f"built from {case.raw}", f"this refresh read {REPO_ROOT / 'raw'}",
+                      "allow_changes", scenario="another RAW_DIR (samples over real data)")
+    assert "source files of the current publication are gone" in message
+    # asked for explicitly, it is published, and the manifest says from where
+    result, _ = run_refresh(REPO_ROOT / "raw", case.warehouse, allow_changes=True)
+    assert result.success and case.published_changed()
+    with duckdb.connect(str(case.published), read_only=True) as con:
+        manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
+    assert manifest["raw_dir"] == str(REPO_ROOT / "raw")
+    assert any("this refresh read" in change for change in manifest["allowed_changes"])
+
+
+def test_bare_name_export_saved_under_another_provinces_name(case):
+    # Beijing's export names bare industries, so its province comes from the file name: exported
+    # again and saved as 浙江.xlsx it would publish Beijing's numbers as Zhejiang's
+    (case.wind / "浙江.xls").unlink()
+    book = openpyxl.Workbook()
+    for row in case.as_rows("北京.xlsx"):
+        book.active.append(row)
+    book.save(case.wind / "浙江.xlsx")
+    message = refused(case, case.refresh(allow_changes=True), "Provinces 110000 and 330000 have identical",
+                      "wind-mbr/北京.xlsx", "wind-mbr/浙江.xlsx", "saved under the other's file name",
+                      scenario="bare-name export under another province's name")
+    assert "allow_changes" not in message.split("Nothing was published")[0]
+
+
+def test_the_same_export_saved_twice(case):
+    (case.wind / "浙江.xls").unlink()
+    shutil.copy(case.wind / "北京.xlsx", case.wind / "浙江.xlsx")
+    refused(case, case.refresh(), "wind-mbr/浙江.xlsx", "is a byte-for-byte copy of wind-mbr/北京.xlsx",
+            scenario="one export saved under two province names")
+
+
+def test_series_of_another_province_than_the_file_name(case):
+    rows = case.as_rows("江苏.xls")
+    (case.wind / "安徽.xls").unlink()
+    name = case.replace_with_xlsx("江苏.xls", rows)
+    (case.raw / name).rename(case.wind / "安徽.xlsx")
+    refused(case, case.refresh(), "wind-mbr/安徽.xlsx", "row 1", "column B",
+            "names a province in its series that is not the province in its file name", "江苏:主营业务收入:合计",
+            scenario="full series names of another province")
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "inf", "-Infinity", "1_000"])
+def test_nan_and_inf_text_is_not_a_number(case, text):
+    rows, r = case.wind_rows("上海.xls")
+    rows[r][3] = text
+    name = case.replace_with_xlsx("上海.xls", rows)
+    refused(case, case.refresh(), name, f"row {r + 1}", "column D", "not a number", repr(text),
+            scenario=f"text {text!r} in a numeric cell")
+
+
+def test_formula_cell_without_a_stored_result(case):
+    rows, r = case.wind_rows("浙江.xls")
+    name = case.replace_with_xlsx("浙江.xls", rows)
+    book = openpyxl.load_workbook(case.raw / name)
+    book.active.cell(row=r + 1, column=5).value = f"=D{r + 1}*2"  # openpyxl stores no result
+    book.save(case.raw / name)
+    refused(case, case.refresh(), name, "formulas without a stored result", f"E{r + 1}",
+            scenario="formula cell without a cached value")
+
+
+def test_zero_in_a_material_series_is_quarantined(case):
+    rows, r = case.wind_rows("江苏.xls")
+    column = rows[0].index("江苏:主营业务收入:通信设备、计算机及其他电子设备制造业")
+    assert rows[r][column] > 1e8  # 万元: more than 10,000 亿元
+    rows[r][column] = 0
+    case.replace_with_xlsx("江苏.xls", rows)
+    assert case.refresh().success
+    with duckdb.connect(str(case.published), read_only=True) as con:
+        row = con.execute("select quarantine_reason, quarantine_detail from fct_quarantine "
+                          "where province_code = '320000' and year = 2014 and scope = 'value'").fetchone()
+        fact = con.execute("select value, value_flag from fct_industry_indicator where province_code = '320000' "
+                           "and year = 2014 and industry_code = '39'").fetchone()
+    assert row[0] == "zero_in_material_series" and "value 0 亿元 between 2013" in row[1]
+    assert fact == (None, "quarantined")
+    record_outcome("0 for a material division (Jiangsu 2014 division 39)", "published with the value quarantined")
+
+
+def test_swapped_labels_are_refused(case):
+    rows = case.as_rows("江苏.xls")
+    a = rows[0].index("江苏:主营业务收入:纺织业")
+    b = rows[0].index("江苏:主营业务收入:化学原料及化学制品制造业")
+    rows[0][a], rows[0][b] = rows[0][b], rows[0][a]
+    case.replace_with_xlsx("江苏.xls", rows)
+    refused(case, case.refresh(), "series were rewritten", "320000/17", "320000/26",
+            scenario="two known labels swapped in a file")
+
+
+def test_deleted_province_file_is_refused(case):
+    (case.wind / "安徽.xls").unlink()
+    refused(case, case.refresh(), "wind-mbr/安徽.xls", "Province 340000 disappeared from main_business_revenue",
+            scenario="a province's file deleted")
+
+
+def test_deleted_year_row_is_refused(case):
+    rows, r = case.wind_rows("浙江.xls")
+    case.replace_with_xlsx("浙江.xls", rows[:r] + rows[r + 1:])
+    refused(case, case.refresh(), "province-years disappeared", "330000 2014",
+            scenario="a year row deleted from one file")
+
+
+@pytest.mark.parametrize("kind", ["dangling symlink", "symlink loop", "fifo"])
+def test_entries_that_are_not_files_are_rejected_by_name(case, kind):
+    (case.wind / "江苏.xls").unlink()
+    target = case.wind / "江苏.xls"
+    if kind == "dangling symlink":
+        target.symlink_to(case.wind / "no-such-file.xls")
+        expected = "does not exist"
+    elif kind == "symlink loop":
+        target.symlink_to(target)
+        expected = "cannot be followed"
+    else:
+        os.mkfifo(target)
+        expected = "named pipe (FIFO)"
+    refused(case, case.refresh(), "wind-mbr/江苏.xls", expected, scenario=f"{kind} named 江苏.xls")
+
+
+def test_zip_bomb_fails_in_seconds(case):
+    import zipfile
+
+    rows = case.as_rows("北京.xlsx")
+    name = case.replace_with_xlsx("北京.xlsx", rows)
+    bombed = case.raw / "bomb.xlsx"
+    with zipfile.ZipFile(case.raw / name) as source, zipfile.ZipFile(bombed, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                padding = b"<row/>" * (120 * 2**20 // 6)  # 120 MiB of empty rows, a few hundred kB zipped
+                data = data.replace(b"</sheetData>", padding + b"</sheetData>")
+            out.writestr(item, data)
+    bombed.replace(case.raw / name)
+    started = time.monotonic()
+    refused(case, case.refresh(), name, "would decompress to", "zip bomb", scenario="zip-bomb xlsx")
+    assert time.monotonic() - started < 60
+
+
+def test_bad_setting_fails_before_anything_runs(case, monkeypatch, capsys):
+    from orchestration import cli
+
+    monkeypatch.setenv("RAW_DIR", str(case.raw))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(case.warehouse))
+    monkeypatch.setenv("PUBLISH_KEEP_VERSIONS", "all")
+    build_db = (case.warehouse / "build.duckdb").read_bytes()
+    assert cli.main(["build", "--full"]) == 2
+    assert "PUBLISH_KEEP_VERSIONS='all' is not a whole number" in capsys.readouterr().err
+    assert (case.warehouse / "build.duckdb").read_bytes() == build_db
+    case.assert_published_unchanged()
+    record_outcome("PUBLISH_KEEP_VERSIONS=all", "refused before any step, nothing touched")
+
+
+def test_a_later_failure_shows_only_its_own_failing_rows(case, monkeypatch, capsys):
+    from orchestration import cli
+
+    monkeypatch.setenv("RAW_DIR", str(case.raw))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(case.warehouse))
+    monkeypatch.setenv("DAGSTER_HOME", str(case.warehouse.parent / "dagster_home"))
+    (case.warehouse.parent / "dagster_home").mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", case.warehouse.parent / "dagster_home" / "dagster.yaml")
+    rows = case.as_rows("浙江.xls")
+    rows[0][3] = rows[0][3].rsplit(":", 1)[0] + ":量子纺织业"
+    case.replace_with_xlsx("浙江.xls", rows)
+    assert cli.main(["build"]) == 1
+    first = capsys.readouterr().err
+    assert "量子纺织业" in first and "assert_every_label_is_known" in first and "D2" in first
+    # the label is fixed; a different defect now fails the run before dbt
+    case.replace_with_xlsx("浙江.xlsx", _fix_label(case.as_rows("浙江.xlsx")))
+    rows, r = case.wind_rows("上海.xls")
+    rows[r][3] = "12,3x"
+    case.replace_with_xlsx("上海.xls", rows)
+    assert cli.main(["build"]) == 1
+    second = capsys.readouterr().err
+    assert "12,3x" in second and "量子纺织业" not in second
+    case.assert_published_unchanged()
+    record_outcome("a failure after an earlier failed run", "refused, only this run's failing rows shown")
+
+
+def _fix_label(rows: list[list]) -> list[list]:
+    rows[0] = [h.replace("量子纺织业", "纺织业") if isinstance(h, str) else h for h in rows[0]]
+    return rows
+
+
+def test_second_refresh_is_refused_while_the_first_runs(case, tmp_path):
+    """Two `make run` on one WAREHOUSE_DIR: the second starts while the first ingests. Exactly one
+    publishes, and its manifest names the files it read."""
+    other_raw = tmp_path / "other_raw"
+    shutil.copytree(case.raw, other_raw)
+    env = {**os.environ, "RAW_DIR": str(case.raw), "WAREHOUSE_DIR": str(case.warehouse),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home"), "FULL": "1"}
+    (tmp_path / "dagster_home").mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
+    first = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "build"], cwd=REPO_ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = case.warehouse / "refresh.lock"
+    deadline = time.monotonic() + 120
+    while not (lock.exists() and lock.read_text(encoding="utf-8").strip()) and time.monotonic() < deadline:
+        assert first.poll() is None, first.communicate()
+        time.sleep(0.02)
+    holder = json.loads(lock.read_text(encoding="utf-8"))
+    assert holder["pid"] == first.pid and holder["launched_by"] == "make run (command line)"
+    second, _ = run_refresh(other_raw, case.warehouse, allow_changes=True)
+    assert not second.success
+    assert_names("\n".join(failure_causes(second.all_events)), "Another refresh is already running",
+                 f"pid {first.pid}", "make run (command line)", "This one did nothing and published nothing")
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    with duckdb.connect(str(case.published), read_only=True) as con:
+        manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
+    assert manifest["raw_dir"] == str(case.raw)
+    from orchestration.raw_snapshot import snapshot
+
+    assert {f["source_file"]: f["file_sha256"] for f in manifest["source_files"]} == snapshot(case.raw)
+    assert not lock.read_text(encoding="utf-8").strip()  # released
+    record_outcome("two refreshes of one WAREHOUSE_DIR at once", "second refused naming the first; first published")
+
+
+def test_rollback_is_atomic_and_keeps_every_version_intact(case, tmp_path):
+    # a second publication to roll back from
+    rows, r = case.wind_rows("江苏.xls")
+    rows[r][5] = rows[r][5] * 1.001
+    case.replace_with_xlsx("江苏.xls", rows)
+    assert case.refresh().success and case.published_changed()
+    versions = sorted((case.warehouse / "versions").iterdir())
+    before = {v.name: ((v / "marts.duckdb").read_bytes(), (v / "manifest.json").read_bytes()) for v in versions}
+    stop_file = tmp_path / "rollback_done"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(case.published), str(stop_file)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    env = {**os.environ, "WAREHOUSE_DIR": str(case.warehouse), "RAW_DIR": str(case.raw)}
+    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "rollback"], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    stop_file.touch()
+    out, err = reader.communicate(timeout=120)
+    assert done.returncode == 0, done.stderr
+    errors, versions_seen = map(int, out.split())
+    assert errors == 0, err
+    assert versions_seen == 2
+    # the published file is the earlier publication's tables, with the rollback recorded
+    with duckdb.connect(str(case.published), read_only=True) as con:
+        manifest = json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
+        value = con.execute("select value from fct_industry_indicator where province_code = '320000' and year = 2014 "
+                            "and industry_code = '13'").fetchone()
+    assert manifest["rolled_back"]["from_version"] == versions[0].name
+    with duckdb.connect(str(versions[0] / "marts.duckdb"), read_only=True) as con:
+        assert con.execute("select value from fct_industry_indicator where province_code = '320000' and year = 2014 "
+                           "and industry_code = '13'").fetchone() == value
+    after = {v.name: ((v / "marts.duckdb").read_bytes(), (v / "manifest.json").read_bytes())
+             for v in sorted((case.warehouse / "versions").iterdir())}
+    assert after == before
+    assert os.stat(case.published).st_ino not in {os.stat(v / "marts.duckdb").st_ino for v in versions}
+    record_outcome("make rollback with a reader querying", "rolled back atomically, 0 reader errors, versions intact")
+
+
+def test_make_sql_runs_no_shell_command_and_keeps_dollars(case, tmp_path):
+    env = {**os.environ, "WAREHOUSE_DIR": str(case.warehouse)}
+    marker = tmp_path / "injected"
+    injected = subprocess.run(["make", "-s", "sql", f'Q=select 1"; touch {marker}; echo "'], cwd=REPO_ROOT,
+                              env=env, capture_output=True, text=True, timeout=300)
+    assert not marker.exists()
+    # the text reached DuckDB verbatim: there it is a column alias in double quotes
+    assert f"; touch {marker}; echo" in injected.stdout
+    dollars = subprocess.run(["make", "-s", "sql", "Q=select '$HOME and $$x' as text"], cwd=REPO_ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert dollars.returncode == 0, dollars.stderr
+    assert "$HOME and $$x" in dollars.stdout
+    record_outcome("make sql Q with quotes and $", "no shell command run, query passed verbatim")

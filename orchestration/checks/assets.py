@@ -5,7 +5,8 @@ import dagster as dg
 
 from ..resources import WarehouseResource
 from . import report
-from .suites import Suite, all_suites, validate
+from . import gx_worker
+from .suites import Suite, all_suites
 
 
 def _summary_table(results: list[dict]) -> str:
@@ -29,7 +30,7 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             available = {r[0] for r in con.execute(f"select * from {suite.table} limit 0").description}
             columns = ", ".join(f'"{c}"' for c in suite.columns_needed() if c in available) or "*"
             frame = con.execute(f"select {columns} from {suite.table}").df()
-        results = validate(suite, frame)
+        results = gx_worker.validate(suite, frame)
         errors = [r for r in results if not r["success"] and r["severity"] == "error"]
         warnings = [r for r in results if not r["success"] and r["severity"] != "error"]
         page = report.record(

@@ -26,8 +26,8 @@ def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
     failing = []
     for entry in run_results.get("results", []):
         node = nodes.get(entry["unique_id"])
-        if node is None:
-            continue
+        if node is None or entry["status"] == "skipped":
+            continue  # not run: a model it tests was not built (its own failure is listed)
         meta = node.get("test_metadata") or {}
         kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
         status = entry["status"]
@@ -53,7 +53,11 @@ def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
                 if not sql:
                     continue
                 try:
-                    frame = con.execute(f"select * from ({sql}) as failing limit {SAMPLE_ROWS}").df()
+                    frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
+                    if "source_cell" in frame.columns:  # C2 before C10: in the order of the sheet
+                        frame = frame.assign(_r=frame["source_cell"].str.len()).sort_values(
+                            [c for c in ("source_file", "_r", "source_cell") if c in frame.columns]).drop(columns="_r")
+                    frame = frame.head(SAMPLE_ROWS)
                 except Exception as exc:  # a test that errored has no rows to show
                     result["message"] = f"{result['message'] or ''} ({type(exc).__name__}: {exc})".strip()
                     continue

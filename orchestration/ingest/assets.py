@@ -4,17 +4,52 @@
 import dagster as dg
 import pandas as pd
 
+from ..code_fingerprint import ingest_fingerprint
 from ..resources import WarehouseResource
 from .catalogue import Catalogue, SourceFamily
 from .errors import SourceFileError
-from .load import load_family
+from .load import load_family, reject_identical_copies
+from .workbook import file_sha256
 
 
-def _write_raw(con, family: SourceFamily, table: pd.DataFrame) -> None:
+def _reusable_files(con, family: SourceFamily, hashes: dict[str, str]) -> set[str]:
+    """Files whose rows from an earlier run can stand: same bytes (SHA-256), same parser code."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name in (?, 'source_file')",
+        [family.raw_table],
+    ).fetchone()[0] == 2
+    if not exists:
+        return set()
+    columns = {r[0] for r in con.execute("describe raw.source_file").fetchall()}
+    if "parser_fingerprint" not in columns:
+        return set()
+    rows = con.execute(
+        "select source_file, file_sha256 from raw.source_file where source_family = ? and parser_fingerprint = ?",
+        [family.key, ingest_fingerprint()],
+    ).fetchall()
+    return {file for file, sha in rows if hashes.get(file) == sha}
+
+
+def _write_raw(con, family: SourceFamily, table: pd.DataFrame, keep: set[str]) -> None:
     con.execute("create schema if not exists raw")
-    # Idempotent: each run replaces the family's table and its rows of the file register.
+    # Idempotent: each run replaces the family's table and its rows of the file register, keeping
+    # the rows of unchanged files (`keep`) as they were loaded.
     con.register("family_rows", table)
-    con.execute(f"create or replace table raw.{family.raw_table} as select * from family_rows")
+    if keep and table.empty:
+        con.execute(f"delete from raw.{family.raw_table} where source_file not in (select unnest(?::varchar[]))",
+                    [sorted(keep)])
+    elif keep:
+        con.execute(
+            f"""
+            create or replace table raw.{family.raw_table} as
+            select * from raw.{family.raw_table} where source_file in (select unnest(?::varchar[]))
+            union all by name
+            select * from family_rows
+            """,
+            [sorted(keep)],
+        )
+    else:
+        con.execute(f"create or replace table raw.{family.raw_table} as select * from family_rows")
     con.unregister("family_rows")
     con.execute(
         """
@@ -24,14 +59,17 @@ def _write_raw(con, family: SourceFamily, table: pd.DataFrame) -> None:
         )
         """
     )
+    con.execute("alter table raw.source_file add column if not exists parser_fingerprint varchar")
     con.execute("delete from raw.source_file where source_family = ?", [family.key])
     con.execute(
         f"""
-        insert into raw.source_file
-        select source_family, source_file, file_sha256, count(*), max(loaded_at)
+        insert into raw.source_file by name
+        select source_family, source_file, file_sha256, count(*) as n_values, max(loaded_at) as loaded_at,
+            ? as parser_fingerprint
         from raw.{family.raw_table}
         group by source_family, source_file, file_sha256
-        """
+        """,
+        [ingest_fingerprint()],
     )
 
 
@@ -48,28 +86,38 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
         raw_dir = warehouse.settings.raw_dir
         try:
             files = Catalogue.load().files_of(raw_dir)[family.key]
-            table = load_family(family, files, raw_dir)
+            hashes = {path.relative_to(raw_dir).as_posix(): file_sha256(path) for path in files}
+            reject_identical_copies(hashes)
+            with warehouse.connect_build(read_only=warehouse.settings.build_db.exists()) as con:
+                keep = _reusable_files(con, family, hashes)
+            # Only new or changed files are parsed; the others' rows stay as loaded.
+            to_parse = [path for path in files if path.relative_to(raw_dir).as_posix() not in keep]
+            table = load_family(family, to_parse, raw_dir)
         except SourceFileError as exc:
             # The message names file, sheet, row and column; nothing is written, so the last
             # good build and the published file stay as they were.
             raise dg.Failure(description=f"Rejected input: {exc}", metadata={"raw_dir": str(raw_dir)}) from None
-        if table.empty:
+        if not files:
             context.log.warning(f"No files for {family.key} under {raw_dir}")
         with warehouse.connect_build() as con:
-            _write_raw(con, family, table)
-        per_file = (
-            table.groupby(["source_file", "file_sha256"]).size().reset_index(name="n_values")
-            if not table.empty else pd.DataFrame(columns=["source_file", "file_sha256", "n_values"])
-        )
+            _write_raw(con, family, table, keep)
+            per_file = con.execute(
+                "select source_file, file_sha256, n_values from raw.source_file where source_family = ? order by 1",
+                [family.key],
+            ).df()
+            columns = {r[0] for r in con.execute(f"describe raw.{family.raw_table}").fetchall()}
+            flags = dict(con.execute(
+                f"select value_flag, count(*) from raw.{family.raw_table} group by all"
+            ).fetchall()) if "value_flag" in columns else {}
         return dg.MaterializeResult(
             metadata={
-                "dagster/row_count": len(table),
+                "dagster/row_count": int(per_file["n_values"].sum()) if len(per_file) else 0,
                 "raw_dir": str(raw_dir),
                 "n_files": len(files),
-                **({
-                    "n_suppressed": int((table["value_flag"] == "suppressed").sum()),
-                    "n_missing": int((table["value_flag"] == "missing").sum()),
-                } if "value_flag" in table else {}),
+                "n_files_parsed": len(to_parse),
+                "n_files_unchanged": len(keep),
+                **({"n_suppressed": int(flags.get("suppressed", 0)), "n_missing": int(flags.get("missing", 0))}
+                   if flags else {}),
                 "source_files": dg.MetadataValue.md(per_file.to_markdown(index=False) if len(per_file) else "none"),
             }
         )

@@ -44,6 +44,7 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
     columns = COLUMNS + [c for c in EXTRA_COLUMNS.get(family.layout, []) if c != "indicator"]
     per_row_indicator = "indicator" in EXTRA_COLUMNS.get(family.layout, [])
     frames = []
+    reject_identical_copies({path.relative_to(raw_dir).as_posix(): file_sha256(path) for path in files})
     for path in files:
         relative = path.relative_to(raw_dir).as_posix()
         options = {"derived": family.derived} if family.derived else {}
@@ -73,6 +74,17 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
     table["value"] = table["value"].astype("float64")
     table["source_row"] = table["source_row"].astype("int32")
     return table[LINEAGE_COLUMNS[:2] + columns + LINEAGE_COLUMNS[2:]]
+
+
+def reject_identical_copies(hashes: dict[str, str]) -> None:
+    """Two files of one family with the same bytes are one export saved twice, under names that
+    give it two identities (a province's export copied under another province's name)."""
+    seen: dict[str, str] = {}
+    for relative, sha in sorted(hashes.items()):
+        if sha in seen:
+            raise SourceFileError(relative, f"is a byte-for-byte copy of {seen[sha]}",
+                                  expected="each file of a family to be a different export")
+        seen[sha] = relative
 
 
 def _load_reference(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.DataFrame:

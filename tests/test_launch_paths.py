@@ -1,0 +1,156 @@
+"""Every way a user starts a refresh, in process: Materialize all (the implicit asset job), a single
+asset, a publish-only selection, Launchpad config, the schedule, the sensor and `make run`'s
+nothing-changed path. The same paths through a real webserver are in test_webserver.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.definitions import build_definitions
+from orchestration.settings import REPO_ROOT, Settings
+
+from .conftest import run_refresh
+
+
+@pytest.fixture
+def sample_raw(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO_ROOT / "raw", raw)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def published_samples(tmp_path_factory):
+    """The samples built and published once by Materialize all: the implicit asset job with every
+    asset selected, which is what the lineage view's button launches."""
+    root = tmp_path_factory.mktemp("published_samples")
+    shutil.copytree(REPO_ROOT / "raw", root / "raw")
+    result, settings = run_refresh(root / "raw", root / "warehouse", job_name="__ASSET_JOB")
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return root, settings
+
+
+def test_every_job_runs_in_process(sample_raw, tmp_path):
+    definitions = build_definitions(Settings(sample_raw, tmp_path / "warehouse"))
+    jobs = [definitions.resolve_implicit_global_asset_job_def(), definitions.resolve_job_def("refresh_warehouse")]
+    for job in jobs:
+        assert job.executor_def is dg.in_process_executor, job.name
+
+
+def test_materialize_all_publishes(published_samples):
+    _, settings = published_samples
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        tables = {row[0] for row in con.execute("select table_name from publication_table").fetchall()}
+        assert con.execute("select count(*) from mart_location_quotient").fetchone()[0] > 100
+    assert "mart_location_quotient" in tables
+    assert not (settings.warehouse_dir / "refresh.lock").read_text()  # released
+
+
+def test_a_single_mart_is_rebuilt_but_not_published(published_samples):
+    root, settings = published_samples
+    before = settings.published_db.read_bytes()
+    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB",
+                            asset_selection=[dg.AssetKey(["marts", "mart_location_quotient"])])
+    assert result.success
+    materialized = [e for e in result.all_events if e.is_step_materialization]
+    assert {e.asset_key.to_user_string() for e in materialized} == {"marts/mart_location_quotient"}
+    metadata = materialized[0].step_materialization_data.materialization.metadata
+    assert "build database only" in metadata["published"].value
+    assert settings.published_db.read_bytes() == before
+
+
+def test_publishing_alone_is_refused_up_front(published_samples):
+    root, settings = published_samples
+    before = settings.published_db.read_bytes()
+    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB",
+                            asset_selection=[dg.AssetKey(["published", "marts_file"])])
+    assert not result.success
+    message = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.message
+    assert "a publication must be one fully rebuilt and checked build" in message
+    assert "Materialize all" in message
+    assert settings.published_db.read_bytes() == before
+
+
+def test_launchpad_directories_reach_every_step_dbt_included(sample_raw, tmp_path, monkeypatch):
+    loaded_with = tmp_path / "loaded_with"
+    chosen = tmp_path / "chosen_in_launchpad"
+    monkeypatch.setenv("RAW_DIR", str(sample_raw))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(loaded_with))
+    definitions = build_definitions(Settings.from_env())
+    job = definitions.resolve_job_def("refresh_warehouse")
+    run_config = {"resources": {"warehouse": {"config": {"raw_dir": str(sample_raw), "warehouse_dir": str(chosen)}}}}
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    with duckdb.connect(str(chosen / "build.duckdb"), read_only=True) as con:
+        marts = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+    assert "mart_location_quotient" in marts
+    assert (chosen / "marts.duckdb").exists()
+    assert not (loaded_with / "build.duckdb").exists() and not (loaded_with / "marts.duckdb").exists()
+
+
+def test_schedule_names_its_directories(tmp_path):
+    settings = Settings(tmp_path / "raw", tmp_path / "warehouse")
+    definitions = build_definitions(settings)
+    schedule = definitions.resolve_schedule_def("yearly_refresh")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.cron_schedule == "0 6 1 12 *"
+    config = schedule.evaluate_tick(dg.build_schedule_context()).run_requests[0].run_config
+    assert config == {"resources": {"warehouse": {"config": {
+        "raw_dir": str(tmp_path / "raw"), "warehouse_dir": str(tmp_path / "warehouse")}}}}
+    sensor = definitions.resolve_sensor_def("raw_files_changed")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+
+
+def test_sensor_starts_a_refresh_when_files_change_and_not_otherwise(published_samples, tmp_path):
+    root, published = published_samples
+    raw = tmp_path / "raw"
+    shutil.copytree(root / "raw", raw)
+    settings = Settings(raw, published.warehouse_dir)
+    sensor = build_definitions(settings).resolve_sensor_def("raw_files_changed")
+
+    def tick(cursor=None):
+        with dg.DagsterInstance.ephemeral() as instance:
+            return sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor))
+
+    quiet = tick()
+    assert not quiet.run_requests and "No file changed" in quiet.skip_message
+
+    (raw / "wind-mbr" / "江苏.xlsx").write_bytes((raw / "wind-mbr" / "江苏.xlsx").read_bytes() + b"\0")
+    changed = tick()
+    assert len(changed.run_requests) == 1
+    assert changed.run_requests[0].tags["warehouse/changed_files"] == "1 changed: wind-mbr/江苏.xlsx"
+    assert changed.run_requests[0].run_config["resources"]["warehouse"]["config"]["raw_dir"] == str(raw)
+    # the same change does not start a second refresh
+    again = tick(cursor=changed.cursor)
+    assert not again.run_requests and "Already started a refresh" in again.skip_message
+
+    shutil.copy(raw / "wind-mbr" / "上海.xlsx", raw / "wind-mbr" / "重庆.xlsx")
+    (raw / "wind-mbr" / "浙江.xlsx").unlink()
+    both = tick(cursor=changed.cursor)
+    tags = both.run_requests[0].tags["warehouse/changed_files"]
+    assert "1 added: wind-mbr/重庆.xlsx" in tags and "1 removed: wind-mbr/浙江.xlsx" in tags
+
+
+def test_nothing_changed_publishes_nothing(published_samples, monkeypatch, capsys):
+    from orchestration import cli
+
+    root, settings = published_samples
+    monkeypatch.setenv("RAW_DIR", str(root / "raw"))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(settings.warehouse_dir))
+    # the first `make run` finds the publication Materialize all made (or rebuilds once); the
+    # second finds nothing changed
+    monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    (root / "dagster_home").mkdir(exist_ok=True)
+    assert cli.main(["build"]) == 0
+    before = settings.published_db.read_bytes()
+    capsys.readouterr()
+    assert cli.main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing changed since the publication of" in out and "Nothing was rebuilt or published" in out
+    assert settings.published_db.read_bytes() == before
