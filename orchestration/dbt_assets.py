@@ -15,6 +15,8 @@ from .resources import WarehouseResource
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 NOT_PUBLISHED_HERE = ("Rebuilt in the build database only; users see it after the next full refresh publishes "
                       "(Materialize all, or the refresh_warehouse job).")
+PUBLISHED_IN_THIS_RUN = "Published by published/marts_file at the end of this run if every blocking check passes."
+PUBLISHED_KEY = dg.AssetKey(["published", "marts_file"])
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -58,6 +60,17 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     report.record(settings.warehouse_dir, context.run.run_id, "dbt_tests",
                   {"title": "dbt tests (keys, relationships, identities, accepted values)",
                    "description": "Every dbt test of this run; blocking ones stop the build.", "results": results})
+    selection = context.run.asset_selection
+    published_here = selection is None or PUBLISHED_KEY in selection
+    for event in events:
+        if isinstance(event, (dg.Output, dg.AssetMaterialization)):
+            key = event.asset_key if isinstance(event, dg.AssetMaterialization) else context.asset_key_for_output(event.output_name)
+            name = key.path[-1]
+            extra = {"published": PUBLISHED_IN_THIS_RUN if published_here else NOT_PUBLISHED_HERE}
+            if name in counts:
+                extra["dagster/row_count"] = counts[name]
+            event = event.with_metadata({**event.metadata, **extra})
+        yield event
     if not invocation.is_successful():
         text, table = explain_failed_tests(results)
         raise dg.Failure(
@@ -66,15 +79,6 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                       "validation_report": dg.MetadataValue.path(str(report.page_path(settings.warehouse_dir,
                                                                                              context.run.run_id)))},
         )
-    for event in events:
-        if isinstance(event, (dg.Output, dg.AssetMaterialization)):
-            key = event.asset_key if isinstance(event, dg.AssetMaterialization) else context.asset_key_for_output(event.output_name)
-            name = key.path[-1]
-            extra = {"published": NOT_PUBLISHED_HERE}
-            if name in counts:
-                extra["dagster/row_count"] = counts[name]
-            event = event.with_metadata({**event.metadata, **extra})
-        yield event
 
 
 def _row_counts(warehouse: WarehouseResource) -> dict[str, int]:

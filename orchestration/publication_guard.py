@@ -126,7 +126,7 @@ def _families_and_files(con, result: Comparison) -> None:
             "of it, this refresh found none.")
     emptied = {f for f, _, _ in families}
     # A file saved again in another format (上海.xls -> 上海.xlsx) replaces it; it is not gone.
-    gone = con.execute("""
+    gone = con.execute(r"""
         select source_family, source_file from published.publication_source_file
         where regexp_replace(source_file, '\.[^./]+$', '') not in (
             select regexp_replace(source_file, '\.[^./]+$', '') from raw.source_file where n_values > 0

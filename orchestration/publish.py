@@ -51,10 +51,6 @@ def published_tables() -> tuple[str, ...]:
 PUBLISHED_TABLES = published_tables()
 
 
-class PublishRefused(RuntimeError):
-    """The build is not published; the message says why."""
-
-
 def publish_warehouse(
     build_db: Path, published_db: Path, manifest: dict | None = None, keep_versions: int | None = None,
     tables=PUBLISHED_TABLES,
@@ -157,25 +153,18 @@ def _check_summary(context: dg.AssetExecutionContext) -> list[dict]:
 
 
 def _missing_from_run(context: dg.AssetExecutionContext) -> list[str]:
-    """Assets upstream of the published file that this run did not rebuild."""
-    graph = context.job_def.asset_layer.asset_graph
-    required = _ancestors(graph, context.asset_key)
+    """Assets upstream of the published file (every ingest family and every dbt model and seed)
+    that this run did not rebuild. Taken from the definitions, not from the run's job: a run of
+    a selection sees only the selected part of the graph."""
+    from .dbt_assets import warehouse_dbt_models
+    from .ingest.catalogue import Catalogue
+
+    required = set(warehouse_dbt_models.keys) | {dg.AssetKey(["raw", key]) for key in Catalogue.load().families}
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000
     ).records
     done = {r.event_log_entry.dagster_event.asset_key for r in records}
-    return sorted(key.to_user_string() for key in required - done if graph.get(key).is_materializable)
-
-
-def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
-    seen: set[dg.AssetKey] = set()
-    stack = list(graph.get(key).parent_keys)
-    while stack:
-        current = stack.pop()
-        if current not in seen:
-            seen.add(current)
-            stack.extend(graph.get(current).parent_keys)
-    return seen
+    return sorted(key.to_user_string() for key in required - done)
 
 
 class PublishConfig(dg.Config):

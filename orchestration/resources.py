@@ -40,7 +40,7 @@ class WarehouseResource(dg.ConfigurableResource):
             settings.validate()
         except SettingsError as exc:
             raise dg.Failure(description=str(exc)) from None
-        run = context.dagster_run
+        run = context.run
         # dbt's profiles.yml reads WAREHOUSE_DIR: the run's own directory, not the one the code
         # location was loaded with.
         settings.export_to_environ()

@@ -55,8 +55,9 @@ def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
                 try:
                     frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
                     if "source_cell" in frame.columns:  # C2 before C10: in the order of the sheet
-                        frame = frame.assign(_r=frame["source_cell"].str.len()).sort_values(
-                            [c for c in ("source_file", "_r", "source_cell") if c in frame.columns]).drop(columns="_r")
+                        keys = [c for c in ("source_file", "_length", "source_cell") if c in frame.columns or c == "_length"]
+                        frame = frame.assign(_length=frame["source_cell"].str.len()).sort_values(keys).drop(
+                            columns="_length")
                     frame = frame.head(SAMPLE_ROWS)
                 except Exception as exc:  # a test that errored has no rows to show
                     result["message"] = f"{result['message'] or ''} ({type(exc).__name__}: {exc})".strip()
