@@ -3,6 +3,7 @@
 #            [ALLOW_CHANGES=1] [FULL=1]           publish an intended change; rebuild though nothing changed
 #   make test                                     the whole test suite
 #   make ui                                       Dagster UI and daemon on http://127.0.0.1:3000
+#   make ui-check                                 click through the UI in headless Chromium, screenshots
 #   make sql Q="select ..."                       query the published file (no Q: interactive)
 #   make rollback [VERSION=...]                   put a kept version back in place
 #   make bench                                    full-refresh timing on the real extracts, then
@@ -33,7 +34,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test ui sql rollback bench docs samples seeds setup clean
+.PHONY: run test ui ui-check sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -64,6 +65,14 @@ test: setup
 
 ui: setup
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+# Clicks "Materialize all" in the lineage view in headless Chromium and saves screenshots of the
+# lineage, the run and a failed run's cause to warehouse/ui-check/. Needs Debian's chromium
+# (apt-get install chromium fonts-noto-cjk); installs Playwright into .venv (no browser download).
+ui-check: setup
+	@test -x /usr/bin/chromium || { echo "ui-check needs Chromium: apt-get install chromium fonts-noto-cjk"; exit 1; }
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet playwright==1.65.2
+	$(BIN)/python scripts/ui_check.py
 
 sql: setup
 	$(BIN)/python -m orchestration.cli sql
