@@ -69,28 +69,10 @@ def change_one_province(raw: Path) -> None:
 
 
 def ui_timings(raw: Path, warehouse: Path) -> tuple[float, float]:
-    from tests.test_webserver import DAGSTER, Webserver, free_port
+    """Click (the launch mutation the UI sends) to run start, and click to success."""
+    from tests.webserver_client import dagster_dev
 
-    home = warehouse.parent / "dagster_home_bench"
-    home.mkdir(exist_ok=True)
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    port = free_port()
-    env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home),
-           "FULL": "1"}
-    process = subprocess.Popen([str(DAGSTER), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
-                                "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        server = Webserver(port)
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                location, _ = server.location()
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
+    with dagster_dev(raw, warehouse, warehouse.parent / "dagster_home_bench") as (server, location, _):
         config = {"ops": {"published__marts_file": {"config": {"allow_changes": True}}}}
         clicked = time.time()
         run = server.launch(location, "refresh_warehouse", run_config=config)
@@ -98,12 +80,9 @@ def ui_timings(raw: Path, warehouse: Path) -> tuple[float, float]:
         finished = time.time()
         started = server.query("query($id: ID!) { runOrError(runId: $id) { ... on Run { startTime } } }",
                                {"id": run})["runOrError"]["startTime"]
-        if status != "SUCCESS":
-            raise SystemExit(f"UI refresh ended {status}")
-        return started - clicked, finished - clicked
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=60)
+    if status != "SUCCESS":
+        raise SystemExit(f"UI refresh ended {status}")
+    return started - clicked, finished - clicked
 
 
 def mark(value: float, target: float) -> str:

@@ -76,6 +76,8 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         raise dg.Failure(
             description=f"dbt build failed. {text}\nNothing was published; the published file is unchanged.",
             metadata={"failed_dbt_tests": dg.MetadataValue.md(table),
+                      "validation_summary": dg.MetadataValue.md(report.markdown_summary(settings.warehouse_dir,
+                                                                                        context.run.run_id)),
                       "validation_report": dg.MetadataValue.path(str(report.page_path(settings.warehouse_dir,
                                                                                              context.run.run_id)))},
         )

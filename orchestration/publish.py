@@ -22,6 +22,8 @@ import shutil
 import stat
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +31,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
 from .publication_guard import compare_with_publication
 from .resources import WarehouseResource
@@ -51,6 +54,21 @@ def published_tables() -> tuple[str, ...]:
 PUBLISHED_TABLES = published_tables()
 
 
+@contextmanager
+def replaced_atomically(published_db: Path) -> Iterator[Path]:
+    """A temporary file beside the published one; once the block has written it, it becomes the
+    published file, read-only, by one rename. On any error the published file is untouched and
+    the temporary file is removed."""
+    staging = published_db.with_name(f".{published_db.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        yield staging
+        os.chmod(staging, READ_ONLY)
+        os.replace(staging, published_db)
+    finally:
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
 def publish_warehouse(
     build_db: Path, published_db: Path, manifest: dict | None = None, keep_versions: int | None = None,
     tables=PUBLISHED_TABLES,
@@ -62,13 +80,12 @@ def publish_warehouse(
     ``manifest['version_warning']``, not raised.
     """
     published_db.parent.mkdir(parents=True, exist_ok=True)
-    staging = published_db.with_name(f".{published_db.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(timezone.utc).replace(tzinfo=None)
     manifest = {**(manifest or {}), "published_at": published_at.isoformat(timespec="microseconds") + "Z"}
     run = (manifest.get("run_id") or "manual")[:8]
     manifest["version_dir"] = str(published_db.parent / "versions" / f"{published_at:%Y%m%dT%H%M%S%f}_{run}")
     counts: dict[str, int] = {}
-    try:
+    with replaced_atomically(published_db) as staging:
         with duckdb.connect(str(staging)) as con:
             con.execute(f"attach '{build_db}' as build (read_only)")
             for table in tables:
@@ -99,11 +116,6 @@ def publish_warehouse(
             )
             con.execute("detach build")
             con.execute("checkpoint")
-        os.chmod(staging, READ_ONLY)
-        os.replace(staging, published_db)
-    finally:
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)
     try:
         _keep_version(published_db, manifest, keep_versions)
     except OSError as exc:
@@ -245,4 +257,7 @@ def published_marts_file(
         metadata["allowed_changes"] = dg.MetadataValue.md("\n".join(f"- {p}" for p in comparison.intended_only))
     if report.exists():
         metadata["validation_report"] = dg.MetadataValue.path(str(report))
+        # the report's failures and warnings, rendered in the UI where the publication is shown
+        metadata["validation_summary"] = dg.MetadataValue.md(
+            markdown_summary(settings.warehouse_dir, context.run.run_id))
     return dg.MaterializeResult(metadata=metadata)

@@ -13,13 +13,12 @@ import json
 import os
 import shutil
 import sys
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from .publish import READ_ONLY
+from .publish import replaced_atomically
 from .refresh_lock import RefreshLocked, refresh_lock
 from .settings import Settings
 
@@ -59,9 +58,7 @@ def rollback(settings: Settings, version: str | None) -> int:
 
 
 def restore(settings: Settings, version_dir: Path) -> None:
-    published = settings.published_db
-    staging = published.with_name(f".{published.name}.{uuid.uuid4().hex}.rollback")
-    try:
+    with replaced_atomically(settings.published_db) as staging:
         shutil.copyfile(version_dir / "marts.duckdb", staging)  # a new inode, never the kept one
         os.chmod(staging, 0o644)
         with duckdb.connect(str(staging)) as con:
@@ -76,11 +73,6 @@ def restore(settings: Settings, version_dir: Path) -> None:
                         "(select max(published_at) from publication_manifest)",
                         [json.dumps(manifest, ensure_ascii=False, default=str)])
             con.execute("checkpoint")
-        os.chmod(staging, READ_ONLY)
-        os.replace(staging, published)
-    finally:
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)
     with open(settings.warehouse_dir / "rollbacks.log", "a", encoding="utf-8") as log:
         log.write(json.dumps(manifest["rolled_back"]) + "\n")
 

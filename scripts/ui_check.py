@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +20,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.test_webserver import DAGSTER, Webserver, free_port  # noqa: E402
+from tests.webserver_client import Webserver, dagster_dev  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium's background connections are refused by this machine's closed network.
@@ -38,25 +36,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ui_check_") as scratch:
         raw, warehouse, home = Path(scratch) / "raw", Path(scratch) / "warehouse", Path(scratch) / "home"
         shutil.copytree(REPO_ROOT / "raw", raw)
-        home.mkdir()
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-        port = free_port()
-        env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home)}
-        server_process = subprocess.Popen([str(DAGSTER), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
-                                           "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
-            server = Webserver(port)
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    location, _ = server.location()
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(1)
-            base = f"http://127.0.0.1:{port}"
+        with dagster_dev(raw, warehouse, home) as (server, location, _):
+            base = server.base
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -89,9 +70,6 @@ def main() -> int:
                 browser.close()
             print(f"screenshots in {shots}")
             return 0
-        finally:
-            os.killpg(server_process.pid, signal.SIGTERM)
-            server_process.wait(timeout=60)
 
 
 def _newest_run(server: Webserver, deadline: float) -> str:

@@ -4,115 +4,22 @@ the refresh job with Launchpad config, and a failed run whose cause is read back
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from orchestration.settings import REPO_ROOT
 
-DAGSTER = Path(sys.executable).parent / "dagster"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Webserver:
-    def __init__(self, port: int):
-        self.url = f"http://127.0.0.1:{port}/graphql"
-
-    def query(self, text: str, variables: dict | None = None) -> dict:
-        body = json.dumps({"query": text, "variables": variables or {}}).encode()
-        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            payload = json.loads(response.read())
-        assert "errors" not in payload, payload
-        return payload["data"]
-
-    def location(self) -> tuple[str, list[list[str]]]:
-        data = self.query("""{ workspaceOrError { ... on Workspace { locationEntries { name
-            locationOrLoadError { __typename ... on RepositoryLocation { repositories { name
-              assetNodes { assetKey { path } } } } ... on PythonError { message } } } } } }""")
-        entry = data["workspaceOrError"]["locationEntries"][0]
-        location = entry["locationOrLoadError"]
-        assert location["__typename"] == "RepositoryLocation", location
-        nodes = location["repositories"][0]["assetNodes"]
-        return entry["name"], [n["assetKey"]["path"] for n in nodes]
-
-    def launch(self, location: str, job: str, assets: list[list[str]] | None = None, run_config: dict | None = None) -> str:
-        selector = {"repositoryLocationName": location, "repositoryName": "__repository__", "jobName": job}
-        if assets is not None:
-            selector["assetSelection"] = [{"path": path} for path in assets]
-        data = self.query("""mutation($params: ExecutionParams!) { launchPipelineExecution(executionParams: $params) {
-            __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message }
-            ... on RunConfigValidationInvalid { errors { message } } ... on InvalidSubsetError { message } } }""",
-                          {"params": {"selector": selector, "runConfigData": run_config or {}}})
-        result = data["launchPipelineExecution"]
-        assert result["__typename"] == "LaunchRunSuccess", result
-        return result["run"]["runId"]
-
-    def wait(self, run_id: str, timeout: float = 420) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status = self.query("query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
-                                {"id": run_id})["runOrError"]["status"]
-            if status in ("SUCCESS", "FAILURE", "CANCELED"):
-                return status
-            time.sleep(1)
-        raise AssertionError(f"run {run_id} did not finish in {timeout} s")
-
-    def step_failures(self, run_id: str) -> list[dict]:
-        data = self.query("""query($id: ID!) { logsForRun(runId: $id, limit: 5000) { ... on EventConnection { events {
-            __typename ... on ExecutionStepFailureEvent { stepKey error { message causes { message } }
-              failureMetadata { metadataEntries { label ... on MarkdownMetadataEntry { mdStr }
-                ... on TextMetadataEntry { text } } } } } } } }""", {"id": run_id})
-        return [e for e in data["logsForRun"]["events"] if e["__typename"] == "ExecutionStepFailureEvent"]
-
+from .webserver_client import dagster_dev
 
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory):
     root = tmp_path_factory.mktemp("webserver")
-    raw, warehouse, home = root / "raw", root / "warehouse", root / "dagster_home"
+    raw, warehouse = root / "raw", root / "warehouse"
     shutil.copytree(REPO_ROOT / "raw", raw)
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    port = free_port()
-    env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home),
-           "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ['PATH']}"}
-    log = open(root / "dagster_dev.log", "w")
-    process = subprocess.Popen([str(DAGSTER), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
-                                "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    server = Webserver(port)
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            location, assets = server.location()
-            break
-        except Exception:
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise AssertionError((root / "dagster_dev.log").read_text()[-3000:]) from None
-            time.sleep(1)
-    yield server, location, assets, raw, warehouse
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
+    with dagster_dev(raw, warehouse, root / "dagster_home", log=root / "dagster_dev.log") as (server, location, assets):
+        yield server, location, assets, raw, warehouse
 
 
 def test_materialize_all_then_a_single_mart_then_the_launchpad(webserver):

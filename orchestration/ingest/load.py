@@ -44,7 +44,6 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
     columns = COLUMNS + [c for c in EXTRA_COLUMNS.get(family.layout, []) if c != "indicator"]
     per_row_indicator = "indicator" in EXTRA_COLUMNS.get(family.layout, [])
     frames = []
-    reject_identical_copies({path.relative_to(raw_dir).as_posix(): file_sha256(path) for path in files})
     for path in files:
         relative = path.relative_to(raw_dir).as_posix()
         options = {"derived": family.derived} if family.derived else {}

@@ -272,8 +272,9 @@ def _value_of(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[str |
     text = _cell_text(raw)
     if not text:
         return None, None, FLAG_MISSING
-    if is_number(raw):
-        return text, number_from(raw), FLAG_REPORTED
+    printed = raw if isinstance(raw, (int, float)) else text  # text: inner spaces removed
+    if is_number(printed):
+        return text, number_from(printed), FLAG_REPORTED
     if text in NOT_AVAILABLE:
         return text, None, FLAG_MISSING
     raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,

@@ -1,0 +1,117 @@
+"""A real `dagster dev` (webserver, daemon, code server) on a free loopback port, and a client for
+the GraphQL API the UI uses. Shared by the webserver tests, `make ui-check` and `make bench`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from orchestration.settings import REPO_ROOT
+
+DAGSTER = Path(sys.executable).parent / "dagster"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Webserver:
+    def __init__(self, port: int):
+        self.base = f"http://127.0.0.1:{port}"
+        self.url = f"{self.base}/graphql"
+
+    def query(self, text: str, variables: dict | None = None) -> dict:
+        body = json.dumps({"query": text, "variables": variables or {}}).encode()
+        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            payload = json.loads(response.read())
+        assert "errors" not in payload, payload
+        return payload["data"]
+
+    def location(self) -> tuple[str, list[list[str]]]:
+        data = self.query("""{ workspaceOrError { ... on Workspace { locationEntries { name
+            locationOrLoadError { __typename ... on RepositoryLocation { repositories { name
+              assetNodes { assetKey { path } } } } ... on PythonError { message } } } } } }""")
+        entry = data["workspaceOrError"]["locationEntries"][0]
+        location = entry["locationOrLoadError"]
+        assert location["__typename"] == "RepositoryLocation", location
+        nodes = location["repositories"][0]["assetNodes"]
+        return entry["name"], [n["assetKey"]["path"] for n in nodes]
+
+    def launch(self, location: str, job: str, assets: list[list[str]] | None = None,
+               run_config: dict | None = None) -> str:
+        selector = {"repositoryLocationName": location, "repositoryName": "__repository__", "jobName": job}
+        if assets is not None:
+            selector["assetSelection"] = [{"path": path} for path in assets]
+        data = self.query("""mutation($params: ExecutionParams!) { launchPipelineExecution(executionParams: $params) {
+            __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message }
+            ... on RunConfigValidationInvalid { errors { message } } ... on InvalidSubsetError { message } } }""",
+                          {"params": {"selector": selector, "runConfigData": run_config or {}}})
+        result = data["launchPipelineExecution"]
+        assert result["__typename"] == "LaunchRunSuccess", result
+        return result["run"]["runId"]
+
+    def wait(self, run_id: str, timeout: float = 420) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.query("query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
+                                {"id": run_id})["runOrError"]["status"]
+            if status in ("SUCCESS", "FAILURE", "CANCELED"):
+                return status
+            time.sleep(1)
+        raise AssertionError(f"run {run_id} did not finish in {timeout} s")
+
+    def step_failures(self, run_id: str) -> list[dict]:
+        data = self.query("""query($id: ID!) { logsForRun(runId: $id, limit: 5000) { ... on EventConnection { events {
+            __typename ... on ExecutionStepFailureEvent { stepKey error { message causes { message } }
+              failureMetadata { metadataEntries { label ... on MarkdownMetadataEntry { mdStr }
+                ... on TextMetadataEntry { text } } } } } } } }""", {"id": run_id})
+        return [e for e in data["logsForRun"]["events"] if e["__typename"] == "ExecutionStepFailureEvent"]
+
+
+@contextmanager
+def dagster_dev(raw: Path, warehouse: Path, home: Path, log: Path | None = None) -> Iterator[tuple[Webserver, str, list]]:
+    """`dagster dev` over the given directories, as `make ui` starts it; yields the client, the code
+    location's name and every asset key once the location has loaded."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    port = free_port()
+    env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home),
+           "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ['PATH']}"}
+    output = open(log, "w") if log else subprocess.DEVNULL
+    process = subprocess.Popen([str(DAGSTER), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
+                                "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        server = Webserver(port)
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                location, assets = server.location()
+                break
+            except Exception:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    tail = log.read_text()[-3000:] if log else ""
+                    raise AssertionError(f"dagster dev did not load the code location\n{tail}") from None
+                time.sleep(1)
+        yield server, location, assets
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        if log:
+            output.close()
