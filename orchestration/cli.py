@@ -43,6 +43,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     from dagster import DagsterInstance
 
     from .definitions import build_definitions
+    from .ingest.assets import REPARSE_TAG
 
     settings.export_to_environ()
     job = build_definitions(settings).resolve_job_def("refresh_warehouse")
@@ -52,8 +53,8 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
         "ops": {"published__marts_file": {"config": {"allow_changes": allow_changes}}},
     }
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
-                                        tags={"warehouse/launched_by": "make run (command line)"})
+        tags = {"warehouse/launched_by": "make run (command line)", **({REPARSE_TAG: "true"} if full else {})}
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags)
         timings = stage_timings(instance, result.run_id)
     # What is printed follows what happened to the file, not what the run reported.
     published = _published_run_id(settings) == result.run_id
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd = sub.add_parser("build", help="ingest, build and publish the warehouse")
     build_cmd.add_argument("--allow-changes", action="store_true",
                            help="publish even if the build differs from the current publication as the guard warns")
-    build_cmd.add_argument("--full", action="store_true", help="rebuild even if nothing changed")
+    build_cmd.add_argument("--full", action="store_true", help="parse every file and rebuild, even if nothing changed")
     query = sub.add_parser("sql", help="run SQL against the published file")
     query.add_argument("statement", nargs="?", help="SQL to run; without it, read statements from stdin. "
                        "`make sql` passes Q through the environment variable SQL_QUERY, never through a shell")

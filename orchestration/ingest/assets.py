@@ -12,6 +12,10 @@ from .load import load_family, reject_identical_copies
 from .workbook import file_sha256
 
 
+# A run tagged so parses every file again (make run FULL=1), whatever the cache holds.
+REPARSE_TAG = "warehouse/reparse"
+
+
 def _reusable_files(con, family: SourceFamily, hashes: dict[str, str]) -> set[str]:
     """Files whose rows from an earlier run can stand: same bytes (SHA-256), same parser code."""
     exists = con.execute(
@@ -88,8 +92,10 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
             files = Catalogue.load().files_of(raw_dir)[family.key]
             hashes = {path.relative_to(raw_dir).as_posix(): file_sha256(path) for path in files}
             reject_identical_copies(hashes)
-            with warehouse.connect_build(read_only=warehouse.settings.build_db.exists()) as con:
-                keep = _reusable_files(con, family, hashes)
+            keep: set[str] = set()
+            if context.run.tags.get(REPARSE_TAG) != "true":
+                with warehouse.connect_build(read_only=warehouse.settings.build_db.exists()) as con:
+                    keep = _reusable_files(con, family, hashes)
             # Only new or changed files are parsed; the others' rows stay as loaded.
             to_parse = [path for path in files if path.relative_to(raw_dir).as_posix() not in keep]
             table = load_family(family, to_parse, raw_dir)
