@@ -136,14 +136,12 @@ def _nothing_changed(settings: Settings, started: float) -> bool:
 def _published_run_id(settings: Settings) -> str | None:
     import duckdb
 
-    if not settings.published_db.exists():
-        return None
+    from .raw_snapshot import published_snapshot
+
     try:
-        with duckdb.connect(str(settings.published_db), read_only=True) as con:
-            row = con.execute("select run_id from publication_manifest order by published_at desc limit 1").fetchone()
-    except duckdb.Error:
+        return published_snapshot(settings.published_db)[1].get("run_id")
+    except duckdb.Error:  # unreadable: certainly not this run's publication
         return None
-    return row[0] if row else None
 
 
 def _innermost(error):

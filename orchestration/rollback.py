@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from .publish import replaced_atomically
+from .raw_snapshot import published_snapshot
 from .refresh_lock import RefreshLocked, refresh_lock
 from .settings import Settings
 
@@ -78,11 +79,7 @@ def restore(settings: Settings, version_dir: Path) -> None:
 
 
 def _current_version_dir(settings: Settings) -> str | None:
-    if not settings.published_db.exists():
-        return None
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        row = con.execute("select manifest from publication_manifest order by published_at desc limit 1").fetchone()
-    manifest = json.loads(row[0]) if row else {}
+    _, manifest = published_snapshot(settings.published_db)
     rolled = manifest.get("rolled_back") or {}
     if rolled.get("from_version"):
         return str(settings.warehouse_dir / "versions" / rolled["from_version"])
