@@ -24,6 +24,7 @@ EXPECTED_GROUPS = {
         "marts/mart_hightech_location_quotient",
         "marts/fct_io_sector", "marts/mart_io_manufacturing_coverage", "marts/mart_source_reconciliation",
         "marts/dim_industry_crosswalk", "marts/dim_industry_crosswalk_moved_class", "marts/fct_average_wage",
+        "marts/dim_statistical_break", "marts/mart_level_shift", "marts/fct_value_warning",
     },
     "staging": {"staging/stg_wind__mbr", "staging/stg_employment__panel", "staging/stg_nbs__gdp",
                 "staging/stg_hightech__region_table", "staging/stg_io__tables",
@@ -79,6 +80,7 @@ def test_every_suite_file_is_a_blocking_check_on_its_table():
         "mart_region_structure", "mart_industry_concentration", "mart_shift_share",
         "raw_hightech", "mart_hightech_group", "mart_hightech_revenue", "fct_hightech_copy_comparison",
         "raw_io_tables", "mart_source_reconciliation", "raw_classification", "fct_average_wage",
+        "mart_level_shift",
     }
     for suite in suites:
         assert ("/".join(suite.asset_key), f"gx_{suite.name}") in checks

@@ -555,3 +555,116 @@ def test_two_refreshes_of_the_same_inputs_publish_identical_numbers(real_build, 
     assert differing == {}
     metric = con.execute("select count(*) from mart_specialization_bilateral").fetchone()[0]
     assert metric > 10_000  # the comparison covered the metric marts, not empty tables
+
+
+def test_level_shifts_of_the_real_panels_are_detected_and_labelled(real_build):
+    con, _ = real_build
+    shifts = query(con, "select province_code, indicator, year, relative_move, share_moving_together, explanation, "
+                        "known_break_codes from mart_level_shift where is_level_shift")
+    found = {(r.province_code, r.indicator, r.year): r for r in shifts.itertuples()}
+    # the employment panel's documented level shifts (issue 12): Jiangsu and Anhui 2012 -> 2013
+    # at the 2013 change of the labour statistics, Tianjin and Shanghai 2010 -> 2011
+    for key in [("320000", "employment", 2013), ("340000", "employment", 2013),
+                ("120000", "employment", 2011), ("310000", "employment", 2011)]:
+        assert key in found, key
+    assert found[("320000", "employment", 2013)].explanation == "known_break"
+    assert found[("320000", "employment", 2013)].known_break_codes == "labour_scope_2013"
+    assert found[("320000", "employment", 2013)].relative_move == pytest.approx(1.2786, abs=1e-3)
+    # Accepted: shifts without a known break number at most 8 on these panels (measured: 8, each
+    # a visible move of the median division by >= x1.17 against the nation with most divisions
+    # moving together: Tianjin and Shanghai 2011 above, Liaoning's revenue collapse 2015 and
+    # 2016, and 4 employment years no documented break explains).
+    unexplained = shifts[shifts.explanation == "unexplained"]
+    assert len(unexplained) <= 8
+    assert (unexplained.relative_move.map(lambda r: max(r, 1 / r)) >= 1.15).all()
+    assert (unexplained.share_moving_together >= 0.5).all()
+
+
+def test_spans_name_the_breaks_they_cross(real_build):
+    con, _ = real_build
+    jiangsu = query(con, "select base_year, year, series_breaks, crosses_series_break, crosses_classification_break "
+                         "from mart_growth where province_code = '320000' and industry_code = 'C' "
+                         "and indicator = 'main_business_revenue' and span_years = 1").set_index("year")
+    # 2010 -> 2011: the above-size threshold rose to 20 million yuan and GB/T 4754-2011 came in
+    assert jiangsu.loc[2011, "series_breaks"] == "gbt4754_2011, scope_above_size_2011"
+    assert jiangsu.loc[2011, "crosses_classification_break"]
+    assert jiangsu.loc[2013, "series_breaks"] == "economic_census_2013"
+    assert not jiangsu.loc[2012, "crosses_series_break"]
+    shift_share = query(con, "select series_breaks from mart_shift_share where universe_code = 'yrd' "
+                             "and province_code = '320000' and indicator = 'employment' and base_year = 2010 and year = 2011")
+    # Shanghai's unexplained 2011 shift moves the YRD's growth rates: Jiangsu's row names it
+    assert shift_share.series_breaks[0] == "level_shift_310000_2011"
+    hightech = query(con, "select series_breaks from mart_hightech_growth where region_code = '320000' "
+                          "and indicator = 'hightech_revenue' and base_year = 2016 and year = 2018")
+    assert hightech.series_breaks[0] == "hightech_2017"
+    catalogue = query(con, "select break_code, first_year from dim_statistical_break where indicator = 'main_business_revenue'")
+    assert {("scope_above_size_2007", 2007), ("scope_above_size_2011", 2011), ("gbt4754_2011", 2011),
+            ("revenue_basis_2019", 2019)} <= set(map(tuple, catalogue.values))
+
+
+def test_real_value_checks_keep_good_neighbours_and_warn_below_the_quarantine(real_build):
+    con, _ = real_build
+    withheld = query(con, "select province_code, year, indicator, industry_label from fct_quarantine where scope = 'value'")
+    withheld = set(map(tuple, withheld.values))
+    # Tianjin 其他采矿业 wage: 2009 (600 元) is withheld; 2016 (78,414 元) was withheld before only
+    # because its one neighbour was 2009, and is 7x 2008's value: kept.
+    assert ("120000", 2009, "average_wage", "其他采矿业") in withheld
+    assert ("120000", 2016, "average_wage", "其他采矿业") not in withheld
+    warnings = query(con, "select rule, province_code, year, industry_label, detail from fct_value_warning")
+    # Jiangxi 2014 revenue: the utilities' 10x cell is withheld, its neighbours 8-9x too high warn
+    spikes = warnings[warnings.rule == "suspect_spike"]
+    assert {"水的生产和供应业", "燃气生产和供应业"} <= set(spikes[(spikes.province_code == "360000") & (spikes.year == 2014)].industry_label)
+    assert set(warnings.rule) == {"suspect_spike", "diverges_from_employment", "revenue_vs_io_output"}
+
+
+def plant(csv_path: Path, province: str, year: int, column: str, factor: float) -> float:
+    """Multiply one cell of a wide panel CSV in place; returns the value planted."""
+    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    index = rows[0].index(column)
+    row = next(r for r in rows[1:] if r[0] == province and r[1] == str(year))
+    row[index] = repr(float(row[index]) * factor)
+    with open(csv_path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return float(row[index])
+
+
+def test_planted_errors_are_flagged_and_nothing_is_published_silently_wrong(yearbook_dir, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(yearbook_dir, raw)
+    panel = raw / "employment" / "CityEmp.csv"
+    # a 3x error in a material cell (Jiangsu 2010 chemicals: 189,276 persons, neighbours 181,769
+    # and 215,152): below the 10x quarantine
+    tripled = plant(panel, "江苏", 2010, "化学原料和化学制品制造业", 3)
+    # a 20x error in a YRD member's division all members report (Zhejiang 2011 electronics)
+    twentyfold = plant(panel, "浙江", 2011, "计算机、通信和其他电子设备制造业", 20)
+    result, settings = run_refresh(raw, tmp_path / "warehouse")
+    assert result.success
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        # the 3x value is published and flagged by the spike rule, with its numbers
+        spike = query(con, "select value, detail from fct_value_warning where rule = 'suspect_spike' "
+                           "and province_code = '320000' and year = 2010 and indicator = 'employment' "
+                           "and industry_label = '化学原料和化学制品制造业'")
+        assert spike.value.tolist() == [pytest.approx(tripled)]
+        assert "above both 2009 (181769.0) and 2011 (215152.0)" in spike.detail[0]
+        # the 20x value is withheld, alone: its neighbours 2010 and 2012 stay
+        withheld = query(con, "select year from fct_quarantine where scope = 'value' and province_code = '330000' "
+                              "and indicator = 'employment' and industry_label = '计算机、通信和其他电子设备制造业'")
+        assert withheld.year.tolist() == [2011]
+        facts = query(con, "select year, value from fct_industry_indicator where province_code = '330000' "
+                           "and industry_code = '39' and indicator = 'employment' and year between 2010 and 2012 order by year")
+        assert facts.value.isna().tolist() == [False, True, False]
+        assert twentyfold not in facts.value.tolist()
+        # its reach: division 39 leaves the YRD's 2011 employment support, and every row says why
+        reach = query(con, "select distinct quarantine_reach from mart_specialization_relative "
+                           "where universe_code = 'yrd' and year = 2011 and indicator = 'employment'")
+        assert len(reach) == 1 and reach.quarantine_reach[0].startswith("division 39 left out: value withheld in 330000 ")
+        assert query(con, "select count(*) as n from mart_location_quotient where universe_code = 'yrd' and year = 2011 "
+                          "and indicator = 'employment' and industry_code = '39'").n[0] == 0
+    finally:
+        con.close()
+    # and the validation report lists both
+    report = (settings.warehouse_dir / "reports").rglob("*.html")
+    html = "\n".join(path.read_text(encoding="utf-8") for path in report)
+    assert "warn_quarantine_reaches_universe" in html and "warn_suspect_values" in html

@@ -42,6 +42,7 @@ def metric_input(matrix: dict[str, list[float]], industries: list[str], universe
                     "n_members": len(matrix),
                     "n_members_present": len(matrix),
                     "n_industries": len(industries),
+                    "quarantine_reach": None,
                 }
             )
     return pd.DataFrame(rows)
@@ -49,6 +50,13 @@ def metric_input(matrix: dict[str, list[float]], industries: list[str], universe
 
 METRIC_MARTS = ("mart_location_quotient", "mart_specialization_relative", "mart_specialization_bilateral",
                 "mart_region_structure", "mart_industry_concentration")
+
+
+def series_breaks(rows: list[tuple[str, str | None, str, int]] = ()) -> pd.DataFrame:
+    """int_series_break rows: (break_code, province_code or None for all, indicator, first_year)."""
+    frame = pd.DataFrame(list(rows), columns=["break_code", "province_code", "indicator", "first_year"])
+    frame = frame.astype({"break_code": str, "province_code": object, "indicator": str, "first_year": "int64"})
+    return frame.assign(break_origin="known", description="")
 
 
 def run_metrics(model_runner, matrix, industries):
@@ -176,6 +184,9 @@ def test_growth_and_cagr(model_runner):
         }
     )
     model_runner.given("marts", "fct_industry_indicator", facts)
+    model_runner.given("intermediate", "int_series_break",
+                       series_breaks([("known_2012", None, "x", 2012), ("shift_P_2013", "P", "x", 2013),
+                                      ("shift_Q_2011", "Q", "x", 2011)]))
     growth = model_runner.build("marts", "mart_growth").set_index(["province_code", "base_year", "year"])
     assert growth.loc[("P", 2010, 2011), "growth_rate"] == pytest.approx(0.10, abs=TOL)
     assert growth.loc[("P", 2011, 2012), "growth_rate"] == pytest.approx(0.10, abs=TOL)
@@ -188,6 +199,14 @@ def test_growth_and_cagr(model_runner):
     assert growth.loc[("P", 2012, 2013), "null_reason"] == "value_missing"
     assert pd.isna(growth.loc[("Q", 2010, 2011), "cagr"])
     assert growth.loc[("Q", 2010, 2011), "null_reason"] == "base_not_positive"
+    # a pair names every break with base_year < first_year <= year: known ones of every province,
+    # detected ones of its own
+    assert growth.loc[("P", 2010, 2013), "series_breaks"] == "known_2012, shift_P_2013"
+    assert growth.loc[("P", 2011, 2012), "series_breaks"] == "known_2012"
+    assert bool(growth.loc[("P", 2011, 2012), "crosses_series_break"]) is True
+    assert pd.isna(growth.loc[("P", 2010, 2011), "series_breaks"])
+    assert bool(growth.loc[("P", 2010, 2011), "crosses_series_break"]) is False
+    assert growth.loc[("Q", 2010, 2011), "series_breaks"] == "shift_Q_2011"
 
 
 def test_intensity_shares_partition_manufacturing(model_runner, compiled_models):
@@ -354,6 +373,7 @@ def test_ka4_german_laender_hoover_and_herfindahl(model_runner):
 def shift_share(model_runner, t0: dict, t1: dict, industries: list[str]) -> pd.DataFrame:
     frame = pd.concat([metric_input(t0, industries, year=2000), metric_input(t1, industries, year=2001)])
     model_runner.given("intermediate", "int_metric_input", frame)
+    model_runner.given("intermediate", "int_series_break", series_breaks())
     return model_runner.build("marts", "mart_shift_share").set_index("province_code")
 
 
@@ -392,7 +412,13 @@ def test_shift_share_compares_members_and_industries_present_in_both_years(model
     t0 = metric_input({"A": [10, 20, 5], "B": [30, 10, 5], "C": [50, 50, 50]}, ["k1", "k2", "k3"], year=2000)
     t1 = metric_input({"A": [12, 30], "B": [33, 9]}, ["k1", "k2"], year=2001).assign(n_members=3, n_members_present=2)
     model_runner.given("intermediate", "int_metric_input", pd.concat([t0, t1]))
+    # a detected shift of B in 2001 moves the universe's growth: every row of the pair names it
+    model_runner.given("intermediate", "int_series_break",
+                       series_breaks([("shift_B_2001", "B", "known_answer", 2001), ("shift_C_2001", "C", "known_answer", 2001)]))
     result = model_runner.build("marts", "mart_shift_share").set_index("province_code")
+    # C is not in both years, so its shift does not reach the pair
+    assert result["series_breaks"].tolist() == ["shift_B_2001", "shift_B_2001"]
+    assert result["crosses_series_break"].all()
     assert set(result.index) == {"A", "B"}
     x0 = {"A": [10, 20], "B": [30, 10]}
     x1 = {"A": [12, 30], "B": [33, 9]}

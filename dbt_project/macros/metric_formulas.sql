@@ -20,8 +20,10 @@
 
 {#- Growth between every two years of each series of `facts` (a relation with `year` and
     `value`): one row per (series, base year, year) with growth, CAGR, a flag for pairs whose
-    `period_column` differs (a classification or series break) and the reason for a null. -#}
-{% macro growth_between_years(facts, series_keys, period_column, break_flag) %}
+    `period_column` differs (a classification or series break) and the reason for a null.
+    With `series_breaks` (a relation of break_code, first_year and the `break_keys`, as
+    int_series_break), also crosses_series_break and the codes of every break the pair spans. -#}
+{% macro growth_between_years(facts, series_keys, period_column, break_flag, series_breaks=none, break_keys=[]) %}
 with
 
 facts as (
@@ -50,7 +52,32 @@ pairs as (
         and t0.{{ key }} = t1.{{ key }}
         {%- endfor %}
 
-)
+){% if series_breaks is not none %},
+
+-- the known and detected breaks each pair spans (break_keys match, a null key matching all)
+pair_breaks as (
+
+    select
+        {%- for key in series_keys %}
+        pairs.{{ key }},
+        {%- endfor %}
+        pairs.base_year,
+        pairs.year,
+        string_agg(distinct breaks.break_code, ', ' order by breaks.break_code) as series_breaks
+    from pairs
+    inner join {{ series_breaks }} as breaks
+        on pairs.base_year < breaks.first_year and breaks.first_year <= pairs.year
+        {%- for key in break_keys %}
+        and coalesce(breaks.{{ key }} = pairs.{{ key }}, true)
+        {%- endfor %}
+    group by
+        {%- for key in series_keys %}
+        pairs.{{ key }},
+        {%- endfor %}
+        pairs.base_year,
+        pairs.year
+
+){% endif %}
 
 select
     {%- for key in series_keys %}
@@ -63,12 +90,37 @@ select
     cast(value as double) as value,
     cast({{ growth_rate('base_value', 'value') }} as double) as growth_rate,
     cast({{ cagr('base_value', 'value', 'span_years') }} as double) as cagr,
+    {%- if series_breaks is not none and break_flag == 'crosses_series_break' %}
+    cast({{ break_flag }} or pair_breaks.series_breaks is not null as boolean) as {{ break_flag }},
+    {%- else %}
     cast({{ break_flag }} as boolean) as {{ break_flag }},
+    {%- endif %}
     cast(case
         when base_value is null then 'base_missing'
         when base_value <= 0 then 'base_not_positive'
         when value is null then 'value_missing'
     end as varchar) as null_reason
+    {%- if series_breaks is not none %},
+    {%- if break_flag != 'crosses_series_break' %}
+    cast(pair_breaks.series_breaks is not null as boolean) as crosses_series_break,
+    {%- endif %}
+    cast(pair_breaks.series_breaks as varchar) as series_breaks
+    {%- endif %}
 
 from pairs
+{%- if series_breaks is not none %}
+left join pair_breaks using ({{ (series_keys + ['base_year', 'year']) | join(', ') }})
+{%- endif %}
 {% endmacro %}
+
+{#- The factor by which a value stands above both of its neighbours, or below both: the smaller
+    of its two ratios when both point the same way, else 1; null when a side is missing or not
+    positive. A spike of factor f differs from each neighbour by at least f. -#}
+{% macro spike_factor(value, previous_value, next_value) -%}
+    case when {{ value }} > 0 and {{ previous_value }} > 0 and {{ next_value }} > 0 then
+        greatest(
+            least({{ value }} / {{ previous_value }}, {{ value }} / {{ next_value }}),
+            least({{ previous_value }} / {{ value }}, {{ next_value }} / {{ value }}),
+            1.0)
+    end
+{%- endmacro %}

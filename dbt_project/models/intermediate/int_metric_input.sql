@@ -2,7 +2,8 @@
 -- industries (manufacturing divisions 13-43). A universe-year uses the divisions that every
 -- member with data reports that year ("common support"), so all totals are taken over one
 -- industry set and the LQ identities of metrics.md hold exactly; what this leaves out is
--- recorded as each region's coverage of its manufacturing total.
+-- recorded as each region's coverage of its manufacturing total, and a division that only a
+-- quarantined value keeps out is named in quarantine_reach.
 with
 
 facts as (
@@ -84,6 +85,45 @@ common_industries as (
 
 ),
 
+-- Divisions a quarantined value takes out of the common support: every present member reports
+-- the division or had its value withheld, and at least one had. The metric rows of the
+-- universe-year name them, with the province and the withheld cells (lineage_source_cell).
+withheld as (
+
+    select member_years.group_code, member_years.year, member_years.indicator, facts.industry_code,
+        facts.province_code, facts.source_value_ids
+    from member_years
+    inner join facts
+        on facts.province_code = member_years.province_code
+        and facts.year = member_years.year
+        and facts.indicator = member_years.indicator
+    where facts.value_flag = 'quarantined'
+
+),
+
+withheld_counts as (
+
+    select group_code, year, indicator, industry_code, count(*) as n_withheld,
+        string_agg(province_code || ' ' || array_to_string(source_value_ids, ' '), ', ' order by province_code)
+            as withheld_cells
+    from withheld
+    group by group_code, year, indicator, industry_code
+
+),
+
+quarantine_reach as (
+
+    select group_code, year, indicator,
+        string_agg('division ' || withheld_counts.industry_code || ' left out: value withheld in '
+            || withheld_counts.withheld_cells, '; ' order by withheld_counts.industry_code) as quarantine_reach
+    from withheld_counts
+    inner join members_present using (group_code, year, indicator)
+    left join industry_support using (group_code, year, indicator, industry_code)
+    where coalesce(industry_support.n_reporting, 0) + withheld_counts.n_withheld = members_present.n_members_present
+    group by group_code, year, indicator
+
+),
+
 common_counts as (
 
     select group_code, year, indicator, count(*) as n_industries
@@ -103,7 +143,8 @@ select
     coverage.manufacturing_total,
     group_sizes.n_members,
     members_present.n_members_present,
-    common_counts.n_industries
+    common_counts.n_industries,
+    quarantine_reach.quarantine_reach
 
 from member_years
 inner join common_industries using (group_code, year, indicator)
@@ -112,3 +153,4 @@ inner join group_sizes using (group_code)
 inner join members_present using (group_code, year, indicator)
 inner join common_counts using (group_code, year, indicator)
 left join coverage using (province_code, year, indicator)
+left join quarantine_reach using (group_code, year, indicator)

@@ -48,7 +48,8 @@ per_industry as (
         sum(industry_region_share) filter (where size_rank <= 3) as cr3,
         any_value(industry_universe_total) as industry_universe_total,
         any_value(n_members) as n_members,
-        any_value(n_members_present) as n_members_present
+        any_value(n_members_present) as n_members_present,
+        any_value(quarantine_reach) as quarantine_reach
 
     from ordered
     group by universe_code, industry_code, year, indicator
@@ -75,6 +76,7 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
+    cast(quarantine_reach as varchar) as quarantine_reach,
     cast(case when not is_defined then 'zero_industry_total' end as varchar) as null_reason
 
 from per_industry

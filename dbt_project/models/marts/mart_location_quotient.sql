@@ -25,6 +25,7 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
+    cast(quarantine_reach as varchar) as quarantine_reach,
     cast(case
         when region_total = 0 then 'zero_region_total'
         when industry_universe_total = 0 then 'zero_industry_total'

@@ -39,7 +39,8 @@ per_region as (
         count(*) filter (where lq >= {{ var('lq_binary_threshold') }}) as n_specialised_industries,
         any_value(coverage) as coverage,
         any_value(n_members) as n_members,
-        any_value(n_members_present) as n_members_present
+        any_value(n_members_present) as n_members_present,
+        any_value(quarantine_reach) as quarantine_reach
 
     from shares
     group by universe_code, province_code, year, indicator
@@ -70,6 +71,7 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
+    cast(quarantine_reach as varchar) as quarantine_reach,
     cast(case when not is_defined then 'zero_region_total' end as varchar) as null_reason
 
 from per_region

@@ -217,6 +217,44 @@ per_region as (
 
 ),
 
+-- Breaks the pair spans: the known ones, and the detected level shifts of any member in both
+-- years (a shift in one member moves the universe's growth rates, so every row of the pair
+-- names it).
+known_breaks as (
+
+    select
+        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        breaks.break_code
+    from year_pairs
+    inner join {{ ref('int_series_break') }} as breaks
+        on breaks.indicator = year_pairs.indicator
+        and year_pairs.base_year < breaks.first_year and breaks.first_year <= year_pairs.year
+    where breaks.province_code is null
+
+),
+
+member_breaks as (
+
+    select
+        pair_members.universe_code, pair_members.indicator, pair_members.base_year, pair_members.year,
+        breaks.break_code
+    from pair_members
+    inner join {{ ref('int_series_break') }} as breaks
+        on breaks.indicator = pair_members.indicator
+        and breaks.province_code = pair_members.province_code
+        and pair_members.base_year < breaks.first_year and breaks.first_year <= pair_members.year
+
+),
+
+pair_breaks as (
+
+    select universe_code, indicator, base_year, year,
+        string_agg(distinct break_code, ', ' order by break_code) as series_breaks
+    from (select * from known_breaks union all select * from member_breaks) as spanned
+    group by universe_code, indicator, base_year, year
+
+),
+
 members_in_both as (
 
     select universe_code, indicator, base_year, year, count(*) as n_members_present
@@ -260,8 +298,11 @@ select
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
     cast(crosses_classification_break as boolean) as crosses_classification_break,
-    cast(case when universe_growth is null then 'zero_base_total' end as varchar) as null_reason
+    cast(case when universe_growth is null then 'zero_base_total' end as varchar) as null_reason,
+    cast(pair_breaks.series_breaks is not null as boolean) as crosses_series_break,
+    cast(pair_breaks.series_breaks as varchar) as series_breaks
 
 from components
 inner join members_in_both using (universe_code, indicator, base_year, year)
 inner join group_sizes using (universe_code)
+left join pair_breaks using (universe_code, indicator, base_year, year)

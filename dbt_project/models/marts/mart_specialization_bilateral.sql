@@ -12,7 +12,7 @@ with
 shares as (
 
     select universe_code, year, indicator, province_code, industry_code, region_industry_share,
-        n_industries, coverage, n_members, n_members_present
+        n_industries, coverage, n_members, n_members_present, quarantine_reach
     from {{ ref('int_metric_shares') }}
 
 ),
@@ -24,6 +24,7 @@ regions as (
         any_value(coverage) as coverage,
         any_value(n_members) as n_members,
         any_value(n_members_present) as n_members_present,
+        any_value(quarantine_reach) as quarantine_reach,
         count(region_industry_share) = count(*) as is_defined,
         sqrt(sum(region_industry_share ^ 2)) as share_norm,
         -- zeros where a share is undefined (zero region total); such pairs are nulled below
@@ -81,7 +82,8 @@ select
     cast(a.n_industries as integer) as n_industries,
     cast(a.coverage as double) as coverage,
     cast(b.coverage as double) as partner_coverage,
-    cast(a.n_members_present = a.n_members as boolean) as is_universe_complete
+    cast(a.n_members_present = a.n_members as boolean) as is_universe_complete,
+    cast(a.quarantine_reach as varchar) as quarantine_reach
 
 from all_pairs
 inner join regions as a

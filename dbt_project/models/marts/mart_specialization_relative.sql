@@ -50,7 +50,8 @@ per_region as (
         any_value(coverage) as coverage,
         any_value(n_industries) as n_industries,
         any_value(n_members) as n_members,
-        any_value(n_members_present) as n_members_present
+        any_value(n_members_present) as n_members_present,
+        any_value(quarantine_reach) as quarantine_reach
 
     from shares
     group by universe_code, province_code, year, indicator
@@ -73,6 +74,7 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
+    cast(quarantine_reach as varchar) as quarantine_reach,
     cast(case
         when region_total = 0 then 'zero_region_total'
         when krugman_vs_rest is null then 'no_rest_of_group'

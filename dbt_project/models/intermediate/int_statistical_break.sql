@@ -1,0 +1,104 @@
+-- Every known break of a series, one row per break and indicator: the documented breaks of the
+-- seed statistical_break, plus the classification switches and high-tech series bases that
+-- other seeds already define (derived here so each lives in one place). province_code is null:
+-- a known break applies to every province. first_year is the first year on the new basis.
+with
+
+documented as (
+
+    select
+        break_code,
+        break_kind,
+        indicator,
+        first_year,
+        name_en,
+        name_zh,
+        reference
+    from {{ ref('statistical_break') }}
+
+),
+
+family_indicators as (
+
+    select distinct source_family, indicator from {{ ref('int_cells__labelled') }}
+
+),
+
+-- a source family's vintage that starts after its first one starts a classification break
+classification_vintages as (
+
+    select
+        *,
+        row_number() over (partition by source_family order by first_year) as vintage_rank
+    from {{ ref('source_classification_vintage') }}
+
+),
+
+classification as (
+
+    select
+        'gbt4754_' || vintages.vintage as break_code,
+        'classification' as break_kind,
+        family_indicators.indicator,
+        vintages.first_year,
+        'Industries classified by GB/T 4754-' || vintages.vintage || ' from this year' as name_en,
+        '自该年起按GB/T 4754-' || vintages.vintage || '分类' as name_zh,
+        'seed source_classification_vintage: ' || vintages.evidence as reference
+    from classification_vintages as vintages
+    inner join family_indicators using (source_family)
+    where vintages.vintage_rank > 1
+
+),
+
+hightech_bases as (
+
+    select
+        *,
+        row_number() over (order by first_year) as basis_rank
+    from {{ ref('hightech_series_basis') }}
+
+),
+
+hightech_indicators as (
+
+    select distinct indicator from {{ ref('int_hightech_cells') }}
+
+),
+
+hightech as (
+
+    select
+        bases.series_basis as break_code,
+        'classification' as break_kind,
+        hightech_indicators.indicator,
+        bases.first_year,
+        'High-tech industry series on the basis ' || bases.series_basis || ' (' || bases.classification
+            || ', ' || bases.revenue_concept_zh || ')' as name_en,
+        '高技术产业统计口径：' || bases.classification || '，' || bases.revenue_concept_zh as name_zh,
+        'seed hightech_series_basis: ' || bases.note as reference
+    from hightech_bases as bases
+    cross join hightech_indicators
+    where bases.basis_rank > 1
+
+),
+
+unioned as (
+
+    select * from documented
+    union all
+    select * from classification
+    union all
+    select * from hightech
+
+)
+
+select
+    cast(break_code as varchar) as break_code,
+    cast(break_kind as varchar) as break_kind,
+    cast(indicator as varchar) as indicator,
+    cast(null as varchar) as province_code,
+    cast(first_year as integer) as first_year,
+    cast(name_en as varchar) as name_en,
+    cast(name_zh as varchar) as name_zh,
+    cast(reference as varchar) as reference
+from unioned

@@ -1,0 +1,175 @@
+"""Series breaks and value checks (README "Series breaks and value checks"), on small panels
+computed by hand and run through the real dbt model SQL."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+TOL = 1e-12
+DIVISIONS = [f"{13 + i}" for i in range(8)]
+
+
+def harmonised(panel: dict[str, tuple[list[float], list[float]]], indicator: str = "employment") -> pd.DataFrame:
+    """int_cells__harmonised rows: province -> (values in 2000, values in 2001) over DIVISIONS."""
+    rows = []
+    for province, years in panel.items():
+        for year, values in zip((2000, 2001), years):
+            for industry, value in zip(DIVISIONS, values):
+                rows.append({"province_code": province, "year": year, "indicator": indicator,
+                             "industry_code": industry, "value": float(value), "source_value_ids": [f"{province}:{year}:{industry}"]})
+    return pd.DataFrame(rows)
+
+
+def breaks(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["break_code", "indicator", "first_year"])
+    return frame.assign(break_kind="statistical_scope", province_code=None, name_en="", name_zh="", reference="")
+
+
+# Five provinces, eight divisions at 100 in 2000. In 2001 A, C, D move evenly; B stays; E's six
+# divisions jump x1.6 and two grow x1.1 like the nation.
+LEVEL_PANEL = {
+    "A": ([100] * 8, [110] * 8),
+    "B": ([100] * 8, [100] * 8),
+    "C": ([100] * 8, [105] * 8),
+    "D": ([100] * 8, [110] * 8),
+    "E": ([100] * 8, [160] * 6 + [110] * 2),
+}
+
+
+def level_shifts(model_runner, known_breaks):
+    model_runner.given("intermediate", "int_cells__harmonised", harmonised(LEVEL_PANEL))
+    model_runner.given("intermediate", "int_statistical_break", known_breaks)
+    return model_runner.build("intermediate", "int_series_level_shift").set_index("province_code")
+
+
+def test_level_shift_statistic_known_answer(model_runner):
+    shifts = level_shifts(model_runner, breaks([("other_indicator_break", "main_business_revenue", 2001)]))
+    # province medians 1.1, 1.0, 1.05, 1.1, 1.6; the national median of them is 1.1
+    assert shifts["national_median_ratio"].tolist() == pytest.approx([1.1] * 5, abs=TOL)
+    assert shifts.loc["E", "province_median_ratio"] == pytest.approx(1.6, abs=TOL)
+    assert shifts.loc["E", "relative_move"] == pytest.approx(1.6 / 1.1, abs=TOL)
+    # ln moves 0, ln(1/1.1), ln(1.05/1.1), 0, ln(1.6/1.1): median 0, MAD = 1.4826 * |ln(1.05/1.1)|
+    mad = 1.4826 * abs(math.log(1.05 / 1.1))
+    assert shifts.loc["E", "robust_z"] == pytest.approx(math.log(1.6 / 1.1) / mad, abs=1e-9)
+    assert shifts.loc["B", "robust_z"] == pytest.approx(math.log(1 / 1.1) / mad, abs=1e-9)
+    # six of E's eight divisions move beyond x1.1 against the nation's 1.1, two do not
+    assert shifts.loc["E", "share_moving_together"] == pytest.approx(6 / 8, abs=TOL)
+    assert shifts["is_level_shift"].to_dict() == {"A": False, "B": False, "C": False, "D": False, "E": True}
+    # no known break of this indicator in 2001: the shift is unexplained
+    assert shifts.loc["E", "explanation"] == "unexplained"
+    assert shifts.loc["E", ["base_year", "year", "n_divisions"]].tolist() == [2000, 2001, 8]
+
+
+def test_a_known_break_labels_the_shift(model_runner):
+    shifts = level_shifts(model_runner, breaks([("scope_2001", "employment", 2001), ("classification_2001", "employment", 2001)]))
+    assert shifts.loc["E", "explanation"] == "known_break"
+    assert shifts.loc["E", "known_break_codes"] == "classification_2001, scope_2001"
+    assert shifts.loc[["A", "B", "C", "D"], "explanation"].isna().all()
+
+
+INDICATOR = pd.DataFrame([{"indicator": "x", "name_zh": "", "name_en": "", "target_unit": "u", "is_additive": True,
+                           "plausibility_material_value": 100, "note": ""}])
+
+
+def labelled(series: dict[tuple[str, str], dict[int, float]]) -> pd.DataFrame:
+    rows = []
+    for (province, label), values in series.items():
+        for year, value in values.items():
+            rows.append({"raw_value_id": f"{province}|{label}|{year}", "province_code": province, "year": year,
+                         "indicator": "x", "industry_label": label, "label_kind": "division", "value_flag": "reported",
+                         "value_converted": float(value), "target_unit": "u", "source_file": "f.csv"})
+    return pd.DataFrame(rows)
+
+
+def plausibility(model_runner, series) -> pd.DataFrame:
+    model_runner.given("reference", "indicator", INDICATOR)
+    model_runner.given("intermediate", "int_cells__labelled", labelled(series))
+    return model_runner.build("intermediate", "int_cells__plausibility")
+
+
+def withheld(frame: pd.DataFrame) -> set[tuple[str, str, int]]:
+    return {(r.province_code, r.industry_label, r.year) for r in frame.itertuples()}
+
+
+def test_a_good_value_beside_a_bad_one_is_kept(model_runner):
+    # The Tianjin wage case: 2001 is 20x below both neighbours; 2002 differs 60x from 2001 but
+    # only 3x from 2000, the nearest value that is not itself a spike.
+    result = plausibility(model_runner, {("P", "L"): {2000: 1000, 2001: 50, 2002: 3000}})
+    assert withheld(result) == {("P", "L", 2001)}
+    assert "2000 (1000.0) and 2002 (3000.0)" in result["quarantine_detail"][0]
+
+
+def test_a_two_point_series_withholds_only_the_value_off_the_structure(model_runner):
+    # P's two values of L differ 20x: 100 in 2000 fits P's structure (L is a tenth of the other
+    # division M, as in Q and R), 2000 in 2001 does not. Only 2001 is withheld.
+    series = {("P", "L"): {2000: 100, 2001: 2000}}
+    for province in ("P", "Q", "R"):
+        series[(province, "M")] = {2000: 1000, 2001: 1000}
+    for province in ("Q", "R"):
+        series[(province, "L")] = {2000: 100, 2001: 100}
+    result = plausibility(model_runner, series)
+    assert withheld(result) == {("P", "L", 2001)}
+    assert "further from its province's structure" in result["quarantine_detail"][0]
+
+
+def test_a_two_point_series_the_structure_cannot_judge_withholds_both(model_runner):
+    # an aggregate has no structure to compare with: both values stay withheld, as before
+    frame = labelled({("P", "A"): {2000: 100, 2001: 2000}}).assign(label_kind="aggregate")
+    model_runner.given("reference", "indicator", INDICATOR)
+    model_runner.given("intermediate", "int_cells__labelled", frame)
+    result = model_runner.build("intermediate", "int_cells__plausibility")
+    assert withheld(result) == {("P", "A", 2000), ("P", "A", 2001)}
+
+
+def test_a_3x_error_is_a_warning_and_revenue_against_employment_diverging_too(model_runner):
+    # A series growing 10% a year with one value 3x too high: below the 10x quarantine, above the
+    # 2.5x spike warning (121 x 3 = 363 against 110 and 133.1: x2.73).
+    series = {("P", "L"): {2000: 100, 2001: 110, 2002: 363, 2003: 133.1}}
+    plausibility(model_runner, series)
+    model_runner.build("intermediate", "int_cells__checked")
+    # revenue x1.1 while employment x3.6 in the same division: apart by x3.27
+    harmonised_rows = pd.DataFrame([
+        {"province_code": "P", "year": year, "indicator": indicator, "industry_code": "13", "value": value,
+         "source_value_ids": [f"{indicator}{year}"]}
+        for indicator, values in (("main_business_revenue", (1000, 1100)), ("employment", (20000, 72000)))
+        for year, value in zip((2000, 2001), values)
+    ])
+    model_runner.given("intermediate", "int_cells__harmonised", harmonised_rows)
+    model_runner.given("reference", "indicator", pd.concat([INDICATOR, INDICATOR.assign(indicator="main_business_revenue"),
+                                                              INDICATOR.assign(indicator="employment",
+                                                                               plausibility_material_value=10000)]))
+    warnings = model_runner.build("intermediate", "int_cells__suspect").set_index("rule")
+    spike = warnings.loc["suspect_spike"]
+    assert (spike["province_code"], spike["industry_label"], spike["year"], spike["value"]) == ("P", "L", 2002, 363)
+    assert "x2.73 above both 2001 (110.0) and 2003 (133.1)" in spike["detail"]
+    divergence = warnings.loc["diverges_from_employment"]
+    assert (divergence["industry_code"], divergence["year"]) == ("13", 2001)
+    assert "apart by x3.27" in divergence["detail"]
+    assert sorted(divergence["source_value_ids"]) == ["employment2000", "employment2001",
+                                                       "main_business_revenue2000", "main_business_revenue2001"]
+
+
+def test_a_withheld_value_that_removes_a_division_is_named_on_the_universe_year(model_runner):
+    # Universe g = P, Q, R. Q's division 14 is withheld while P and R report it: 14 leaves the
+    # common support because of that one value. Division 15 is withheld in Q but R never reports
+    # it: it would be out anyway, so it is not the quarantine's reach.
+    rows = []
+    values = {"P": {"13": 10, "14": 20, "15": 4}, "Q": {"13": 5, "14": None, "15": None}, "R": {"13": 7, "14": 9}}
+    for province, divisions in values.items():
+        for industry, value in divisions.items():
+            rows.append({"province_code": province, "year": 2000, "industry_code": industry, "industry_level": "division",
+                         "indicator": "x", "value": value, "value_flag": "quarantined" if value is None else "reported",
+                         "source_vintage": "2011", "source_value_ids": [f"{province}{industry}"]})
+    model_runner.given("marts", "fct_industry_indicator", pd.DataFrame(rows))
+    model_runner.given("marts", "fct_manufacturing_coverage",
+                       pd.DataFrame({"province_code": ["P"], "year": [2000], "indicator": ["x"], "manufacturing_total": [50.0]}))
+    model_runner.given("intermediate", "int_quarantine_province_year",
+                       pd.DataFrame({"province_code": pd.Series(dtype=str), "year": pd.Series(dtype="int64"),
+                                     "indicator": pd.Series(dtype=str)}))
+    model_runner.given("reference", "region_group_member", pd.DataFrame({"group_code": ["g"] * 3, "province_code": ["P", "Q", "R"]}))
+    metric_input = model_runner.build("intermediate", "int_metric_input")
+    assert set(metric_input["industry_code"]) == {"13"}
+    assert set(metric_input["quarantine_reach"]) == {"division 14 left out: value withheld in Q Q14"}
