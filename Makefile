@@ -2,6 +2,8 @@
 #   make run [RAW_DIR=../shared/data/yearbook]   build and publish the warehouse
 #            [ALLOW_CHANGES=1] [FULL=1]           publish an intended change; rebuild though nothing changed
 #   make test                                     the whole test suite
+#   make test-fast                                the tests that need neither ../shared nor a refresh
+#   make lint                                     ruff (check, format) and sqlfluff, as CI runs them
 #   make ui                                       Dagster UI and daemon on http://127.0.0.1:3000
 #   make ui-check                                 click through the UI in headless Chromium, screenshots
 #   make sql Q="select ..."                       query the published file (no Q: interactive)
@@ -34,7 +36,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test ui ui-check sql rollback bench docs samples seeds setup clean
+.PHONY: run test test-fast lint ui ui-check sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -62,6 +64,16 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not real_data and not refresh"
+
+# What CI checks before the tests (.ci/run). Fix formatting with `ruff format .` and
+# `sqlfluff fix dbt_project/models dbt_project/tests`.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --check --no-cache .
+	$(BIN)/sqlfluff lint --disable-progress-bar --nocolor --processes 2 dbt_project/models dbt_project/tests
 
 ui: setup
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.spatial.distance import pdist, squareform
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from orchestration.settings import DBT_PROJECT_DIR  # noqa: E402
+from orchestration.settings import DBT_PROJECT_DIR
 
 MARTS = [
     "int_metric_shares",
@@ -43,11 +43,26 @@ def compile_models(scratch: Path) -> dict[str, str]:
     target = scratch / "dbt_target"
     (scratch / "compile_wh").mkdir()
     dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run([str(dbt), "compile", "--profiles-dir", ".", "--target-path", str(target), "--quiet",
-                    "--select", "resource_type:model"], cwd=DBT_PROJECT_DIR, check=True,
-                   env={**os.environ, "WAREHOUSE_DIR": str(scratch / "compile_wh")})
-    return {p.stem: p.read_text(encoding="utf-8")
-            for p in (target / "compiled" / "regional_structure" / "models").rglob("*.sql")}
+    subprocess.run(
+        [
+            str(dbt),
+            "compile",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--quiet",
+            "--select",
+            "resource_type:model",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
+        env={**os.environ, "WAREHOUSE_DIR": str(scratch / "compile_wh")},
+    )
+    return {
+        p.stem: p.read_text(encoding="utf-8")
+        for p in (target / "compiled" / "regional_structure" / "models").rglob("*.sql")
+    }
 
 
 def generate_panel(con, regions: int, industries: int, years: int) -> None:
@@ -80,17 +95,20 @@ def generate_panel(con, regions: int, industries: int, years: int) -> None:
 
 
 def dense(con, regions: int, industries: int, years: int) -> np.ndarray:
-    frame = con.execute("select year, province_code, industry_code, value from intermediate.int_metric_input "
-                        "order by year, province_code, industry_code").fetchnumpy()
+    frame = con.execute(
+        "select year, province_code, industry_code, value from intermediate.int_metric_input "
+        "order by year, province_code, industry_code"
+    ).fetchnumpy()
     return frame["value"].reshape(years, regions, industries)
 
 
 # --- NumPy/SciPy references: the same numbers, computed independently --------------------------
 
+
 def reference(name: str, x: np.ndarray):
-    region_total = x.sum(axis=2, keepdims=True)            # X[i]   (t, i, 1)
-    industry_total = x.sum(axis=1, keepdims=True)          # X[k]   (t, 1, k)
-    total = region_total.sum(axis=1, keepdims=True)        # X      (t, 1, 1)
+    region_total = x.sum(axis=2, keepdims=True)  # X[i]   (t, i, 1)
+    industry_total = x.sum(axis=1, keepdims=True)  # X[k]   (t, 1, k)
+    total = region_total.sum(axis=1, keepdims=True)  # X      (t, 1, 1)
     s = x / region_total
     big_s = industry_total / total
     lam = region_total / total
@@ -101,7 +119,7 @@ def reference(name: str, x: np.ndarray):
         return np.abs(s - big_s).sum(axis=2), np.abs(s - rest).sum(axis=2)
     if name == "mart_region_structure":
         lq = s / big_s
-        h = (s ** 2).sum(axis=2)
+        h = (s**2).sum(axis=2)
         entropy = -(s * np.log(s)).sum(axis=2)
         theil = (s * np.log(lq)).sum(axis=2)
         ranked = np.sort(lq, axis=2)
@@ -120,13 +138,14 @@ def reference(name: str, x: np.ndarray):
         top3 = -np.partition(-sigma, 2, axis=1)[:, :3, :].sum(axis=1)
         return np.abs(sigma - lam).sum(axis=1) / 2, gini, top3
     if name == "mart_specialization_bilateral":
-        return np.stack([squareform(pdist(s[t], "cityblock")) for t in range(x.shape[0])]), \
-            np.stack([1 - squareform(pdist(s[t], "cosine")) for t in range(x.shape[0])])
+        return np.stack([squareform(pdist(s[t], "cityblock")) for t in range(x.shape[0])]), np.stack(
+            [1 - squareform(pdist(s[t], "cosine")) for t in range(x.shape[0])]
+        )
     if name == "mart_shift_share":
         years = x.shape[0]
-        xt = x.sum(axis=2)                                  # region totals (t, i)
-        kt = x.sum(axis=1)                                  # industry totals (t, k)
-        g = kt.sum(axis=1)                                  # universe totals (t)
+        xt = x.sum(axis=2)  # region totals (t, i)
+        kt = x.sum(axis=1)  # industry totals (t, k)
+        g = kt.sum(axis=1)  # universe totals (t)
         results = {}
         for t0 in range(years):
             for t1 in range(t0 + 1, years):
@@ -142,6 +161,7 @@ def reference(name: str, x: np.ndarray):
 
 def check_equal(con, name: str, ref, regions: int, industries: int, years: int) -> float:
     """Largest relative difference between the mart and the reference."""
+
     def rel(a, b):
         return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
 
@@ -150,30 +170,42 @@ def check_equal(con, name: str, ref, regions: int, industries: int, years: int) 
         got = con.execute(f"select lq from {table} order by year, province_code, industry_code").fetchnumpy()["lq"]
         return rel(got.reshape(years, regions, industries), ref)
     if name == "mart_specialization_relative":
-        got = con.execute("select krugman_vs_universe, krugman_vs_rest from marts.mart_specialization_relative "
-                          "order by year, province_code").fetchnumpy()
-        return max(rel(got["krugman_vs_universe"].reshape(years, regions), ref[0]),
-                   rel(got["krugman_vs_rest"].reshape(years, regions), ref[1]))
+        got = con.execute(
+            "select krugman_vs_universe, krugman_vs_rest from marts.mart_specialization_relative "
+            "order by year, province_code"
+        ).fetchnumpy()
+        return max(
+            rel(got["krugman_vs_universe"].reshape(years, regions), ref[0]),
+            rel(got["krugman_vs_rest"].reshape(years, regions), ref[1]),
+        )
     if name == "mart_region_structure":
-        got = con.execute("select herfindahl, shannon_entropy, relative_theil, hachman, specialization_gini "
-                          "from marts.mart_region_structure order by year, province_code").fetchnumpy()
+        got = con.execute(
+            "select herfindahl, shannon_entropy, relative_theil, hachman, specialization_gini "
+            "from marts.mart_region_structure order by year, province_code"
+        ).fetchnumpy()
         return max(rel(got[c].reshape(years, regions), r) for c, r in zip(got, ref))
     if name == "mart_industry_concentration":
-        got = con.execute("select hoover_localization, locational_gini, cr3 from marts.mart_industry_concentration "
-                          "order by year, industry_code").fetchnumpy()
+        got = con.execute(
+            "select hoover_localization, locational_gini, cr3 from marts.mart_industry_concentration "
+            "order by year, industry_code"
+        ).fetchnumpy()
         return max(rel(got[c].reshape(years, industries), r) for c, r in zip(got, ref))
     if name == "mart_specialization_bilateral":
-        got = con.execute("select krugman_bilateral, structural_similarity from marts.mart_specialization_bilateral "
-                          "order by year, province_code, partner_province_code").fetchnumpy()
+        got = con.execute(
+            "select krugman_bilateral, structural_similarity from marts.mart_specialization_bilateral "
+            "order by year, province_code, partner_province_code"
+        ).fetchnumpy()
         k = got["krugman_bilateral"].reshape(years, regions, regions)
         sim = got["structural_similarity"].reshape(years, regions, regions)
         off = ~np.eye(regions, dtype=bool)
         return max(rel(k[:, off], ref[0][:, off]), rel(sim, ref[1]))
     if name == "mart_shift_share":
-        got = con.execute("select year - 1990 as t1, base_year - 1990 as t0, national_share, industry_mix, "
-                          "regional_share from marts.mart_shift_share order by t0, t1, province_code").fetchnumpy()
+        got = con.execute(
+            "select year - 1990 as t1, base_year - 1990 as t0, national_share, industry_mix, "
+            "regional_share from marts.mart_shift_share order by t0, t1, province_code"
+        ).fetchnumpy()
         worst, position = 0.0, 0
-        for (t0, t1), (ns, im, rs) in ref.items():
+        for ns, im, rs in ref.values():
             block = slice(position, position + regions)
             scale = np.abs(ns) + np.abs(im) + np.abs(rs)
             for column, expected in (("national_share", ns), ("industry_mix", im), ("regional_share", rs)):
@@ -205,8 +237,10 @@ def main() -> None:
         started = time.perf_counter()
         generate_panel(con, args.regions, args.industries, args.years)
         rows = con.execute("select count(*) from intermediate.int_metric_input").fetchone()[0]
-        print(f"panel: {args.regions} regions x {args.industries} industries x {args.years} years = "
-              f"{rows:,} rows (generated in {time.perf_counter() - started:.1f} s)")
+        print(
+            f"panel: {args.regions} regions x {args.industries} industries x {args.years} years = "
+            f"{rows:,} rows (generated in {time.perf_counter() - started:.1f} s)"
+        )
         x = dense(con, args.regions, args.industries, args.years)
         print(f"{'model':<32}{'SQL s':>8}{'NumPy s':>9}{'ratio':>7}{'max rel diff':>14}{'rows':>13}")
         total_sql = 0.0
@@ -222,10 +256,15 @@ def main() -> None:
             n = con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]
             diff = check_equal(con, name, ref, args.regions, args.industries, args.years)
             flag = "" if diff < 1e-9 else "  <-- MISMATCH"
-            print(f"{name:<32}{sql_seconds:>8.2f}{numpy_seconds:>9.2f}{sql_seconds / numpy_seconds:>7.1f}"
-                  f"{diff:>14.1e}{n:>13,}{flag}")
-        print(f"all metric models: {total_sql:.1f} s; peak memory of this process (DuckDB in process, "
-              f"memory_limit {os.environ.get('DUCKDB_MEMORY_LIMIT', '3GB')}, plus the NumPy arrays): {peak_mib():,.0f} MiB")
+            print(
+                f"{name:<32}{sql_seconds:>8.2f}{numpy_seconds:>9.2f}{sql_seconds / numpy_seconds:>7.1f}"
+                f"{diff:>14.1e}{n:>13,}{flag}"
+            )
+        print(
+            f"all metric models: {total_sql:.1f} s; peak memory of this process (DuckDB in process, "
+            f"memory_limit {os.environ.get('DUCKDB_MEMORY_LIMIT', '3GB')}, plus the NumPy arrays): "
+            f"{peak_mib():,.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -73,20 +73,30 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
 
     record_timing(settings.warehouse_dir, result.run_id, timings)
     print(f"\nBuilt and published in {timings['total_seconds']:.1f} s from {settings.raw_dir}")
-    print("Stages: " + ", ".join(f"{k.removesuffix('_seconds').replace('_', ' ')} {v:.1f} s"
-                                 for k, v in timings.items() if k != "total_seconds"))
+    print(
+        "Stages: "
+        + ", ".join(
+            f"{k.removesuffix('_seconds').replace('_', ' ')} {v:.1f} s"
+            for k, v in timings.items()
+            if k != "total_seconds"
+        )
+    )
     summarise(settings, result.run_id)
     if settings.is_sample_raw_dir:
-        print("\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
-              "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook")
+        print(
+            "\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
+            "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook"
+        )
     return 0
 
 
-STAGES = (("ingest", lambda step: step.startswith("raw__") and "_gx_" not in step),
-          ("raw checks", lambda step: step.startswith("raw__") and "_gx_" in step),
-          ("dbt build step", lambda step: step == "warehouse_dbt_models"),
-          ("mart checks", lambda step: step.startswith("marts__")),
-          ("publish", lambda step: step.startswith("published__")))
+STAGES = (
+    ("ingest", lambda step: step.startswith("raw__") and "_gx_" not in step),
+    ("raw checks", lambda step: step.startswith("raw__") and "_gx_" in step),
+    ("dbt build step", lambda step: step == "warehouse_dbt_models"),
+    ("mart checks", lambda step: step.startswith("marts__")),
+    ("publish", lambda step: step.startswith("published__")),
+)
 
 
 def stage_timings(instance, run_id: str) -> dict[str, float]:
@@ -126,10 +136,12 @@ def _nothing_changed(settings: Settings, started: float) -> bool:
     same_code = manifest.get("code_fingerprint") == code_fingerprint()
     if FileChanges.between(published, current) or not same_dir or not same_code:
         return False
-    print(f"Nothing changed since the publication of {manifest.get('published_at')} (run "
-          f"{str(manifest.get('run_id'))[:8]}): the same {len(current)} files from {settings.raw_dir}, byte for "
-          f"byte, and the same code. Nothing was rebuilt or published ({time.perf_counter() - started:.1f} s). "
-          "Force a rebuild with: make run FULL=1")
+    print(
+        f"Nothing changed since the publication of {manifest.get('published_at')} (run "
+        f"{str(manifest.get('run_id'))[:8]}): the same {len(current)} files from {settings.raw_dir}, byte for "
+        f"byte, and the same code. Nothing was rebuilt or published ({time.perf_counter() - started:.1f} s). "
+        "Force a rebuild with: make run FULL=1"
+    )
     return True
 
 
@@ -170,8 +182,11 @@ def failure_causes(events) -> list[str]:
         if event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
             where = f"step {event.step_key} failed"
-        elif not step_failed and event.event_type in (DagsterEventType.RUN_FAILURE, DagsterEventType.ENGINE_EVENT) \
-                and getattr(event.event_specific_data, "error", None) is not None:
+        elif (
+            not step_failed
+            and event.event_type in (DagsterEventType.RUN_FAILURE, DagsterEventType.ENGINE_EVENT)
+            and getattr(event.event_specific_data, "error", None) is not None
+        ):
             error = event.event_specific_data.error
             where = "the run failed"
         if error is None:
@@ -192,8 +207,11 @@ def print_failed_checks(settings: Settings, run_id: str) -> None:
     for section in sections(directory):
         for r in section.get("results", []):
             if not r["success"] and r["severity"] == "error":
-                print(f"\n  {section['title']}: {r['expectation']} on {r['column'] or 'rows'} failed for "
-                      f"{r['unexpected_count']} rows; e.g.", file=sys.stderr)
+                print(
+                    f"\n  {section['title']}: {r['expectation']} on {r['column'] or 'rows'} failed for "
+                    f"{r['unexpected_count']} rows; e.g.",
+                    file=sys.stderr,
+                )
                 for row in r["sample"][:3]:
                     print(f"    {row}", file=sys.stderr)
     if (directory / "index.html").exists():
@@ -210,14 +228,18 @@ def summarise(settings: Settings, run_id: str) -> None:
             print(f"Validation report: {report}")
         withheld = con.execute("select scope, count(*) from fct_quarantine group by scope order by scope").fetchall()
         if withheld:
-            print("Withheld by the quality policy (query fct_quarantine for reasons): "
-                  + ", ".join(f"{n} {scope.replace('_', '-')}s" for scope, n in withheld))
+            print(
+                "Withheld by the quality policy (query fct_quarantine for reasons): "
+                + ", ".join(f"{n} {scope.replace('_', '-')}s" for scope, n in withheld)
+            )
         print(con.sql("select table_name, row_count from publication_table order by table_name"))
-        print(con.sql(
-            "select count(distinct source_file) as source_files, sum(n_values) as source_cells "
-            "from publication_source_file"
-        ))
-        print("Example query (make sql Q=\"...\"):\n" + EXAMPLE_QUERY)
+        print(
+            con.sql(
+                "select count(distinct source_file) as source_files, sum(n_values) as source_cells "
+                "from publication_source_file"
+            )
+        )
+        print('Example query (make sql Q="..."):\n' + EXAMPLE_QUERY)
         print(con.sql(EXAMPLE_QUERY))
 
 
@@ -232,8 +254,11 @@ def sql(settings: Settings, statement: str | None) -> int:
         statements = [statement] if statement else _read_statements()
         for text in statements:
             if statement is None and _replaced(settings, opened_inode):
-                print("Note: a newer publication has replaced the file this session has open; these results "
-                      "are from the earlier one. Start `make sql` again to query the new one.", file=sys.stderr)
+                print(
+                    "Note: a newer publication has replaced the file this session has open; these results "
+                    "are from the earlier one. Start `make sql` again to query the new one.",
+                    file=sys.stderr,
+                )
                 opened_inode = None  # say it once
             try:
                 relation = con.sql(text)
@@ -282,20 +307,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
     sub = parser.add_subparsers(dest="command", required=True)
     build_cmd = sub.add_parser("build", help="ingest, build and publish the warehouse")
-    build_cmd.add_argument("--allow-changes", action="store_true",
-                           help="publish even if the build differs from the current publication as the guard warns")
+    build_cmd.add_argument(
+        "--allow-changes",
+        action="store_true",
+        help="publish even if the build differs from the current publication as the guard warns",
+    )
     build_cmd.add_argument("--full", action="store_true", help="parse every file and rebuild, even if nothing changed")
     query = sub.add_parser("sql", help="run SQL against the published file")
-    query.add_argument("statement", nargs="?", help="SQL to run; without it, read statements from stdin. "
-                       "`make sql` passes Q through the environment variable SQL_QUERY, never through a shell")
+    query.add_argument(
+        "statement",
+        nargs="?",
+        help="SQL to run; without it, read statements from stdin. "
+        "`make sql` passes Q through the environment variable SQL_QUERY, never through a shell",
+    )
     back = sub.add_parser("rollback", help="put a kept version back in place of the published file")
-    back.add_argument("version", nargs="?", help="a folder name under WAREHOUSE_DIR/versions (default: the one "
-                      "before the current publication)")
+    back.add_argument(
+        "version",
+        nargs="?",
+        help="a folder name under WAREHOUSE_DIR/versions (default: the one before the current publication)",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "build":
-        return build(settings, allow_changes=args.allow_changes or _flag("ALLOW_CHANGES"),
-                     full=args.full or _flag("FULL"))
+        return build(
+            settings, allow_changes=args.allow_changes or _flag("ALLOW_CHANGES"), full=args.full or _flag("FULL")
+        )
     if args.command == "rollback":
         from .rollback import rollback
 

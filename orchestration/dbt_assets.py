@@ -13,8 +13,10 @@ from .dbt_project import warehouse_dbt_project
 from .resources import WarehouseResource
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
-NOT_PUBLISHED_HERE = ("Rebuilt in the build database only; users see it after the next full refresh publishes "
-                      "(Materialize all, or the refresh_warehouse job).")
+NOT_PUBLISHED_HERE = (
+    "Rebuilt in the build database only; users see it after the next full refresh publishes "
+    "(Materialize all, or the refresh_warehouse job)."
+)
 PUBLISHED_IN_THIS_RUN = "Published by published/marts_file at the end of this run if every blocking check passes."
 PUBLISHED_KEY = dg.AssetKey(["published", "marts_file"])
 
@@ -52,19 +54,32 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # dbt's own time for `dbt build`, as a user timing it alone would see it (process start to
     # exit), and the time dbt reports for executing the nodes; the benchmark compares the
     # whole refresh with these.
-    timing = {"dbt_build_wall_seconds": round(time.perf_counter() - started, 3),
-              "dbt_nodes_seconds": round(run_results.get("elapsed_time", 0.0), 3)}
+    timing = {
+        "dbt_build_wall_seconds": round(time.perf_counter() - started, 3),
+        "dbt_nodes_seconds": round(run_results.get("elapsed_time", 0.0), 3),
+    }
     report.record_timing(settings.warehouse_dir, context.run.run_id, timing)
     counts = _row_counts(warehouse)
     results = dbt_test_results(run_results, warehouse)
-    report.record(settings.warehouse_dir, context.run.run_id, "dbt_tests",
-                  {"title": "dbt tests (keys, relationships, identities, accepted values)",
-                   "description": "Every dbt test of this run; blocking ones stop the build.", "results": results})
+    report.record(
+        settings.warehouse_dir,
+        context.run.run_id,
+        "dbt_tests",
+        {
+            "title": "dbt tests (keys, relationships, identities, accepted values)",
+            "description": "Every dbt test of this run; blocking ones stop the build.",
+            "results": results,
+        },
+    )
     selection = context.run.asset_selection
     published_here = selection is None or PUBLISHED_KEY in selection
     for event in events:
         if isinstance(event, (dg.Output, dg.AssetMaterialization)):
-            key = event.asset_key if isinstance(event, dg.AssetMaterialization) else context.asset_key_for_output(event.output_name)
+            key = (
+                event.asset_key
+                if isinstance(event, dg.AssetMaterialization)
+                else context.asset_key_for_output(event.output_name)
+            )
             name = key.path[-1]
             extra = {"published": PUBLISHED_IN_THIS_RUN if published_here else NOT_PUBLISHED_HERE}
             if name in counts:
@@ -75,11 +90,15 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         text, table = explain_failed_tests(results)
         raise dg.Failure(
             description=f"dbt build failed. {text}\nNothing was published; the published file is unchanged.",
-            metadata={"failed_dbt_tests": dg.MetadataValue.md(table),
-                      "validation_summary": dg.MetadataValue.md(report.markdown_summary(settings.warehouse_dir,
-                                                                                        context.run.run_id)),
-                      "validation_report": dg.MetadataValue.path(str(report.page_path(settings.warehouse_dir,
-                                                                                             context.run.run_id)))},
+            metadata={
+                "failed_dbt_tests": dg.MetadataValue.md(table),
+                "validation_summary": dg.MetadataValue.md(
+                    report.markdown_summary(settings.warehouse_dir, context.run.run_id)
+                ),
+                "validation_report": dg.MetadataValue.path(
+                    str(report.page_path(settings.warehouse_dir, context.run.run_id))
+                ),
+            },
         )
 
 

@@ -56,7 +56,8 @@ def compare_with_publication(build_db: Path, published_db: Path, raw_dir: Path) 
         if n_files == 0:
             result.always_blocking.append(
                 f"The raw-data directory {raw_dir} yielded no source file with any value: an empty build is "
-                "never published.")
+                "never published."
+            )
             return result
         _identical_provinces(con, result)
         if not published_db.exists():
@@ -94,16 +95,20 @@ def _identical_provinces(con, result: Comparison) -> None:
         result.always_blocking.append(
             f"Provinces {first} and {second} have identical {indicator} series: all {n} values they share are "
             f"equal (files {_names(files_a)} and {_names(files_b)}). Is one province's export saved under the "
-            "other's file name? Nothing was published.")
+            "other's file name? Nothing was published."
+        )
 
 
 def _raw_dir_changed(con, raw_dir: Path, result: Comparison) -> None:
-    row = con.execute("select manifest from published.publication_manifest order by published_at desc limit 1").fetchone()
+    row = con.execute(
+        "select manifest from published.publication_manifest order by published_at desc limit 1"
+    ).fetchone()
     published_from = json.loads(row[0]).get("raw_dir") if row else None
     if published_from and Path(published_from).resolve() != raw_dir.resolve():
         result.intended_only.append(
             f"The current publication was built from {published_from}; this refresh read {raw_dir}. Publishing it "
-            "would replace every published number with ones from another collection of extracts.")
+            "would replace every published number with ones from another collection of extracts."
+        )
 
 
 def _families_and_files(con, result: Comparison) -> None:
@@ -123,7 +128,8 @@ def _families_and_files(con, result: Comparison) -> None:
     for family, files, cells in families:
         result.intended_only.append(
             f"Source family {family} became empty: the current publication holds {files} files and {cells} cells "
-            "of it, this refresh found none.")
+            "of it, this refresh found none."
+        )
     emptied = {f for f, _, _ in families}
     # A file saved again in another format (上海.xls -> 上海.xlsx) replaces it; it is not gone.
     gone = con.execute(r"""
@@ -137,7 +143,8 @@ def _families_and_files(con, result: Comparison) -> None:
     if gone:
         result.intended_only.append(
             f"{len(gone)} source files of the current publication are gone from the raw-data directory: "
-            f"{_names(file for _, file in gone)}.")
+            f"{_names(file for _, file in gone)}."
+        )
 
 
 def _lost_values(con, result: Comparison) -> None:
@@ -163,23 +170,28 @@ def _lost_values(con, result: Comparison) -> None:
     years_gone = sorted({(i, int(y)) for i, y in published[["indicator", "year"]].values} - years_now)
     cells_now = set(map(tuple, now[["indicator", "province_code", "year"]].values))
     province_years_gone = sorted(
-        (i, p, int(y)) for i, p, y, n in published.values if (i, p, y) not in cells_now and n >= 5
-        and (i, p) not in provinces_gone and (i, int(y)) not in years_gone
+        (i, p, int(y))
+        for i, p, y, n in published.values
+        if (i, p, y) not in cells_now and n >= 5 and (i, p) not in provinces_gone and (i, int(y)) not in years_gone
     )
     for indicator, province in provinces_gone:
-        result.intended_only.append(f"Province {province} disappeared from {indicator}: the current publication "
-                                    "has values for it, this refresh has none.")
+        result.intended_only.append(
+            f"Province {province} disappeared from {indicator}: the current publication "
+            "has values for it, this refresh has none."
+        )
     for indicator, year in years_gone:
         result.intended_only.append(f"Year {year} disappeared from {indicator}.")
     if province_years_gone:
         result.intended_only.append(
             f"{len(province_years_gone)} province-years disappeared: "
-            f"{_names(f'{p} {y} ({i})' for i, p, y in province_years_gone)}.")
+            f"{_names(f'{p} {y} ({i})' for i, p, y in province_years_gone)}."
+        )
     share = len(lost) / max(int(published["n"].sum()), 1)
     if share > MAX_LOST_VALUE_SHARE and not (provinces_gone or years_gone or province_years_gone):
         result.intended_only.append(
             f"{len(lost)} published values ({share:.1%}, more than {MAX_LOST_VALUE_SHARE:.1%}) would become empty, "
-            f"e.g. {_names(f'{p} {y} ({i})' for i, p, y in lost.head(LISTED).values)}.")
+            f"e.g. {_names(f'{p} {y} ({i})' for i, p, y in lost.head(LISTED).values)}."
+        )
 
 
 def _rewritten_series(con, result: Comparison) -> None:
@@ -199,4 +211,5 @@ def _rewritten_series(con, result: Comparison) -> None:
         result.intended_only.append(
             f"{len(rows)} series were rewritten: most of their years differ from the current publication by more "
             f"than {REWRITTEN_TOLERANCE:.0%}, which a yearbook revision does not do but swapped labels or a "
-            f"wrong file do: {listed}.")
+            f"wrong file do: {listed}."
+        )

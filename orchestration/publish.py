@@ -24,7 +24,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,10 +45,13 @@ def published_tables() -> tuple[str, ...]:
     """The public SQL interface: every dbt model in models/marts (schema marts), from the manifest.
     Add, never silently rename: the tables are dbt contracts."""
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
-    return tuple(sorted(
-        node["name"] for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
-    ))
+    return tuple(
+        sorted(
+            node["name"]
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+        )
+    )
 
 
 PUBLISHED_TABLES = published_tables()
@@ -70,7 +73,10 @@ def replaced_atomically(published_db: Path) -> Iterator[Path]:
 
 
 def publish_warehouse(
-    build_db: Path, published_db: Path, manifest: dict | None = None, keep_versions: int | None = None,
+    build_db: Path,
+    published_db: Path,
+    manifest: dict | None = None,
+    keep_versions: int | None = None,
     tables=PUBLISHED_TABLES,
 ) -> dict:
     """Copy the published tables from the build database into a new file, then swap it in.
@@ -80,42 +86,41 @@ def publish_warehouse(
     ``manifest['version_warning']``, not raised.
     """
     published_db.parent.mkdir(parents=True, exist_ok=True)
-    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    published_at = datetime.now(UTC).replace(tzinfo=None)
     manifest = {**(manifest or {}), "published_at": published_at.isoformat(timespec="microseconds") + "Z"}
     run = (manifest.get("run_id") or "manual")[:8]
     manifest["version_dir"] = str(published_db.parent / "versions" / f"{published_at:%Y%m%dT%H%M%S%f}_{run}")
     counts: dict[str, int] = {}
-    with replaced_atomically(published_db) as staging:
-        with duckdb.connect(str(staging)) as con:
-            con.execute(f"attach '{build_db}' as build (read_only)")
-            for table in tables:
-                con.execute(f"create table main.{table} as select * from build.marts.{table}")
-                counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
-            manifest["tables"] = counts
-            manifest["source_files"] = [
-                dict(zip(("source_family", "source_file", "file_sha256", "n_values"), row))
-                for row in con.execute(
-                    "select source_family, source_file, file_sha256, n_values from build.raw.source_file "
-                    "order by source_family, source_file"
-                ).fetchall()
-            ]
-            con.execute(
-                "create table main.publication_table as "
-                "select unnest(?::varchar[]) as table_name, unnest(?::bigint[]) as row_count, ?::timestamp as published_at",
-                [list(counts), list(counts.values()), published_at],
-            )
-            con.execute(
-                "create table main.publication_source_file as "
-                "select *, ?::timestamp as published_at from build.raw.source_file order by source_family, source_file",
-                [published_at],
-            )
-            con.execute(
-                "create table main.publication_manifest as select ?::timestamp as published_at, "
-                "?::varchar as run_id, ?::json as manifest",
-                [published_at, manifest.get("run_id"), json.dumps(manifest, ensure_ascii=False, default=str)],
-            )
-            con.execute("detach build")
-            con.execute("checkpoint")
+    with replaced_atomically(published_db) as staging, duckdb.connect(str(staging)) as con:
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        for table in tables:
+            con.execute(f"create table main.{table} as select * from build.marts.{table}")
+            counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
+        manifest["tables"] = counts
+        manifest["source_files"] = [
+            dict(zip(("source_family", "source_file", "file_sha256", "n_values"), row))
+            for row in con.execute(
+                "select source_family, source_file, file_sha256, n_values from build.raw.source_file "
+                "order by source_family, source_file"
+            ).fetchall()
+        ]
+        con.execute(
+            "create table main.publication_table as "
+            "select unnest(?::varchar[]) as table_name, unnest(?::bigint[]) as row_count, ?::timestamp as published_at",
+            [list(counts), list(counts.values()), published_at],
+        )
+        con.execute(
+            "create table main.publication_source_file as "
+            "select *, ?::timestamp as published_at from build.raw.source_file order by source_family, source_file",
+            [published_at],
+        )
+        con.execute(
+            "create table main.publication_manifest as select ?::timestamp as published_at, "
+            "?::varchar as run_id, ?::json as manifest",
+            [published_at, manifest.get("run_id"), json.dumps(manifest, ensure_ascii=False, default=str)],
+        )
+        con.execute("detach build")
+        con.execute("checkpoint")
     try:
         _keep_version(published_db, manifest, keep_versions)
     except OSError as exc:
@@ -141,8 +146,12 @@ def _keep_version(published_db: Path, manifest: dict, keep: int | None) -> None:
 
 def _git_commit() -> str | None:
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip() or None
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -155,12 +164,14 @@ def _check_summary(context: dg.AssetExecutionContext) -> list[dict]:
     summary = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
-        summary.append({
-            "asset": evaluation.asset_key.to_user_string(),
-            "check": evaluation.check_name,
-            "passed": evaluation.passed,
-            "severity": evaluation.severity.value,
-        })
+        summary.append(
+            {
+                "asset": evaluation.asset_key.to_user_string(),
+                "check": evaluation.check_name,
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+            }
+        )
     return summary
 
 
@@ -205,10 +216,13 @@ def published_marts_file(
     settings = warehouse.settings
     missing = _missing_from_run(context)
     if missing:
-        raise dg.Failure(description=(
-            f"Not published: a publication must be one fully rebuilt and checked build, and this run did not "
-            f"rebuild {len(missing)} of the assets it would publish (e.g. {', '.join(missing[:5])}). Use "
-            "\"Materialize all\" in the lineage view or the refresh_warehouse job; the published file is unchanged."))
+        raise dg.Failure(
+            description=(
+                f"Not published: a publication must be one fully rebuilt and checked build, and this run did not "
+                f"rebuild {len(missing)} of the assets it would publish (e.g. {', '.join(missing[:5])}). Use "
+                '"Materialize all" in the lineage view or the refresh_warehouse job; the published file is unchanged.'
+            )
+        )
     checks = _check_summary(context)
     blocking_failures = [c for c in checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocking_failures:
@@ -217,12 +231,17 @@ def published_marts_file(
     comparison = compare_with_publication(settings.build_db, settings.published_db, settings.raw_dir)
     problems = comparison.problems(config.allow_changes)
     if problems:
-        hint = ("" if not comparison.intended_only or config.allow_changes else
-                "\nIf the change is intended, refresh again with allow_changes (make run ALLOW_CHANGES=1, or "
-                "ops: published__marts_file: config: allow_changes: true in the Launchpad).")
+        hint = (
+            ""
+            if not comparison.intended_only or config.allow_changes
+            else "\nIf the change is intended, refresh again with allow_changes (make run ALLOW_CHANGES=1, or "
+            "ops: published__marts_file: config: allow_changes: true in the Launchpad)."
+        )
         raise dg.Failure(
-            description="Not published: the build differs from the current publication.\n- " + "\n- ".join(problems)
-            + hint + f"\nThe published file {settings.published_db} is unchanged.",
+            description="Not published: the build differs from the current publication.\n- "
+            + "\n- ".join(problems)
+            + hint
+            + f"\nThe published file {settings.published_db} is unchanged.",
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))},
         )
     report = settings.warehouse_dir / "reports" / context.run.run_id / "index.html"
@@ -259,5 +278,6 @@ def published_marts_file(
         metadata["validation_report"] = dg.MetadataValue.path(str(report))
         # the report's failures and warnings, rendered in the UI where the publication is shown
         metadata["validation_summary"] = dg.MetadataValue.md(
-            markdown_summary(settings.warehouse_dir, context.run.run_id))
+            markdown_summary(settings.warehouse_dir, context.run.run_id)
+        )
     return dg.MaterializeResult(metadata=metadata)

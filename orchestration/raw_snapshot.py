@@ -42,7 +42,7 @@ class FileChanges:
     removed: tuple[str, ...]
 
     @classmethod
-    def between(cls, before: dict[str, str], after: dict[str, str]) -> "FileChanges":
+    def between(cls, before: dict[str, str], after: dict[str, str]) -> FileChanges:
         return cls(
             added=tuple(sorted(set(after) - set(before))),
             changed=tuple(sorted(f for f in set(after) & set(before) if after[f] != before[f])),

@@ -19,7 +19,7 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 LOCK_NAME = "refresh.lock"
@@ -51,7 +51,7 @@ def refresh_lock(warehouse_dir: Path, *, run_id: str, raw_dir: Path, launched_by
     """Hold the warehouse's refresh lock for the duration of the block, or raise RefreshLocked."""
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse_dir / LOCK_NAME
-    handle = open(lock_path, "a+", encoding="utf-8")
+    handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until the lock is released below
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -62,10 +62,18 @@ def refresh_lock(warehouse_dir: Path, *, run_id: str, raw_dir: Path, launched_by
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({
-            "run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(), "launched_by": launched_by,
-            "raw_dir": str(raw_dir), "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }))
+        handle.write(
+            json.dumps(
+                {
+                    "run_id": run_id,
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "launched_by": launched_by,
+                    "raw_dir": str(raw_dir),
+                    "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            )
+        )
         handle.flush()
         try:
             yield lock_path

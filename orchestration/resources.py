@@ -45,8 +45,12 @@ class WarehouseResource(dg.ConfigurableResource):
         # location was loaded with.
         settings.export_to_environ()
         try:
-            with refresh_lock(settings.warehouse_dir, run_id=run.run_id if run else "(no run)",
-                              raw_dir=settings.raw_dir, launched_by=launched_by(dict(run.tags) if run else {})):
+            with refresh_lock(
+                settings.warehouse_dir,
+                run_id=run.run_id if run else "(no run)",
+                raw_dir=settings.raw_dir,
+                launched_by=launched_by(dict(run.tags) if run else {}),
+            ):
                 gx_worker.start()  # imports Great Expectations on the other core while files are parsed
                 try:
                     yield self
@@ -84,6 +88,7 @@ def build_resources(settings: Settings) -> dict:
     return {
         "warehouse": WarehouseResource(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir)),
         # The dbt installed beside this interpreter, whether or not the venv is on PATH.
-        "dbt": WarehouseDbtCliResource(project_dir=warehouse_dbt_project,
-                                       dbt_executable=str(Path(sys.executable).parent / "dbt")),
+        "dbt": WarehouseDbtCliResource(
+            project_dir=warehouse_dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+        ),
     }

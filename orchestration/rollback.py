@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -38,8 +38,11 @@ def rollback(settings: Settings, version: str | None) -> int:
     if version is None:
         older = [v for v in versions if current is None or v.name < Path(current).name]
         if not older:
-            print("There is no kept version older than the current publication. Kept: "
-                  + ", ".join(v.name for v in versions), file=sys.stderr)
+            print(
+                "There is no kept version older than the current publication. Kept: "
+                + ", ".join(v.name for v in versions),
+                file=sys.stderr,
+            )
             return 1
         chosen = older[-1]
     else:
@@ -48,8 +51,9 @@ def rollback(settings: Settings, version: str | None) -> int:
             print(f"No kept version {version!r}. Kept: " + ", ".join(v.name for v in versions), file=sys.stderr)
             return 1
     try:
-        with refresh_lock(settings.warehouse_dir, run_id="rollback", raw_dir=settings.raw_dir,
-                          launched_by="make rollback"):
+        with refresh_lock(
+            settings.warehouse_dir, run_id="rollback", raw_dir=settings.raw_dir, launched_by="make rollback"
+        ):
             restore(settings, chosen)
     except RefreshLocked as exc:
         print(f"Not rolled back: {exc}", file=sys.stderr)
@@ -66,13 +70,15 @@ def restore(settings: Settings, version_dir: Path) -> None:
             row = con.execute("select manifest from publication_manifest order by published_at desc limit 1").fetchone()
             manifest = json.loads(row[0]) if row else {}
             manifest["rolled_back"] = {
-                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "from_version": version_dir.name,
                 "replaced_version": _current_version_dir(settings),
             }
-            con.execute("update publication_manifest set manifest = ?::json where published_at = "
-                        "(select max(published_at) from publication_manifest)",
-                        [json.dumps(manifest, ensure_ascii=False, default=str)])
+            con.execute(
+                "update publication_manifest set manifest = ?::json where published_at = "
+                "(select max(published_at) from publication_manifest)",
+                [json.dumps(manifest, ensure_ascii=False, default=str)],
+            )
             con.execute("checkpoint")
     with open(settings.warehouse_dir / "rollbacks.log", "a", encoding="utf-8") as log:
         log.write(json.dumps(manifest["rolled_back"]) + "\n")

@@ -26,9 +26,16 @@ refresh_warehouse_job = dg.define_asset_job(
 
 
 def refresh_run_config(settings: Settings) -> dict:
-    return {"resources": {"warehouse": {"config": {
-        "raw_dir": str(settings.raw_dir), "warehouse_dir": str(settings.warehouse_dir),
-    }}}}
+    return {
+        "resources": {
+            "warehouse": {
+                "config": {
+                    "raw_dir": str(settings.raw_dir),
+                    "warehouse_dir": str(settings.warehouse_dir),
+                }
+            }
+        }
+    }
 
 
 def yearly_refresh_schedule(settings: Settings) -> dg.ScheduleDefinition:
@@ -68,10 +75,13 @@ def raw_files_sensor(settings: Settings) -> dg.SensorDefinition:
             return dg.SkipReason(f"Already started a refresh for these files ({changes.describe()}).")
         context.log.info(f"Files changed since the current publication: {changes.describe()}")
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(
-                run_key=key, run_config=refresh_run_config(settings),
-                tags={"warehouse/changed_files": changes.describe(limit=5)[:1000]},
-            )],
+            run_requests=[
+                dg.RunRequest(
+                    run_key=key,
+                    run_config=refresh_run_config(settings),
+                    tags={"warehouse/changed_files": changes.describe(limit=5)[:1000]},
+                )
+            ],
             cursor=key,
         )
 

@@ -31,7 +31,7 @@ class Settings:
     warehouse_dir: Path
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         raw = Path(os.environ.get("RAW_DIR") or SAMPLE_RAW_DIR)
         warehouse = Path(os.environ.get("WAREHOUSE_DIR") or REPO_ROOT / "warehouse")
         # Relative paths are taken from the repository root, whatever the caller's cwd.
@@ -57,14 +57,18 @@ class Settings:
         """Every setting checked before the first step, so a bad one never fails half-way."""
         keep_versions()
         if not self.raw_dir.is_dir():
-            raise SettingsError(f"RAW_DIR {self.raw_dir} is not a directory: set RAW_DIR to the folder "
-                                "holding the yearbook extracts (e.g. ../shared/data/yearbook).")
+            raise SettingsError(
+                f"RAW_DIR {self.raw_dir} is not a directory: set RAW_DIR to the folder "
+                "holding the yearbook extracts (e.g. ../shared/data/yearbook)."
+            )
         if self.warehouse_dir.exists() and not self.warehouse_dir.is_dir():
             raise SettingsError(f"WAREHOUSE_DIR {self.warehouse_dir} exists and is not a directory.")
         probe = self.warehouse_dir if self.warehouse_dir.exists() else self.warehouse_dir.parent
         if probe.exists() and not os.access(probe, os.W_OK):
-            raise SettingsError(f"WAREHOUSE_DIR {self.warehouse_dir} is not writable by this user: the build "
-                                "database and the published file live there.")
+            raise SettingsError(
+                f"WAREHOUSE_DIR {self.warehouse_dir} is not writable by this user: the build "
+                "database and the published file live there."
+            )
 
     def export_to_environ(self) -> None:
         self.warehouse_dir.mkdir(parents=True, exist_ok=True)
@@ -78,7 +82,9 @@ def keep_versions() -> int:
     if not text:
         return DEFAULT_KEEP_VERSIONS
     if not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"PUBLISH_KEEP_VERSIONS={text!r} is not a whole number of at least 1: it says how "
-                            "many published versions to keep in WAREHOUSE_DIR/versions (default "
-                            f"{DEFAULT_KEEP_VERSIONS}).")
+        raise SettingsError(
+            f"PUBLISH_KEEP_VERSIONS={text!r} is not a whole number of at least 1: it says how "
+            "many published versions to keep in WAREHOUSE_DIR/versions (default "
+            f"{DEFAULT_KEEP_VERSIONS})."
+        )
     return int(text)

@@ -27,38 +27,68 @@ SEEDS = REPO / "dbt_project" / "seeds"
 
 
 NAME_EN_2011 = {
-    "06": "Coal mining and washing", "07": "Petroleum and natural gas extraction",
-    "08": "Ferrous metal ore mining", "09": "Non-ferrous metal ore mining",
-    "10": "Non-metallic mineral mining", "11": "Mining support activities", "12": "Other mining",
-    "13": "Agri-food processing", "14": "Food manufacturing",
-    "15": "Liquor, beverages and refined tea", "16": "Tobacco products", "17": "Textiles",
-    "18": "Textile apparel and accessories", "19": "Leather, fur, feather products and footwear",
-    "20": "Wood processing and wood, bamboo, rattan, palm and straw products", "21": "Furniture",
-    "22": "Paper and paper products", "23": "Printing and reproduction of recorded media",
+    "06": "Coal mining and washing",
+    "07": "Petroleum and natural gas extraction",
+    "08": "Ferrous metal ore mining",
+    "09": "Non-ferrous metal ore mining",
+    "10": "Non-metallic mineral mining",
+    "11": "Mining support activities",
+    "12": "Other mining",
+    "13": "Agri-food processing",
+    "14": "Food manufacturing",
+    "15": "Liquor, beverages and refined tea",
+    "16": "Tobacco products",
+    "17": "Textiles",
+    "18": "Textile apparel and accessories",
+    "19": "Leather, fur, feather products and footwear",
+    "20": "Wood processing and wood, bamboo, rattan, palm and straw products",
+    "21": "Furniture",
+    "22": "Paper and paper products",
+    "23": "Printing and reproduction of recorded media",
     "24": "Cultural, educational, arts and crafts, sports and entertainment goods",
-    "25": "Petroleum processing, coking and nuclear fuel", "26": "Chemical raw materials and chemical products",
-    "27": "Pharmaceuticals", "28": "Chemical fibres", "29": "Rubber and plastic products",
-    "30": "Non-metallic mineral products", "31": "Ferrous metal smelting and rolling",
-    "32": "Non-ferrous metal smelting and rolling", "33": "Fabricated metal products",
-    "34": "General-purpose machinery", "35": "Special-purpose machinery", "36": "Automobiles",
+    "25": "Petroleum processing, coking and nuclear fuel",
+    "26": "Chemical raw materials and chemical products",
+    "27": "Pharmaceuticals",
+    "28": "Chemical fibres",
+    "29": "Rubber and plastic products",
+    "30": "Non-metallic mineral products",
+    "31": "Ferrous metal smelting and rolling",
+    "32": "Non-ferrous metal smelting and rolling",
+    "33": "Fabricated metal products",
+    "34": "General-purpose machinery",
+    "35": "Special-purpose machinery",
+    "36": "Automobiles",
     "37": "Railway, ship, aerospace and other transport equipment",
-    "38": "Electrical machinery and equipment", "39": "Computers, communication and other electronic equipment",
-    "40": "Instruments and meters", "41": "Other manufacturing", "42": "Comprehensive use of waste resources",
+    "38": "Electrical machinery and equipment",
+    "39": "Computers, communication and other electronic equipment",
+    "40": "Instruments and meters",
+    "41": "Other manufacturing",
+    "42": "Comprehensive use of waste resources",
     "43": "Repair of metal products, machinery and equipment",
-    "44": "Electricity and heat production and supply", "45": "Gas production and supply",
+    "44": "Electricity and heat production and supply",
+    "45": "Gas production and supply",
     "46": "Water production and supply",
 }
 NAME_EN_2002 = {
     **NAME_EN_2011,
-    "11": "Other mining", "15": "Beverages", "18": "Textile garments, footwear and headwear",
-    "19": "Leather, fur, feather (down) products", "24": "Cultural, educational and sports goods",
-    "29": "Rubber products", "30": "Plastic products", "31": "Non-metallic mineral products",
-    "32": "Ferrous metal smelting and rolling", "33": "Non-ferrous metal smelting and rolling",
-    "34": "Fabricated metal products", "35": "General-purpose machinery",
-    "36": "Special-purpose machinery", "37": "Transport equipment",
+    "11": "Other mining",
+    "15": "Beverages",
+    "18": "Textile garments, footwear and headwear",
+    "19": "Leather, fur, feather (down) products",
+    "24": "Cultural, educational and sports goods",
+    "29": "Rubber products",
+    "30": "Plastic products",
+    "31": "Non-metallic mineral products",
+    "32": "Ferrous metal smelting and rolling",
+    "33": "Non-ferrous metal smelting and rolling",
+    "34": "Fabricated metal products",
+    "35": "General-purpose machinery",
+    "36": "Special-purpose machinery",
+    "37": "Transport equipment",
     "39": "Electrical machinery and equipment",
     "40": "Communication equipment, computers and other electronic equipment",
-    "41": "Instruments, meters, cultural and office machinery", "42": "Artwork and other manufacturing",
+    "41": "Instruments, meters, cultural and office machinery",
+    "42": "Artwork and other manufacturing",
     "43": "Recycling of waste resources",
 }
 
@@ -71,8 +101,11 @@ def sector_of(code: str) -> str:
 def read_divisions(path: Path) -> dict[str, str]:
     with open(path, encoding="utf-8") as handle:
         rows = csv.DictReader(handle)
-        return {r["code"]: r["name"].strip() for r in rows
-                if len(r["code"]) == 2 and r["code"].isdigit() and "06" <= r["code"] <= "46"}
+        return {
+            r["code"]: r["name"].strip()
+            for r in rows
+            if len(r["code"]) == 2 and r["code"].isdigit() and "06" <= r["code"] <= "46"
+        }
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
@@ -113,8 +146,11 @@ def write_official_labels(names: dict[str, dict[str, str]], crosswalk: list[list
             only = next(iter(predecessors[c11]))
             c02 = only if successors[only] == {c11} else None
         rows.append([name, vintage, c02 or "", c11 or "", "division", "", "official GB/T 4754 name"])
-    write_csv(SEEDS / "industry_label_official.csv",
-              ["label", "label_vintage", "code_2002", "code_2011", "label_kind", "aggregate_code", "note"], rows)
+    write_csv(
+        SEEDS / "industry_label_official.csv",
+        ["label", "label_vintage", "code_2002", "code_2011", "label_kind", "aggregate_code", "note"],
+        rows,
+    )
 
 
 def main() -> None:
@@ -122,13 +158,20 @@ def main() -> None:
     parser.add_argument("--classification", type=Path, required=True)
     args = parser.parse_args()
 
-    names = {"2002": read_divisions(args.classification / "GBT4754-2002.csv"),
-             "2011": read_divisions(args.classification / "GBT4754-2011.csv")}
+    names = {
+        "2002": read_divisions(args.classification / "GBT4754-2002.csv"),
+        "2011": read_divisions(args.classification / "GBT4754-2011.csv"),
+    }
     english = {"2002": NAME_EN_2002, "2011": NAME_EN_2011}
-    write_csv(SEEDS / "industry_division.csv",
-              ["vintage", "industry_code", "name_zh", "name_en", "sector", "is_manufacturing"],
-              [[v, code, name, english[v][code], sector_of(code), sector_of(code) == "manufacturing"]
-               for v in ("2002", "2011") for code, name in sorted(names[v].items())])
+    write_csv(
+        SEEDS / "industry_division.csv",
+        ["vintage", "industry_code", "name_zh", "name_en", "sector", "is_manufacturing"],
+        [
+            [v, code, name, english[v][code], sector_of(code), sector_of(code) == "manufacturing"]
+            for v in ("2002", "2011")
+            for code, name in sorted(names[v].items())
+        ],
+    )
 
     # 4-digit concordance: 2002 class -> set of 2011 classes (drop the 2017 dimension).
     targets: dict[str, set[str]] = defaultdict(set)
@@ -144,7 +187,7 @@ def main() -> None:
     for code in sorted(names["2002"]):
         votes = Counter(t[:2] for c, ts in targets.items() if c[:2] == code for t in ts)
         principal = max(votes, key=lambda t: (votes[t], names["2011"].get(t) == names["2002"][code])) if votes else code
-        for successor in (["36", "37"] if code == "37" else [principal]):
+        for successor in ["36", "37"] if code == "37" else [principal]:
             crosswalk.append([code, successor])
     write_official_labels(names, crosswalk)
 

@@ -98,8 +98,10 @@ def write_province(name: str, total_2005: float, layout: str, rng: random.Random
     elif layout == "hierarchical":
         parent = {label: "制造业" for label in labels}
         header = ["指标名称"] + [
-            f"{name}:主营业务收入:{parent[l]}:{l}" if l not in ("合计", "制造业") and not l.endswith(("采选业", "供应业"))
-            else f"{name}:主营业务收入:{l}" for l in labels
+            f"{name}:主营业务收入:{parent[label]}:{label}"
+            if label not in ("合计", "制造业") and not label.endswith(("采选业", "供应业"))
+            else f"{name}:主营业务收入:{label}"
+            for label in labels
         ]
     else:
         header = ["指标名称"] + [f"{name}:主营业务收入:{label}" for label in labels]
@@ -124,15 +126,21 @@ def write_province(name: str, total_2005: float, layout: str, rng: random.Random
 
 
 EMPLOYMENT_INDUSTRIES = [new or old for old, new, _ in DIVISIONS] + [
-    "汽车制造业", "铁路、船舶、航空航天和其他运输设备制造业", "煤炭开采和洗选业", "电力、热力生产和供应业"]
+    "汽车制造业",
+    "铁路、船舶、航空航天和其他运输设备制造业",
+    "煤炭开采和洗选业",
+    "电力、热力生产和供应业",
+]
 
 
 def write_employment_panel(rng: random.Random) -> Path:
     """SAMPLE employment panel (persons), the layout of employment/CityEmp.csv."""
     path = REPO / "raw" / "employment" / "CityEmp.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics",
-             "province,year," + ",".join(EMPLOYMENT_INDUSTRIES)]
+    lines = [
+        "# SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics",
+        "province,year," + ",".join(EMPLOYMENT_INDUSTRIES),
+    ]
     for name, (total, _) in PROVINCES.items():
         base = {label: total / 2000 * rng.uniform(0.3, 1.7) for label in EMPLOYMENT_INDUSTRIES}
         for year in YEARS:
@@ -140,8 +148,11 @@ def write_employment_panel(rng: random.Random) -> Path:
             for label in EMPLOYMENT_INDUSTRIES:
                 value = base[label] * (1.02 ** (year - 2005)) * rng.uniform(0.96, 1.04)
                 # the real panel's 2005-2011 autos/transport values are a fractional split
-                values.append(f"{value:.4f}" if year <= 2011 and "运输" in label or year <= 2011 and label == "汽车制造业"
-                              else f"{round(value)}.0")
+                values.append(
+                    f"{value:.4f}"
+                    if (year <= 2011 and "运输" in label) or (year <= 2011 and label == "汽车制造业")
+                    else f"{round(value)}.0"
+                )
             lines.append(f"{name},{year}," + ",".join(values))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -150,13 +161,17 @@ def write_employment_panel(rng: random.Random) -> Path:
 def write_wage_panel(rng: random.Random) -> Path:
     """SAMPLE average-wage panel (yuan per person), the layout of employment/CityWage.csv."""
     path = REPO / "raw" / "employment" / "CityWage.csv"
-    lines = ["# SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics",
-             "province,year," + ",".join(EMPLOYMENT_INDUSTRIES)]
+    lines = [
+        "# SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics",
+        "province,year," + ",".join(EMPLOYMENT_INDUSTRIES),
+    ]
     for name in PROVINCES:
         base = {label: rng.uniform(15000, 30000) for label in EMPLOYMENT_INDUSTRIES}
         for year in YEARS:
-            values = [f"{round(base[label] * 1.11 ** (year - 2005) * rng.uniform(0.97, 1.03))}.0"
-                      for label in EMPLOYMENT_INDUSTRIES]
+            values = [
+                f"{round(base[label] * 1.11 ** (year - 2005) * rng.uniform(0.97, 1.03))}.0"
+                for label in EMPLOYMENT_INDUSTRIES
+            ]
             lines.append(f"{name},{year}," + ",".join(values))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -166,21 +181,43 @@ def write_gdp_export() -> Path:
     """SAMPLE NBS data-portal export (GBK, years as columns newest first, footnotes after)."""
     path = REPO / "raw" / "nbs-gdp" / "SAMPLE_分省年度数据_GDP_2005-2016.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    full_names = {"上海": "上海市", "江苏": "江苏省", "浙江": "浙江省", "安徽": "安徽省", "北京": "北京市",
-                  "天津": "天津市", "河北": "河北省"}
-    lines = ["数据库：分省年度数据", "指标：地区生产总值(亿元)", "时间：2005-2016",
-             "地区," + ",".join(f"{year}年" for year in reversed(YEARS))]
+    full_names = {
+        "上海": "上海市",
+        "江苏": "江苏省",
+        "浙江": "浙江省",
+        "安徽": "安徽省",
+        "北京": "北京市",
+        "天津": "天津市",
+        "河北": "河北省",
+    }
+    lines = [
+        "数据库：分省年度数据",
+        "指标：地区生产总值(亿元)",
+        "时间：2005-2016",
+        "地区," + ",".join(f"{year}年" for year in reversed(YEARS)),
+    ]
     for name, (total, _) in PROVINCES.items():
-        lines.append(full_names[name] + "," + ",".join(f"{total / 40000 * 1.12 ** (y - 2005):.2f}" for y in reversed(YEARS)))
-    lines += ["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics.",
-              "数据来源：scripts/make_samples.py"]
+        lines.append(
+            full_names[name] + "," + ",".join(f"{total / 40000 * 1.12 ** (y - 2005):.2f}" for y in reversed(YEARS))
+        )
+    lines += [
+        "注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics.",
+        "数据来源：scripts/make_samples.py",
+    ]
     path.write_bytes("\r\n".join(lines).encode("gbk"))
     return path
 
 
 EAST = {"上海", "江苏", "浙江", "北京", "天津", "河北"}
-ENGLISH = {"上海": "Shanghai", "江苏": "Jiangsu", "浙江": "Zhejiang", "安徽": "Anhui", "北京": "Beijing",
-           "天津": "Tianjin", "河北": "Hebei"}
+ENGLISH = {
+    "上海": "Shanghai",
+    "江苏": "Jiangsu",
+    "浙江": "Zhejiang",
+    "安徽": "Anhui",
+    "北京": "Beijing",
+    "天津": "Tianjin",
+    "河北": "Hebei",
+}
 
 
 def hightech_rows(year: int, rng: random.Random) -> list[tuple[str, str, int, float, float]]:
@@ -189,15 +226,25 @@ def hightech_rows(year: int, rng: random.Random) -> list[tuple[str, str, int, fl
     for name, (total, _) in PROVINCES.items():
         industry = total * 1.13 ** (year - 2005) / 10000  # 亿元, the Wind sample's scale
         revenue = round(industry * rng.uniform(0.08, 0.2), 1)
-        provinces.append((name, ENGLISH[name], rng.randint(100, 3000), revenue, round(revenue * rng.uniform(0.04, 0.08), 1)))
+        provinces.append(
+            (name, ENGLISH[name], rng.randint(100, 3000), revenue, round(revenue * rng.uniform(0.04, 0.08), 1))
+        )
 
     def subtotal(label, english, members):
         rows = [p for p in provinces if p[0] in members]
-        return (label, english, sum(r[2] for r in rows), round(sum(r[3] for r in rows), 1), round(sum(r[4] for r in rows), 1))
+        return (
+            label,
+            english,
+            sum(r[2] for r in rows),
+            round(sum(r[3] for r in rows), 1),
+            round(sum(r[4] for r in rows), 1),
+        )
 
-    return [subtotal("全    国", "National Total", set(PROVINCES)), subtotal("东部地区", "Eastern Region", EAST),
-            subtotal("中部地区", "Middle Region", {"安徽"})] + [
-        (" ".join(name) if len(name) == 2 else name, english, *rest) for name, english, *rest in provinces]
+    return [
+        subtotal("全    国", "National Total", set(PROVINCES)),
+        subtotal("东部地区", "Eastern Region", EAST),
+        subtotal("中部地区", "Middle Region", {"安徽"}),
+    ] + [(" ".join(name) if len(name) == 2 else name, english, *rest) for name, english, *rest in provinces]
 
 
 def write_hightech_tables(rng: random.Random) -> list[Path]:
@@ -213,21 +260,34 @@ def write_hightech_tables(rng: random.Random) -> list[Path]:
         sheet.append([f"5-3 各地区高技术产业生产经营情况({year}年)  SAMPLE 示例数据"])
         sheet.append([f"Statistics on Production and Management in High-tech Industry by Region({year})"])
         sheet.append(["单位：亿元"])
-        sheet.append(["地    区", "Region", "企业数\n(个)\nNumber of\nEnterprises", "主营业\n务收入\nRevenue from\nPrincipal Business",
-                      "利润\n总额\nProfits"])
+        sheet.append(
+            [
+                "地    区",
+                "Region",
+                "企业数\n(个)\nNumber of\nEnterprises",
+                "主营业\n务收入\nRevenue from\nPrincipal Business",
+                "利润\n总额\nProfits",
+            ]
+        )
         for name, english, enterprises, revenue, profit in rows:
             sheet.append([name, english, str(enterprises), f"{revenue:.1f}", f"{profit:.1f}"])
-        sheet.append(["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics"])
+        sheet.append(
+            ["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics"]
+        )
         path = out / f"SAMPLE-{year}.xlsx"
         book.save(path)
         paths.append(path)
         if year == 2014:
             # the same edition as a statistics portal's "export to Excel": HTML, rounded, no English
-            cells = "".join(f"<tr><td>{name.replace(' ', '')}</td><td>{e}</td><td>{round(r)}</td><td>{round(p)}</td></tr>\n"
-                            for name, _, e, r, p in rows)
-            page = (f"<html><head><meta charset=\"utf-8\"></head><body><div>中国{year}年各地区高技术产业生产经营情况统计"
-                    f" SAMPLE 示例数据</div><table><tr><td>单位:个.亿元</td></tr></table><table>"
-                    f"<tr><td>地区</td><td>企业数(个)</td><td>主营业务收入</td><td>利润总额</td></tr>\n{cells}</table></body></html>")
+            cells = "".join(
+                f"<tr><td>{name.replace(' ', '')}</td><td>{e}</td><td>{round(r)}</td><td>{round(p)}</td></tr>\n"
+                for name, _, e, r, p in rows
+            )
+            page = (
+                f'<html><head><meta charset="utf-8"></head><body><div>中国{year}年各地区高技术产业生产经营情况统计'
+                f" SAMPLE 示例数据</div><table><tr><td>单位:个.亿元</td></tr></table><table>"
+                f"<tr><td>地区</td><td>企业数(个)</td><td>主营业务收入</td><td>利润总额</td></tr>\n{cells}</table></body></html>"
+            )
             path = out / f"SAMPLE-{year}-web.xls"
             path.write_text(page, encoding="utf-8")
             paths.append(path)
@@ -241,7 +301,7 @@ def write_io_tables(rng: random.Random) -> list[Path]:
     codes = [f"{i:02d}" for i in range(1, 43)]
     paths = []
     for number, name in ((9, "上海"), (10, "江苏")):
-        scale = PROVINCES[name][0] * 1.13 ** 7 / 42  # 万元 per sector, near the Wind sample's scale
+        scale = PROVINCES[name][0] * 1.13**7 / 42  # 万元 per sector, near the Wind sample's scale
         output = [scale * rng.uniform(0.2, 2.0) for _ in codes]
         book = openpyxl.Workbook()
         sheet = book.active
@@ -252,7 +312,9 @@ def write_io_tables(rng: random.Random) -> list[Path]:
         sheet.append(["代码", None, "-", *[float(int(code)) for code in codes]])  # codes printed as numbers
         sheet.append([None, "增加值合计", "TVA", *[round(o * rng.uniform(0.2, 0.4), 2) for o in output]])
         sheet.append(["总投入", None, "TI", *[round(o, 2) for o in output]])
-        sheet.append(["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics"])
+        sheet.append(
+            ["注：SAMPLE 示例数据 — synthetic values made by scripts/make_samples.py, not official statistics"]
+        )
         path = out / f"{number}{name}.xlsx"
         book.save(path)
         paths.append(path)
@@ -262,9 +324,25 @@ def write_io_tables(rng: random.Random) -> list[Path]:
 # GB/T 4754-2002 division -> the 2011 division(s) its classes go to (the renumbering of the two
 # code lists; 37 transport equipment became 36 autos and 37 other transport).
 RENUMBERED_2002_TO_2011 = {
-    **{f"{d:02d}": [f"{d:02d}"] for d in range(6, 29)}, "11": ["12"], "29": ["29"], "30": ["29"],
-    "31": ["30"], "32": ["31"], "33": ["32"], "34": ["33"], "35": ["34"], "36": ["35"], "37": ["37", "36"],
-    "39": ["38"], "40": ["39"], "41": ["40"], "42": ["24"], "43": ["42"], "44": ["44"], "45": ["45"], "46": ["46"],
+    **{f"{d:02d}": [f"{d:02d}"] for d in range(6, 29)},
+    "11": ["12"],
+    "29": ["29"],
+    "30": ["29"],
+    "31": ["30"],
+    "32": ["31"],
+    "33": ["32"],
+    "34": ["33"],
+    "35": ["34"],
+    "36": ["35"],
+    "37": ["37", "36"],
+    "39": ["38"],
+    "40": ["39"],
+    "41": ["40"],
+    "42": ["24"],
+    "43": ["42"],
+    "44": ["44"],
+    "45": ["45"],
+    "46": ["46"],
 }
 
 
@@ -272,8 +350,10 @@ def write_concordance() -> Path:
     """SAMPLE 4-digit concordance in the official file's layout, with invented class codes."""
     path = REPO / "raw" / "classification" / "SAMPLE_concordance_4digit_2017_2011_2002.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# SAMPLE 示例数据 — synthetic class codes made by scripts/make_samples.py, not the official concordance",
-             "GB2011,GB2017,Des2017,Des2011,GB2002,Des2002"]
+    lines = [
+        "# SAMPLE 示例数据 — synthetic class codes made by scripts/make_samples.py, not the official concordance",
+        "GB2011,GB2017,Des2017,Des2011,GB2002,Des2002",
+    ]
     for code_2002, successors in RENUMBERED_2002_TO_2011.items():
         for n, code_2011 in enumerate(successors, start=1):
             for k in range(1, 3 if n == 1 else 2):  # the principal successor gets more links

@@ -38,9 +38,22 @@ def compiled_models(tmp_path_factory) -> dict[str, str]:
     env = {**os.environ, "WAREHOUSE_DIR": str(warehouse)}
     dbt = Path(sys.executable).parent / "dbt"
     subprocess.run(
-        [str(dbt), "compile", "--profiles-dir", ".", "--target-path", str(target), "--quiet",
-         "--select", "resource_type:model"],
-        cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True, text=True,
+        [
+            str(dbt),
+            "compile",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--quiet",
+            "--select",
+            "resource_type:model",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     compiled = {}
     for path in (target / "compiled" / "regional_structure" / "models").rglob("*.sql"):
@@ -85,8 +98,14 @@ def ensure_dbt_manifest() -> None:
 ensure_dbt_manifest()
 
 
-def run_refresh(raw_dir: Path, warehouse_dir: Path, *, allow_changes: bool = False, job_name: str = "refresh_warehouse",
-                asset_selection=None):
+def run_refresh(
+    raw_dir: Path,
+    warehouse_dir: Path,
+    *,
+    allow_changes: bool = False,
+    job_name: str = "refresh_warehouse",
+    asset_selection=None,
+):
     """Run the real refresh job (or the implicit asset job, optionally a selection of it) in
     process against the given directories."""
     from dagster import DagsterInstance
@@ -99,14 +118,32 @@ def run_refresh(raw_dir: Path, warehouse_dir: Path, *, allow_changes: bool = Fal
         patch.setenv("WAREHOUSE_DIR", str(warehouse_dir))
         settings = Settings.from_env()
         definitions = build_definitions(settings)
-        job = definitions.resolve_job_def(job_name) if job_name != "__ASSET_JOB" else \
-            definitions.resolve_implicit_global_asset_job_def()
+        job = (
+            definitions.resolve_job_def(job_name)
+            if job_name != "__ASSET_JOB"
+            else definitions.resolve_implicit_global_asset_job_def()
+        )
         run_config = {"ops": {"published__marts_file": {"config": {"allow_changes": allow_changes}}}}
         if asset_selection is not None and not any(key.path[0] == "published" for key in asset_selection):
             run_config = {}
         with DagsterInstance.ephemeral() as instance:
-            return job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
-                                          asset_selection=asset_selection), settings
+            return job.execute_in_process(
+                instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
+            ), settings
+
+
+# Fixtures that run a refresh (or a webserver): a test using one is marked `refresh`.
+REFRESH_FIXTURES = {"real_build", "published_samples", "case", "corpus_baseline", "served"}
+REFRESH_MODULES = {"test_end_to_end", "test_launch_paths", "test_webserver", "test_bad_input_corpus"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark tests by what they need, so `-m "not real_data and not refresh"` is the fast tier."""
+    for item in items:
+        if "yearbook_dir" in item.fixturenames:
+            item.add_marker(pytest.mark.real_data)
+        if REFRESH_FIXTURES & set(item.fixturenames) or item.module.__name__.split(".")[-1] in REFRESH_MODULES:
+            item.add_marker(pytest.mark.refresh)
 
 
 # Outcome of each adversarial scenario (tests/test_bad_input_corpus.py), printed as a table at the

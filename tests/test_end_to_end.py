@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import json
-import time
 import hashlib
+import json
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -22,8 +22,22 @@ from .conftest import SHARED_YEARBOOK, run_refresh
 YRD = {"310000": "上海", "320000": "江苏", "330000": "浙江", "340000": "安徽"}
 # GB/T 4754-2002 manufacturing division -> the 2011 division continuing its series (independent
 # of the project's seeds, written from the two code lists).
-RENUMBERED_2002_TO_2011 = {**{c: c for c in range(13, 29)}, 29: 29, 30: 29, 31: 30, 32: 31, 33: 32,
-                           34: 33, 35: 34, 36: 35, 39: 38, 40: 39, 41: 40, 42: 41, 43: 42}
+RENUMBERED_2002_TO_2011 = {
+    **{c: c for c in range(13, 29)},
+    29: 29,
+    30: 29,
+    31: 30,
+    32: 31,
+    33: 32,
+    34: 33,
+    35: 34,
+    36: 35,
+    39: 38,
+    40: 39,
+    41: 40,
+    42: 41,
+    43: 42,
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,22 +66,30 @@ def test_published_file_holds_the_public_interface(real_build):
 
 def test_yrd_and_jjj_cover_2005_to_2016(real_build):
     con, _ = real_build
-    years = query(con, """
+    years = query(
+        con,
+        """
         select universe_code, list(distinct year order by year) as years
         from mart_specialization_relative where universe_code in ('yrd', 'jjj') and indicator = 'main_business_revenue'
         group by universe_code
-    """).set_index("universe_code")["years"]
+    """,
+    ).set_index("universe_code")["years"]
     for universe in ("yrd", "jjj"):
         assert set(range(2005, 2017)) <= set(years[universe])
     # Hebei 2008 is missing from its export: jjj 2008 is published but flagged incomplete
-    jjj_2008 = query(con, "select distinct is_universe_complete, n_members_present from mart_location_quotient "
-                          "where universe_code = 'jjj' and year = 2008 and indicator = 'main_business_revenue'")
+    jjj_2008 = query(
+        con,
+        "select distinct is_universe_complete, n_members_present from mart_location_quotient "
+        "where universe_code = 'jjj' and year = 2008 and indicator = 'main_business_revenue'",
+    )
     assert jjj_2008.values.tolist() == [[False, 2]]
 
 
 def test_lq_identities_hold_per_universe_year(real_build):
     con, _ = real_build
-    worst = query(con, """
+    worst = query(
+        con,
+        """
         with by_industry as (
             select universe_code, year, indicator, industry_code, sum(region_weight * lq) as s
             from mart_location_quotient where lq is not null group by all
@@ -78,7 +100,8 @@ def test_lq_identities_hold_per_universe_year(real_build):
         select (select max(abs(s - 1)) from by_industry) as industry_gap,
                (select max(abs(s - 1)) from by_region) as region_gap,
                (select count(*) from by_industry) as n_industry_sums
-    """).iloc[0]
+    """,
+    ).iloc[0]
     assert worst["n_industry_sums"] > 1000
     assert worst["industry_gap"] < 1e-9
     assert worst["region_gap"] < 1e-9
@@ -86,15 +109,22 @@ def test_lq_identities_hold_per_universe_year(real_build):
 
 def test_fact_values_trace_to_source_cells(real_build):
     con, _ = real_build
-    row = query(con, """
+    row = query(
+        con,
+        """
         select f.value, f.unit, c.source_file, c.source_cell, c.value_as_printed, c.file_sha256
         from fct_industry_indicator f, unnest(f.source_value_ids) as u(id)
         join lineage_source_cell c on c.raw_value_id = u.id
         where f.province_code = '320000' and f.year = 2014 and f.industry_code = 'C'
-    """).iloc[0]
+    """,
+    ).iloc[0]
     assert row["value"] == pytest.approx(136346.02, abs=1e-9)
     assert (row["unit"], row["source_file"], row["source_cell"], row["value_as_printed"]) == (
-        "亿元", "wind-mbr/江苏.xls", "H11", "1363460200")
+        "亿元",
+        "wind-mbr/江苏.xls",
+        "H11",
+        "1363460200",
+    )
     sha = hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
     assert row["file_sha256"] == sha
 
@@ -112,12 +142,21 @@ def independent_yrd_matrix(year: int) -> pd.DataFrame:
                         names[r["name"].strip()] = target
     rows = []
     for code, province in YRD.items():
-        cells = parse_wind_edb_export(SHARED_YEARBOOK / "wind-mbr" / f"{province}.xls", display_name=province,
-                                      expected_indicator_label="主营业务收入", catalogue_unit="万元")
+        cells = parse_wind_edb_export(
+            SHARED_YEARBOOK / "wind-mbr" / f"{province}.xls",
+            display_name=province,
+            expected_indicator_label="主营业务收入",
+            catalogue_unit="万元",
+        )
         for cell in cells:
             if cell["year"] == year and cell["industry_label"] in names and cell["value"] is not None:
-                rows.append({"province_code": code, "industry_code": f"{names[cell['industry_label']]:02d}",
-                             "value": cell["value"] / 10000})
+                rows.append(
+                    {
+                        "province_code": code,
+                        "industry_code": f"{names[cell['industry_label']]:02d}",
+                        "value": cell["value"] / 10000,
+                    }
+                )
     frame = pd.DataFrame(rows).groupby(["province_code", "industry_code"])["value"].sum().unstack()
     return frame.dropna(axis=1)  # the industries every member reports
 
@@ -129,28 +168,40 @@ def test_yrd_metrics_match_an_independent_computation(real_build, year):
     s = x.div(x.sum(axis=1), axis=0)
     big_s = x.sum(axis=0) / x.values.sum()
     lq = s / big_s
-    published = query(con, f"select province_code, industry_code, lq from mart_location_quotient "
-                           f"where universe_code = 'yrd' and year = {year} and indicator = 'main_business_revenue'")
+    published = query(
+        con,
+        f"select province_code, industry_code, lq from mart_location_quotient "
+        f"where universe_code = 'yrd' and year = {year} and indicator = 'main_business_revenue'",
+    )
     assert set(published["industry_code"]) == set(x.columns)
     for row in published.itertuples():
         assert row.lq == pytest.approx(lq.loc[row.province_code, row.industry_code], rel=1e-9)
-    spec = query(con, f"select * from mart_specialization_relative where universe_code = 'yrd' and year = {year} "
-                      f"and indicator = 'main_business_revenue'")
+    spec = query(
+        con,
+        f"select * from mart_specialization_relative where universe_code = 'yrd' and year = {year} "
+        f"and indicator = 'main_business_revenue'",
+    )
     for row in spec.itertuples():
         i = row.province_code
         rest = x.drop(index=i).sum(axis=0)
         assert row.krugman_vs_universe == pytest.approx((s.loc[i] - big_s).abs().sum(), rel=1e-9)
         assert row.krugman_vs_rest == pytest.approx((s.loc[i] - rest / rest.sum()).abs().sum(), rel=1e-9)
-    pair = query(con, f"select krugman_bilateral from mart_specialization_bilateral where universe_code = 'yrd' "
-                      f"and year = {year} and province_code = '310000' and partner_province_code = '320000' "
-                      f"and indicator = 'main_business_revenue'")
+    pair = query(
+        con,
+        f"select krugman_bilateral from mart_specialization_bilateral where universe_code = 'yrd' "
+        f"and year = {year} and province_code = '310000' and partner_province_code = '320000' "
+        f"and indicator = 'main_business_revenue'",
+    )
     assert pair.iloc[0, 0] == pytest.approx((s.loc["310000"] - s.loc["320000"]).abs().sum(), rel=1e-9)
 
 
 def test_coverage_records_what_the_industry_set_leaves_out(real_build):
     con, _ = real_build
-    shanghai_2015 = query(con, "select * from fct_manufacturing_coverage where province_code = '310000' and year = 2015 "
-                               "and indicator = 'main_business_revenue'")
+    shanghai_2015 = query(
+        con,
+        "select * from fct_manufacturing_coverage where province_code = '310000' and year = 2015 "
+        "and indicator = 'main_business_revenue'",
+    )
     row = shanghai_2015.iloc[0]
     # Shanghai's 2015 export holds only 17 divisions against a reported 制造业 total
     assert row["n_manufacturing_divisions_reported"] == 17
@@ -162,12 +213,15 @@ def test_coverage_records_what_the_industry_set_leaves_out(real_build):
 
 def test_intensity_shares_sum_to_one(real_build):
     con, _ = real_build
-    sums = query(con, "select province_code, year, indicator, sum(share) as total from mart_intensity_shares group by all")
+    sums = query(
+        con, "select province_code, year, indicator, sum(share) as total from mart_intensity_shares group by all"
+    )
     assert len(sums) > 600  # revenue and employment
     assert (sums["total"] - 1).abs().max() < 1e-12
 
 
 # --- safety of the refresh, on the project's own samples (fast, no ../shared needed) ---------------
+
 
 @pytest.fixture
 def sample_raw(tmp_path) -> Path:
@@ -251,7 +305,10 @@ def test_publication_manifest_and_kept_versions(real_build):
     # 31 Wind exports, the employment and wage panels, two NBS GDP exports, 23 high-tech copies,
     # 125 IO tables and the classification concordance
     assert len(hashes) == 184
-    assert hashes["wind-mbr/江苏.xls"] == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
+    assert (
+        hashes["wind-mbr/江苏.xls"]
+        == hashlib.sha256((SHARED_YEARBOOK / "wind-mbr" / "江苏.xls").read_bytes()).hexdigest()
+    )
     # every blocking check passed; the warnings are the quarantine ones
     assert manifest["checks"]["evaluated"] >= 60
     assert {w["severity"] for w in manifest["checks"]["warnings"]} == {"WARN"}
@@ -266,19 +323,34 @@ def test_real_defects_are_quarantined_not_published(real_build):
     withheld = query(con, "select scope, province_code, year, industry_label, quarantine_reason from fct_quarantine")
     values = withheld[withheld.scope == "value"]
     # Jiangsu 2005 采矿业 is ~1000x too large in the export (mis-keyed)
-    assert ((values.province_code == "320000") & (values.year == 2005) & (values.industry_label == "采矿业")
-            & (values.quarantine_reason == "implausible_jump")).any()
-    mining = query(con, "select value, value_flag from fct_industry_indicator "
-                        "where province_code = '320000' and year = 2005 and industry_code = 'B'").iloc[0]
+    assert (
+        (values.province_code == "320000")
+        & (values.year == 2005)
+        & (values.industry_label == "采矿业")
+        & (values.quarantine_reason == "implausible_jump")
+    ).any()
+    mining = query(
+        con,
+        "select value, value_flag from fct_industry_indicator "
+        "where province_code = '320000' and year = 2005 and industry_code = 'B'",
+    ).iloc[0]
     assert pd.isna(mining["value"]) and mining["value_flag"] == "quarantined"
     # Shanghai 2015 holds 17 divisions: kept out of every metric universe, which says so
     years = withheld[withheld.scope == "province_year"]
-    assert ((years.province_code == "310000") & (years.year == 2015) & (years.quarantine_reason == "low_coverage")).any()
-    in_metrics = query(con, "select count(*) as n from mart_location_quotient where province_code = '310000' and year = 2015 "
-                            "and indicator = 'main_business_revenue'")
+    assert (
+        (years.province_code == "310000") & (years.year == 2015) & (years.quarantine_reason == "low_coverage")
+    ).any()
+    in_metrics = query(
+        con,
+        "select count(*) as n from mart_location_quotient where province_code = '310000' and year = 2015 "
+        "and indicator = 'main_business_revenue'",
+    )
     assert in_metrics["n"][0] == 0
-    yrd_2015 = query(con, "select distinct is_universe_complete, n_members_present from mart_location_quotient "
-                          "where universe_code = 'yrd' and year = 2015 and indicator = 'main_business_revenue'")
+    yrd_2015 = query(
+        con,
+        "select distinct is_universe_complete, n_members_present from mart_location_quotient "
+        "where universe_code = 'yrd' and year = 2015 and indicator = 'main_business_revenue'",
+    )
     assert yrd_2015.values.tolist() == [[False, 3]]
     # no published metric rests on a quarantined province-year
     assert query(con, "select max(coverage) as c from mart_location_quotient")["c"][0] <= 1.05
@@ -288,8 +360,9 @@ def test_only_the_last_versions_are_kept(sample_raw, tmp_path):
     result, settings = run_refresh(sample_raw, tmp_path / "warehouse")
     assert result.success
     for n in range(6):
-        manifest = publish_warehouse(settings.build_db, settings.published_db, manifest={"run_id": f"run{n:05d}"},
-                                     keep_versions=3)
+        manifest = publish_warehouse(
+            settings.build_db, settings.published_db, manifest={"run_id": f"run{n:05d}"}, keep_versions=3
+        )
         time.sleep(1.05)  # versions are named by the second
     kept = sorted(p.name for p in (settings.warehouse_dir / "versions").iterdir())
     assert len(kept) == 3
@@ -298,11 +371,14 @@ def test_only_the_last_versions_are_kept(sample_raw, tmp_path):
 
 def test_metric_identities_on_the_real_extracts(real_build):
     con, _ = real_build
-    gaps = query(con, """
+    gaps = query(
+        con,
+        """
         select
             (select max(abs(krugman_vs_universe - (1 - region_weight) * krugman_vs_rest))
              from mart_specialization_relative where krugman_vs_rest is not null) as krugman_identity,
-            (select max(abs(a.krugman_bilateral - b.krugman_bilateral)) + max(abs(a.structural_similarity - b.structural_similarity))
+            (select max(abs(a.krugman_bilateral - b.krugman_bilateral))
+                    + max(abs(a.structural_similarity - b.structural_similarity))
              from mart_specialization_bilateral a join mart_specialization_bilateral b
                on a.universe_code = b.universe_code and a.year = b.year and a.indicator = b.indicator
               and a.province_code = b.partner_province_code and a.partner_province_code = b.province_code) as asymmetry,
@@ -310,8 +386,10 @@ def test_metric_identities_on_the_real_extracts(real_build):
              from mart_specialization_bilateral where province_code = partner_province_code) as diagonal,
             (select max(abs(change - national_share - industry_mix - regional_share) / base_value)
              from mart_shift_share where null_reason is null) as shift_share_identity,
-            (select count(*) from mart_shift_share where universe_code = 'yrd' and indicator = 'main_business_revenue') as n_yrd_pairs
-    """).iloc[0]
+            (select count(*) from mart_shift_share
+             where universe_code = 'yrd' and indicator = 'main_business_revenue') as n_yrd_pairs
+    """,
+    ).iloc[0]
     assert gaps["krugman_identity"] < 1e-12
     assert gaps["asymmetry"] < 1e-12
     assert gaps["diagonal"] < 1e-12
@@ -322,67 +400,110 @@ def test_metric_identities_on_the_real_extracts(real_build):
 
 def test_wide_views(real_build):
     con, _ = real_build
-    lq = query(con, "select * from mart_lq_matrix where universe_code = 'yrd' and year = 2014 and province_code = '320000' "
-                    "and indicator = 'main_business_revenue'")
-    long = query(con, "select industry_code, lq from mart_location_quotient where universe_code = 'yrd' and year = 2014 "
-                      "and province_code = '320000' and indicator = 'main_business_revenue'")
+    lq = query(
+        con,
+        "select * from mart_lq_matrix where universe_code = 'yrd' and year = 2014 and province_code = '320000' "
+        "and indicator = 'main_business_revenue'",
+    )
+    long = query(
+        con,
+        "select industry_code, lq from mart_location_quotient where universe_code = 'yrd' and year = 2014 "
+        "and province_code = '320000' and indicator = 'main_business_revenue'",
+    )
     for row in long.itertuples():
         assert lq.iloc[0][f"lq_{row.industry_code}"] == row.lq
-    matrix = query(con, "select * from mart_bilateral_matrix where universe_code = 'jjj' and year = 2014 "
-                        "and indicator = 'main_business_revenue' order by province_code")
+    matrix = query(
+        con,
+        "select * from mart_bilateral_matrix where universe_code = 'jjj' and year = 2014 "
+        "and indicator = 'main_business_revenue' order by province_code",
+    )
     assert matrix["k_110000"].tolist()[0] == 0.0
-    assert matrix.set_index("province_code").loc["110000", "k_120000"] == \
-        matrix.set_index("province_code").loc["120000", "k_110000"]
+    assert (
+        matrix.set_index("province_code").loc["110000", "k_120000"]
+        == matrix.set_index("province_code").loc["120000", "k_110000"]
+    )
 
 
 def test_employment_is_a_second_indicator_with_lineage_and_derived_flags(real_build, yearbook_dir):
     con, _ = real_build
-    row = query(con, """
+    row = query(
+        con,
+        """
         select f.value, f.unit, f.value_flag, c.source_file, c.source_cell, c.value_as_printed
         from fct_industry_indicator f, unnest(f.source_value_ids) as u(id)
         join lineage_source_cell c on c.raw_value_id = u.id
         where f.indicator = 'employment' and f.province_code = '320000' and f.year = 2014 and f.industry_code = '36'
-    """).iloc[0]
+    """,
+    ).iloc[0]
     assert (row["value"], row["unit"], row["value_flag"]) == (249714.0, "人", "reported")
-    assert (row["source_file"], row["source_cell"], row["value_as_printed"]) == ("employment/CityEmp.csv", "AN179", "249714.0")
-    flags = query(con, """
+    assert (row["source_file"], row["source_cell"], row["value_as_printed"]) == (
+        "employment/CityEmp.csv",
+        "AN179",
+        "249714.0",
+    )
+    flags = query(
+        con,
+        """
         select industry_code, min(year) as first_year, max(year) as last_year, count(*) as n
         from fct_industry_indicator where indicator = 'employment' and value_flag = 'derived' group by industry_code
-    """).set_index("industry_code")
+    """,
+    ).set_index("industry_code")
     assert set(flags.index) == {"36", "37"} and (flags["first_year"].min(), flags["last_year"].max()) == (2005, 2011)
     # every metric mart has employment beside revenue
-    for table in ("mart_location_quotient", "mart_specialization_relative", "mart_specialization_bilateral",
-                  "mart_region_structure", "mart_industry_concentration", "mart_shift_share", "mart_growth"):
+    for table in (
+        "mart_location_quotient",
+        "mart_specialization_relative",
+        "mart_specialization_bilateral",
+        "mart_region_structure",
+        "mart_industry_concentration",
+        "mart_shift_share",
+        "mart_growth",
+    ):
         indicators = set(query(con, f"select distinct indicator from {table}")["indicator"])
         assert indicators == {"main_business_revenue", "employment"}, table
     # the LQ identities hold for employment too
-    gap = query(con, """select max(abs(s - 1)) as gap from (select sum(region_weight * lq) as s from mart_location_quotient
-                        where indicator = 'employment' and lq is not null group by universe_code, year, industry_code)""")
+    gap = query(
+        con,
+        """select max(abs(s - 1)) as gap from (
+               select sum(region_weight * lq) as s from mart_location_quotient
+               where indicator = 'employment' and lq is not null group by universe_code, year, industry_code)""",
+    )
     assert gap["gap"][0] < 1e-9
 
 
 def test_gdp_of_both_vintages_with_lineage(real_build):
     con, _ = real_build
-    rows = query(con, """
+    rows = query(
+        con,
+        """
         select g.data_vintage, g.gdp, c.source_file, c.source_cell, c.value_as_printed
         from fct_province_gdp g, unnest(g.source_value_ids) as u(id)
         join lineage_source_cell c on c.raw_value_id = u.id
         where g.province_code = '320000' and g.year = 2014 order by g.data_vintage
-    """)
+    """,
+    )
     assert rows[["data_vintage", "gdp", "value_as_printed"]].values.tolist() == [
-        ["as_published", 65088.32, "65088.32"], ["revised_census_5", 66228.3, "66228.3"]]
+        ["as_published", 65088.32, "65088.32"],
+        ["revised_census_5", 66228.3, "66228.3"],
+    ]
     assert rows["source_file"].str.startswith("nbs-gdp/").all()
-    counts = query(con, "select data_vintage, count(distinct province_code) as p, min(year) as y0, max(year) as y1 "
-                        "from fct_province_gdp group by data_vintage order by 1").values.tolist()
+    counts = query(
+        con,
+        "select data_vintage, count(distinct province_code) as p, min(year) as y0, max(year) as y1 "
+        "from fct_province_gdp group by data_vintage order by 1",
+    ).values.tolist()
     assert counts == [["as_published", 31, 1993, 2017], ["revised_census_5", 31, 2006, 2024]]
 
 
 def test_hightech_facts_marts_and_lineage(real_build, yearbook_dir):
     con, _ = real_build
-    facts = query(con, """
+    facts = query(
+        con,
+        """
         select region_code, year, value, series_basis, indicator_label_as_printed, n_copies, source_value_ids
         from fct_hightech_indicator where indicator = 'hightech_revenue'
-    """)
+    """,
+    )
     jiangsu_2014 = facts[(facts.region_code == "320000") & (facts.year == 2014)].iloc[0]
     assert jiangsu_2014["value"] == 26113.9 and jiangsu_2014["n_copies"] == 2
     assert facts[(facts.region_code == "national") & (facts.year == 2014)]["value"].tolist() == [127368.0]
@@ -396,57 +517,93 @@ def test_hightech_facts_marts_and_lineage(real_build, yearbook_dir):
     winner_2020 = query(con, "select distinct source_file from fct_hightech_indicator where year = 2020")
     assert winner_2020["source_file"].tolist() == ["hightech/yearbook-tables/raw-2020.xls"]
     # trace Jiangsu 2014 to its cell in the encrypted xls
-    cell = query(con, f"""
+    cell = query(
+        con,
+        f"""
         select source_file, source_sheet, source_cell, value_as_printed, file_sha256
         from lineage_source_cell where raw_value_id = '{jiangsu_2014["source_value_ids"][0]}'
-    """).iloc[0]
+    """,
+    ).iloc[0]
     assert (cell.source_file, cell.source_sheet, cell.source_cell, cell.value_as_printed) == (
-        "hightech/yearbook-tables/raw-2014.xls", "1", "D20", "26113.9")
+        "hightech/yearbook-tables/raw-2014.xls",
+        "1",
+        "D20",
+        "26113.9",
+    )
     assert cell.file_sha256 == hashlib.sha256((yearbook_dir / cell.source_file).read_bytes()).hexdigest()
 
-    comparison = query(con, "select other_file, comparison, count(*) as n from fct_hightech_copy_comparison group by all")
+    comparison = query(
+        con, "select other_file, comparison, count(*) as n from fct_hightech_copy_comparison group by all"
+    )
     assert set(comparison.comparison) <= {"agree", "agree_within_rounding", "only_in_winner"}
     rounded = comparison[comparison.other_file.str.endswith("raw-2020-soshu.xls")].set_index("comparison")["n"]
     assert rounded["agree_within_rounding"] == 72  # revenue and profit of 36 regions, printed as integers
 
-    yrd = query(con, "select sum_of_members, share_of_nation from mart_hightech_group "
-                     "where group_code = 'yrd' and year = 2014 and indicator = 'hightech_revenue'").iloc[0]
+    yrd = query(
+        con,
+        "select sum_of_members, share_of_nation from mart_hightech_group "
+        "where group_code = 'yrd' and year = 2014 and indicator = 'hightech_revenue'",
+    ).iloc[0]
     assert round(yrd.sum_of_members, 1) == 40496.2
     assert yrd.share_of_nation == pytest.approx(40496.2 / 127367.7)
     # each printed macro-region subtotal is its members' sum, within rounding, under that
     # edition's regional division (three belts 2000 in 2010, 1986 in 2011, four regions later)
-    reconciled = query(con, "select group_code, reconciles_with_printed from mart_hightech_group where printed_total is not null")
+    reconciled = query(
+        con, "select group_code, reconciles_with_printed from mart_hightech_group where printed_total is not null"
+    )
     assert reconciled.reconciles_with_printed.all() and len(reconciled) >= 250
     assert {"east_2000", "east_1986", "east", "northeast"} <= set(reconciled.group_code)
 
-    revenue = query(con, "select year, growth_rate, crosses_series_break, share_of_industry_revenue "
-                         "from mart_hightech_revenue where province_code = '320000' order by year").set_index("year")
+    revenue = query(
+        con,
+        "select year, growth_rate, crosses_series_break, share_of_industry_revenue "
+        "from mart_hightech_revenue where province_code = '320000' order by year",
+    ).set_index("year")
     assert revenue.loc[2018, "crosses_series_break"] and not revenue.loc[2019, "crosses_series_break"]
     assert revenue.loc[2014, "growth_rate"] == pytest.approx(26113.9 / 24854.0 - 1)
-    shares = query(con, "select year, sum(share_of_group) as total from mart_hightech_share "
-                        "where group_code = 'national' group by year")
+    shares = query(
+        con,
+        "select year, sum(share_of_group) as total from mart_hightech_share "
+        "where group_code = 'national' group by year",
+    )
     assert shares.total.sub(1).abs().max() < 1e-12
-    lq = query(con, "select lq, hightech_revenue, industry_revenue, universe_hightech_revenue, universe_industry_revenue "
-                    "from mart_hightech_location_quotient where universe_code = 'yrd' and province_code = '320000' and year = 2014").iloc[0]
-    assert lq.lq == pytest.approx((lq.hightech_revenue / lq.industry_revenue)
-                                  / (lq.universe_hightech_revenue / lq.universe_industry_revenue))
+    lq = query(
+        con,
+        "select lq, hightech_revenue, industry_revenue, universe_hightech_revenue, universe_industry_revenue "
+        "from mart_hightech_location_quotient where universe_code = 'yrd' and province_code = '320000' and year = 2014",
+    ).iloc[0]
+    assert lq.lq == pytest.approx(
+        (lq.hightech_revenue / lq.industry_revenue) / (lq.universe_hightech_revenue / lq.universe_industry_revenue)
+    )
     # the denominator is the Wind panel's 合计 for Jiangsu 2014, read here straight from the file (万元)
-    wind = parse_wind_edb_export(yearbook_dir / "wind-mbr" / "江苏.xls", display_name="江苏.xls",
-                                 expected_indicator_label="主营业务收入", catalogue_unit="万元")
+    wind = parse_wind_edb_export(
+        yearbook_dir / "wind-mbr" / "江苏.xls",
+        display_name="江苏.xls",
+        expected_indicator_label="主营业务收入",
+        catalogue_unit="万元",
+    )
     total = next(r["value"] for r in wind if r["industry_label"] == "合计" and r["year"] == 2014)
     assert lq.industry_revenue == pytest.approx(total / 10000)
 
 
 def test_io_tables_coverage_and_cross_source_reconciliation(real_build, yearbook_dir):
     con, _ = real_build
-    sectors = query(con, "select region_code, year, count(*) as n, sum(value_added) as va from fct_io_sector group by all")
+    sectors = query(
+        con, "select region_code, year, count(*) as n, sum(value_added) as va from fct_io_sector group by all"
+    )
     assert sectors.n.eq(42).all()
     assert sectors.groupby("year").size().to_dict() == {2002: 31, 2007: 31, 2012: 32, 2017: 31}
     # Jiangsu 2007, textile sector: the printed cells of its table, in 亿元
-    row = query(con, "select total_output, value_added, source_value_ids from fct_io_sector "
-                     "where region_code = '320000' and year = 2007 and io_code = '07'").iloc[0]
-    cells = query(con, f"""select source_file, source_cell, value_as_printed from lineage_source_cell
-                          where raw_value_id in {tuple(row.source_value_ids)} order by source_cell""")
+    row = query(
+        con,
+        "select total_output, value_added, source_value_ids from fct_io_sector "
+        "where region_code = '320000' and year = 2007 and io_code = '07'",
+    ).iloc[0]
+    cells = query(
+        con,
+        f"""select source_file, source_cell, value_as_printed from lineage_source_cell
+                          where raw_value_id in {tuple(row.source_value_ids)} order by source_cell""",
+    )
     assert set(cells.source_file) == {"io-tables/2007年各省份投入产出表/10江苏.xls"}
     printed = {c: float(v) for c, v in zip(cells.source_cell, cells.value_as_printed)}
     assert sorted(printed.values()) == pytest.approx(sorted([row.total_output * 1e4, row.value_added * 1e4]))
@@ -457,12 +614,18 @@ def test_io_tables_coverage_and_cross_source_reconciliation(real_build, yearbook
     shanghai = coverage.loc[("310000", 2012)]
     assert "交通运输设备" in list(shanghai.sectors_missing)
     assert {"36", "37"} <= set(shanghai.divisions_missing)
-    transport = query(con, "select total_output from fct_io_sector where region_code = '310000' and year = 2012 and io_code = '18'")
+    transport = query(
+        con, "select total_output from fct_io_sector where region_code = '310000' and year = 2012 and io_code = '18'"
+    )
     assert shanghai.share_missing_lower_bound >= transport.total_output[0] / shanghai.io_manufacturing_output - 1e-12
 
     checks = query(con, "select check_name, within_band, ratio from mart_source_reconciliation")
-    assert set(checks.check_name) == {"io_value_added_vs_gdp", "io_value_added_vs_gdp_revised",
-                                      "revenue_vs_io_industry_output", "hightech_subtotal_vs_members"}
+    assert set(checks.check_name) == {
+        "io_value_added_vs_gdp",
+        "io_value_added_vs_gdp_revised",
+        "revenue_vs_io_industry_output",
+        "hightech_subtotal_vs_members",
+    }
     io_gdp = checks[checks.check_name == "io_value_added_vs_gdp"]
     assert len(io_gdp) >= 120 and io_gdp.ratio.median() == pytest.approx(1.0, abs=0.01)
     assert checks.loc[checks.check_name == "hightech_subtotal_vs_members", "within_band"].all()
@@ -482,8 +645,9 @@ def test_crosswalk_is_derived_from_the_concordance(real_build, yearbook_dir):
     # transport in 2011, pooled over the provinces reporting both: recomputed here from the files
     autos = other = 0.0
     for path in sorted((yearbook_dir / "wind-mbr").glob("*.xls*")):
-        rows = parse_wind_edb_export(path, display_name=path.name, expected_indicator_label="主营业务收入",
-                                     catalogue_unit="万元")
+        rows = parse_wind_edb_export(
+            path, display_name=path.name, expected_indicator_label="主营业务收入", catalogue_unit="万元"
+        )
         got = {r["industry_label"]: r["value"] for r in rows if r["year"] == 2011 and r["value"]}
         # Guangxi prints autos as 汽车制造 (its 汽车整车制造 is a sub-division, left out)
         a = got.get("汽车制造业") or got.get("汽车制造")
@@ -493,8 +657,11 @@ def test_crosswalk_is_derived_from_the_concordance(real_build, yearbook_dir):
     assert crosswalk.loc[("37", "36"), "weight"] == pytest.approx(autos / (autos + other), abs=1e-12)
     assert crosswalk.loc[("37", "36"), "method"] == "revenue_share"
     assert "11 provinces" in crosswalk.loc[("37", "37"), "derivation"]
-    moved = query(con, "select m.*, l.source_file, l.source_cell from dim_industry_crosswalk_moved_class m "
-                       "join lineage_source_cell l using (raw_value_id)")
+    moved = query(
+        con,
+        "select m.*, l.source_file, l.source_cell from dim_industry_crosswalk_moved_class m "
+        "join lineage_source_cell l using (raw_value_id)",
+    )
     assert len(moved) == 55
     footwear = moved[moved.class_2002 == "1820"]
     assert set(footwear.class_2011_division) == {"19"}
@@ -515,10 +682,17 @@ def test_average_wages_are_a_non_additive_fact(real_build, yearbook_dir):
         header = rows[0]
         row = next(r for r in rows[1:] if r[0] == "江苏" and r[1] == "2014")
         panel[name] = dict(zip(header[2:], (float(v) if v else None for v in row[2:])))
-    divisions = {label: code for code, label in query(con, "select industry_code, name_zh from dim_industry "
-                                                          "where industry_code between '13' and '43'").values}
-    pairs = [(panel["CityWage.csv"][label], panel["CityEmp.csv"][label]) for label in divisions
-             if panel["CityWage.csv"].get(label) and panel["CityEmp.csv"].get(label)]
+    divisions = {
+        label: code
+        for code, label in query(
+            con, "select industry_code, name_zh from dim_industry where industry_code between '13' and '43'"
+        ).values
+    }
+    pairs = [
+        (panel["CityWage.csv"][label], panel["CityEmp.csv"][label])
+        for label in divisions
+        if panel["CityWage.csv"].get(label) and panel["CityEmp.csv"].get(label)
+    ]
     expected = sum(w * e for w, e in pairs) / sum(e for _, e in pairs)
     jiangsu = wages.loc[("320000", 2014, "C")]
     assert jiangsu.average_wage == pytest.approx(expected, rel=1e-12)
@@ -541,13 +715,22 @@ def test_two_refreshes_of_the_same_inputs_publish_identical_numbers(real_build, 
     try:
         differing = {}
         for table in PUBLISHED_TABLES:
-            columns = [c for (c,) in con.execute(
-                "select column_name from duckdb_columns() where database_name = 'again' and table_name = ? "
-                "and column_name not in ('loaded_at', 'published_at')", [table]).fetchall()]
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'again' and table_name = ? "
+                    "and column_name not in ('loaded_at', 'published_at')",
+                    [table],
+                ).fetchall()
+            ]
             listed = ", ".join(f'"{c}"' for c in columns)
-            n = sum(con.execute(f"select count(*) from (select {listed} from {a}.{table} "
-                                f"except all select {listed} from {b}.{table})").fetchone()[0]
-                    for a, b in ((first, "again"), ("again", first)))
+            n = sum(
+                con.execute(
+                    f"select count(*) from (select {listed} from {a}.{table} "
+                    f"except all select {listed} from {b}.{table})"
+                ).fetchone()[0]
+                for a, b in ((first, "again"), ("again", first))
+            )
             if n:
                 differing[table] = n
     finally:
@@ -559,13 +742,20 @@ def test_two_refreshes_of_the_same_inputs_publish_identical_numbers(real_build, 
 
 def test_level_shifts_of_the_real_panels_are_detected_and_labelled(real_build):
     con, _ = real_build
-    shifts = query(con, "select province_code, indicator, year, relative_move, share_moving_together, explanation, "
-                        "known_break_codes from mart_level_shift where is_level_shift")
+    shifts = query(
+        con,
+        "select province_code, indicator, year, relative_move, share_moving_together, explanation, "
+        "known_break_codes from mart_level_shift where is_level_shift",
+    )
     found = {(r.province_code, r.indicator, r.year): r for r in shifts.itertuples()}
     # the employment panel's documented level shifts (issue 12): Jiangsu and Anhui 2012 -> 2013
     # at the 2013 change of the labour statistics, Tianjin and Shanghai 2010 -> 2011
-    for key in [("320000", "employment", 2013), ("340000", "employment", 2013),
-                ("120000", "employment", 2011), ("310000", "employment", 2011)]:
+    for key in [
+        ("320000", "employment", 2013),
+        ("340000", "employment", 2013),
+        ("120000", "employment", 2011),
+        ("310000", "employment", 2011),
+    ]:
         assert key in found, key
     assert found[("320000", "employment", 2013)].explanation == "known_break"
     assert found[("320000", "employment", 2013)].known_break_codes == "labour_scope_2013"
@@ -582,29 +772,46 @@ def test_level_shifts_of_the_real_panels_are_detected_and_labelled(real_build):
 
 def test_spans_name_the_breaks_they_cross(real_build):
     con, _ = real_build
-    jiangsu = query(con, "select base_year, year, series_breaks, crosses_series_break, crosses_classification_break "
-                         "from mart_growth where province_code = '320000' and industry_code = 'C' "
-                         "and indicator = 'main_business_revenue' and span_years = 1").set_index("year")
+    jiangsu = query(
+        con,
+        "select base_year, year, series_breaks, crosses_series_break, crosses_classification_break "
+        "from mart_growth where province_code = '320000' and industry_code = 'C' "
+        "and indicator = 'main_business_revenue' and span_years = 1",
+    ).set_index("year")
     # 2010 -> 2011: the above-size threshold rose to 20 million yuan and GB/T 4754-2011 came in
     assert jiangsu.loc[2011, "series_breaks"] == "gbt4754_2011, scope_above_size_2011"
     assert jiangsu.loc[2011, "crosses_classification_break"]
     assert jiangsu.loc[2013, "series_breaks"] == "economic_census_2013"
     assert not jiangsu.loc[2012, "crosses_series_break"]
-    shift_share = query(con, "select series_breaks from mart_shift_share where universe_code = 'yrd' "
-                             "and province_code = '320000' and indicator = 'employment' and base_year = 2010 and year = 2011")
+    shift_share = query(
+        con,
+        "select series_breaks from mart_shift_share where universe_code = 'yrd' "
+        "and province_code = '320000' and indicator = 'employment' and base_year = 2010 and year = 2011",
+    )
     # Shanghai's unexplained 2011 shift moves the YRD's growth rates: Jiangsu's row names it
     assert shift_share.series_breaks[0] == "level_shift_310000_2011"
-    hightech = query(con, "select series_breaks from mart_hightech_growth where region_code = '320000' "
-                          "and indicator = 'hightech_revenue' and base_year = 2016 and year = 2018")
+    hightech = query(
+        con,
+        "select series_breaks from mart_hightech_growth where region_code = '320000' "
+        "and indicator = 'hightech_revenue' and base_year = 2016 and year = 2018",
+    )
     assert hightech.series_breaks[0] == "hightech_2017"
-    catalogue = query(con, "select break_code, first_year from dim_statistical_break where indicator = 'main_business_revenue'")
-    assert {("scope_above_size_2007", 2007), ("scope_above_size_2011", 2011), ("gbt4754_2011", 2011),
-            ("revenue_basis_2019", 2019)} <= set(map(tuple, catalogue.values))
+    catalogue = query(
+        con, "select break_code, first_year from dim_statistical_break where indicator = 'main_business_revenue'"
+    )
+    assert {
+        ("scope_above_size_2007", 2007),
+        ("scope_above_size_2011", 2011),
+        ("gbt4754_2011", 2011),
+        ("revenue_basis_2019", 2019),
+    } <= set(map(tuple, catalogue.values))
 
 
 def test_real_value_checks_keep_good_neighbours_and_warn_below_the_quarantine(real_build):
     con, _ = real_build
-    withheld = query(con, "select province_code, year, indicator, industry_label from fct_quarantine where scope = 'value'")
+    withheld = query(
+        con, "select province_code, year, indicator, industry_label from fct_quarantine where scope = 'value'"
+    )
     withheld = set(map(tuple, withheld.values))
     # Tianjin 其他采矿业 wage: 2009 (600 元) is withheld; 2016 (78,414 元) was withheld before only
     # because its one neighbour was 2009, and is 7x 2008's value: kept.
@@ -613,7 +820,9 @@ def test_real_value_checks_keep_good_neighbours_and_warn_below_the_quarantine(re
     warnings = query(con, "select rule, province_code, year, industry_label, detail from fct_value_warning")
     # Jiangxi 2014 revenue: the utilities' 10x cell is withheld, its neighbours 8-9x too high warn
     spikes = warnings[warnings.rule == "suspect_spike"]
-    assert {"水的生产和供应业", "燃气生产和供应业"} <= set(spikes[(spikes.province_code == "360000") & (spikes.year == 2014)].industry_label)
+    assert {"水的生产和供应业", "燃气生产和供应业"} <= set(
+        spikes[(spikes.province_code == "360000") & (spikes.year == 2014)].industry_label
+    )
     assert set(warnings.rule) == {"suspect_spike", "diverges_from_employment", "revenue_vs_io_output"}
 
 
@@ -643,25 +852,45 @@ def test_planted_errors_are_flagged_and_nothing_is_published_silently_wrong(year
     con = duckdb.connect(str(settings.published_db), read_only=True)
     try:
         # the 3x value is published and flagged by the spike rule, with its numbers
-        spike = query(con, "select value, detail from fct_value_warning where rule = 'suspect_spike' "
-                           "and province_code = '320000' and year = 2010 and indicator = 'employment' "
-                           "and industry_label = '化学原料和化学制品制造业'")
+        spike = query(
+            con,
+            "select value, detail from fct_value_warning where rule = 'suspect_spike' "
+            "and province_code = '320000' and year = 2010 and indicator = 'employment' "
+            "and industry_label = '化学原料和化学制品制造业'",
+        )
         assert spike.value.tolist() == [pytest.approx(tripled)]
         assert "above both 2009 (181769.0) and 2011 (215152.0)" in spike.detail[0]
         # the 20x value is withheld, alone: its neighbours 2010 and 2012 stay
-        withheld = query(con, "select year from fct_quarantine where scope = 'value' and province_code = '330000' "
-                              "and indicator = 'employment' and industry_label = '计算机、通信和其他电子设备制造业'")
+        withheld = query(
+            con,
+            "select year from fct_quarantine where scope = 'value' and province_code = '330000' "
+            "and indicator = 'employment' and industry_label = '计算机、通信和其他电子设备制造业'",
+        )
         assert withheld.year.tolist() == [2011]
-        facts = query(con, "select year, value from fct_industry_indicator where province_code = '330000' "
-                           "and industry_code = '39' and indicator = 'employment' and year between 2010 and 2012 order by year")
+        facts = query(
+            con,
+            "select year, value from fct_industry_indicator where province_code = '330000' "
+            "and industry_code = '39' and indicator = 'employment' and year between 2010 and 2012 order by year",
+        )
         assert facts.value.isna().tolist() == [False, True, False]
         assert twentyfold not in facts.value.tolist()
         # its reach: division 39 leaves the YRD's 2011 employment support, and every row says why
-        reach = query(con, "select distinct quarantine_reach from mart_specialization_relative "
-                           "where universe_code = 'yrd' and year = 2011 and indicator = 'employment'")
-        assert len(reach) == 1 and reach.quarantine_reach[0].startswith("division 39 left out: value withheld in 330000 ")
-        assert query(con, "select count(*) as n from mart_location_quotient where universe_code = 'yrd' and year = 2011 "
-                          "and indicator = 'employment' and industry_code = '39'").n[0] == 0
+        reach = query(
+            con,
+            "select distinct quarantine_reach from mart_specialization_relative "
+            "where universe_code = 'yrd' and year = 2011 and indicator = 'employment'",
+        )
+        assert len(reach) == 1 and reach.quarantine_reach[0].startswith(
+            "division 39 left out: value withheld in 330000 "
+        )
+        assert (
+            query(
+                con,
+                "select count(*) as n from mart_location_quotient where universe_code = 'yrd' and year = 2011 "
+                "and indicator = 'employment' and industry_code = '39'",
+            ).n[0]
+            == 0
+        )
     finally:
         con.close()
     # and the validation report lists both

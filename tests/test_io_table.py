@@ -22,15 +22,21 @@ def real_rows(yearbook_dir):
 
 def test_every_table_matches_the_long_extraction(real_rows, yearbook_dir):
     assert real_rows.source_file.nunique() == 125
-    reference = pd.read_csv(yearbook_dir / "io-tables" / "provincial_io_42sector_output_va_2002-2017.csv",
-                            dtype={"io_code": str})
+    reference = pd.read_csv(
+        yearbook_dir / "io-tables" / "provincial_io_42sector_output_va_2002-2017.csv", dtype={"io_code": str}
+    )
     reference["source_file"] = "io-tables/" + reference["source_file"]
-    long = reference.melt(id_vars=["year", "province", "io_code", "io_sector", "source_file"],
-                          value_vars=["total_output_10k_yuan", "value_added_10k_yuan"], var_name="column")
-    long["indicator"] = long["column"].map({"total_output_10k_yuan": "io_total_output",
-                                            "value_added_10k_yuan": "io_value_added"})
-    joined = real_rows.merge(long, on=["source_file", "io_code", "indicator"], how="outer",
-                             suffixes=("", "_reference"), indicator=True)
+    long = reference.melt(
+        id_vars=["year", "province", "io_code", "io_sector", "source_file"],
+        value_vars=["total_output_10k_yuan", "value_added_10k_yuan"],
+        var_name="column",
+    )
+    long["indicator"] = long["column"].map(
+        {"total_output_10k_yuan": "io_total_output", "value_added_10k_yuan": "io_value_added"}
+    )
+    joined = real_rows.merge(
+        long, on=["source_file", "io_code", "indicator"], how="outer", suffixes=("", "_reference"), indicator=True
+    )
     assert joined["_merge"].eq("both").all()
     assert len(joined) == 125 * 42 * 2
     assert (joined["value"] - joined["value_reference"]).abs().max() < 1e-6
@@ -70,15 +76,24 @@ def _grid(ti_value="100"):
 
 
 def parse(path, tmp_path):
-    return parse_io_table(path, display_name=path.relative_to(tmp_path).as_posix(),
-                          expected_indicator_label="投入产出表", catalogue_unit="万元")
+    return parse_io_table(
+        path,
+        display_name=path.relative_to(tmp_path).as_posix(),
+        expected_indicator_label="投入产出表",
+        catalogue_unit="万元",
+    )
 
 
 def test_small_table_parses(tmp_path):
     rows = parse(_table(tmp_path, _grid()), tmp_path)
     assert len(rows) == 84
     first = next(r for r in rows if r["indicator"] == "io_total_output" and r["io_code"] == "01")
-    assert (first["value"], first["source_cell"], first["industry_label"], first["year"]) == (100.0, "D6", "部门01", 2007)
+    assert (first["value"], first["source_cell"], first["industry_label"], first["year"]) == (
+        100.0,
+        "D6",
+        "部门01",
+        2007,
+    )
 
 
 def test_bad_value_names_the_cell(tmp_path):

@@ -24,8 +24,9 @@ M5 = {
 INDUSTRIES = ["I1", "I2", "I3", "I4", "I5"]
 
 
-def metric_input(matrix: dict[str, list[float]], industries: list[str], universe: str = "ka",
-                 year: int = 2000) -> pd.DataFrame:
+def metric_input(
+    matrix: dict[str, list[float]], industries: list[str], universe: str = "ka", year: int = 2000
+) -> pd.DataFrame:
     rows = []
     for region, values in matrix.items():
         for industry, value in zip(industries, values):
@@ -48,8 +49,13 @@ def metric_input(matrix: dict[str, list[float]], industries: list[str], universe
     return pd.DataFrame(rows)
 
 
-METRIC_MARTS = ("mart_location_quotient", "mart_specialization_relative", "mart_specialization_bilateral",
-                "mart_region_structure", "mart_industry_concentration")
+METRIC_MARTS = (
+    "mart_location_quotient",
+    "mart_specialization_relative",
+    "mart_specialization_bilateral",
+    "mart_region_structure",
+    "mart_industry_concentration",
+)
 
 
 def series_breaks(rows: list[tuple[str, str | None, str, int]] = ()) -> pd.DataFrame:
@@ -92,7 +98,11 @@ def test_ka1_binary_specialisation_is_inclusive(model_runner):
     # EconGeo rule (LQ >= 1); R3-I2 and R3-I4 are exactly 1 and count as specialised.
     assert binary.loc["R3"].tolist() == [0, 1, 0, 1, 1]
     assert binary.values.tolist() == [
-        [1, 0, 0, 0, 0], [0, 0, 0, 1, 0], [0, 1, 0, 1, 1], [0, 1, 1, 0, 1], [0, 1, 1, 0, 0],
+        [1, 0, 0, 0, 0],
+        [0, 0, 0, 1, 0],
+        [0, 1, 0, 1, 1],
+        [0, 1, 1, 0, 1],
+        [0, 1, 1, 0, 0],
     ]
     symmetric = lq.set_index(["province_code", "industry_code"])["lq_symmetric"]
     assert symmetric[("R1", "I1")] == pytest.approx((5 - 1) / (5 + 1), abs=TOL)
@@ -155,8 +165,23 @@ def test_ka4_goettingen_krugman_against_germany(model_runner):
     # REAT krugman.spec(Goettingen2017, BRD2017) = 0.4508469. The reference is Germany, which
     # contains Goettingen: a universe of Goettingen and the rest of Germany has S[k] = BRD shares.
     goettingen = [45, 466, 7874, 1334, 7051, 2481, 2251, 2032, 1739, 7915, 4875, 3936, 7488, 16896, 900]
-    germany = [248052, 538768, 6797172, 1798954, 4380223, 1713157, 1062982, 1027486, 975126, 2397099,
-               2357313, 1762308, 1249260, 4676036, 1181037]
+    germany = [
+        248052,
+        538768,
+        6797172,
+        1798954,
+        4380223,
+        1713157,
+        1062982,
+        1027486,
+        975126,
+        2397099,
+        2357313,
+        1762308,
+        1249260,
+        4676036,
+        1181037,
+    ]
     rest = [g - x for g, x in zip(germany, goettingen)]
     sections = [f"S{n:02d}" for n in range(15)]
     spec = run_metrics(model_runner, {"GOE": goettingen, "REST": rest}, sections)["mart_specialization_relative"]
@@ -183,10 +208,14 @@ def test_growth_and_cagr(model_runner):
             "source_vintage": ["2002", "2011", "2011", "2011", "2011", "2011"],
         }
     )
-    model_runner.given("marts", "fct_industry_indicator", facts)
-    model_runner.given("intermediate", "int_series_break",
-                       series_breaks([("known_2012", None, "x", 2012), ("shift_P_2013", "P", "x", 2013),
-                                      ("shift_Q_2011", "Q", "x", 2011)]))
+    model_runner.given("intermediate", "int_industry_facts", facts)
+    model_runner.given(
+        "intermediate",
+        "int_series_break",
+        series_breaks(
+            [("known_2012", None, "x", 2012), ("shift_P_2013", "P", "x", 2013), ("shift_Q_2011", "Q", "x", 2011)]
+        ),
+    )
     growth = model_runner.build("marts", "mart_growth").set_index(["province_code", "base_year", "year"])
     assert growth.loc[("P", 2010, 2011), "growth_rate"] == pytest.approx(0.10, abs=TOL)
     assert growth.loc[("P", 2011, 2012), "growth_rate"] == pytest.approx(0.10, abs=TOL)
@@ -227,10 +256,12 @@ def test_intensity_shares_partition_manufacturing(model_runner, compiled_models)
             "intensity_class": ["labour", "capital", "technology", "unclassified"],
         }
     )
-    coverage = pd.DataFrame({"province_code": ["P"], "year": [2014], "indicator": ["x"], "manufacturing_total": [125.0]})
-    model_runner.given("marts", "fct_industry_indicator", facts)
+    coverage = pd.DataFrame(
+        {"province_code": ["P"], "year": [2014], "indicator": ["x"], "manufacturing_total": [125.0]}
+    )
+    model_runner.given("intermediate", "int_industry_facts", facts)
     model_runner.given("reference", "factor_intensity_class", classes)
-    model_runner.given("marts", "fct_manufacturing_coverage", coverage)
+    model_runner.given("intermediate", "int_manufacturing_coverage", coverage)
     shares = model_runner.build("marts", "mart_intensity_shares").set_index("intensity_class")
     assert shares.loc["labour", "share"] == pytest.approx(0.30, abs=TOL)
     assert shares.loc["capital", "share"] == pytest.approx(0.20, abs=TOL)
@@ -297,21 +328,24 @@ def test_ka1_structural_similarity(model_runner):
 def test_ka2_hoover_and_gini_with_population(model_runner):
     ind, pop = [0, 10, 10, 30, 50], [10, 15, 20, 25, 30]
     industry = run_metrics(model_runner, with_population(ind, pop, 10), ["ind", "other"])[
-        "mart_industry_concentration"].set_index("industry_code")
+        "mart_industry_concentration"
+    ].set_index("industry_code")
     assert industry.loc["ind", "hoover_localization"] == pytest.approx(0.25, abs=1e-9)  # hoover_index 25 (%)
-    assert industry.loc["ind", "locational_gini"] == pytest.approx(0.31, abs=1e-9)      # hoover_gini 0.31
+    assert industry.loc["ind", "locational_gini"] == pytest.approx(0.31, abs=1e-9)  # hoover_gini 0.31
     # plain Gini of the vector: equal-sized regions
     equal = run_metrics(model_runner, with_population(ind, [20] * 5, 10), ["ind", "other"])[
-        "mart_industry_concentration"].set_index("industry_code")
-    assert equal.loc["ind", "locational_gini"] == pytest.approx(0.48, abs=1e-9)          # gini 0.48
+        "mart_industry_concentration"
+    ].set_index("industry_code")
+    assert equal.loc["ind", "locational_gini"] == pytest.approx(0.48, abs=1e-9)  # gini 0.48
 
 
 def test_ka2_matrix_with_an_all_zero_industry(model_runner):
     hm = [[0, 10, 0, 0], [0, 15, 0, 0], [0, 20, 0, 0], [0, 25, 0, 1], [0, 30, 1, 1]]
     pop = [10, 15, 20, 25, 30]
-    matrix = {f"R{i + 1}": row + [p * 10 - sum(row)] for i, (row, p) in enumerate(zip(hm, pop))}
+    matrix = {f"R{i + 1}": [*row, p * 10 - sum(row)] for i, (row, p) in enumerate(zip(hm, pop))}
     industry = run_metrics(model_runner, matrix, ["I1", "I2", "I3", "I4", "other"])[
-        "mart_industry_concentration"].set_index("industry_code")
+        "mart_industry_concentration"
+    ].set_index("industry_code")
     # I1 is all zero: null with a reason, never 0 (EconGeo gives NaN)
     assert pd.isna(industry.loc["I1", "hoover_localization"]) and pd.isna(industry.loc["I1", "locational_gini"])
     assert industry.loc["I1", "null_reason"] == "zero_industry_total"
@@ -319,9 +353,10 @@ def test_ka2_matrix_with_an_all_zero_industry(model_runner):
         assert industry.loc[k, "hoover_localization"] == pytest.approx(hoover, abs=1e-9), k
         assert industry.loc[k, "locational_gini"] == pytest.approx(gini, abs=1e-9), k
     gm = [[0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 1], [0, 1, 1, 1]]
-    equal = {f"R{i + 1}": row + [10 - sum(row)] for i, row in enumerate(gm)}
-    gini = run_metrics(model_runner, equal, ["I1", "I2", "I3", "I4", "other"])[
-        "mart_industry_concentration"].set_index("industry_code")["locational_gini"]
+    equal = {f"R{i + 1}": [*row, 10 - sum(row)] for i, row in enumerate(gm)}
+    gini = run_metrics(model_runner, equal, ["I1", "I2", "I3", "I4", "other"])["mart_industry_concentration"].set_index(
+        "industry_code"
+    )["locational_gini"]
     assert pd.isna(gini["I1"])
     assert [gini["I2"], gini["I3"], gini["I4"]] == pytest.approx([0.0, 0.8, 0.6], abs=1e-9)
 
@@ -331,41 +366,94 @@ def test_ka4_specialization_gini_herfindahl_theil(model_runner):
     e_ij, e_i = [700, 600, 500, 10000, 40000], [30000, 15000, 10000, 60000, 50000]
     ks = ["k1", "k2", "k3", "k4", "k5"]
     region = run_metrics(model_runner, {"R": e_ij, "REST": [n - r for r, n in zip(e_ij, e_i)]}, ks)[
-        "mart_region_structure"].set_index("province_code")
+        "mart_region_structure"
+    ].set_index("province_code")
     assert region.loc["R", "specialization_gini"] == pytest.approx(0.6222222, abs=1e-6)
     # herf(c(20,50,20,10)) = 0.34, normalised 0.12
     region = run_metrics(model_runner, {"R": [20, 50, 20, 10], "S": [20, 50, 20, 10]}, ks[:4])[
-        "mart_region_structure"].set_index("province_code")
+        "mart_region_structure"
+    ].set_index("province_code")
     assert region.loc["R", "herfindahl"] == pytest.approx(0.34, abs=1e-12)
     assert region.loc["R", "herfindahl_normalised"] == pytest.approx(0.12, abs=1e-12)
     # Theil T of c(10,10,10,20,50) = 0.2502012: relative Theil against a uniform universe
     region = run_metrics(model_runner, {"R": [10, 10, 10, 20, 50], "REST": [90, 90, 90, 80, 50]}, ks)[
-        "mart_region_structure"].set_index("province_code")
+        "mart_region_structure"
+    ].set_index("province_code")
     assert region.loc["R", "relative_theil"] == pytest.approx(0.2502012, abs=1e-7)
 
 
 def test_ka4_goettingen_and_freiburg_specialization_gini(model_runner):
     goettingen = [45, 466, 7874, 1334, 7051, 2481, 2251, 2032, 1739, 7915, 4875, 3936, 7488, 16896, 900]
-    germany = [248052, 538768, 6797172, 1798954, 4380223, 1713157, 1062982, 1027486, 975126, 2397099,
-               2357313, 1762308, 1249260, 4676036, 1181037]
+    germany = [
+        248052,
+        538768,
+        6797172,
+        1798954,
+        4380223,
+        1713157,
+        1062982,
+        1027486,
+        975126,
+        2397099,
+        2357313,
+        1762308,
+        1249260,
+        4676036,
+        1181037,
+    ]
     sections = [f"S{n:02d}" for n in range(15)]
-    region = run_metrics(model_runner, {"GOE": goettingen, "REST": [g - x for g, x in zip(germany, goettingen)]},
-                         sections)["mart_region_structure"].set_index("province_code")
+    region = run_metrics(
+        model_runner, {"GOE": goettingen, "REST": [g - x for g, x in zip(germany, goettingen)]}, sections
+    )["mart_region_structure"].set_index("province_code")
     assert region.loc["GOE", "specialization_gini"] == pytest.approx(0.359852, abs=1e-6)
     freiburg = [12121, 3154, 25484, 4798, 3372, 1059, 14837, 42931, 6673]
     germany14 = [7155807, 1696961, 6674652, 925648, 996498, 232167, 3992230, 7127512, 1123004]
-    region = run_metrics(model_runner, {"FR": freiburg, "REST": [g - x for g, x in zip(germany14, freiburg)]},
-                         sections[:9])["mart_region_structure"].set_index("province_code")
+    region = run_metrics(
+        model_runner, {"FR": freiburg, "REST": [g - x for g, x in zip(germany14, freiburg)]}, sections[:9]
+    )["mart_region_structure"].set_index("province_code")
     assert region.loc["FR", "specialization_gini"] == pytest.approx(0.2089009, abs=1e-6)
 
 
 def test_ka4_german_laender_hoover_and_herfindahl(model_runner):
-    gdp = [460.69, 549.19, 124.16, 65.29, 31.59, 109.27, 263.44, 39.87, 258.53, 645.59, 131.95, 35.03, 112.66,
-           56.22, 85.61, 56.81]
-    pop = [10879618, 12843514, 3520031, 2484826, 671489, 1787408, 6176172, 1612362, 7926599, 17865516, 4052803,
-           995597, 4084851, 2245470, 2858714, 2170714]
+    gdp = [
+        460.69,
+        549.19,
+        124.16,
+        65.29,
+        31.59,
+        109.27,
+        263.44,
+        39.87,
+        258.53,
+        645.59,
+        131.95,
+        35.03,
+        112.66,
+        56.22,
+        85.61,
+        56.81,
+    ]
+    pop = [
+        10879618,
+        12843514,
+        3520031,
+        2484826,
+        671489,
+        1787408,
+        6176172,
+        1612362,
+        7926599,
+        17865516,
+        4052803,
+        995597,
+        4084851,
+        2245470,
+        2858714,
+        2170714,
+    ]
     industry = run_metrics(model_runner, with_population(gdp, pop, 0.001), ["gdp", "other"])[
-        "mart_industry_concentration"].set_index("industry_code")
+        "mart_industry_concentration"
+    ].set_index("industry_code")
     assert industry.loc["gdp", "hoover_localization"] == pytest.approx(0.07358990889, abs=1e-9)
     assert industry.loc["gdp", "herfindahl_regions"] == pytest.approx(0.1251762991, abs=1e-9)
 
@@ -397,8 +485,12 @@ def test_ka5_freiburg_shift_share(model_runner):
     de08 = [7073942, 1572378, 6248666, 841848, 990439, 220171, 3296029, 5905168, 1084708]
     de14 = [7155807, 1696961, 6674652, 925648, 996498, 232167, 3992230, 7127512, 1123004]
     sectors = [f"W{n}" for n in range(9)]
-    result = shift_share(model_runner, {"FR": fr08, "REST": [d - f for d, f in zip(de08, fr08)]},
-                         {"FR": fr14, "REST": [d - f for d, f in zip(de14, fr14)]}, sectors).loc["FR"]
+    result = shift_share(
+        model_runner,
+        {"FR": fr08, "REST": [d - f for d, f in zip(de08, fr08)]},
+        {"FR": fr14, "REST": [d - f for d, f in zip(de14, fr14)]},
+        sectors,
+    ).loc["FR"]
     assert result["change"] == pytest.approx(14373, abs=1e-9)
     assert result["national_share"] == pytest.approx(9887.278, abs=5e-4)
     assert result["industry_mix"] == pytest.approx(2501.612, abs=5e-4)
@@ -413,8 +505,11 @@ def test_shift_share_compares_members_and_industries_present_in_both_years(model
     t1 = metric_input({"A": [12, 30], "B": [33, 9]}, ["k1", "k2"], year=2001).assign(n_members=3, n_members_present=2)
     model_runner.given("intermediate", "int_metric_input", pd.concat([t0, t1]))
     # a detected shift of B in 2001 moves the universe's growth: every row of the pair names it
-    model_runner.given("intermediate", "int_series_break",
-                       series_breaks([("shift_B_2001", "B", "known_answer", 2001), ("shift_C_2001", "C", "known_answer", 2001)]))
+    model_runner.given(
+        "intermediate",
+        "int_series_break",
+        series_breaks([("shift_B_2001", "B", "known_answer", 2001), ("shift_C_2001", "C", "known_answer", 2001)]),
+    )
     result = model_runner.build("marts", "mart_shift_share").set_index("province_code")
     # C is not in both years, so its shift does not reach the pair
     assert result["series_breaks"].tolist() == ["shift_B_2001", "shift_B_2001"]
@@ -431,5 +526,7 @@ def test_shift_share_compares_members_and_industries_present_in_both_years(model
         row = result.loc[region]
         assert row["base_value"] == pytest.approx(sum(x0[region]), abs=TOL)
         assert row["change"] == pytest.approx(sum(x1[region]) - sum(x0[region]), abs=TOL)
-        assert (row["national_share"], row["industry_mix"], row["regional_share"]) == pytest.approx((ns, im, rs), abs=TOL)
+        assert (row["national_share"], row["industry_mix"], row["regional_share"]) == pytest.approx(
+            (ns, im, rs), abs=TOL
+        )
         assert row["n_industries"] == 2 and row["n_members_present"] == 2 and not row["is_universe_complete"]

@@ -54,8 +54,12 @@ def test_materialize_all_publishes(published_samples):
 def test_a_single_mart_is_rebuilt_but_not_published(published_samples):
     root, settings = published_samples
     before = settings.published_db.read_bytes()
-    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB",
-                            asset_selection=[dg.AssetKey(["marts", "mart_location_quotient"])])
+    result, _ = run_refresh(
+        root / "raw",
+        settings.warehouse_dir,
+        job_name="__ASSET_JOB",
+        asset_selection=[dg.AssetKey(["marts", "mart_location_quotient"])],
+    )
     assert result.success
     materialized = [e for e in result.all_events if e.is_step_materialization]
     assert {e.asset_key.to_user_string() for e in materialized} == {"marts/mart_location_quotient"}
@@ -67,8 +71,12 @@ def test_a_single_mart_is_rebuilt_but_not_published(published_samples):
 def test_publishing_alone_is_refused_up_front(published_samples):
     root, settings = published_samples
     before = settings.published_db.read_bytes()
-    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB",
-                            asset_selection=[dg.AssetKey(["published", "marts_file"])])
+    result, _ = run_refresh(
+        root / "raw",
+        settings.warehouse_dir,
+        job_name="__ASSET_JOB",
+        asset_selection=[dg.AssetKey(["published", "marts_file"])],
+    )
     assert not result.success
     message = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.message
     assert "a publication must be one fully rebuilt and checked build" in message
@@ -88,7 +96,9 @@ def test_launchpad_directories_reach_every_step_dbt_included(sample_raw, tmp_pat
         result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     with duckdb.connect(str(chosen / "build.duckdb"), read_only=True) as con:
-        marts = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+        marts = {
+            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+        }
     assert "mart_location_quotient" in marts
     assert (chosen / "marts.duckdb").exists()
     assert not (loaded_with / "build.duckdb").exists() and not (loaded_with / "marts.duckdb").exists()
@@ -101,8 +111,11 @@ def test_schedule_names_its_directories(tmp_path):
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert schedule.cron_schedule == "0 6 1 12 *"
     config = schedule.evaluate_tick(dg.build_schedule_context()).run_requests[0].run_config
-    assert config == {"resources": {"warehouse": {"config": {
-        "raw_dir": str(tmp_path / "raw"), "warehouse_dir": str(tmp_path / "warehouse")}}}}
+    assert config == {
+        "resources": {
+            "warehouse": {"config": {"raw_dir": str(tmp_path / "raw"), "warehouse_dir": str(tmp_path / "warehouse")}}
+        }
+    }
     sensor = definitions.resolve_sensor_def("raw_files_changed")
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
 

@@ -11,8 +11,9 @@ from orchestration.ingest.nbs_portal_csv import parse_nbs_portal_csv
 
 
 def parse(path: Path):
-    return parse_nbs_portal_csv(path, display_name=path.name, expected_indicator_label="地区生产总值",
-                                catalogue_unit="亿元")
+    return parse_nbs_portal_csv(
+        path, display_name=path.name, expected_indicator_label="地区生产总值", catalogue_unit="亿元"
+    )
 
 
 def cell(rows, province, year):
@@ -25,7 +26,7 @@ def test_both_real_vintages(yearbook_dir):
     assert {r["data_vintage"] for r in original} == {"as_published"}
     assert {r["data_vintage"] for r in revised} == {"revised_census_5"}
     assert "第五次全国经济普查" in revised[0]["vintage_note"]
-    assert cell(original, "江苏省", 2014)["value"] == 65088.32   # README of the extracts
+    assert cell(original, "江苏省", 2014)["value"] == 65088.32  # README of the extracts
     assert cell(revised, "江苏省", 2014)["value"] == 66228.3
     assert len({r["province_label"] for r in original}) == 31 and len(original) == 31 * 25
     assert {r["year"] for r in revised} == set(range(2006, 2025))
@@ -39,8 +40,15 @@ def write(tmp_path, lines, encoding="gbk") -> Path:
     return path
 
 
-GOOD = ["数据库：分省年度数据", "指标：地区生产总值(亿元)", "时间：2016-2017", "地区,2017年,2016年",
-        "北京市,28014.94,25669.13", "注：本表按当年价格计算。", "数据来源：国家统计局"]
+GOOD = [
+    "数据库：分省年度数据",
+    "指标：地区生产总值(亿元)",
+    "时间：2016-2017",
+    "地区,2017年,2016年",
+    "北京市,28014.94,25669.13",
+    "注：本表按当年价格计算。",
+    "数据来源：国家统计局",
+]
 
 
 def test_utf8_export_reads_like_gbk(tmp_path):
@@ -52,7 +60,10 @@ def test_utf8_export_reads_like_gbk(tmp_path):
 @pytest.mark.parametrize(
     "lines, fragments",
     [
-        ([*GOOD[:1], "指标：地区生产总值(万元)", *GOOD[2:]], ["row 2", "contradicts the source catalogue", "'亿元'", "'万元'"]),
+        (
+            [*GOOD[:1], "指标：地区生产总值(万元)", *GOOD[2:]],
+            ["row 2", "contradicts the source catalogue", "'亿元'", "'万元'"],
+        ),
         ([*GOOD[:1], "指标：人均地区生产总值(元)", *GOOD[2:]], ["row 2", "names another indicator"]),
         ([*GOOD[:3], "地区,2017年,去年", *GOOD[4:]], ["row 4", "column C", "not a year"]),
         ([*GOOD[:4], "北京市,28014.94,n/a", *GOOD[5:]], ["row 5", "column C", "not a number"]),

@@ -18,8 +18,16 @@ def harmonised(panel: dict[str, tuple[list[float], list[float]]], indicator: str
     for province, years in panel.items():
         for year, values in zip((2000, 2001), years):
             for industry, value in zip(DIVISIONS, values):
-                rows.append({"province_code": province, "year": year, "indicator": indicator,
-                             "industry_code": industry, "value": float(value), "source_value_ids": [f"{province}:{year}:{industry}"]})
+                rows.append(
+                    {
+                        "province_code": province,
+                        "year": year,
+                        "indicator": indicator,
+                        "industry_code": industry,
+                        "value": float(value),
+                        "source_value_ids": [f"{province}:{year}:{industry}"],
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -41,7 +49,9 @@ LEVEL_PANEL = {
 
 def level_shifts(model_runner, known_breaks):
     model_runner.given("intermediate", "int_cells__harmonised", harmonised(LEVEL_PANEL))
+    model_runner.given("reference", "indicator", INDICATOR.assign(indicator="employment"))
     model_runner.given("intermediate", "int_statistical_break", known_breaks)
+    model_runner.build("intermediate", "int_division_moves")
     return model_runner.build("intermediate", "int_series_level_shift").set_index("province_code")
 
 
@@ -64,23 +74,47 @@ def test_level_shift_statistic_known_answer(model_runner):
 
 
 def test_a_known_break_labels_the_shift(model_runner):
-    shifts = level_shifts(model_runner, breaks([("scope_2001", "employment", 2001), ("classification_2001", "employment", 2001)]))
+    shifts = level_shifts(
+        model_runner, breaks([("scope_2001", "employment", 2001), ("classification_2001", "employment", 2001)])
+    )
     assert shifts.loc["E", "explanation"] == "known_break"
     assert shifts.loc["E", "known_break_codes"] == "classification_2001, scope_2001"
     assert shifts.loc[["A", "B", "C", "D"], "explanation"].isna().all()
 
 
-INDICATOR = pd.DataFrame([{"indicator": "x", "name_zh": "", "name_en": "", "target_unit": "u", "is_additive": True,
-                           "plausibility_material_value": 100, "note": ""}])
+INDICATOR = pd.DataFrame(
+    [
+        {
+            "indicator": "x",
+            "name_zh": "",
+            "name_en": "",
+            "target_unit": "u",
+            "is_additive": True,
+            "plausibility_material_value": 100,
+            "note": "",
+        }
+    ]
+)
 
 
 def labelled(series: dict[tuple[str, str], dict[int, float]]) -> pd.DataFrame:
     rows = []
     for (province, label), values in series.items():
         for year, value in values.items():
-            rows.append({"raw_value_id": f"{province}|{label}|{year}", "province_code": province, "year": year,
-                         "indicator": "x", "industry_label": label, "label_kind": "division", "value_flag": "reported",
-                         "value_converted": float(value), "target_unit": "u", "source_file": "f.csv"})
+            rows.append(
+                {
+                    "raw_value_id": f"{province}|{label}|{year}",
+                    "province_code": province,
+                    "year": year,
+                    "indicator": "x",
+                    "industry_label": label,
+                    "label_kind": "division",
+                    "value_flag": "reported",
+                    "value_converted": float(value),
+                    "target_unit": "u",
+                    "source_file": "f.csv",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -129,18 +163,35 @@ def test_a_3x_error_is_a_warning_and_revenue_against_employment_diverging_too(mo
     # 2.5x spike warning (121 x 3 = 363 against 110 and 133.1: x2.73).
     series = {("P", "L"): {2000: 100, 2001: 110, 2002: 363, 2003: 133.1}}
     plausibility(model_runner, series)
-    model_runner.build("intermediate", "int_cells__checked")
+    model_runner.build("intermediate", "int_cells__quarantine_applied")
     # revenue x1.1 while employment x3.6 in the same division: apart by x3.27
-    harmonised_rows = pd.DataFrame([
-        {"province_code": "P", "year": year, "indicator": indicator, "industry_code": "13", "value": value,
-         "source_value_ids": [f"{indicator}{year}"]}
-        for indicator, values in (("main_business_revenue", (1000, 1100)), ("employment", (20000, 72000)))
-        for year, value in zip((2000, 2001), values)
-    ])
+    harmonised_rows = pd.DataFrame(
+        [
+            {
+                "province_code": "P",
+                "year": year,
+                "indicator": indicator,
+                "industry_code": "13",
+                "value": value,
+                "source_value_ids": [f"{indicator}{year}"],
+            }
+            for indicator, values in (("main_business_revenue", (1000, 1100)), ("employment", (20000, 72000)))
+            for year, value in zip((2000, 2001), values)
+        ]
+    )
     model_runner.given("intermediate", "int_cells__harmonised", harmonised_rows)
-    model_runner.given("reference", "indicator", pd.concat([INDICATOR, INDICATOR.assign(indicator="main_business_revenue"),
-                                                              INDICATOR.assign(indicator="employment",
-                                                                               plausibility_material_value=10000)]))
+    model_runner.given(
+        "reference",
+        "indicator",
+        pd.concat(
+            [
+                INDICATOR,
+                INDICATOR.assign(indicator="main_business_revenue"),
+                INDICATOR.assign(indicator="employment", plausibility_material_value=10000),
+            ]
+        ),
+    )
+    model_runner.build("intermediate", "int_division_moves")
     warnings = model_runner.build("intermediate", "int_cells__suspect").set_index("rule")
     spike = warnings.loc["suspect_spike"]
     assert (spike["province_code"], spike["industry_label"], spike["year"], spike["value"]) == ("P", "L", 2002, 363)
@@ -148,8 +199,12 @@ def test_a_3x_error_is_a_warning_and_revenue_against_employment_diverging_too(mo
     divergence = warnings.loc["diverges_from_employment"]
     assert (divergence["industry_code"], divergence["year"]) == ("13", 2001)
     assert "apart by x3.27" in divergence["detail"]
-    assert sorted(divergence["source_value_ids"]) == ["employment2000", "employment2001",
-                                                       "main_business_revenue2000", "main_business_revenue2001"]
+    assert sorted(divergence["source_value_ids"]) == [
+        "employment2000",
+        "employment2001",
+        "main_business_revenue2000",
+        "main_business_revenue2001",
+    ]
 
 
 def test_a_withheld_value_that_removes_a_division_is_named_on_the_universe_year(model_runner):
@@ -160,16 +215,35 @@ def test_a_withheld_value_that_removes_a_division_is_named_on_the_universe_year(
     values = {"P": {"13": 10, "14": 20, "15": 4}, "Q": {"13": 5, "14": None, "15": None}, "R": {"13": 7, "14": 9}}
     for province, divisions in values.items():
         for industry, value in divisions.items():
-            rows.append({"province_code": province, "year": 2000, "industry_code": industry, "industry_level": "division",
-                         "indicator": "x", "value": value, "value_flag": "quarantined" if value is None else "reported",
-                         "source_vintage": "2011", "source_value_ids": [f"{province}{industry}"]})
-    model_runner.given("marts", "fct_industry_indicator", pd.DataFrame(rows))
-    model_runner.given("marts", "fct_manufacturing_coverage",
-                       pd.DataFrame({"province_code": ["P"], "year": [2000], "indicator": ["x"], "manufacturing_total": [50.0]}))
-    model_runner.given("intermediate", "int_quarantine_province_year",
-                       pd.DataFrame({"province_code": pd.Series(dtype=str), "year": pd.Series(dtype="int64"),
-                                     "indicator": pd.Series(dtype=str)}))
-    model_runner.given("reference", "region_group_member", pd.DataFrame({"group_code": ["g"] * 3, "province_code": ["P", "Q", "R"]}))
+            rows.append(
+                {
+                    "province_code": province,
+                    "year": 2000,
+                    "industry_code": industry,
+                    "industry_level": "division",
+                    "indicator": "x",
+                    "value": value,
+                    "value_flag": "quarantined" if value is None else "reported",
+                    "source_vintage": "2011",
+                    "source_value_ids": [f"{province}{industry}"],
+                }
+            )
+    model_runner.given("intermediate", "int_industry_facts", pd.DataFrame(rows))
+    model_runner.given(
+        "intermediate",
+        "int_manufacturing_coverage",
+        pd.DataFrame({"province_code": ["P"], "year": [2000], "indicator": ["x"], "manufacturing_total": [50.0]}),
+    )
+    model_runner.given(
+        "intermediate",
+        "int_quarantine_province_year",
+        pd.DataFrame(
+            {"province_code": pd.Series(dtype=str), "year": pd.Series(dtype="int64"), "indicator": pd.Series(dtype=str)}
+        ),
+    )
+    model_runner.given(
+        "reference", "region_group_member", pd.DataFrame({"group_code": ["g"] * 3, "province_code": ["P", "Q", "R"]})
+    )
     metric_input = model_runner.build("intermediate", "int_metric_input")
     assert set(metric_input["industry_code"]) == {"13"}
     assert set(metric_input["quarantine_reach"]) == {"division 14 left out: value withheld in Q Q14"}

@@ -13,6 +13,7 @@ from orchestration.settings import REPO_ROOT
 
 from .webserver_client import dagster_dev
 
+
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory):
     root = tmp_path_factory.mktemp("webserver")
@@ -37,8 +38,10 @@ def test_materialize_all_then_a_single_mart_then_the_launchpad(webserver):
     assert published.read_bytes() == first
 
     # the refresh job from the Launchpad, with its config spelled out
-    config = {"resources": {"warehouse": {"config": {"raw_dir": str(raw), "warehouse_dir": str(warehouse)}}},
-              "ops": {"published__marts_file": {"config": {"allow_changes": False}}}}
+    config = {
+        "resources": {"warehouse": {"config": {"raw_dir": str(raw), "warehouse_dir": str(warehouse)}}},
+        "ops": {"published__marts_file": {"config": {"allow_changes": False}}},
+    }
     run = server.launch(location, "refresh_warehouse", run_config=config)
     assert server.wait(run) == "SUCCESS"
     assert published.read_bytes() != first  # a new publication of the same inputs

@@ -12,8 +12,9 @@ from orchestration.ingest.wide_panel_csv import parse_wide_panel_csv
 
 
 def parse(path: Path, derived=()):
-    return parse_wide_panel_csv(path, display_name=path.name, expected_indicator_label="城镇单位就业人员",
-                                catalogue_unit="人", derived=derived)
+    return parse_wide_panel_csv(
+        path, display_name=path.name, expected_indicator_label="城镇单位就业人员", catalogue_unit="人", derived=derived
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,9 @@ def test_real_panel_parses_completely(panel):
     assert len(panel) == 372 * 38
     assert len({r["province_label"] for r in panel}) == 31
     assert {r["year"] for r in panel} == set(range(2005, 2017))
-    jiangsu = next(r for r in panel if r["province_label"] == "江苏" and r["year"] == 2014 and r["industry_label"] == "汽车制造业")
+    jiangsu = next(
+        r for r in panel if r["province_label"] == "江苏" and r["year"] == 2014 and r["industry_label"] == "汽车制造业"
+    )
     assert (jiangsu["value"], jiangsu["value_flag"], jiangsu["source_cell"]) == (249714.0, "reported", "AN179")
 
 
@@ -43,8 +46,9 @@ def test_gbk_file_reads_the_same(panel, yearbook_dir, tmp_path):
     (tmp_path / "CityEmp.csv").write_bytes(text.encode("gbk"))
     family = Catalogue.load().families["employment"]
     again = parse(tmp_path / "CityEmp.csv", derived=family.derived)
-    assert [(r["province_label"], r["industry_label"], r["year"], r["value"], r["value_flag"]) for r in again] == \
-        [(r["province_label"], r["industry_label"], r["year"], r["value"], r["value_flag"]) for r in panel]
+    assert [(r["province_label"], r["industry_label"], r["year"], r["value"], r["value_flag"]) for r in again] == [
+        (r["province_label"], r["industry_label"], r["year"], r["value"], r["value_flag"]) for r in panel
+    ]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +56,10 @@ def test_gbk_file_reads_the_same(panel, yearbook_dir, tmp_path):
     [
         ("province,year,纺织业\n安徽,2005,12x\n", ["row 2", "column C", "not a number", "12x"]),
         ("province,year,纺织业\n安徽,二〇〇五,12\n", ["row 2", "column B", "not a year"]),
-        ("province,year,纺织业,纺织业\n安徽,2005,1,2\n", ["row 1", "column D", "repeats an industry (also in column C)"]),
+        (
+            "province,year,纺织业,纺织业\n安徽,2005,1,2\n",
+            ["row 1", "column D", "repeats an industry (also in column C)"],
+        ),
         ("province,year,纺织业\n安徽,2005,1\n安徽,2005,2\n", ["row 3", "repeats 安徽 2005 (also in row 2)"]),
         ("地区,年份,纺织业\n安徽,2005,1\n", ["cell A1", "not laid out as a wide province x industry panel"]),
         ("province,year,纺织业\n安徽,2005\n", ["row 2", "2 cells in a row of a 3-column table"]),

@@ -16,9 +16,37 @@ from orchestration.ingest.wind_edb import parse_wind_edb_export
 from .conftest import WIND_DIR
 
 PROVINCES_31 = {
-    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
-    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
-    "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆",
+    "北京",
+    "天津",
+    "河北",
+    "山西",
+    "内蒙古",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "上海",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "广西",
+    "海南",
+    "重庆",
+    "四川",
+    "贵州",
+    "云南",
+    "西藏",
+    "陕西",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "新疆",
 }
 REAL_FILES = sorted(WIND_DIR.glob("*.xls*")) if WIND_DIR.is_dir() else []
 
@@ -99,6 +127,7 @@ def test_hierarchical_series_names(real_rows):
 
 # --- synthetic files for the layouts and the errors ---------------------------------------------
 
+
 def write_book(path: Path, rows: list[list]) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
@@ -110,14 +139,17 @@ def write_book(path: Path, rows: list[list]) -> Path:
 
 
 def test_metadata_rows_footer_and_integer_years(tmp_path):
-    path = write_book(tmp_path / "上海.xlsx", [
-        ["指标名称", "上海:主营业务收入:纺织业", "上海:主营业务收入:制造业"],
-        ["频率", "年", "年"],
-        ["单位", "万元", "万元"],
-        [2015, 10.5, "***"],
-        [datetime(2014, 12, 31), "1,200", None],
-        ["数据来源：Wind"],
-    ])
+    path = write_book(
+        tmp_path / "上海.xlsx",
+        [
+            ["指标名称", "上海:主营业务收入:纺织业", "上海:主营业务收入:制造业"],
+            ["频率", "年", "年"],
+            ["单位", "万元", "万元"],
+            [2015, 10.5, "***"],
+            [datetime(2014, 12, 31), "1,200", None],
+            ["数据来源：Wind"],
+        ],
+    )
     rows = parse(path)
     assert [(r["industry_label"], r["year"], r["value"], r["value_flag"]) for r in rows] == [
         ("纺织业", 2015, 10.5, "reported"),
@@ -138,12 +170,17 @@ def expect_error(path: Path, *fragments: str, **overrides) -> SourceFileError:
 
 
 def test_error_names_cell_of_a_row_that_is_not_a_year(tmp_path):
-    path = write_book(tmp_path / "江苏.xlsx", [
-        ["指标名称", "江苏:主营业务收入:纺织业"],
-        [datetime(2014, 12, 31), 1.0],
-        ["二〇一五", 2.0],
-    ])
-    error = expect_error(path, "江苏.xlsx", "sheet 'Sheet1'", "row 3", "column A", "Dec-31 date or an integer year", "二〇一五")
+    path = write_book(
+        tmp_path / "江苏.xlsx",
+        [
+            ["指标名称", "江苏:主营业务收入:纺织业"],
+            [datetime(2014, 12, 31), 1.0],
+            ["二〇一五", 2.0],
+        ],
+    )
+    error = expect_error(
+        path, "江苏.xlsx", "sheet 'Sheet1'", "row 3", "column A", "Dec-31 date or an integer year", "二〇一五"
+    )
     assert (error.row, error.col) == (2, 0)
 
 
@@ -153,19 +190,25 @@ def test_error_on_monthly_dates(tmp_path):
 
 
 def test_error_on_non_numeric_value(tmp_path):
-    path = write_book(tmp_path / "江苏.xlsx", [
-        ["指标名称", "江苏:主营业务收入:纺织业", "江苏:主营业务收入:医药制造业"],
-        [2014, 1.0, "n/a"],
-    ])
+    path = write_book(
+        tmp_path / "江苏.xlsx",
+        [
+            ["指标名称", "江苏:主营业务收入:纺织业", "江苏:主营业务收入:医药制造业"],
+            [2014, 1.0, "n/a"],
+        ],
+    )
     expect_error(path, "row 2", "column C", "cell C2", "not a number", "'n/a'")
 
 
 def test_error_on_unit_contradicting_catalogue(tmp_path):
-    path = write_book(tmp_path / "江苏.xlsx", [
-        ["指标名称", "江苏:主营业务收入:纺织业"],
-        ["单位", "亿元"],
-        [2014, 1.0],
-    ])
+    path = write_book(
+        tmp_path / "江苏.xlsx",
+        [
+            ["指标名称", "江苏:主营业务收入:纺织业"],
+            ["单位", "亿元"],
+            [2014, 1.0],
+        ],
+    )
     expect_error(path, "row 2", "column B", "contradicts the source catalogue", "'万元'", "'亿元'")
 
 

@@ -20,13 +20,20 @@ from orchestration.ingest.workbook import read_workbook
 from orchestration.ingest.yearbook_region_table import parse_yearbook_region_table
 
 FAMILY = Catalogue.load().families["hightech"]
-REFERENCE_INDICATORS = {"企业数": "hightech_enterprises", "主营业务收入": "hightech_revenue", "利润总额": "hightech_profit"}
+REFERENCE_INDICATORS = {
+    "企业数": "hightech_enterprises",
+    "主营业务收入": "hightech_revenue",
+    "利润总额": "hightech_profit",
+}
 
 
 def parse(path, name=None):
     return parse_yearbook_region_table(
-        path, display_name=name or path.name, expected_indicator_label=FAMILY.indicator_label_zh,
-        catalogue_unit=FAMILY.unit, **FAMILY.layout_options,
+        path,
+        display_name=name or path.name,
+        expected_indicator_label=FAMILY.indicator_label_zh,
+        catalogue_unit=FAMILY.unit,
+        **FAMILY.layout_options,
     )
 
 
@@ -81,14 +88,20 @@ def test_multi_row_bilingual_header_of_2010(tables_dir):
     rows = parse(tables_dir / "raw-2010.xls")
     headers = {r["indicator"]: r["indicator_label"] for r in rows}
     assert headers == {
-        "hightech_enterprises": "企业数", "hightech_employment": "从业人员年平均人数",
-        "hightech_gross_output": "当年价总产值", "hightech_revenue": "主营业务收入", "hightech_profit": "利润",
-        "hightech_profit_and_tax": "利税", "hightech_export_delivery": "出口交货值",
+        "hightech_enterprises": "企业数",
+        "hightech_employment": "从业人员年平均人数",
+        "hightech_gross_output": "当年价总产值",
+        "hightech_revenue": "主营业务收入",
+        "hightech_profit": "利润",
+        "hightech_profit_and_tax": "利税",
+        "hightech_export_delivery": "出口交货值",
     }
     units = {r["indicator"]: (r["unit"], r["unit_basis"]) for r in rows}
     assert units["hightech_employment"] == ("人", "header")
     assert units["hightech_revenue"] == ("亿元", "unit_line")
-    tibet_export = next(r for r in rows if r["province_label"] == "西藏" and r["indicator"] == "hightech_export_delivery")
+    tibet_export = next(
+        r for r in rows if r["province_label"] == "西藏" and r["indicator"] == "hightech_export_delivery"
+    )
     assert (tibet_export["value"], tibet_export["value_flag"]) == (None, "missing")
 
 
@@ -109,15 +122,20 @@ def test_2018_on_reads_operating_revenue(tables_dir):
     ],
 )
 def test_readme_figures(real_rows, file, province, indicator, expected):
-    hit = real_rows[(real_rows.source_file == f"hightech/yearbook-tables/{file}")
-                    & (real_rows.province_label == province) & (real_rows.indicator == indicator)]
+    hit = real_rows[
+        (real_rows.source_file == f"hightech/yearbook-tables/{file}")
+        & (real_rows.province_label == province)
+        & (real_rows.indicator == indicator)
+    ]
     assert hit["value"].tolist() == [expected]
 
 
 def test_yrd_2014_sum(real_rows):
-    rows = real_rows[(real_rows.source_file == "hightech/yearbook-tables/raw-2014.xls")
-                     & (real_rows.indicator == "hightech_revenue")
-                     & real_rows.province_label.isin(["上海", "江苏", "浙江", "安徽"])]
+    rows = real_rows[
+        (real_rows.source_file == "hightech/yearbook-tables/raw-2014.xls")
+        & (real_rows.indicator == "hightech_revenue")
+        & real_rows.province_label.isin(["上海", "江苏", "浙江", "安徽"])
+    ]
     assert round(rows["value"].sum(), 1) == 40496.2
 
 
@@ -126,10 +144,17 @@ def test_every_parsed_value_matches_industry_operation_csv(real_rows, yearbook_d
     independent long-form copy: equal within half a unit of the coarser printed decimal."""
     reference = pd.read_csv(yearbook_dir / "hightech" / "IndustryOperation.csv", dtype={"value": str})
     reference["indicator"] = reference["chn_block4"].map(REFERENCE_INDICATORS)
-    parsed = real_rows[real_rows.indicator.isin(REFERENCE_INDICATORS.values())
-                       & real_rows.province_label.isin(set(reference["province"]))]
-    joined = parsed.merge(reference, how="left", left_on=["province_label", "year", "indicator"],
-                          right_on=["province", "year", "indicator"], suffixes=("", "_reference"))
+    parsed = real_rows[
+        real_rows.indicator.isin(REFERENCE_INDICATORS.values())
+        & real_rows.province_label.isin(set(reference["province"]))
+    ]
+    joined = parsed.merge(
+        reference,
+        how="left",
+        left_on=["province_label", "year", "indicator"],
+        right_on=["province", "year", "indicator"],
+        suffixes=("", "_reference"),
+    )
     assert joined["value_reference"].notna().all(), "every parsed value has a reference value"
     assert len(joined) == 2208  # 23 copies x 32 regions x 3 indicators
     tolerance = [
@@ -137,7 +162,9 @@ def test_every_parsed_value_matches_industry_operation_csv(real_rows, yearbook_d
         for a, b in zip(joined["value_text"], joined["value_reference"])
     ]
     difference = (joined["value"] - joined["value_reference"].astype(float)).abs()
-    mismatches = joined.loc[difference > tolerance, ["source_file", "province_label", "indicator", "value_text", "value_reference"]]
+    mismatches = joined.loc[
+        difference > tolerance, ["source_file", "province_label", "indicator", "value_text", "value_reference"]
+    ]
     assert mismatches.empty, mismatches.to_string()
     # and most are exact, so the tolerance is not hiding a systematic shift
     assert (difference == 0).mean() > 0.8

@@ -50,15 +50,18 @@ class Webserver:
         nodes = location["repositories"][0]["assetNodes"]
         return entry["name"], [n["assetKey"]["path"] for n in nodes]
 
-    def launch(self, location: str, job: str, assets: list[list[str]] | None = None,
-               run_config: dict | None = None) -> str:
+    def launch(
+        self, location: str, job: str, assets: list[list[str]] | None = None, run_config: dict | None = None
+    ) -> str:
         selector = {"repositoryLocationName": location, "repositoryName": "__repository__", "jobName": job}
         if assets is not None:
             selector["assetSelection"] = [{"path": path} for path in assets]
-        data = self.query("""mutation($params: ExecutionParams!) { launchPipelineExecution(executionParams: $params) {
+        data = self.query(
+            """mutation($params: ExecutionParams!) { launchPipelineExecution(executionParams: $params) {
             __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message }
             ... on RunConfigValidationInvalid { errors { message } } ... on InvalidSubsetError { message } } }""",
-                          {"params": {"selector": selector, "runConfigData": run_config or {}}})
+            {"params": {"selector": selector, "runConfigData": run_config or {}}},
+        )
         result = data["launchPipelineExecution"]
         assert result["__typename"] == "LaunchRunSuccess", result
         return result["run"]["runId"]
@@ -66,34 +69,50 @@ class Webserver:
     def wait(self, run_id: str, timeout: float = 420) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            status = self.query("query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
-                                {"id": run_id})["runOrError"]["status"]
+            status = self.query("query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id})[
+                "runOrError"
+            ]["status"]
             if status in ("SUCCESS", "FAILURE", "CANCELED"):
                 return status
             time.sleep(1)
         raise AssertionError(f"run {run_id} did not finish in {timeout} s")
 
     def step_failures(self, run_id: str) -> list[dict]:
-        data = self.query("""query($id: ID!) { logsForRun(runId: $id, limit: 5000) { ... on EventConnection { events {
+        data = self.query(
+            """query($id: ID!) { logsForRun(runId: $id, limit: 5000) { ... on EventConnection { events {
             __typename ... on ExecutionStepFailureEvent { stepKey error { message causes { message } }
               failureMetadata { metadataEntries { label ... on MarkdownMetadataEntry { mdStr }
-                ... on TextMetadataEntry { text } } } } } } } }""", {"id": run_id})
+                ... on TextMetadataEntry { text } } } } } } } }""",
+            {"id": run_id},
+        )
         return [e for e in data["logsForRun"]["events"] if e["__typename"] == "ExecutionStepFailureEvent"]
 
 
 @contextmanager
-def dagster_dev(raw: Path, warehouse: Path, home: Path, log: Path | None = None) -> Iterator[tuple[Webserver, str, list]]:
+def dagster_dev(
+    raw: Path, warehouse: Path, home: Path, log: Path | None = None
+) -> Iterator[tuple[Webserver, str, list]]:
     """`dagster dev` over the given directories, as `make ui` starts it; yields the client, the code
     location's name and every asset key once the location has loaded."""
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     port = free_port()
-    env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home),
-           "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ['PATH']}"}
-    output = open(log, "w") if log else subprocess.DEVNULL
-    process = subprocess.Popen([str(DAGSTER), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
-                                "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    env = {
+        **os.environ,
+        "RAW_DIR": str(raw),
+        "WAREHOUSE_DIR": str(warehouse),
+        "DAGSTER_HOME": str(home),
+        "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed when the server stops
+    process = subprocess.Popen(
+        [str(DAGSTER), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         server = Webserver(port)
         deadline = time.monotonic() + 180

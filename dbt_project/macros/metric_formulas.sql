@@ -124,3 +124,16 @@ left join pair_breaks using ({{ (series_keys + ['base_year', 'year']) | join(', 
             1.0)
     end
 {%- endmacro %}
+
+{#- Every cell of `relation` with the values and years of its neighbours in its own series
+    (province, label as printed, indicator), for the rules that judge a value by its neighbours. -#}
+{% macro series_neighbours(relation) -%}
+    select
+        *,
+        lag(value_converted) over series as previous_value,
+        lead(value_converted) over series as next_value,
+        lag(year) over series as previous_year,
+        lead(year) over series as next_year
+    from {{ relation }}
+    window series as (partition by province_code, industry_label, indicator order by year)
+{%- endmacro %}

@@ -1,17 +1,26 @@
 -- metrics.md: both pair metrics are symmetric, K[i,j] = K[j,i] and S[i,j] = S[j,i], with
 -- K[i,i] = 0 and S[i,i] = 1 (where defined).
-select a.universe_code, a.year, a.indicator, a.province_code, a.partner_province_code,
-    a.krugman_bilateral, b.krugman_bilateral as reverse_krugman,
-    a.structural_similarity, b.structural_similarity as reverse_similarity
+select
+    a.universe_code,
+    a.year,
+    a.indicator,
+    a.province_code,
+    a.partner_province_code,
+    a.krugman_bilateral,
+    b.krugman_bilateral as reverse_krugman,
+    a.structural_similarity,
+    b.structural_similarity as reverse_similarity
 from {{ ref('mart_specialization_bilateral') }} as a
 left join {{ ref('mart_specialization_bilateral') }} as b
-    on b.universe_code = a.universe_code
-    and b.year = a.year
-    and b.indicator = a.indicator
-    and b.province_code = a.partner_province_code
-    and b.partner_province_code = a.province_code
+    on a.universe_code = b.universe_code
+        and a.year = b.year
+        and a.indicator = b.indicator
+        and a.partner_province_code = b.province_code
+        and a.province_code = b.partner_province_code
 where b.province_code is null
     or abs(a.krugman_bilateral - b.krugman_bilateral) > 1e-12
     or abs(a.structural_similarity - b.structural_similarity) > 1e-12
-    or (a.province_code = a.partner_province_code
-        and (abs(a.krugman_bilateral) > 1e-12 or abs(a.structural_similarity - 1) > 1e-12))
+    or (
+        a.province_code = a.partner_province_code
+        and (abs(a.krugman_bilateral) > 1e-12 or abs(a.structural_similarity - 1) > 1e-12)
+    )

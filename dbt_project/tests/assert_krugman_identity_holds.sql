@@ -1,5 +1,12 @@
 -- metrics.md: K[i] = (1 − λ[i])·Krel[i] for every member of the universe, within 1e-9.
-select universe_code, province_code, year, indicator, krugman_vs_universe, krugman_vs_rest, region_weight
+select
+    universe_code,
+    province_code,
+    year,
+    indicator,
+    krugman_vs_universe,
+    krugman_vs_rest,
+    region_weight
 from {{ ref('mart_specialization_relative') }}
 where krugman_vs_universe is not null
     and krugman_vs_rest is not null

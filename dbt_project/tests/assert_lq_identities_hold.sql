@@ -11,7 +11,11 @@ lq as (
 
 by_industry as (
 
-    select universe_code, year, indicator, 'industry ' || industry_code as identity_for,
+    select
+        universe_code,
+        year,
+        indicator,
+        'industry ' || industry_code as identity_for,
         sum(region_weight * lq) as identity_sum
     from lq
     group by universe_code, year, indicator, industry_code
@@ -20,13 +24,19 @@ by_industry as (
 
 by_region as (
 
-    select universe_code, year, indicator, 'region ' || province_code as identity_for,
+    select
+        universe_code,
+        year,
+        indicator,
+        'region ' || province_code as identity_for,
         sum(universe_industry_share * lq) as identity_sum
     from lq
     group by universe_code, year, indicator, province_code
 
 )
 
-select * from by_industry where abs(identity_sum - 1) > 1e-9
+select * from by_industry
+where abs(identity_sum - 1) > 1e-9
 union all
-select * from by_region where abs(identity_sum - 1) > 1e-9
+select * from by_region
+where abs(identity_sum - 1) > 1e-9

@@ -4,7 +4,9 @@ with
 
 intensity as (
 
-    select 'intensity classes of ' || province_code || ' ' || year as whole, sum(share) as total
+    select
+        'intensity classes of ' || province_code || ' ' || year as whole,
+        sum(share) as total
     from {{ ref('mart_intensity_shares') }}
     where manufacturing_value > 0
     group by province_code, year, indicator
@@ -13,7 +15,8 @@ intensity as (
 
 region_shares as (
 
-    select 'industry shares of ' || universe_code || '/' || province_code || ' ' || year as whole,
+    select
+        'industry shares of ' || universe_code || '/' || province_code || ' ' || year as whole,
         sum(region_industry_share) as total
     from {{ ref('mart_location_quotient') }}
     where null_reason is null
@@ -23,7 +26,8 @@ region_shares as (
 
 universe_shares as (
 
-    select 'industry shares of universe ' || universe_code || ' ' || year as whole,
+    select
+        'industry shares of universe ' || universe_code || ' ' || year as whole,
         sum(universe_industry_share) / count(distinct province_code) as total
     from {{ ref('mart_location_quotient') }}
     group by universe_code, year, indicator
@@ -32,16 +36,22 @@ universe_shares as (
 
 region_weights as (
 
-    select 'region weights of ' || universe_code || ' ' || year as whole, sum(region_weight) as total
+    select
+        'region weights of ' || universe_code || ' ' || year as whole,
+        sum(region_weight) as total
     from {{ ref('mart_specialization_relative') }}
     group by universe_code, year, indicator
 
 )
 
-select * from intensity where abs(total - 1) > 1e-9
+select * from intensity
+where abs(total - 1) > 1e-9
 union all
-select * from region_shares where abs(total - 1) > 1e-9
+select * from region_shares
+where abs(total - 1) > 1e-9
 union all
-select * from universe_shares where abs(total - 1) > 1e-9
+select * from universe_shares
+where abs(total - 1) > 1e-9
 union all
-select * from region_weights where abs(total - 1) > 1e-9
+select * from region_weights
+where abs(total - 1) > 1e-9

@@ -3,6 +3,10 @@
 -- quarantine_reach; the validation report lists it here.
 {{ config(severity='warn', store_failures=true) }}
 
-select distinct universe_code, year, indicator, quarantine_reach
+select distinct
+    universe_code,
+    year,
+    indicator,
+    quarantine_reach
 from {{ ref('int_metric_input') }}
 where quarantine_reach is not null

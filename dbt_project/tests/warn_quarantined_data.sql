@@ -2,5 +2,12 @@
 -- and listed in fct_quarantine; the run goes on and publishes the rest (policy in the README).
 {{ config(severity='warn', store_failures=true) }}
 
-select scope, province_code, year, industry_label, quarantine_reason, quarantine_detail, source_cell
+select
+    scope,
+    province_code,
+    year,
+    industry_label,
+    quarantine_reason,
+    quarantine_detail,
+    source_cell
 from {{ ref('fct_quarantine') }}

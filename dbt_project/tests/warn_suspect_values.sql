@@ -3,5 +3,12 @@
 -- listed in fct_value_warning with their numbers, and here in the validation report.
 {{ config(severity='warn', store_failures=true) }}
 
-select rule, province_code, year, indicator, industry_code, industry_label, detail
+select
+    rule,
+    province_code,
+    year,
+    indicator,
+    industry_code,
+    industry_label,
+    detail
 from {{ ref('fct_value_warning') }}

@@ -1,12 +1,10 @@
 """One blocking asset check per suite file; quarantine visibility as a warning check."""
 
-
 import dagster as dg
 
 from ..resources import WarehouseResource
-from . import report
-from . import gx_worker
-from .suites import Suite, all_suites
+from . import gx_worker, report
+from .suites import Suite, all_suites, suite_parameters
 
 
 def _summary_table(results: list[dict]) -> str:
@@ -30,13 +28,19 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             available = {r[0] for r in con.execute(f"select * from {suite.table} limit 0").description}
             columns = ", ".join(f'"{c}"' for c in suite.columns_needed() if c in available) or "*"
             frame = con.execute(f"select {columns} from {suite.table}").df()
-        results = gx_worker.validate(suite, frame)
+            parameters = suite_parameters(con)
+        results = gx_worker.validate(suite, frame, parameters)
         errors = [r for r in results if not r["success"] and r["severity"] == "error"]
         warnings = [r for r in results if not r["success"] and r["severity"] != "error"]
         page = report.record(
-            warehouse.settings.warehouse_dir, context.run.run_id, f"gx_{suite.name}",
-            {"title": f"{suite.table} — expectations/{suite.name}.json", "description": suite.description,
-             "results": results},
+            warehouse.settings.warehouse_dir,
+            context.run.run_id,
+            f"gx_{suite.name}",
+            {
+                "title": f"{suite.table} — expectations/{suite.name}.json",
+                "description": suite.description,
+                "results": results,
+            },
         )
         return dg.AssetCheckResult(
             passed=not errors and not warnings,

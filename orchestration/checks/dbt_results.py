@@ -55,15 +55,21 @@ def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
                 try:
                     frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
                     if "source_cell" in frame.columns:  # C2 before C10: in the order of the sheet
-                        keys = [c for c in ("source_file", "_length", "source_cell") if c in frame.columns or c == "_length"]
-                        frame = frame.assign(_length=frame["source_cell"].str.len()).sort_values(keys).drop(
-                            columns="_length")
+                        keys = [
+                            c for c in ("source_file", "_length", "source_cell") if c in frame.columns or c == "_length"
+                        ]
+                        frame = (
+                            frame.assign(_length=frame["source_cell"].str.len())
+                            .sort_values(keys)
+                            .drop(columns="_length")
+                        )
                     frame = frame.head(SAMPLE_ROWS)
                 except Exception as exc:  # a test that errored has no rows to show
                     result["message"] = f"{result['message'] or ''} ({type(exc).__name__}: {exc})".strip()
                     continue
-                result["sample"] = json.loads(with_names(frame).to_json(orient="records", force_ascii=False,
-                                                                        date_format="iso"))
+                result["sample"] = json.loads(
+                    with_names(frame).to_json(orient="records", force_ascii=False, date_format="iso")
+                )
     return results
 
 
@@ -75,7 +81,10 @@ def explain_failed_tests(results: list[dict]) -> tuple[str, str]:
     lines, table = [], ["| test | failing rows | first rows |", "|---|---|---|"]
     for r in failed:
         rows = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:3])
-        lines.append(f"dbt test {r['expectation']} failed for {r['unexpected_count']} rows"
-                     + (f", e.g. {rows}" if rows else "") + ".")
+        lines.append(
+            f"dbt test {r['expectation']} failed for {r['unexpected_count']} rows"
+            + (f", e.g. {rows}" if rows else "")
+            + "."
+        )
         table.append(f"| {r['expectation']} | {r['unexpected_count']} | {rows.replace('|', '/')} |")
     return "\n".join(lines), "\n".join(table)

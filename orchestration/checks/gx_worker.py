@@ -41,8 +41,13 @@ def start() -> None:
     global _worker
     if _worker is None:
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
-        _worker = subprocess.Popen([sys.executable, "-m", "orchestration.checks.gx_worker"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        _worker = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.checks.gx_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
 
 
 def stop() -> None:
@@ -56,19 +61,19 @@ def stop() -> None:
         _worker = None
 
 
-def validate(suite, frame: pd.DataFrame) -> list[dict]:
+def validate(suite, frame: pd.DataFrame, parameters: dict) -> list[dict]:
     from .suites import validate as validate_here
 
     with _lock:
         if _worker is not None:
             try:
-                _send(_worker.stdin, (suite.name, frame))
+                _send(_worker.stdin, (suite.name, frame, parameters))
                 kind, payload = _receive(_worker.stdout)
                 if kind == "results":
                     return payload
             except Exception:  # a broken worker must not change the outcome: validate here instead
                 stop()
-    return validate_here(suite, frame)
+    return validate_here(suite, frame, parameters)
 
 
 def _serve() -> None:
@@ -78,11 +83,11 @@ def _serve() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            name, frame = _receive(stdin)
+            name, frame, parameters = _receive(stdin)
         except EOFError:
             return
         try:
-            _send(stdout, ("results", validate(Suite.load(EXPECTATIONS_DIR / f"{name}.json"), frame)))
+            _send(stdout, ("results", validate(Suite.load(EXPECTATIONS_DIR / f"{name}.json"), frame, parameters)))
         except Exception as exc:  # the caller validates in its own process and reports the error there
             _send(stdout, ("error", repr(exc)))
 

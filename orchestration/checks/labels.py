@@ -24,8 +24,9 @@ def with_names(frame: pd.DataFrame) -> pd.DataFrame:
     provinces, industries = _names()
     frame = frame.copy()
     for column in [c for c in frame.columns if c.endswith("province_code") or c == "region_code"]:
-        frame.insert(frame.columns.get_loc(column) + 1, column.replace("_code", "_name"),
-                     frame[column].map(provinces))
+        frame.insert(frame.columns.get_loc(column) + 1, column.replace("_code", "_name"), frame[column].map(provinces))
     if "industry_code" in frame.columns and "industry_name" not in frame.columns:
-        frame.insert(frame.columns.get_loc("industry_code") + 1, "industry_name", frame["industry_code"].map(industries))
+        frame.insert(
+            frame.columns.get_loc("industry_code") + 1, "industry_name", frame["industry_code"].map(industries)
+        )
     return frame

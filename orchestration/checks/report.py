@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -51,21 +51,28 @@ def markdown_summary(warehouse_dir: Path, run_id: str, limit: int = 40) -> str:
                 rows.append((_failed_first(r), section["title"], r))
     rows.sort(key=lambda item: item[0])
     failed = sum(1 for rank, _, _ in rows if rank == 0)
-    lines = [f"**{failed} blocking failures, {len(rows) - failed} warnings** "
-             f"(full report: `{page_path(warehouse_dir, run_id)}`)", "",
-             "| status | table / suite | rule | column | rows | first rows |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"**{failed} blocking failures, {len(rows) - failed} warnings** "
+        f"(full report: `{page_path(warehouse_dir, run_id)}`)",
+        "",
+        "| status | table / suite | rule | column | rows | first rows |",
+        "|---|---|---|---|---|---|",
+    ]
     for rank, title, r in rows[:limit]:
         sample = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:2])
-        lines.append(f"| {'BLOCKS' if rank == 0 else 'warning'} | {title} | {r['expectation']} | {r['column']} | "
-                     f"{r.get('unexpected_count')} | {sample.replace('|', '/')[:400]} |")
+        lines.append(
+            f"| {'BLOCKS' if rank == 0 else 'warning'} | {title} | {r['expectation']} | {r['column']} | "
+            f"{r.get('unexpected_count')} | {sample.replace('|', '/')[:400]} |"
+        )
     return "\n".join(lines)
 
 
 def record(warehouse_dir: Path, run_id: str, section: str, payload: dict) -> Path:
     """Save one section's results for the run and rewrite the run's page; returns the page."""
     directory = run_report_dir(warehouse_dir, run_id)
-    (directory / f"{section}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str),
-                                               encoding="utf-8")
+    (directory / f"{section}.json").write_text(
+        json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
     return write_page(directory, run_id)
 
 
@@ -79,11 +86,12 @@ def write_page(directory: Path, run_id: str) -> Path:
     failed_warns = sum(1 for s in found for r in s.get("results", []) if not r["success"] and r["severity"] != "error")
     parts = [
         "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
-        "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0 1.5em}"
+        "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
+        "table{border-collapse:collapse;margin:.5em 0 1.5em}"
         "td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px;text-align:left;vertical-align:top}"
         ".fail{background:#fde2e1}.warn{background:#fff4d6}.ok{background:#e6f4ea}code{font-size:12px}</style>",
         f"<h1>Validation report</h1><p>Run <code>{html.escape(run_id)}</code>, written "
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC. "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC. "
         f"<b>{failed_errors}</b> blocking failures, <b>{failed_warns}</b> warnings across {len(found)} checks.</p>",
     ]
     for section in found:
@@ -92,16 +100,20 @@ def write_page(directory: Path, run_id: str) -> Path:
             parts.append(f"<p class='fail'>{html.escape(section['message'])}</p>")
         results = section.get("results", [])
         if results:
-            parts.append("<table><tr><th>status</th><th>expectation</th><th>column</th><th>arguments</th>"
-                         "<th>unexpected</th><th>why</th><th>sample of failing rows</th></tr>")
+            parts.append(
+                "<table><tr><th>status</th><th>expectation</th><th>column</th><th>arguments</th>"
+                "<th>unexpected</th><th>why</th><th>sample of failing rows</th></tr>"
+            )
             for r in results:
                 status = _status(r)
                 label = {"ok": "passed", "fail": "FAILED (blocks)", "warn": "warning"}[status]
                 sample = "<br>".join(html.escape(json.dumps(row, ensure_ascii=False)) for row in r.get("sample", []))
                 parts.append(
                     f"<tr class='{status}'><td>{label}</td><td>{html.escape(r['expectation'])}</td>"
-                    f"<td>{html.escape(str(r['column']))}</td><td><code>{html.escape(json.dumps(r['kwargs'], ensure_ascii=False, default=str))}</code></td>"
-                    f"<td>{r.get('unexpected_count')} of {r.get('element_count')}</td><td>{html.escape(r.get('why', '') or r.get('message') or '')}</td>"
+                    f"<td>{html.escape(str(r['column']))}</td>"
+                    f"<td><code>{html.escape(json.dumps(r['kwargs'], ensure_ascii=False, default=str))}</code></td>"
+                    f"<td>{r.get('unexpected_count')} of {r.get('element_count')}</td>"
+                    f"<td>{html.escape(r.get('why', '') or r.get('message') or '')}</td>"
                     f"<td><code>{sample}</code></td></tr>"
                 )
             parts.append("</table>")

@@ -1,25 +1,23 @@
 """Load the versioned suites and validate a table with Great Expectations 1.x.
 
-Each suite file names its table, its asset and, per expectation, a severity (error blocks the
-run, warn reports). Parameters come from the one place each is defined: thresholds from the dbt
-vars in dbt_project.yml, province spellings and units from the dbt seeds.
+Each suite file names its table and its asset; each expectation carries Great Expectations' own
+severity (critical blocks the run, warning and info report). Where rules go (README, data-quality
+gates): ranges, distributions and plausibility here; keys, relationships, identities, accepted
+values and not-null as dbt tests. Thresholds come from the dbt build (int_check_parameters).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from ..settings import DBT_PROJECT_DIR, REPO_ROOT
+from ..settings import REPO_ROOT
 from .labels import with_names
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -38,7 +36,7 @@ class Suite:
     spec: dict
 
     @classmethod
-    def load(cls, path: Path) -> "Suite":
+    def load(cls, path: Path) -> Suite:
         spec = json.loads(path.read_text(encoding="utf-8"))
         meta = spec.get("meta", {})
         return cls(
@@ -49,7 +47,6 @@ class Suite:
             sample_columns=tuple(meta.get("sample_columns", ())),
             spec=spec,
         )
-
 
     def columns_needed(self) -> list[str]:
         """The columns the expectations and the failing-row samples read: only these are loaded."""
@@ -66,24 +63,21 @@ def all_suites() -> list[Suite]:
     return [Suite.load(path) for path in sorted(EXPECTATIONS_DIR.glob("*.json"))]
 
 
-@lru_cache(maxsize=1)
-def suite_parameters() -> dict:
-    variables = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
-    seeds = DBT_PROJECT_DIR / "seeds"
-    with open(seeds / "province_alias.csv", encoding="utf-8") as handle:
-        provinces = sorted({re.sub(r"\s+", "", row["alias"]) for row in csv.DictReader(handle)})
-    with open(seeds / "region_group_alias.csv", encoding="utf-8") as handle:
-        groups = sorted({re.sub(r"\s+", "", row["alias"]) for row in csv.DictReader(handle)})
-    with open(seeds / "unit_conversion.csv", encoding="utf-8") as handle:
-        units = sorted({row["unit"] for row in csv.DictReader(handle)})
-    return {
-        "known_province_labels": provinces,
-        "known_region_labels": sorted(set(provinces) | set(groups)),
-        "known_units": units,
-        "latest_plausible_year": date.today().year,
-        "min_manufacturing_coverage": float(variables["min_manufacturing_coverage"]),
-        "max_manufacturing_coverage": float(variables["max_manufacturing_coverage"]),
-    }
+PARAMETERS_TABLE = "intermediate.int_check_parameters"
+
+
+def suite_parameters(con) -> dict:
+    """The thresholds the suites name ($PARAMETER), as the dbt build that made the tables used
+    them (int_check_parameters renders the dbt vars, so `--vars` reach Great Expectations too),
+    and the latest plausible year, which is today's."""
+    parameters: dict = {"latest_plausible_year": date.today().year}
+    schema, table = PARAMETERS_TABLE.split(".")
+    found = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+    ).fetchone()[0]
+    if found:
+        parameters.update(dict(con.execute(f"select parameter, value from {PARAMETERS_TABLE}").fetchall()))
+    return parameters
 
 
 @lru_cache(maxsize=1)
@@ -97,20 +91,30 @@ def _gx_datasource():
     return gx, context.data_sources.add_pandas("warehouse")
 
 
-def validate(suite: Suite, frame: pd.DataFrame) -> list[dict]:
+def validate(suite: Suite, frame: pd.DataFrame, parameters: dict) -> list[dict]:
     """One result per expectation: what it checked, its severity, and failing-row samples."""
     gx, datasource = _gx_datasource()
-    asset = next((a for a in datasource.assets if a.name == suite.name), None) or \
-        datasource.add_dataframe_asset(suite.name)
-    definition = next((d for d in asset.batch_definitions if d.name == "whole_table"), None) or \
-        asset.add_batch_definition_whole_dataframe("whole_table")
+    asset = next((a for a in datasource.assets if a.name == suite.name), None) or datasource.add_dataframe_asset(
+        suite.name
+    )
+    definition = next(
+        (d for d in asset.batch_definitions if d.name == "whole_table"), None
+    ) or asset.add_batch_definition_whole_dataframe("whole_table")
     batch = definition.get_batch(batch_parameters={"dataframe": frame})
     expectations = suite.spec["expectations"]
-    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=[
-        {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})} for e in expectations
-    ])
-    outcome = batch.validate(gx_suite, expectation_parameters=suite_parameters(),
-                             result_format={"result_format": "COMPLETE"})
+    gx_suite = gx.ExpectationSuite(
+        name=suite.name,
+        expectations=[
+            {
+                "type": e["type"],
+                "kwargs": e["kwargs"],
+                "meta": e.get("meta", {}),
+                "severity": e.get("severity", "critical"),
+            }
+            for e in expectations
+        ],
+    )
+    outcome = batch.validate(gx_suite, expectation_parameters=parameters, result_format={"result_format": "COMPLETE"})
     results = []
     for result in outcome.results:
         config = result.expectation_config
@@ -127,14 +131,18 @@ def validate(suite: Suite, frame: pd.DataFrame) -> list[dict]:
                 "expectation": config.type,
                 "column": checked if isinstance(checked, str) else ", ".join(checked or []),
                 "kwargs": {k: v for k, v in config.kwargs.items() if k not in ("column", "column_list", "batch_id")},
-                "severity": (config.meta or {}).get("severity", "error"),
+                # GE's own severity: critical blocks ("error" in the report), warning and info report
+                "severity": "error"
+                if str(getattr(config.severity, "value", config.severity)) == "critical"
+                else "warn",
                 "why": (config.meta or {}).get("why", ""),
                 "success": bool(result.success),
                 "unexpected_count": details.get("unexpected_count", 0 if result.success else None),
                 "element_count": details.get("element_count", len(frame)),
                 "sample": json.loads(sample.to_json(orient="records", force_ascii=False, date_format="iso")),
                 "exception": (result.exception_info or {}).get("exception_message")
-                if isinstance(result.exception_info, dict) else None,
+                if isinstance(result.exception_info, dict)
+                else None,
             }
         )
     return results

@@ -1,6 +1,5 @@
 """One Dagster asset per source family of the catalogue: files -> raw.<table> in the build DB."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -11,17 +10,19 @@ from .errors import SourceFileError
 from .load import load_family, reject_identical_copies
 from .workbook import file_sha256
 
-
 # A run tagged so parses every file again (make run FULL=1), whatever the cache holds.
 REPARSE_TAG = "warehouse/reparse"
 
 
 def _reusable_files(con, family: SourceFamily, hashes: dict[str, str]) -> set[str]:
     """Files whose rows from an earlier run can stand: same bytes (SHA-256), same parser code."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name in (?, 'source_file')",
-        [family.raw_table],
-    ).fetchone()[0] == 2
+    exists = (
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name in (?, 'source_file')",
+            [family.raw_table],
+        ).fetchone()[0]
+        == 2
+    )
     if not exists:
         return set()
     columns = {r[0] for r in con.execute("describe raw.source_file").fetchall()}
@@ -40,8 +41,9 @@ def _write_raw(con, family: SourceFamily, table: pd.DataFrame, keep: set[str]) -
     # the rows of unchanged files (`keep`) as they were loaded.
     con.register("family_rows", table)
     if keep and table.empty:
-        con.execute(f"delete from raw.{family.raw_table} where source_file not in (select unnest(?::varchar[]))",
-                    [sorted(keep)])
+        con.execute(
+            f"delete from raw.{family.raw_table} where source_file not in (select unnest(?::varchar[]))", [sorted(keep)]
+        )
     elif keep:
         con.execute(
             f"""
@@ -112,9 +114,11 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
                 [family.key],
             ).df()
             columns = {r[0] for r in con.execute(f"describe raw.{family.raw_table}").fetchall()}
-            flags = dict(con.execute(
-                f"select value_flag, count(*) from raw.{family.raw_table} group by all"
-            ).fetchall()) if "value_flag" in columns else {}
+            flags = (
+                dict(con.execute(f"select value_flag, count(*) from raw.{family.raw_table} group by all").fetchall())
+                if "value_flag" in columns
+                else {}
+            )
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": int(per_file["n_values"].sum()) if len(per_file) else 0,
@@ -122,8 +126,11 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
                 "n_files": len(files),
                 "n_files_parsed": len(to_parse),
                 "n_files_unchanged": len(keep),
-                **({"n_suppressed": int(flags.get("suppressed", 0)), "n_missing": int(flags.get("missing", 0))}
-                   if flags else {}),
+                **(
+                    {"n_suppressed": int(flags.get("suppressed", 0)), "n_missing": int(flags.get("missing", 0))}
+                    if flags
+                    else {}
+                ),
                 "source_files": dg.MetadataValue.md(per_file.to_markdown(index=False) if len(per_file) else "none"),
             }
         )

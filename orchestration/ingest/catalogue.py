@@ -38,7 +38,7 @@ class Catalogue:
     not_ingested: tuple[tuple[str, str], ...]
 
     @classmethod
-    def load(cls, path: Path = SOURCE_CATALOGUE) -> "Catalogue":
+    def load(cls, path: Path = SOURCE_CATALOGUE) -> Catalogue:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         families = {
             key: SourceFamily(
@@ -66,14 +66,19 @@ class Catalogue:
         """
         assigned: dict[str, list[Path]] = {key: [] for key in self.families}
         if not raw_dir.is_dir():
-            raise SourceFileError(str(raw_dir), "the raw-data directory does not exist",
-                                  expected="a directory (set RAW_DIR)")
+            raise SourceFileError(
+                str(raw_dir), "the raw-data directory does not exist", expected="a directory (set RAW_DIR)"
+            )
         for path in _entries(raw_dir):
             relative = path.relative_to(raw_dir).as_posix()
             family = [f for f in self.families.values() if f.matches(relative)]
             if len(family) > 1:
-                raise SourceFileError(relative, "matches more than one catalogue family",
-                                      expected="exactly one", found=[f.key for f in family])
+                raise SourceFileError(
+                    relative,
+                    "matches more than one catalogue family",
+                    expected="exactly one",
+                    found=[f.key for f in family],
+                )
             if family or not any(fnmatch(relative, pattern) for pattern, _ in self.not_ingested):
                 _check_readable_file(path, relative)
             if family:
@@ -81,7 +86,8 @@ class Catalogue:
             elif not any(fnmatch(relative, pattern) for pattern, _ in self.not_ingested):
                 patterns = sorted(p for f in self.families.values() for p in f.path_patterns)
                 raise SourceFileError(
-                    relative, "matches no family of the source catalogue (orchestration/ingest/sources.yml)",
+                    relative,
+                    "matches no family of the source catalogue (orchestration/ingest/sources.yml)",
                     expected=f"a path matching one of {patterns}",
                 )
         return assigned
@@ -110,12 +116,18 @@ def _check_readable_file(path: Path, relative: str) -> None:
     try:
         mode = path.stat().st_mode  # follows symlinks
     except FileNotFoundError:
-        raise SourceFileError(relative, f"is a symbolic link to {os.readlink(path)!r}, which does not exist",
-                              expected=expected) from None
+        raise SourceFileError(
+            relative, f"is a symbolic link to {os.readlink(path)!r}, which does not exist", expected=expected
+        ) from None
     except OSError as exc:  # ELOOP: a link that points at itself, directly or not
         raise SourceFileError(relative, f"cannot be followed ({exc.strerror})", expected=expected) from None
-    kinds = {stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISCHR: "a character device",
-             stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a directory"}
+    kinds = {
+        stat.S_ISFIFO: "a named pipe (FIFO)",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISDIR: "a directory",
+    }
     for test, kind in kinds.items():
         if test(mode):
             raise SourceFileError(relative, f"is {kind}, not a file", expected=expected)

@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .cells import number_from
+from .cells import FLAG_MISSING, FLAG_REPORTED, number_from
 from .errors import SourceFileError, column_letter
-from .wind_edb import FLAG_MISSING, FLAG_REPORTED
 from .workbook import Sheet, read_workbook, strip_spaces
 
 EXTRA_COLUMNS = ["indicator", "io_code", "io_edition", "unit_basis"]
@@ -67,33 +66,45 @@ def parse_io_table(
         for c, (io_code, sector) in sectors.items():
             raw = row[c] if c < len(row) else None
             value, flag = _number(raw, display_name, sheet.name, r, c)
-            out.append({
-                "province_label": region,
-                "indicator_label": label,
-                "industry_label": sector,
-                "series_name": f"{row_code} × {io_code} {sector}",
-                "year": year,
-                "value_text": None if raw is None else str(raw).strip(),
-                "value": value,
-                "value_flag": flag,
-                "unit": unit,
-                "source_sheet": sheet.name,
-                "source_row": r + 1,
-                "source_column": column_letter(c),
-                "source_cell": f"{column_letter(c)}{r + 1}",
-                "indicator": indicator,
-                "io_code": io_code,
-                "io_edition": year,
-                "unit_basis": unit_basis,
-            })
+            out.append(
+                {
+                    "province_label": region,
+                    "indicator_label": label,
+                    "industry_label": sector,
+                    "series_name": f"{row_code} × {io_code} {sector}",
+                    "year": year,
+                    "value_text": None if raw is None else str(raw).strip(),
+                    "value": value,
+                    "value_flag": flag,
+                    "unit": unit,
+                    "source_sheet": sheet.name,
+                    "source_row": r + 1,
+                    "source_column": column_letter(c),
+                    "source_cell": f"{column_letter(c)}{r + 1}",
+                    "indicator": indicator,
+                    "io_code": io_code,
+                    "io_edition": year,
+                    "unit_basis": unit_basis,
+                }
+            )
     found = {row["indicator"] for row in out}
     for code, indicator in ROW_CODES.items():
         if indicator not in found:
-            raise SourceFileError(display_name, f"has no {code} row", sheet=sheet.name, col=code_col,
-                                  expected=f"a row coded {code} in column {column_letter(code_col)}")
+            raise SourceFileError(
+                display_name,
+                f"has no {code} row",
+                sheet=sheet.name,
+                col=code_col,
+                expected=f"a row coded {code} in column {column_letter(code_col)}",
+            )
     if len(out) != len(ROW_CODES) * N_SECTORS:
-        raise SourceFileError(display_name, "repeats a TI or TVA row", sheet=sheet.name, col=code_col,
-                              expected="one total-input and one value-added row")
+        raise SourceFileError(
+            display_name,
+            "repeats a TI or TVA row",
+            sheet=sheet.name,
+            col=code_col,
+            expected="one total-input and one value-added row",
+        )
     return out
 
 
@@ -112,24 +123,44 @@ def _year(sheet: Sheet, path: Path, file: str) -> int:
     in_title = next((int(m.group(1)) for t in titles for m in [_YEAR.search(t)] if m), None)
     in_folder = next((int(m.group(1)) for part in Path(file).parts[:-1] for m in [_YEAR.search(part)] if m), None)
     if in_title and in_folder and in_title != in_folder:
-        raise SourceFileError(file, f"has a title for {in_title} but sits in the folder for {in_folder}",
-                              sheet=sheet.name, row=0, col=0, expected="the same year in both")
+        raise SourceFileError(
+            file,
+            f"has a title for {in_title} but sits in the folder for {in_folder}",
+            sheet=sheet.name,
+            row=0,
+            col=0,
+            expected="the same year in both",
+        )
     year = in_title or in_folder
     if year is None:
-        raise SourceFileError(file, "states no year", sheet=sheet.name, row=0, col=0,
-                              expected="a title such as '江苏2007年投入产出表' or a folder named '2007年…'")
+        raise SourceFileError(
+            file,
+            "states no year",
+            sheet=sheet.name,
+            row=0,
+            col=0,
+            expected="a title such as '江苏2007年投入产出表' or a folder named '2007年…'",
+        )
     return year
 
 
 def _region(sheet: Sheet, path: Path, file: str) -> str:
     match = _FILE_REGION.match(path.stem.strip())
     from_name = strip_spaces(match.group(1)) if match else strip_spaces(path.stem)
-    title = next((strip_spaces(v) for row in sheet.rows[:3] for v in row[:2] if isinstance(v, str) and "投入产出表" in v), "")
+    title = next(
+        (strip_spaces(v) for row in sheet.rows[:3] for v in row[:2] if isinstance(v, str) and "投入产出表" in v), ""
+    )
     named = re.match(r"(.+?)(?:19|20)\d{2}年", title)
     from_title = named.group(1) if named else ""
     if from_title and from_name and from_title != from_name:
-        raise SourceFileError(file, f"has a title for {from_title} but a file name for {from_name}",
-                              sheet=sheet.name, row=0, col=0, expected="the same region in both")
+        raise SourceFileError(
+            file,
+            f"has a title for {from_title} but a file name for {from_name}",
+            sheet=sheet.name,
+            row=0,
+            col=0,
+            expected="the same region in both",
+        )
     return from_title or from_name
 
 
@@ -145,14 +176,25 @@ def _sector_columns(sheet: Sheet, code_col: int, file: str) -> tuple[int, dict[i
                 names = [strip_spaces(sheet.rows[h][c]) for h in range(r - 1, -1, -1) if c < len(sheet.rows[h])]
                 name = next((n for n in names if n), "")
                 if not name:
-                    raise SourceFileError(file, f"has no name for sector {code}", sheet=sheet.name, row=r, col=c,
-                                          expected="a sector name above the code row")
+                    raise SourceFileError(
+                        file,
+                        f"has no name for sector {code}",
+                        sheet=sheet.name,
+                        row=r,
+                        col=c,
+                        expected="a sector name above the code row",
+                    )
                 sectors[c] = (code, name)
                 if len(sectors) == N_SECTORS:
                     break
             return r, sectors
-    raise SourceFileError(file, "has no row of sector codes 01…42", sheet=sheet.name, col=code_col + 1,
-                          expected=f"a header row coding the {N_SECTORS} sectors 01 to {N_SECTORS}")
+    raise SourceFileError(
+        file,
+        "has no row of sector codes 01…42",
+        sheet=sheet.name,
+        col=code_col + 1,
+        expected=f"a header row coding the {N_SECTORS} sectors 01 to {N_SECTORS}",
+    )
 
 
 def _unit(sheet: Sheet, code_row: int, catalogue_unit: str, file: str) -> tuple[str, str]:
@@ -162,8 +204,15 @@ def _unit(sheet: Sheet, code_row: int, catalogue_unit: str, file: str) -> tuple[
             if text.startswith("单位"):
                 unit = re.split(r"[:：]", text, maxsplit=1)[-1]
                 if unit != catalogue_unit:
-                    raise SourceFileError(file, f"states unit {unit}", sheet=sheet.name, row=r, col=c,
-                                          expected=f"unit {catalogue_unit}", found=value)
+                    raise SourceFileError(
+                        file,
+                        f"states unit {unit}",
+                        sheet=sheet.name,
+                        row=r,
+                        col=c,
+                        expected=f"unit {catalogue_unit}",
+                        found=value,
+                    )
                 return unit, "unit_line"
     return catalogue_unit, "catalogue"
 
@@ -174,5 +223,6 @@ def _number(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[float |
     try:
         return number_from(raw), FLAG_REPORTED
     except ValueError:
-        raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,
-                              expected="a number or blank", found=raw) from None
+        raise SourceFileError(
+            file, "has a value that is not a number", sheet=sheet, row=r, col=c, expected="a number or blank", found=raw
+        ) from None

@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from .catalogue import SourceFamily
+from .cells import COLUMNS, Parser
+from .classification_csv import COLUMNS as CONCORDANCE_COLUMNS
+from .classification_csv import parse_concordance_csv
 from .errors import SourceFileError
-from .nbs_portal_csv import EXTRA_COLUMNS as NBS_EXTRA_COLUMNS, parse_nbs_portal_csv
+from .io_table import EXTRA_COLUMNS as IO_TABLE_EXTRA_COLUMNS
+from .io_table import parse_io_table
+from .nbs_portal_csv import EXTRA_COLUMNS as NBS_EXTRA_COLUMNS
+from .nbs_portal_csv import parse_nbs_portal_csv
 from .wide_panel_csv import parse_wide_panel_csv
-from .wind_edb import COLUMNS, parse_wind_edb_export
+from .wind_edb import parse_wind_edb_export
 from .workbook import PASSWORD_PROTECTED, file_sha256, read_workbook
-from .classification_csv import COLUMNS as CONCORDANCE_COLUMNS, parse_concordance_csv
-from .io_table import EXTRA_COLUMNS as IO_TABLE_EXTRA_COLUMNS, parse_io_table
-from .yearbook_region_table import EXTRA_COLUMNS as REGION_TABLE_EXTRA_COLUMNS, parse_yearbook_region_table
+from .yearbook_region_table import EXTRA_COLUMNS as REGION_TABLE_EXTRA_COLUMNS
+from .yearbook_region_table import parse_yearbook_region_table
 
-PARSERS = {"wind_edb": parse_wind_edb_export, "wide_panel_csv": parse_wide_panel_csv,
-           "nbs_portal_csv": parse_nbs_portal_csv, "yearbook_region_table": parse_yearbook_region_table,
-           "io_table": parse_io_table}
+PARSERS: dict[str, Parser] = {
+    "wind_edb": parse_wind_edb_export,
+    "wide_panel_csv": parse_wide_panel_csv,
+    "nbs_portal_csv": parse_nbs_portal_csv,
+    "yearbook_region_table": parse_yearbook_region_table,
+    "io_table": parse_io_table,
+}
 # Columns a layout adds to the common long shape (e.g. the data vintage of NBS portal exports).
 # A layout whose columns carry different indicators (a yearbook table: enterprises, revenue,
 # profit) names each row's indicator itself; otherwise the family's indicator applies.
-EXTRA_COLUMNS = {"nbs_portal_csv": NBS_EXTRA_COLUMNS, "yearbook_region_table": REGION_TABLE_EXTRA_COLUMNS,
-                 "io_table": IO_TABLE_EXTRA_COLUMNS}
+EXTRA_COLUMNS = {
+    "nbs_portal_csv": NBS_EXTRA_COLUMNS,
+    "yearbook_region_table": REGION_TABLE_EXTRA_COLUMNS,
+    "io_table": IO_TABLE_EXTRA_COLUMNS,
+}
 
 LINEAGE_COLUMNS = ["source_family", "indicator", "source_file", "file_sha256", "loaded_at", "raw_value_id"]
 # Reference layouts (not statistics) keep their own columns; they get the same file lineage.
@@ -38,9 +50,10 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
         return _load_reference(family, files, raw_dir)
     parser = PARSERS.get(family.layout)
     if parser is None:
-        raise SourceFileError(family.key, f"catalogue names unknown layout {family.layout!r}",
-                              expected=f"one of {sorted(PARSERS)}")
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+        raise SourceFileError(
+            family.key, f"catalogue names unknown layout {family.layout!r}", expected=f"one of {sorted(PARSERS)}"
+        )
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     columns = COLUMNS + [c for c in EXTRA_COLUMNS.get(family.layout, []) if c != "indicator"]
     per_row_indicator = "indicator" in EXTRA_COLUMNS.get(family.layout, [])
     frames = []
@@ -49,8 +62,13 @@ def load_family(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.Da
         options = {"derived": family.derived} if family.derived else {}
         options.update(family.layout_options or {})
         try:
-            rows = parser(path, display_name=relative, expected_indicator_label=family.indicator_label_zh,
-                          catalogue_unit=family.unit, **options)
+            rows = parser(
+                path,
+                display_name=relative,
+                expected_indicator_label=family.indicator_label_zh,
+                catalogue_unit=family.unit,
+                **options,
+            )
         except SourceFileError as exc:
             if exc.problem == PASSWORD_PROTECTED:
                 _name_readable_sibling(exc, path, files, raw_dir)
@@ -81,14 +99,17 @@ def reject_identical_copies(hashes: dict[str, str]) -> None:
     seen: dict[str, str] = {}
     for relative, sha in sorted(hashes.items()):
         if sha in seen:
-            raise SourceFileError(relative, f"is a byte-for-byte copy of {seen[sha]}",
-                                  expected="each file of a family to be a different export")
+            raise SourceFileError(
+                relative,
+                f"is a byte-for-byte copy of {seen[sha]}",
+                expected="each file of a family to be a different export",
+            )
         seen[sha] = relative
 
 
 def _load_reference(family: SourceFamily, files: list[Path], raw_dir: Path) -> pd.DataFrame:
     parser, columns = REFERENCE_LAYOUTS[family.layout]
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     frames = []
     for path in files:
         relative = path.relative_to(raw_dir).as_posix()
@@ -123,6 +144,9 @@ def _name_readable_sibling(error: SourceFileError, path: Path, files: list[Path]
             except SourceFileError:
                 continue
             readable.append(other.relative_to(raw_dir).as_posix())
-    hint = (f"; a readable copy of the same edition: {', '.join(readable)} (remove the protected file to use it)"
-            if readable else "; no readable copy of the same edition was found")
+    hint = (
+        f"; a readable copy of the same edition: {', '.join(readable)} (remove the protected file to use it)"
+        if readable
+        else "; no readable copy of the same edition was found"
+    )
     error.args = (str(error) + hint,)

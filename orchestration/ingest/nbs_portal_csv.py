@@ -21,6 +21,7 @@ import io
 import re
 from pathlib import Path
 
+from .cells import normalise_label
 from .errors import SourceFileError
 from .wide_panel_csv import SHEET, csv_cell_row, csv_number, read_text
 
@@ -44,28 +45,59 @@ def parse_nbs_portal_csv(
             header_row = r
             break
         if first:
-            raise SourceFileError(display_name, "has an unexpected line before the table", sheet=SHEET, row=r, col=0,
-                                  expected="数据库/指标/时间 lines, then a header starting with 地区", found=first)
+            raise SourceFileError(
+                display_name,
+                "has an unexpected line before the table",
+                sheet=SHEET,
+                row=r,
+                col=0,
+                expected="数据库/指标/时间 lines, then a header starting with 地区",
+                found=first,
+            )
     if header_row is None:
-        raise SourceFileError(display_name, "has no table header", sheet=SHEET,
-                              expected="a row starting with 地区 after the 数据库/指标/时间 lines")
+        raise SourceFileError(
+            display_name,
+            "has no table header",
+            sheet=SHEET,
+            expected="a row starting with 地区 after the 数据库/指标/时间 lines",
+        )
     indicator = meta.get("指标", "")
     match = re.fullmatch(r"(.+?)\((.+)\)", indicator)
     if not match or match.group(1).strip() != expected_indicator_label:
-        raise SourceFileError(display_name, "names another indicator than its catalogue family", sheet=SHEET,
-                              row=_line_of(rows, "指标"), col=0,
-                              expected=f"'指标：{expected_indicator_label}({catalogue_unit})'", found=indicator)
+        raise SourceFileError(
+            display_name,
+            "names another indicator than its catalogue family",
+            sheet=SHEET,
+            row=_line_of(rows, "指标"),
+            col=0,
+            expected=f"'指标：{expected_indicator_label}({catalogue_unit})'",
+            found=indicator,
+        )
     if match.group(2).strip() != catalogue_unit:
-        raise SourceFileError(display_name, "states a unit that contradicts the source catalogue", sheet=SHEET,
-                              row=_line_of(rows, "指标"), col=0, expected=repr(catalogue_unit), found=match.group(2))
+        raise SourceFileError(
+            display_name,
+            "states a unit that contradicts the source catalogue",
+            sheet=SHEET,
+            row=_line_of(rows, "指标"),
+            col=0,
+            expected=repr(catalogue_unit),
+            found=match.group(2),
+        )
 
     header = rows[header_row]
     years = []
     for c, cell in enumerate(header[1:], start=1):
         year = re.fullmatch(r"\s*(\d{4})年?\s*", cell)
         if not year:
-            raise SourceFileError(display_name, "has a column that is not a year", sheet=SHEET, row=header_row,
-                                  col=c, expected="'2017年'", found=cell)
+            raise SourceFileError(
+                display_name,
+                "has a column that is not a year",
+                sheet=SHEET,
+                row=header_row,
+                col=c,
+                expected="'2017年'",
+                found=cell,
+            )
         years.append(int(year.group(1)))
     data, notes = [], []
     for r in range(header_row + 1, len(rows)):
@@ -77,28 +109,53 @@ def parse_nbs_portal_csv(
             notes.append(" ".join(cell.strip() for cell in row if cell.strip()))
             continue
         if notes:
-            raise SourceFileError(display_name, "has table rows after its footnotes", sheet=SHEET, row=r, col=0,
-                                  expected="footnotes only after the table", found=first)
+            raise SourceFileError(
+                display_name,
+                "has table rows after its footnotes",
+                sheet=SHEET,
+                row=r,
+                col=0,
+                expected="footnotes only after the table",
+                found=first,
+            )
         data.append(r)
     vintage = _vintage(notes)
     note = " ".join(notes)
     out = []
     for r in data:
         row = rows[r]
-        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
-            raise SourceFileError(display_name, "has more cells than the header", sheet=SHEET, row=r,
-                                  col=len(header), expected=f"{len(header)} cells")
-        province = re.sub(r"\s+", "", row[0])
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            raise SourceFileError(
+                display_name,
+                "has more cells than the header",
+                sheet=SHEET,
+                row=r,
+                col=len(header),
+                expected=f"{len(header)} cells",
+            )
+        province = normalise_label(row[0])
         for c, year in enumerate(years, start=1):
             raw = row[c] if c < len(row) else ""
             value, flag = csv_number(raw, display_name, r, c)
-            out.append({
-                **csv_cell_row(province=province, indicator_label=expected_indicator_label,
-                               industry_label=expected_indicator_label, series_name=indicator, year=year,
-                               raw=raw, value=value, flag=flag, unit=catalogue_unit, r=r, c=c),
-                "data_vintage": vintage,
-                "vintage_note": note,
-            })
+            out.append(
+                {
+                    **csv_cell_row(
+                        province=province,
+                        indicator_label=expected_indicator_label,
+                        industry_label=expected_indicator_label,
+                        series_name=indicator,
+                        year=year,
+                        raw=raw,
+                        value=value,
+                        flag=flag,
+                        unit=catalogue_unit,
+                        r=r,
+                        c=c,
+                    ),
+                    "data_vintage": vintage,
+                    "vintage_note": note,
+                }
+            )
     if not out:
         raise SourceFileError(display_name, "has a header but no data rows", sheet=SHEET, row=header_row)
     return out

@@ -18,11 +18,9 @@ import io
 import re
 from pathlib import Path
 
-from .cells import number_from
+from .cells import FLAG_DERIVED, FLAG_MISSING, FLAG_REPORTED, normalise_label, number_from
 from .errors import SourceFileError, column_letter
-from .wind_edb import FLAG_MISSING, FLAG_REPORTED
 
-FLAG_DERIVED = "derived"
 SHEET = "(csv)"
 ENCODINGS = ("utf-8-sig", "gbk")
 
@@ -57,46 +55,96 @@ def parse_wide_panel_csv(
         raise SourceFileError(display_name, "has no rows", expected="a header row")
     header = [h.strip() for h in rows[0]]
     if header[:2] != ["province", "year"]:
-        raise SourceFileError(display_name, "is not laid out as a wide province x industry panel", sheet=SHEET,
-                              row=comments, col=0, expected="header 'province,year,<industry>,...'", found=",".join(header[:3]))
+        raise SourceFileError(
+            display_name,
+            "is not laid out as a wide province x industry panel",
+            sheet=SHEET,
+            row=comments,
+            col=0,
+            expected="header 'province,year,<industry>,...'",
+            found=",".join(header[:3]),
+        )
     industries = header[2:]
     for c, name in enumerate(industries, start=2):
         if not name:
-            raise SourceFileError(display_name, "has an industry column without a name", sheet=SHEET, row=comments, col=c,
-                                  expected="an industry name")
+            raise SourceFileError(
+                display_name,
+                "has an industry column without a name",
+                sheet=SHEET,
+                row=comments,
+                col=c,
+                expected="an industry name",
+            )
         if industries.index(name) + 2 != c:
-            raise SourceFileError(display_name, f"repeats an industry (also in column {column_letter(industries.index(name) + 2)})",
-                                  sheet=SHEET, row=comments, col=c, expected="each industry once", found=name)
+            raise SourceFileError(
+                display_name,
+                f"repeats an industry (also in column {column_letter(industries.index(name) + 2)})",
+                sheet=SHEET,
+                row=comments,
+                col=c,
+                expected="each industry once",
+                found=name,
+            )
     out: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for r, row in enumerate(rows[1:], start=1 + comments):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise SourceFileError(display_name, f"has {len(row)} cells in a row of a {len(header)}-column table",
-                                  sheet=SHEET, row=r, col=0, expected=f"{len(header)} cells per row")
-        province = re.sub(r"\s+", "", row[0])
+            raise SourceFileError(
+                display_name,
+                f"has {len(row)} cells in a row of a {len(header)}-column table",
+                sheet=SHEET,
+                row=r,
+                col=0,
+                expected=f"{len(header)} cells per row",
+            )
+        province = normalise_label(row[0])
         year_text = row[1].strip()
         if not re.fullmatch(r"\d{4}", year_text) or not 1949 <= int(year_text) <= 2100:
-            raise SourceFileError(display_name, "has a row that is not a year", sheet=SHEET, row=r, col=1,
-                                  expected="a four-digit year", found=row[1])
+            raise SourceFileError(
+                display_name,
+                "has a row that is not a year",
+                sheet=SHEET,
+                row=r,
+                col=1,
+                expected="a four-digit year",
+                found=row[1],
+            )
         year = int(year_text)
         if (province, year) in seen:
-            raise SourceFileError(display_name, f"repeats {province} {year} (also in row {seen[(province, year)] + 1})",
-                                  sheet=SHEET, row=r, col=0, expected="one row per province and year")
+            raise SourceFileError(
+                display_name,
+                f"repeats {province} {year} (also in row {seen[(province, year)] + 1})",
+                sheet=SHEET,
+                row=r,
+                col=0,
+                expected="one row per province and year",
+            )
         seen[(province, year)] = r
         for c, industry in enumerate(industries, start=2):
             value, flag = csv_number(row[c], display_name, r, c)
             if flag == FLAG_REPORTED and _is_derived(derived, industry, year):
                 flag = FLAG_DERIVED
-            out.append(csv_cell_row(
-                province=province, indicator_label=expected_indicator_label,
-                industry_label=re.sub(r"\s+", "", industry), series_name=industry, year=year,
-                raw=row[c], value=value, flag=flag, unit=catalogue_unit, r=r, c=c,
-            ))
+            out.append(
+                csv_cell_row(
+                    province=province,
+                    indicator_label=expected_indicator_label,
+                    industry_label=normalise_label(industry),
+                    series_name=industry,
+                    year=year,
+                    raw=row[c],
+                    value=value,
+                    flag=flag,
+                    unit=catalogue_unit,
+                    r=r,
+                    c=c,
+                )
+            )
     if not seen:
-        raise SourceFileError(display_name, "has a header but no data rows", sheet=SHEET,
-                              expected="one row per province and year")
+        raise SourceFileError(
+            display_name, "has a header but no data rows", sheet=SHEET, expected="one row per province and year"
+        )
     return out
 
 
@@ -108,12 +156,31 @@ def csv_number(raw: str, file: str, r: int, c: int) -> tuple[float | None, str]:
     try:
         return number_from(text), FLAG_REPORTED
     except ValueError:
-        raise SourceFileError(file, "has a value that is not a number", sheet=SHEET, row=r, col=c,
-                              expected="a number or blank (missing)", found=raw) from None
+        raise SourceFileError(
+            file,
+            "has a value that is not a number",
+            sheet=SHEET,
+            row=r,
+            col=c,
+            expected="a number or blank (missing)",
+            found=raw,
+        ) from None
 
 
-def csv_cell_row(*, province: str, indicator_label: str, industry_label: str, series_name: str, year: int,
-                 raw: str, value: float | None, flag: str, unit: str, r: int, c: int) -> dict:
+def csv_cell_row(
+    *,
+    province: str,
+    indicator_label: str,
+    industry_label: str,
+    series_name: str,
+    year: int,
+    raw: str,
+    value: float | None,
+    flag: str,
+    unit: str,
+    r: int,
+    c: int,
+) -> dict:
     """One long row in the common shape, addressed like a spreadsheet cell."""
     return {
         "province_label": province,

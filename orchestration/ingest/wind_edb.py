@@ -11,7 +11,8 @@ Layout, as found in real exports::
 
 Rows are keyed by Dec-31 dates or integer years, in either order. Series are named
 ``省:指标:行业``, ``省:指标:上级行业:行业`` (Heilongjiang) or, in some exports (Beijing), by the
-bare industry name, in which case the province comes from the file name. ``***`` marks a suppressed cell; a blank one is missing.
+bare industry name, in which case the province comes from the file name. ``***`` marks a
+suppressed cell; a blank one is missing.
 
 The parser keeps every value as printed and says where it came from; mapping labels to codes is
 the job of the dbt models, where the mapping tables are data.
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .cells import number_from
+from .cells import FLAG_MISSING, FLAG_REPORTED, FLAG_SUPPRESSED, number_from
 from .errors import SourceFileError, column_letter
 from .workbook import Sheet, is_date, read_sheets, strip_spaces
 
@@ -34,26 +35,6 @@ METADATA_LABELS = {"频率", "单位", "来源", "指标ID", "更新时间", "�
 FOOTER_PREFIXES = ("数据来源", "注", "资料来源", "Source")
 SUPPRESSED = "***"
 SERIES_SEPARATOR = re.compile(r"[:：]")
-
-FLAG_REPORTED = "reported"
-FLAG_SUPPRESSED = "suppressed"
-FLAG_MISSING = "missing"
-
-COLUMNS = [
-    "province_label",
-    "indicator_label",
-    "industry_label",
-    "series_name",
-    "year",
-    "value_text",
-    "value",
-    "value_flag",
-    "unit",
-    "source_sheet",
-    "source_row",
-    "source_column",
-    "source_cell",
-]
 
 
 @dataclass(frozen=True)
@@ -82,9 +63,7 @@ def parse_wind_edb_export(
     if not sheets:
         raise SourceFileError(display_name, "has no non-empty sheet", expected="a Wind EDB export")
     for sheet in sheets:
-        out.extend(
-            _parse_sheet(sheet, path, display_name, expected_indicator_label, catalogue_unit)
-        )
+        out.extend(_parse_sheet(sheet, path, display_name, expected_indicator_label, catalogue_unit))
     return out
 
 
@@ -92,15 +71,18 @@ def _has_content(sheet: Sheet) -> bool:
     return any(v is not None for row in sheet.rows for v in row)
 
 
-def _parse_sheet(
-    sheet: Sheet, path: Path, file: str, expected_indicator: str, catalogue_unit: str
-) -> list[dict]:
+def _parse_sheet(sheet: Sheet, path: Path, file: str, expected_indicator: str, catalogue_unit: str) -> list[dict]:
     rows = sheet.rows
     first = _clean(rows[0][0]) if rows and rows[0] else None
     if first != HEADER_LABEL:
         raise SourceFileError(
-            file, "is not laid out as a Wind EDB export", sheet=sheet.name, row=0, col=0,
-            expected=f"the header label {HEADER_LABEL!r}", found=rows[0][0] if rows and rows[0] else None,
+            file,
+            "is not laid out as a Wind EDB export",
+            sheet=sheet.name,
+            row=0,
+            col=0,
+            expected=f"the header label {HEADER_LABEL!r}",
+            found=rows[0][0] if rows and rows[0] else None,
         )
     series = _read_series(sheet, path, file, expected_indicator)
     units = {}
@@ -113,8 +95,15 @@ def _parse_sheet(
             continue
         label = _clean(key) if isinstance(key, str) else None
         if label == HEADER_LABEL:
-            raise SourceFileError(file, "repeats the header row", sheet=sheet.name, row=r, col=0,
-                                  expected="one 指标名称 header row (row 1), then data rows", found=key)
+            raise SourceFileError(
+                file,
+                "repeats the header row",
+                sheet=sheet.name,
+                row=r,
+                col=0,
+                expected="one 指标名称 header row (row 1), then data rows",
+                found=key,
+            )
         if label in METADATA_LABELS:
             if label == "单位":
                 units = _check_units(sheet, file, r, row, series, catalogue_unit)
@@ -124,8 +113,12 @@ def _parse_sheet(
         year = _year_of(key, file, sheet.name, r)
         if year in seen_years:
             raise SourceFileError(
-                file, f"year {year} appears twice (also in row {seen_years[year] + 1})",
-                sheet=sheet.name, row=r, col=0, expected="one row per year",
+                file,
+                f"year {year} appears twice (also in row {seen_years[year] + 1})",
+                sheet=sheet.name,
+                row=r,
+                col=0,
+                expected="one row per year",
             )
         seen_years[year] = r
         for s in series:
@@ -150,7 +143,9 @@ def _parse_sheet(
             )
     if not seen_years:
         raise SourceFileError(
-            file, "has a header but no data rows", sheet=sheet.name,
+            file,
+            "has a header but no data rows",
+            sheet=sheet.name,
             expected="rows keyed by Dec-31 dates or integer years",
         )
     return out
@@ -171,8 +166,12 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
             # A trailing empty header column is harmless only if no data sits under it.
             if any(c < len(row) and row[c] is not None for row in sheet.rows[1:]):
                 raise SourceFileError(
-                    file, "has values under a column with no series name",
-                    sheet=sheet.name, row=0, col=c, expected="a series name in the header row",
+                    file,
+                    "has values under a column with no series name",
+                    sheet=sheet.name,
+                    row=0,
+                    col=c,
+                    expected="a series name in the header row",
                 )
             continue
         parts = [p.strip() for p in SERIES_SEPARATOR.split(str(name))]
@@ -181,43 +180,67 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
             province, indicator, industry = parts[0], parts[1], parts[-1]
             if _clean(indicator) != expected_indicator:
                 raise SourceFileError(
-                    file, "names a different indicator than its catalogue family" + _encoding_hint(str(name)),
-                    sheet=sheet.name, row=0, col=c,
-                    expected=f"series of {expected_indicator!r}", found=str(name),
+                    file,
+                    "names a different indicator than its catalogue family" + _encoding_hint(str(name)),
+                    sheet=sheet.name,
+                    row=0,
+                    col=c,
+                    expected=f"series of {expected_indicator!r}",
+                    found=str(name),
                 )
         elif len(parts) == 1:
             # Bare industry names (as in the Beijing export): province from the file name.
             province, indicator, industry = path.stem, None, parts[0]
         else:
             raise SourceFileError(
-                file, "has a series name of unknown form", sheet=sheet.name, row=0, col=c,
+                file,
+                "has a series name of unknown form",
+                sheet=sheet.name,
+                row=0,
+                col=c,
                 expected="'省:指标:行业' (optionally '省:指标:上级:行业') or a bare industry name",
                 found=str(name),
             )
         if indicator is not None and not same_province(province, path.stem):
             raise SourceFileError(
-                file, "names a province in its series that is not the province in its file name",
-                sheet=sheet.name, row=0, col=c,
+                file,
+                "names a province in its series that is not the province in its file name",
+                sheet=sheet.name,
+                row=0,
+                col=c,
                 expected=f"series of {path.stem} (the file name), or a file named after the series' province",
                 found=str(name),
             )
         industry_label = _clean(industry)
         if not industry_label:
             raise SourceFileError(
-                file, "has a series without an industry", sheet=sheet.name, row=0, col=c,
-                expected="'省:指标:行业'", found=str(name),
+                file,
+                "has a series without an industry",
+                sheet=sheet.name,
+                row=0,
+                col=c,
+                expected="'省:指标:行业'",
+                found=str(name),
             )
         key = f"{_clean(province)}|{industry_label}"
         if key in seen:
             raise SourceFileError(
-                file, f"repeats a series (also in column {column_letter(seen[key])})",
-                sheet=sheet.name, row=0, col=c, expected="each series once", found=str(name),
+                file,
+                f"repeats a series (also in column {column_letter(seen[key])})",
+                sheet=sheet.name,
+                row=0,
+                col=c,
+                expected="each series once",
+                found=str(name),
             )
         seen[key] = c
         series.append(Series(c, str(name), _clean(province), _clean(indicator), industry_label))
     if not series:
         raise SourceFileError(
-            file, "has no series columns", sheet=sheet.name, row=0,
+            file,
+            "has no series columns",
+            sheet=sheet.name,
+            row=0,
             expected="series names after 指标名称",
         )
     return series
@@ -228,12 +251,14 @@ PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区",
 
 def same_province(a: str, b: str) -> bool:
     """Two spellings of one province: 江苏 and 江苏省, 广西 and 广西壮族自治区."""
+
     def core(name: str) -> str:
         name = _clean(name) or ""
         for suffix in PROVINCE_SUFFIXES:
             if name.endswith(suffix) and len(name) > len(suffix) + 1:
                 return name[: -len(suffix)]
         return name
+
     return core(a) == core(b)
 
 
@@ -259,9 +284,13 @@ def _check_units(
             continue
         if stated != catalogue_unit:
             raise SourceFileError(
-                file, "states a unit that contradicts the source catalogue",
-                sheet=sheet.name, row=r, col=s.col,
-                expected=f"{catalogue_unit!r} (the catalogue's unit for this family)", found=stated,
+                file,
+                "states a unit that contradicts the source catalogue",
+                sheet=sheet.name,
+                row=r,
+                col=s.col,
+                expected=f"{catalogue_unit!r} (the catalogue's unit for this family)",
+                found=stated,
             )
         units[s.col] = stated
     return units
@@ -273,8 +302,13 @@ def _year_of(key: object, file: str, sheet: str, r: int) -> int:
         assert isinstance(key, datetime)
         if (key.month, key.day) != (12, 31):
             raise SourceFileError(
-                file, "has a period that is not a year-end date (not annual data?)",
-                sheet=sheet, row=r, col=0, expected=expected, found=key.date().isoformat(),
+                file,
+                "has a period that is not a year-end date (not annual data?)",
+                sheet=sheet,
+                row=r,
+                col=0,
+                expected=expected,
+                found=key.date().isoformat(),
             )
         return key.year
     if isinstance(key, str):
@@ -284,23 +318,22 @@ def _year_of(key: object, file: str, sheet: str, r: int) -> int:
             return _plausible_year(int(match.group(1)), file, sheet, r, expected, key)
     elif isinstance(key, (int, float)) and not isinstance(key, bool) and float(key).is_integer():
         return _plausible_year(int(key), file, sheet, r, expected, key)
-    raise SourceFileError(file, "has a row that is not a year", sheet=sheet, row=r, col=0,
-                          expected=expected, found=key)
+    raise SourceFileError(file, "has a row that is not a year", sheet=sheet, row=r, col=0, expected=expected, found=key)
 
 
 def _plausible_year(year: int, file: str, sheet: str, r: int, expected: str, found: object) -> int:
     if 1949 <= year <= 2100:
         return year
-    raise SourceFileError(file, "has an implausible year", sheet=sheet, row=r, col=0,
-                          expected=expected, found=found)
+    raise SourceFileError(file, "has an implausible year", sheet=sheet, row=r, col=0, expected=expected, found=found)
 
 
 def _value_of(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[str | None, float | None, str]:
     if raw is None:
         return None, None, FLAG_MISSING
     if isinstance(raw, bool) or is_date(raw):
-        raise SourceFileError(file, "has a non-numeric value", sheet=sheet, row=r, col=c,
-                              expected="a number, '***' or blank", found=raw)
+        raise SourceFileError(
+            file, "has a non-numeric value", sheet=sheet, row=r, col=c, expected="a number, '***' or blank", found=raw
+        )
     text = str(raw).strip()
     if text == SUPPRESSED:
         return text, None, FLAG_SUPPRESSED
@@ -310,6 +343,12 @@ def _value_of(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[str |
             text = str(int(value)) if value.is_integer() else repr(value)
         return text, value, FLAG_REPORTED
     except ValueError:
-        raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,
-                              expected="a number, '***' (suppressed) or blank (missing)",
-                              found=raw) from None
+        raise SourceFileError(
+            file,
+            "has a value that is not a number",
+            sheet=sheet,
+            row=r,
+            col=c,
+            expected="a number, '***' (suppressed) or blank (missing)",
+            found=raw,
+        ) from None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .cells import normalise_label
 from .errors import SourceFileError
 from .html_table import looks_like_html, read_html_grid
 
@@ -83,8 +84,10 @@ def read_workbook(path: Path, display_name: str) -> Workbook:
             expected="an intact .xls or .xlsx export",
         ) from exc
     raise SourceFileError(
-        display_name, "is neither an Excel workbook nor an HTML table",
-        expected="an .xls (OLE2), .xlsx (zip) or HTML-table export", found=data[:16],
+        display_name,
+        "is neither an Excel workbook nor an HTML table",
+        expected="an .xls (OLE2), .xlsx (zip) or HTML-table export",
+        found=data[:16],
     )
 
 
@@ -110,9 +113,12 @@ def _read_xls(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
     sheets = []
     for sheet in book.sheets():
         if sheet.nrows * sheet.ncols > MAX_SHEET_CELLS:
-            raise SourceFileError(display_name, f"has a sheet of {sheet.nrows:,} x {sheet.ncols:,} cells, larger than "
-                                  "any statistical export", sheet=sheet.name,
-                                  expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet")
+            raise SourceFileError(
+                display_name,
+                f"has a sheet of {sheet.nrows:,} x {sheet.ncols:,} cells, larger than any statistical export",
+                sheet=sheet.name,
+                expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet",
+            )
         rows = []
         for r in range(sheet.nrows):
             row = []
@@ -147,9 +153,11 @@ def _check_xlsx_size(data: bytes, display_name: str) -> None:
         total = sum(info.file_size for info in archive.infolist())
     if total > MAX_XLSX_UNCOMPRESSED:
         raise SourceFileError(
-            display_name, f"would decompress to {total / 2**20:,.0f} MiB from {len(data) / 2**20:,.1f} MiB "
+            display_name,
+            f"would decompress to {total / 2**20:,.0f} MiB from {len(data) / 2**20:,.1f} MiB "
             "(a zip bomb, or not a statistical export)",
-            expected=f"at most {MAX_XLSX_UNCOMPRESSED // 2**20} MiB of workbook parts")
+            expected=f"at most {MAX_XLSX_UNCOMPRESSED // 2**20} MiB of workbook parts",
+        )
 
 
 def _formulas_without_values(book, sheet) -> list[str]:
@@ -158,8 +166,11 @@ def _formulas_without_values(book, sheet) -> list[str]:
     xml = book._archive.read(sheet._worksheet_path)
     if b"<f" not in xml:
         return []
-    return [m.group(1).decode() for m in CELL.finditer(xml)
-            if m.group(2) and b"<f" in m.group(2) and not re.search(rb"<v>[^<]", m.group(2))]
+    return [
+        m.group(1).decode()
+        for m in CELL.finditer(xml)
+        if m.group(2) and b"<f" in m.group(2) and not re.search(rb"<v>[^<]", m.group(2))
+    ]
 
 
 def _read_xlsx(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
@@ -175,22 +186,27 @@ def _read_xlsx(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
             uncalculated = _formulas_without_values(book, sheet)
             if uncalculated:
                 raise SourceFileError(
-                    display_name, f"has formulas without a stored result in cells {', '.join(uncalculated[:10])}"
+                    display_name,
+                    f"has formulas without a stored result in cells {', '.join(uncalculated[:10])}"
                     + (f" and {len(uncalculated) - 10} more" if len(uncalculated) > 10 else ""),
-                    sheet=sheet.title, expected="values (open the file in Excel or LibreOffice and save it, so the "
-                    "results are stored, or paste the values)")
+                    sheet=sheet.title,
+                    expected="values (open the file in Excel or LibreOffice and save it, so the "
+                    "results are stored, or paste the values)",
+                )
             # Read-only mode trusts the sheet's stored <dimension>, which some writers get wrong
             # (one yearbook file claims A1:A1 and would silently yield one row); measure instead.
             sheet.reset_dimensions()
             rows = []
             for values in sheet.iter_rows(values_only=True):
-                rows.append(
-                    [None if (isinstance(v, str) and not v.strip()) else v for v in values]
-                )
+                rows.append([None if (isinstance(v, str) and not v.strip()) else v for v in values])
                 if len(rows) * max(len(values), 1) > MAX_SHEET_CELLS:
-                    raise SourceFileError(display_name, "has a sheet larger than any statistical export",
-                                          sheet=sheet.title, row=len(rows) - 1,
-                                          expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet")
+                    raise SourceFileError(
+                        display_name,
+                        "has a sheet larger than any statistical export",
+                        sheet=sheet.title,
+                        row=len(rows) - 1,
+                        expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet",
+                    )
             sheets.append(Sheet(sheet.title, rows))
         return sheets
     finally:
@@ -200,7 +216,7 @@ def _read_xlsx(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
 def strip_spaces(value: object) -> str:
     """A cell's text without any whitespace, including the inner spaces printed yearbooks pad
     names with ('北    京'); blank for an empty cell."""
-    return re.sub(r"\s+", "", str(value)) if value is not None else ""
+    return normalise_label(value)
 
 
 def is_date(value: object) -> bool:

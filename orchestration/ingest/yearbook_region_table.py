@@ -26,13 +26,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cells import is_number, number_from
+from .cells import FLAG_MISSING, FLAG_REPORTED, is_number, number_from
 from .errors import SourceFileError, column_letter
-from .wind_edb import FLAG_MISSING, FLAG_REPORTED
 from .workbook import Sheet, read_workbook, strip_spaces
 
-EXTRA_COLUMNS = ["indicator", "region_label_en", "data_year", "table_title", "unit_basis", "file_kind",
-                 "was_encrypted"]
+EXTRA_COLUMNS = ["indicator", "region_label_en", "data_year", "table_title", "unit_basis", "file_kind", "was_encrypted"]
 # Where a column's unit was read: its own header, the table's 单位 line, or (a copy that prints
 # none, like one retyped edition) the catalogue, the same rule as for Wind exports without a 单位 row.
 UNIT_FROM_HEADER, UNIT_FROM_UNIT_LINE, UNIT_FROM_CATALOGUE = "header", "unit_line", "catalogue"
@@ -91,11 +89,18 @@ def parse_yearbook_region_table(
     workbook = read_workbook(path, display_name)
     candidates = [(s, r) for s in workbook.sheets for r in [_title_row(s, title_contains)] if r is not None]
     if not candidates:
-        raise SourceFileError(display_name, f"has no sheet with a table titled …{title_contains}…",
-                              expected=f"a title containing {title_contains!r} near the top of a sheet")
+        raise SourceFileError(
+            display_name,
+            f"has no sheet with a table titled …{title_contains}…",
+            expected=f"a title containing {title_contains!r} near the top of a sheet",
+        )
     if len(candidates) > 1:
-        raise SourceFileError(display_name, "has the table on more than one sheet",
-                              expected="one sheet with the table", found=[s.name for s, _ in candidates])
+        raise SourceFileError(
+            display_name,
+            "has the table on more than one sheet",
+            expected="one sheet with the table",
+            found=[s.name for s, _ in candidates],
+        )
     sheet, title_row = candidates[0]
     title = _title_text(sheet, title_row)
     year = _data_year(sheet, title_row, display_name)
@@ -113,41 +118,59 @@ def parse_yearbook_region_table(
         if label.startswith(FOOTER_PREFIXES) and not numbers:
             break
         if not label:
-            raise SourceFileError(display_name, "has values in a row without a region name", sheet=sheet.name,
-                                  row=r, col=0, expected="a region name in column A")
+            raise SourceFileError(
+                display_name,
+                "has values in a row without a region name",
+                sheet=sheet.name,
+                row=r,
+                col=0,
+                expected="a region name in column A",
+            )
         if label in seen:
-            raise SourceFileError(display_name, f"lists region {label} twice (also in row {seen[label] + 1})",
-                                  sheet=sheet.name, row=r, col=0, expected="each region once")
+            raise SourceFileError(
+                display_name,
+                f"lists region {label} twice (also in row {seen[label] + 1})",
+                sheet=sheet.name,
+                row=r,
+                col=0,
+                expected="each region once",
+            )
         seen[label] = r
         label_en = _cell_text(_at(row, label_en_col)) if label_en_col is not None else None
         for column in data_columns:
             raw = _at(row, column.col)
             value_text, value, flag = _value_of(raw, display_name, sheet.name, r, column.col)
-            out.append({
-                "province_label": label,
-                "indicator_label": column.header_zh,
-                "industry_label": "高技术产业",
-                "series_name": column.header_text,
-                "year": year,
-                "value_text": value_text,
-                "value": value,
-                "value_flag": flag,
-                "unit": column.unit,
-                "unit_basis": column.unit_basis,
-                "source_sheet": sheet.name,
-                "source_row": r + 1,
-                "source_column": column_letter(column.col),
-                "source_cell": f"{column_letter(column.col)}{r + 1}",
-                "indicator": column.spec.indicator,
-                "region_label_en": label_en or None,
-                "data_year": year,
-                "table_title": title,
-                "file_kind": workbook.kind,
-                "was_encrypted": workbook.was_encrypted,
-            })
+            out.append(
+                {
+                    "province_label": label,
+                    "indicator_label": column.header_zh,
+                    "industry_label": "高技术产业",
+                    "series_name": column.header_text,
+                    "year": year,
+                    "value_text": value_text,
+                    "value": value,
+                    "value_flag": flag,
+                    "unit": column.unit,
+                    "unit_basis": column.unit_basis,
+                    "source_sheet": sheet.name,
+                    "source_row": r + 1,
+                    "source_column": column_letter(column.col),
+                    "source_cell": f"{column_letter(column.col)}{r + 1}",
+                    "indicator": column.spec.indicator,
+                    "region_label_en": label_en or None,
+                    "data_year": year,
+                    "table_title": title,
+                    "file_kind": workbook.kind,
+                    "was_encrypted": workbook.was_encrypted,
+                }
+            )
     if not seen:
-        raise SourceFileError(display_name, "has a header but no region rows", sheet=sheet.name,
-                              expected="one row per region after the header")
+        raise SourceFileError(
+            display_name,
+            "has a header but no region rows",
+            sheet=sheet.name,
+            expected="one row per region after the header",
+        )
     return out
 
 
@@ -178,12 +201,23 @@ def _data_year(sheet: Sheet, title_row: int, file: str) -> int:
                     year = int(found.group(1))
                     named = re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(file).name)
                     if named and int(named[0]) != year:
-                        raise SourceFileError(file, f"has a title for {year} but a file name for {named[0]}",
-                                              sheet=sheet.name, row=r, expected="the same year in both",
-                                              found=value)
+                        raise SourceFileError(
+                            file,
+                            f"has a title for {year} but a file name for {named[0]}",
+                            sheet=sheet.name,
+                            row=r,
+                            expected="the same year in both",
+                            found=value,
+                        )
                     return year
-    raise SourceFileError(file, "states no data year in its title", sheet=sheet.name, row=title_row,
-                          expected="a title such as '…生产经营情况(2014年)'", found=sheet.rows[title_row])
+    raise SourceFileError(
+        file,
+        "states no data year in its title",
+        sheet=sheet.name,
+        row=title_row,
+        expected="a title such as '…生产经营情况(2014年)'",
+        found=sheet.rows[title_row],
+    )
 
 
 def _first_data_row(sheet: Sheet, title_row: int, file: str) -> int:
@@ -191,18 +225,23 @@ def _first_data_row(sheet: Sheet, title_row: int, file: str) -> int:
         row = sheet.rows[r]
         if strip_spaces(_at(row, 0)) and any(_is_number(v) for v in row[1:]):
             return r
-    raise SourceFileError(file, "has no data rows under its title", sheet=sheet.name, row=title_row,
-                          expected="region rows with numbers")
+    raise SourceFileError(
+        file, "has no data rows under its title", sheet=sheet.name, row=title_row, expected="region rows with numbers"
+    )
 
 
-def _data_columns(sheet: Sheet, title_row: int, first_data: int, specs: tuple[ColumnSpec, ...],
-                  file: str) -> list[DataColumn]:
+def _data_columns(
+    sheet: Sheet, title_row: int, first_data: int, specs: tuple[ColumnSpec, ...], file: str
+) -> list[DataColumn]:
     header_rows = [
-        r for r in range(title_row + 1, first_data)
+        r
+        for r in range(title_row + 1, first_data)
         if not any(strip_spaces(v).startswith("单位") for v in sheet.rows[r])
     ]
     unit_line = " ".join(
-        strip_spaces(v) for r in range(title_row + 1, first_data) for v in sheet.rows[r]
+        strip_spaces(v)
+        for r in range(title_row + 1, first_data)
+        for v in sheet.rows[r]
         if strip_spaces(v).startswith("单位")
     )
     first = sheet.rows[first_data]
@@ -216,29 +255,51 @@ def _data_columns(sheet: Sheet, title_row: int, first_data: int, specs: tuple[Co
         header_text = " / ".join(" ".join(p.split()) for p in parts)
         if not header_text:
             if any(_cell_text(_at(sheet.rows[r], c)) for r in range(first_data, len(sheet.rows))):
-                raise SourceFileError(file, "has a data column without a header", sheet=sheet.name,
-                                      row=first_data, col=c, expected="a column header above the data")
+                raise SourceFileError(
+                    file,
+                    "has a data column without a header",
+                    sheet=sheet.name,
+                    row=first_data,
+                    col=c,
+                    expected="a column header above the data",
+                )
             continue
         joined = "".join(parts)
         chinese = "".join(_CJK.findall(_UNIT_IN_PARENS.sub("", joined)))  # 企业数(个) -> 企业数
         spec = _match(chinese, specs)
         header_row = header_rows[0] if header_rows else title_row
         if spec is None:
-            raise SourceFileError(file, "has a column the catalogue does not know", sheet=sheet.name,
-                                  row=header_row, col=c,
-                                  expected=f"a header starting with one of {[h for s in specs for h in s.headers_zh]}",
-                                  found=header_text)
+            raise SourceFileError(
+                file,
+                "has a column the catalogue does not know",
+                sheet=sheet.name,
+                row=header_row,
+                col=c,
+                expected=f"a header starting with one of {[h for s in specs for h in s.headers_zh]}",
+                found=header_text,
+            )
         unit, basis = _column_unit(joined, unit_line, spec, file, sheet.name, header_row, c)
         out.append(DataColumn(c, spec, chinese, header_text, unit, basis))
     if not out:
-        raise SourceFileError(file, "has no data columns", sheet=sheet.name, row=first_data,
-                              expected="numeric columns right of the region names")
+        raise SourceFileError(
+            file,
+            "has no data columns",
+            sheet=sheet.name,
+            row=first_data,
+            expected="numeric columns right of the region names",
+        )
     indicators = [d.spec.indicator for d in out]
     for d in out:
         if indicators.count(d.spec.indicator) > 1:
-            raise SourceFileError(file, f"has two columns for {d.spec.indicator}", sheet=sheet.name,
-                                  row=header_rows[0] if header_rows else title_row, col=d.col,
-                                  expected="each indicator once", found=d.header_text)
+            raise SourceFileError(
+                file,
+                f"has two columns for {d.spec.indicator}",
+                sheet=sheet.name,
+                row=header_rows[0] if header_rows else title_row,
+                col=d.col,
+                expected="each indicator once",
+                found=d.header_text,
+            )
     return out
 
 
@@ -249,21 +310,36 @@ def _match(chinese: str, specs: tuple[ColumnSpec, ...]) -> ColumnSpec | None:
     return None
 
 
-def _column_unit(header: str, unit_line: str, spec: ColumnSpec, file: str, sheet: str, r: int,
-                 c: int) -> tuple[str, str]:
+def _column_unit(
+    header: str, unit_line: str, spec: ColumnSpec, file: str, sheet: str, r: int, c: int
+) -> tuple[str, str]:
     """A column's unit: stated in its header if there (企业数(个)), else by the table's unit line;
     a unit stated either way must be the catalogue's."""
     stated = [u for u in _UNIT_IN_PARENS.findall(header) if _CJK.fullmatch(u or "")]
     if stated:
         if spec.unit not in stated:
-            raise SourceFileError(file, f"states unit {stated[0]} for {spec.indicator}", sheet=sheet, row=r, col=c,
-                                  expected=f"unit {spec.unit}", found=header)
+            raise SourceFileError(
+                file,
+                f"states unit {stated[0]} for {spec.indicator}",
+                sheet=sheet,
+                row=r,
+                col=c,
+                expected=f"unit {spec.unit}",
+                found=header,
+            )
         return spec.unit, UNIT_FROM_HEADER
     if unit_line:
         line_units = set(re.split(r"[,，.。、;；]", unit_line.split("：", 1)[-1].split(":", 1)[-1]))
         if spec.unit not in line_units:
-            raise SourceFileError(file, f"states units {unit_line} that do not include {spec.unit}", sheet=sheet,
-                                  row=r, col=c, expected=f"{spec.unit} for {spec.indicator}", found=unit_line)
+            raise SourceFileError(
+                file,
+                f"states units {unit_line} that do not include {spec.unit}",
+                sheet=sheet,
+                row=r,
+                col=c,
+                expected=f"{spec.unit} for {spec.indicator}",
+                found=unit_line,
+            )
         return spec.unit, UNIT_FROM_UNIT_LINE
     return spec.unit, UNIT_FROM_CATALOGUE
 
@@ -277,5 +353,12 @@ def _value_of(raw: object, file: str, sheet: str, r: int, c: int) -> tuple[str |
         return text, number_from(printed), FLAG_REPORTED
     if text in NOT_AVAILABLE:
         return text, None, FLAG_MISSING
-    raise SourceFileError(file, "has a value that is not a number", sheet=sheet, row=r, col=c,
-                          expected="a number, blank, or a not-available mark (—, …)", found=raw)
+    raise SourceFileError(
+        file,
+        "has a value that is not a number",
+        sheet=sheet,
+        row=r,
+        col=c,
+        expected="a number, blank, or a not-available mark (—, …)",
+        found=raw,
+    )

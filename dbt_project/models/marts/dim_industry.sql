@@ -17,12 +17,13 @@ intensity as (
 
 aggregates as (
 
-    select * from (values
+    select * from (
+        values
         ('B', '采矿业', 'Mining', 'mining', 'section'),
         ('C', '制造业', 'Manufacturing', 'manufacturing', 'section'),
         ('D', '电力、热力、燃气及水生产和供应业', 'Electricity, heat, gas and water supply', 'utilities', 'section'),
         ('BCD', '工业合计', 'Industry total (mining, manufacturing, utilities)', 'total', 'total')
-    ) as t (industry_code, name_zh, name_en, sector, industry_level)
+    ) as aggregate_rows (industry_code, name_zh, name_en, sector, industry_level)  -- noqa: AL05
 
 ),
 
@@ -43,7 +44,14 @@ unioned as (
 
     union all
 
-    select industry_code, name_zh, name_en, sector, industry_level, null, false
+    select
+        industry_code,
+        name_zh,
+        name_en,
+        sector,
+        industry_level,
+        null as intensity_class,
+        false as is_metric_industry
     from aggregates
 
 )

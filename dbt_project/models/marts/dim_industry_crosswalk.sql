@@ -10,7 +10,9 @@ crosswalk as (
 
 moved as (
 
-    select code_2002, count(*) as n_moved_links
+    select
+        code_2002,
+        count(*) as n_moved_links
     from {{ ref('int_industry_crosswalk_moved_class') }}
     group by code_2002
 

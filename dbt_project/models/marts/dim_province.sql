@@ -8,7 +8,9 @@ provinces as (
 
 aliases as (
 
-    select province_code, list(alias order by alias) as aliases
+    select
+        province_code,
+        list(alias order by alias) as aliases
     from {{ ref('province_alias') }}
     group by province_code
 

@@ -17,22 +17,28 @@ wages as (
         raw_value_id,
         source_file
 
-    from {{ ref('int_cells__checked') }}
+    from {{ ref('int_cells__quarantine_applied') }}
     where indicator = 'average_wage' and label_kind = 'division'
 
 ),
 
 employment as (
 
-    select province_code, year, industry_code, value as employment
-    from {{ ref('fct_industry_indicator') }}
+    select
+        province_code,
+        year,
+        industry_code,
+        value as employment
+    from {{ ref('int_industry_facts') }}
     where indicator = 'employment' and industry_level = 'division'
 
 ),
 
 divisions as (
 
-    select industry_code, sector
+    select
+        industry_code,
+        sector
     from {{ ref('industry_division') }}
     where vintage = '2011'
 
@@ -40,7 +46,10 @@ divisions as (
 
 paired as (
 
-    select wages.*, employment.employment, divisions.sector
+    select
+        wages.*,
+        employment.employment,
+        divisions.sector
     from wages
     left join employment using (province_code, year, industry_code)
     left join divisions using (industry_code)
@@ -80,9 +89,9 @@ aggregate_rows as (
     from paired
     inner join (
         values ('B', 'section', 'mining'), ('C', 'section', 'manufacturing'), ('D', 'section', 'utilities'),
-            ('BCD', 'total', null)
+        ('BCD', 'total', null)
     ) as aggregates (industry_code, industry_level, sector)
-        on aggregates.sector = paired.sector or aggregates.sector is null
+        on paired.sector = aggregates.sector or aggregates.sector is null
     where average_wage is not null and employment > 0
     group by province_code, year, aggregates.industry_code, aggregates.industry_level
 

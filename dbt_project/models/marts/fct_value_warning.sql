@@ -15,7 +15,7 @@ suspect as (
 
 io as (
 
-    select * from {{ ref('fct_io_sector') }}
+    select * from {{ ref('int_io_sectors') }}
     where region_kind = 'province' and section in ('mining', 'manufacturing', 'utilities')
 
 ),
@@ -28,7 +28,12 @@ mapping as (
 
 revenue as (
 
-    select province_code, year, industry_code, value, source_value_ids
+    select
+        province_code,
+        year,
+        industry_code,
+        value,
+        source_value_ids
     from {{ ref('int_cells__harmonised') }}
     where indicator = 'main_business_revenue'
 
@@ -36,7 +41,8 @@ revenue as (
 
 material as (
 
-    select plausibility_material_value from {{ ref('indicator') }} where indicator = 'main_business_revenue'
+    select plausibility_material_value from {{ ref('indicator') }}
+    where indicator = 'main_business_revenue'
 
 ),
 
@@ -56,12 +62,12 @@ sectors as (
             as source_value_ids
     from io
     inner join mapping
-        on mapping.io_edition = io.year
-        and mapping.io_code = io.io_code
+        on io.year = mapping.io_edition
+            and io.io_code = mapping.io_code
     left join revenue
-        on revenue.province_code = io.region_code
-        and revenue.year = io.year
-        and revenue.industry_code = mapping.industry_code
+        on io.region_code = revenue.province_code
+            and io.year = revenue.year
+            and mapping.industry_code = revenue.industry_code
     group by io.region_code, io.year, io.io_code
 
 ),
@@ -77,8 +83,8 @@ io_warnings as (
         sectors.io_sector_name as industry_label,
         sectors.revenue as value,
         'revenue ' || round(sectors.revenue, 2) || ' 亿元 of divisions ' || sectors.industry_codes
-            || ' is ' || round(sectors.revenue / sectors.total_output, 3) || ' of IO sector ' || sectors.io_code
-            || ' gross output ' || round(sectors.total_output, 2) || ' 亿元 (accepted {{ band[0] }}-{{ band[1] }})'
+        || ' is ' || round(sectors.revenue / sectors.total_output, 3) || ' of IO sector ' || sectors.io_code
+        || ' gross output ' || round(sectors.total_output, 2) || ' 亿元 (accepted {{ band[0] }}-{{ band[1] }})'
             as detail,
         sectors.source_value_ids
     from sectors
@@ -86,8 +92,10 @@ io_warnings as (
     where sectors.n_divisions_reported = sectors.n_divisions
         and sectors.total_output > 0
         and greatest(sectors.revenue, sectors.total_output) >= material.plausibility_material_value
-        and (sectors.revenue / sectors.total_output < {{ band[0] }}
-            or sectors.revenue / sectors.total_output > {{ band[1] }})
+        and (
+            sectors.revenue / sectors.total_output < {{ band[0] }}
+            or sectors.revenue / sectors.total_output > {{ band[1] }}
+        )
 
 ),
 

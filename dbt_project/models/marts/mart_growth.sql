@@ -3,7 +3,7 @@
 -- Pairs whose years use different GB/T 4754 vintages are flagged, and every pair names the
 -- known and detected series breaks it spans (int_series_break).
 {{ growth_between_years(
-    ref('fct_industry_indicator'),
+    ref('int_industry_facts'),
     series_keys=['province_code', 'industry_code', 'indicator'],
     period_column='source_vintage',
     break_flag='crosses_classification_break',

@@ -3,7 +3,7 @@
 -- over longer spans. Pairs across the 2016 -> 2018 series break are flagged, not adjusted, and
 -- name the break (int_series_break).
 {{ growth_between_years(
-    ref('fct_hightech_indicator'),
+    ref('int_hightech_indicator'),
     series_keys=['region_code', 'region_kind', 'indicator'],
     period_column='series_basis',
     break_flag='crosses_series_break',

@@ -7,28 +7,41 @@ with
 
 revenue as (
 
-    select province_code, year, revenue as hightech_revenue, industry_revenue, series_basis
-    from {{ ref('mart_hightech_revenue') }}
+    select
+        province_code,
+        year,
+        revenue as hightech_revenue,
+        industry_revenue,
+        series_basis
+    from {{ ref('int_hightech_revenue') }}
     where revenue is not null and industry_revenue is not null
 
 ),
 
 members as (
 
-    select group_code as universe_code, cast(province_code as varchar) as province_code
+    select
+        group_code as universe_code,
+        cast(province_code as varchar) as province_code
     from {{ ref('region_group_member') }}
 
 ),
 
 universe_sizes as (
 
-    select universe_code, count(*) as n_members from members group by universe_code
+    select
+        universe_code,
+        count(*) as n_members
+    from members
+    group by universe_code
 
 ),
 
 in_universe as (
 
-    select members.universe_code, revenue.*
+    select
+        members.universe_code,
+        revenue.*
     from revenue
     inner join members using (province_code)
 

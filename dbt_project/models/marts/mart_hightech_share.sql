@@ -6,23 +6,34 @@ with
 
 revenue as (
 
-    select region_code as province_code, year, value, series_basis
-    from {{ ref('fct_hightech_indicator') }}
+    select
+        region_code as province_code,
+        year,
+        value,
+        series_basis
+    from {{ ref('int_hightech_indicator') }}
     where indicator = 'hightech_revenue' and region_kind = 'province'
 
 ),
 
 members as (
 
-    select group_code, cast(province_code as varchar) as province_code
+    select
+        group_code,
+        cast(province_code as varchar) as province_code
     from {{ ref('region_group_member') }}
 
 ),
 
 groups as (
 
-    select group_code, year, sum_of_members, n_members, n_members_reporting
-    from {{ ref('mart_hightech_group') }}
+    select
+        group_code,
+        year,
+        sum_of_members,
+        n_members,
+        n_members_reporting
+    from {{ ref('int_hightech_group') }}
     where indicator = 'hightech_revenue'
 
 )
@@ -42,5 +53,5 @@ select
 from revenue
 inner join members using (province_code)
 inner join groups
-    on groups.group_code = members.group_code
-    and groups.year = revenue.year
+    on members.group_code = groups.group_code
+        and revenue.year = groups.year

@@ -17,7 +17,7 @@ ordered as (
         sum(industry_region_share) over localization_curve as cumulative_sigma,
         row_number() over (
             partition by universe_code, year, indicator, industry_code
-            order by industry_region_share desc, province_code
+            order by industry_region_share desc, province_code asc
         ) as size_rank
 
     from shares

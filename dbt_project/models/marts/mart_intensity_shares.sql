@@ -4,7 +4,7 @@ with
 
 facts as (
 
-    select * from {{ ref('fct_industry_indicator') }}
+    select * from {{ ref('int_industry_facts') }}
     where industry_level = 'division'
         and industry_code between '{{ var("metric_industry_from") }}' and '{{ var("metric_industry_to") }}'
         and value is not null
@@ -20,13 +20,15 @@ classes as (
 
 coverage as (
 
-    select * from {{ ref('fct_manufacturing_coverage') }}
+    select * from {{ ref('int_manufacturing_coverage') }}
 
 ),
 
 classified as (
 
-    select facts.*, coalesce(classes.intensity_class, 'unmapped') as intensity_class
+    select
+        facts.*,
+        coalesce(classes.intensity_class, 'unmapped') as intensity_class
     from facts
     left join classes using (industry_code)
 
@@ -34,7 +36,11 @@ classified as (
 
 class_values as (
 
-    select province_code, year, indicator, intensity_class,
+    select
+        province_code,
+        year,
+        indicator,
+        intensity_class,
         sum(value) as class_value,
         count(*) as n_industries_in_class
     from classified
@@ -42,18 +48,33 @@ class_values as (
 
 ),
 
+intensity_classes as (
+
+    select distinct intensity_class from classes
+
+),
+
 all_classes as (
 
     -- Every class appears for every province-year, with 0 where no reported division falls in it.
-    select distinct province_code, year, indicator, intensity_class
+    select distinct
+        province_code,
+        year,
+        indicator,
+        intensity_class
     from facts
-    cross join (select distinct intensity_class from classes)
+    cross join intensity_classes
 
 ),
 
 manufacturing as (
 
-    select province_code, year, indicator, sum(value) as manufacturing_value, count(*) as n_industries
+    select
+        province_code,
+        year,
+        indicator,
+        sum(value) as manufacturing_value,
+        count(*) as n_industries
     from facts
     group by province_code, year, indicator
 
@@ -74,15 +95,15 @@ select
 
 from all_classes
 left join class_values
-    on class_values.province_code = all_classes.province_code
-    and class_values.year = all_classes.year
-    and class_values.indicator = all_classes.indicator
-    and class_values.intensity_class = all_classes.intensity_class
+    on all_classes.province_code = class_values.province_code
+        and all_classes.year = class_values.year
+        and all_classes.indicator = class_values.indicator
+        and all_classes.intensity_class = class_values.intensity_class
 inner join manufacturing
-    on manufacturing.province_code = all_classes.province_code
-    and manufacturing.year = all_classes.year
-    and manufacturing.indicator = all_classes.indicator
+    on all_classes.province_code = manufacturing.province_code
+        and all_classes.year = manufacturing.year
+        and all_classes.indicator = manufacturing.indicator
 left join coverage
-    on coverage.province_code = all_classes.province_code
-    and coverage.year = all_classes.year
-    and coverage.indicator = all_classes.indicator
+    on all_classes.province_code = coverage.province_code
+        and all_classes.year = coverage.year
+        and all_classes.indicator = coverage.indicator

@@ -9,21 +9,25 @@ with
 
 io as (
 
-    select * from {{ ref('fct_io_sector') }}
+    select * from {{ ref('int_io_sectors') }}
     where region_kind = 'province' and section = 'manufacturing'
 
 ),
 
 mapping as (
 
-    select * from {{ ref('io_sector_division') }} where section = 'manufacturing'
+    select * from {{ ref('io_sector_division') }}
+    where section = 'manufacturing'
 
 ),
 
 panel as (
 
-    select province_code, year, industry_code
-    from {{ ref('fct_industry_indicator') }}
+    select
+        province_code,
+        year,
+        industry_code
+    from {{ ref('int_industry_facts') }}
     where indicator = 'main_business_revenue'
         and industry_level = 'division'
         and value is not null
@@ -32,7 +36,10 @@ panel as (
 
 panel_years as (
 
-    select distinct province_code, year from panel
+    select distinct
+        province_code,
+        year
+    from panel
 
 ),
 
@@ -47,19 +54,19 @@ sector_status as (
         count(mapping.industry_code) as n_divisions,
         count(panel.industry_code) as n_divisions_reported,
         list(mapping.industry_code order by mapping.industry_code)
-            filter (where panel.industry_code is null) as divisions_missing
+        filter (where panel.industry_code is null) as divisions_missing
 
     from io
     inner join panel_years
-        on panel_years.province_code = io.region_code
-        and panel_years.year = io.year
+        on io.region_code = panel_years.province_code
+            and io.year = panel_years.year
     inner join mapping
-        on mapping.io_edition = io.year
-        and mapping.io_code = io.io_code
+        on io.year = mapping.io_edition
+            and io.io_code = mapping.io_code
     left join panel
-        on panel.province_code = io.region_code
-        and panel.year = io.year
-        and panel.industry_code = mapping.industry_code
+        on io.region_code = panel.province_code
+            and io.year = panel.year
+            and mapping.industry_code = panel.industry_code
     group by all
 
 ),
@@ -93,8 +100,10 @@ select
         as sectors_missing,
     cast(coalesce(list(io_sector_name order by io_code) filter (where status = 'partial'), []) as varchar[])
         as sectors_partial,
-    cast(coalesce(flatten(list(divisions_missing order by io_code) filter (where status <> 'complete')), [])
-        as varchar[]) as divisions_missing
+    cast(
+        coalesce(flatten(list(divisions_missing order by io_code) filter (where status <> 'complete')), [])
+        as varchar[]
+    ) as divisions_missing
 
 from classified
 group by province_code, year

@@ -10,9 +10,9 @@ select
     indicator,
     any_value(coverage) as coverage,
     any_value(n_industries) as n_industries,
-    {%- for code in range(var('metric_industry_from') | int, (var('metric_industry_to') | int) + 1) %}
+{%- for code in range(var('metric_industry_from') | int, (var('metric_industry_to') | int) + 1) %}
     max(lq) filter (where industry_code = '{{ "%02d" % code }}') as lq_{{ "%02d" % code }}{{ "," if not loop.last }}
-    {%- endfor %}
+{%- endfor %}
 
 from {{ ref('mart_location_quotient') }}
 group by universe_code, province_code, year, indicator

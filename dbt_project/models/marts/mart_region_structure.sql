@@ -30,7 +30,9 @@ per_region as (
             as shannon_entropy,
         -- relative Theil (Theil T / Kullback-Leibler form): Σk s[i,k]·ln(s[i,k]/S[k])
         sum(case when region_industry_share > 0
-            then region_industry_share * ln(region_industry_share / universe_industry_share) else 0 end)
+                then region_industry_share * ln(region_industry_share / universe_industry_share)
+            else 0
+        end)
             as relative_theil,
         sum(region_industry_share * lq) as average_lq,
         avg(lq) as mean_lq,
@@ -55,7 +57,8 @@ select
     cast(case when is_defined then herfindahl end as double) as herfindahl,
     -- (H − 1/n) / (1 − 1/n); undefined for a single industry
     cast(case when is_defined and n_industries > 1
-        then (herfindahl - 1.0 / n_industries) / (1 - 1.0 / n_industries) end as double) as herfindahl_normalised,
+            then (herfindahl - 1.0 / n_industries) / (1 - 1.0 / n_industries)
+    end as double) as herfindahl_normalised,
     cast(case when is_defined then shannon_entropy end as double) as shannon_entropy,
     cast(case when is_defined then relative_theil end as double) as relative_theil,
     -- Hachman = 1 / Σk s[i,k]·LQ[i,k]
@@ -63,8 +66,9 @@ select
     -- specialization Gini: 2/(n²·R̄)·Σλ λ·(R(λ) − R̄) with R the ascending LQs, R̄ their mean;
     -- Σλ λ·(R(λ) − R̄) = Σ λ·R(λ) − R̄·Σ λ
     cast(case when is_defined and mean_lq > 0
-        then 2.0 / (n_industries * n_industries * mean_lq) * (rank_weighted_lq_sum - mean_lq * rank_sum) end
-        as double) as specialization_gini,
+            then 2.0 / (n_industries * n_industries * mean_lq) * (rank_weighted_lq_sum - mean_lq * rank_sum)
+    end
+    as double) as specialization_gini,
     cast(case when is_defined then n_specialised_industries end as integer) as n_specialised_industries,
     cast(n_industries as integer) as n_industries,
     cast(coverage as double) as coverage,

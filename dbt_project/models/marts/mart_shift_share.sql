@@ -25,63 +25,89 @@ input as (
 
 region_years as (
 
-    select distinct universe_code, indicator, year, province_code, source_vintage from input
+    select distinct
+        universe_code,
+        indicator,
+        year,
+        province_code,
+        source_vintage
+    from input
 
 ),
 
 years as (
 
-    select distinct universe_code, indicator, year from input
+    select distinct
+        universe_code,
+        indicator,
+        year
+    from input
 
 ),
 
 year_pairs as (
 
-    select t0.universe_code, t0.indicator, t0.year as base_year, t1.year
+    select
+        t0.universe_code,
+        t0.indicator,
+        t0.year as base_year,
+        t1.year
     from years as t0
     inner join years as t1
-        on t1.universe_code = t0.universe_code
-        and t1.indicator = t0.indicator
-        and t1.year > t0.year
+        on t0.universe_code = t1.universe_code
+            and t0.indicator = t1.indicator
+            and t0.year < t1.year
 
 ),
 
 -- members with data in both years, and those in only one (whose values leave the industry totals)
 pair_members as (
 
-    select year_pairs.*, t0.province_code,
+    select
+        year_pairs.*,
+        t0.province_code,
         t0.source_vintage <> t1.source_vintage as crosses_classification_break
     from year_pairs
     inner join region_years as t0
-        on t0.universe_code = year_pairs.universe_code and t0.indicator = year_pairs.indicator
-        and t0.year = year_pairs.base_year
+        on year_pairs.universe_code = t0.universe_code and year_pairs.indicator = t0.indicator
+            and year_pairs.base_year = t0.year
     inner join region_years as t1
-        on t1.universe_code = year_pairs.universe_code and t1.indicator = year_pairs.indicator
-        and t1.year = year_pairs.year and t1.province_code = t0.province_code
+        on year_pairs.universe_code = t1.universe_code and year_pairs.indicator = t1.indicator
+            and year_pairs.year = t1.year and t0.province_code = t1.province_code
 
 ),
 
 pair_outsiders as (
 
-    select year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
-        region_years.year as outsider_year, region_years.province_code
+    select
+        year_pairs.universe_code,
+        year_pairs.indicator,
+        year_pairs.base_year,
+        year_pairs.year,
+        region_years.year as outsider_year,
+        region_years.province_code
     from year_pairs
     inner join region_years
-        on region_years.universe_code = year_pairs.universe_code
-        and region_years.indicator = year_pairs.indicator
-        and region_years.year in (year_pairs.base_year, year_pairs.year)
+        on year_pairs.universe_code = region_years.universe_code
+            and year_pairs.indicator = region_years.indicator
+            and region_years.year in (year_pairs.base_year, year_pairs.year)
     anti join pair_members
-        on pair_members.universe_code = year_pairs.universe_code
-        and pair_members.indicator = year_pairs.indicator
-        and pair_members.base_year = year_pairs.base_year
-        and pair_members.year = year_pairs.year
-        and pair_members.province_code = region_years.province_code
+        on year_pairs.universe_code = pair_members.universe_code
+            and year_pairs.indicator = pair_members.indicator
+            and year_pairs.base_year = pair_members.base_year
+            and year_pairs.year = pair_members.year
+            and region_years.province_code = pair_members.province_code
 
 ),
 
 industry_years as (
 
-    select universe_code, indicator, year, industry_code, sum(value) as industry_total
+    select
+        universe_code,
+        indicator,
+        year,
+        industry_code,
+        sum(value) as industry_total
     from input
     group by universe_code, indicator, year, industry_code
 
@@ -89,16 +115,20 @@ industry_years as (
 
 outsider_values as (
 
-    select pair_outsiders.universe_code, pair_outsiders.indicator, pair_outsiders.base_year,
-        pair_outsiders.year, input.industry_code,
+    select
+        pair_outsiders.universe_code,
+        pair_outsiders.indicator,
+        pair_outsiders.base_year,
+        pair_outsiders.year,
+        input.industry_code,
         sum(input.value) filter (where pair_outsiders.outsider_year = pair_outsiders.base_year) as base_outside,
         sum(input.value) filter (where pair_outsiders.outsider_year = pair_outsiders.year) as outside
     from pair_outsiders
     inner join input
-        on input.universe_code = pair_outsiders.universe_code
-        and input.indicator = pair_outsiders.indicator
-        and input.year = pair_outsiders.outsider_year
-        and input.province_code = pair_outsiders.province_code
+        on pair_outsiders.universe_code = input.universe_code
+            and pair_outsiders.indicator = input.indicator
+            and pair_outsiders.outsider_year = input.year
+            and pair_outsiders.province_code = input.province_code
     group by all
 
 ),
@@ -107,23 +137,26 @@ outsider_values as (
 pair_industries as (
 
     select
-        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        year_pairs.universe_code,
+        year_pairs.indicator,
+        year_pairs.base_year,
+        year_pairs.year,
         t0.industry_code,
         t0.industry_total - coalesce(outsider_values.base_outside, 0) as base_industry_total,
         t1.industry_total - coalesce(outsider_values.outside, 0) as industry_total
     from year_pairs
     inner join industry_years as t0
-        on t0.universe_code = year_pairs.universe_code and t0.indicator = year_pairs.indicator
-        and t0.year = year_pairs.base_year
+        on year_pairs.universe_code = t0.universe_code and year_pairs.indicator = t0.indicator
+            and year_pairs.base_year = t0.year
     inner join industry_years as t1
-        on t1.universe_code = year_pairs.universe_code and t1.indicator = year_pairs.indicator
-        and t1.year = year_pairs.year and t1.industry_code = t0.industry_code
+        on year_pairs.universe_code = t1.universe_code and year_pairs.indicator = t1.indicator
+            and year_pairs.year = t1.year and t0.industry_code = t1.industry_code
     left join outsider_values
-        on outsider_values.universe_code = year_pairs.universe_code
-        and outsider_values.indicator = year_pairs.indicator
-        and outsider_values.base_year = year_pairs.base_year
-        and outsider_values.year = year_pairs.year
-        and outsider_values.industry_code = t0.industry_code
+        on year_pairs.universe_code = outsider_values.universe_code
+            and year_pairs.indicator = outsider_values.indicator
+            and year_pairs.base_year = outsider_values.base_year
+            and year_pairs.year = outsider_values.year
+            and t0.industry_code = outsider_values.industry_code
 
 ),
 
@@ -132,26 +165,32 @@ pair_industries as (
 pair_vectors as (
 
     select
-        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        year_pairs.universe_code,
+        year_pairs.indicator,
+        year_pairs.base_year,
+        year_pairs.year,
         list(coalesce(case when pair_industries.base_industry_total > 0
-            then pair_industries.industry_total / pair_industries.base_industry_total end, 0)
-            order by base_industries.industry_code) as growth_ratio,
-        list(case when pair_industries.industry_code is not null then 1.0 else 0.0 end
-            order by base_industries.industry_code) as included_at_base,
+                then pair_industries.industry_total / pair_industries.base_industry_total
+        end, 0)
+        order by base_industries.industry_code) as growth_ratio,
+        list(
+            case when pair_industries.industry_code is not null then 1.0 else 0.0 end
+            order by base_industries.industry_code
+        ) as included_at_base,
         sum(pair_industries.base_industry_total) as base_universe_total,
         sum(pair_industries.industry_total) as universe_total,
         count(pair_industries.industry_code) as n_industries
     from year_pairs
     inner join industry_years as base_industries
-        on base_industries.universe_code = year_pairs.universe_code
-        and base_industries.indicator = year_pairs.indicator
-        and base_industries.year = year_pairs.base_year
+        on year_pairs.universe_code = base_industries.universe_code
+            and year_pairs.indicator = base_industries.indicator
+            and year_pairs.base_year = base_industries.year
     left join pair_industries
-        on pair_industries.universe_code = year_pairs.universe_code
-        and pair_industries.indicator = year_pairs.indicator
-        and pair_industries.base_year = year_pairs.base_year
-        and pair_industries.year = year_pairs.year
-        and pair_industries.industry_code = base_industries.industry_code
+        on year_pairs.universe_code = pair_industries.universe_code
+            and year_pairs.indicator = pair_industries.indicator
+            and year_pairs.base_year = pair_industries.base_year
+            and year_pairs.year = pair_industries.year
+            and base_industries.industry_code = pair_industries.industry_code
     group by all
 
 ),
@@ -159,19 +198,24 @@ pair_vectors as (
 end_masks as (
 
     select
-        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
-        list(case when base_industries.industry_code is not null then 1.0 else 0.0 end
-            order by end_industries.industry_code) as included_at_end
+        year_pairs.universe_code,
+        year_pairs.indicator,
+        year_pairs.base_year,
+        year_pairs.year,
+        list(
+            case when base_industries.industry_code is not null then 1.0 else 0.0 end
+            order by end_industries.industry_code
+        ) as included_at_end
     from year_pairs
     inner join industry_years as end_industries
-        on end_industries.universe_code = year_pairs.universe_code
-        and end_industries.indicator = year_pairs.indicator
-        and end_industries.year = year_pairs.year
+        on year_pairs.universe_code = end_industries.universe_code
+            and year_pairs.indicator = end_industries.indicator
+            and year_pairs.year = end_industries.year
     left join industry_years as base_industries
-        on base_industries.universe_code = year_pairs.universe_code
-        and base_industries.indicator = year_pairs.indicator
-        and base_industries.year = year_pairs.base_year
-        and base_industries.industry_code = end_industries.industry_code
+        on year_pairs.universe_code = base_industries.universe_code
+            and year_pairs.indicator = base_industries.indicator
+            and year_pairs.base_year = base_industries.year
+            and end_industries.industry_code = base_industries.industry_code
     group by all
 
 ),
@@ -179,7 +223,11 @@ end_masks as (
 -- per region-year: its values over that year's industries, in industry-code order
 region_vectors as (
 
-    select universe_code, indicator, year, province_code,
+    select
+        universe_code,
+        indicator,
+        year,
+        province_code,
         list(value order by industry_code) as region_values
     from input
     group by universe_code, indicator, year, province_code
@@ -189,31 +237,35 @@ region_vectors as (
 per_region as (
 
     select
-        pair_members.universe_code, pair_members.province_code, pair_members.indicator,
-        pair_members.base_year, pair_members.year, pair_members.crosses_classification_break,
+        pair_members.universe_code,
+        pair_members.province_code,
+        pair_members.indicator,
+        pair_members.base_year,
+        pair_members.year,
+        pair_members.crosses_classification_break,
         pair_vectors.n_industries,
         (pair_vectors.universe_total - pair_vectors.base_universe_total)
-            / nullif(pair_vectors.base_universe_total, 0) as universe_growth,
+        / nullif(pair_vectors.base_universe_total, 0) as universe_growth,
         list_inner_product(v0.region_values, pair_vectors.included_at_base) as base_region_total, -- B
         list_inner_product(v1.region_values, end_masks.included_at_end) as region_total,          -- V
         list_inner_product(v0.region_values, pair_vectors.growth_ratio) as base_times_ratio      -- Σk x0·X1/X0
     from pair_members
     inner join pair_vectors
-        on pair_vectors.universe_code = pair_members.universe_code
-        and pair_vectors.indicator = pair_members.indicator
-        and pair_vectors.base_year = pair_members.base_year
-        and pair_vectors.year = pair_members.year
+        on pair_members.universe_code = pair_vectors.universe_code
+            and pair_members.indicator = pair_vectors.indicator
+            and pair_members.base_year = pair_vectors.base_year
+            and pair_members.year = pair_vectors.year
     inner join end_masks
-        on end_masks.universe_code = pair_members.universe_code
-        and end_masks.indicator = pair_members.indicator
-        and end_masks.base_year = pair_members.base_year
-        and end_masks.year = pair_members.year
+        on pair_members.universe_code = end_masks.universe_code
+            and pair_members.indicator = end_masks.indicator
+            and pair_members.base_year = end_masks.base_year
+            and pair_members.year = end_masks.year
     inner join region_vectors as v0
-        on v0.universe_code = pair_members.universe_code and v0.indicator = pair_members.indicator
-        and v0.year = pair_members.base_year and v0.province_code = pair_members.province_code
+        on pair_members.universe_code = v0.universe_code and pair_members.indicator = v0.indicator
+            and pair_members.base_year = v0.year and pair_members.province_code = v0.province_code
     inner join region_vectors as v1
-        on v1.universe_code = pair_members.universe_code and v1.indicator = pair_members.indicator
-        and v1.year = pair_members.year and v1.province_code = pair_members.province_code
+        on pair_members.universe_code = v1.universe_code and pair_members.indicator = v1.indicator
+            and pair_members.year = v1.year and pair_members.province_code = v1.province_code
 
 ),
 
@@ -223,12 +275,15 @@ per_region as (
 known_breaks as (
 
     select
-        year_pairs.universe_code, year_pairs.indicator, year_pairs.base_year, year_pairs.year,
+        year_pairs.universe_code,
+        year_pairs.indicator,
+        year_pairs.base_year,
+        year_pairs.year,
         breaks.break_code
     from year_pairs
     inner join {{ ref('int_series_break') }} as breaks
-        on breaks.indicator = year_pairs.indicator
-        and year_pairs.base_year < breaks.first_year and breaks.first_year <= year_pairs.year
+        on year_pairs.indicator = breaks.indicator
+            and year_pairs.base_year < breaks.first_year and year_pairs.year >= breaks.first_year
     where breaks.province_code is null
 
 ),
@@ -236,28 +291,44 @@ known_breaks as (
 member_breaks as (
 
     select
-        pair_members.universe_code, pair_members.indicator, pair_members.base_year, pair_members.year,
+        pair_members.universe_code,
+        pair_members.indicator,
+        pair_members.base_year,
+        pair_members.year,
         breaks.break_code
     from pair_members
     inner join {{ ref('int_series_break') }} as breaks
-        on breaks.indicator = pair_members.indicator
-        and breaks.province_code = pair_members.province_code
-        and pair_members.base_year < breaks.first_year and breaks.first_year <= pair_members.year
+        on pair_members.indicator = breaks.indicator
+            and pair_members.province_code = breaks.province_code
+            and pair_members.base_year < breaks.first_year and pair_members.year >= breaks.first_year
 
 ),
 
 pair_breaks as (
 
-    select universe_code, indicator, base_year, year,
+    select
+        universe_code,
+        indicator,
+        base_year,
+        year,
         string_agg(distinct break_code, ', ' order by break_code) as series_breaks
-    from (select * from known_breaks union all select * from member_breaks) as spanned
+    from (
+        select * from known_breaks
+        union all
+        select * from member_breaks
+    ) as spanned
     group by universe_code, indicator, base_year, year
 
 ),
 
 members_in_both as (
 
-    select universe_code, indicator, base_year, year, count(*) as n_members_present
+    select
+        universe_code,
+        indicator,
+        base_year,
+        year,
+        count(*) as n_members_present
     from pair_members
     group by universe_code, indicator, base_year, year
 
@@ -265,7 +336,11 @@ members_in_both as (
 
 group_sizes as (
 
-    select universe_code, max(n_members) as n_members from input group by universe_code
+    select
+        universe_code,
+        max(n_members) as n_members
+    from input
+    group by universe_code
 
 ),
 

@@ -19,7 +19,7 @@ io_totals as (
         sum(value_added) as value_added,
         sum(total_output) filter (where section in ('mining', 'manufacturing', 'utilities')) as industry_output
 
-    from {{ ref('fct_io_sector') }}
+    from {{ ref('int_io_sectors') }}
     where region_kind = 'province'
     group by region_code, year
 
@@ -27,14 +27,17 @@ io_totals as (
 
 gdp as (
 
-    select * from {{ ref('fct_province_gdp') }}
+    select * from {{ ref('int_province_gdp') }}
 
 ),
 
 revenue as (
 
-    select province_code, year, value
-    from {{ ref('fct_industry_indicator') }}
+    select
+        province_code,
+        year,
+        value
+    from {{ ref('int_industry_facts') }}
     where indicator = 'main_business_revenue' and industry_code = 'BCD'
 
 ),
@@ -43,52 +46,68 @@ comparisons as (
 
     select
         'io_value_added_vs_gdp' as check_name,
-        io_totals.region_code, io_totals.year,
-        'io_tables: value added, 42 sectors' as left_source, io_totals.value_added as left_value,
-        'nbs_gdp: as_published' as right_source, gdp.gdp as right_value,
-        {{ io_gdp[0] }} as lower_bound, {{ io_gdp[1] }} as upper_bound
+        io_totals.region_code,
+        io_totals.year,
+        'io_tables: value added, 42 sectors' as left_source,
+        io_totals.value_added as left_value,
+        'nbs_gdp: as_published' as right_source,
+        gdp.gdp as right_value,
+        {{ io_gdp[0] }} as lower_bound,
+        {{ io_gdp[1] }} as upper_bound
     from io_totals
     inner join gdp
-        on gdp.province_code = io_totals.region_code
-        and gdp.year = io_totals.year
-        and gdp.data_vintage = 'as_published'
+        on io_totals.region_code = gdp.province_code
+            and io_totals.year = gdp.year
+            and gdp.data_vintage = 'as_published'
 
     union all
 
     select
-        'io_value_added_vs_gdp_revised',
-        io_totals.region_code, io_totals.year,
-        'io_tables: value added, 42 sectors', io_totals.value_added,
-        'nbs_gdp: ' || gdp.data_vintage, gdp.gdp,
-        null, null
+        'io_value_added_vs_gdp_revised' as check_name,
+        io_totals.region_code,
+        io_totals.year,
+        'io_tables: value added, 42 sectors' as left_source,
+        io_totals.value_added as left_value,
+        'nbs_gdp: ' || gdp.data_vintage as right_source,
+        gdp.gdp as right_value,
+        null as lower_bound,
+        null as upper_bound
     from io_totals
     inner join gdp
-        on gdp.province_code = io_totals.region_code
-        and gdp.year = io_totals.year
-        and gdp.data_vintage <> 'as_published'
+        on io_totals.region_code = gdp.province_code
+            and io_totals.year = gdp.year
+            and gdp.data_vintage <> 'as_published'
 
     union all
 
     select
-        'revenue_vs_io_industry_output',
-        io_totals.region_code, io_totals.year,
-        'wind_mbr: 合计 (above designated size)', revenue.value,
-        'io_tables: output of mining, manufacturing, utilities', io_totals.industry_output,
-        {{ rev_io[0] }}, {{ rev_io[1] }}
+        'revenue_vs_io_industry_output' as check_name,
+        io_totals.region_code,
+        io_totals.year,
+        'wind_mbr: 合计 (above designated size)' as left_source,
+        revenue.value as left_value,
+        'io_tables: output of mining, manufacturing, utilities' as right_source,
+        io_totals.industry_output as right_value,
+        {{ rev_io[0] }} as lower_bound,
+        {{ rev_io[1] }} as upper_bound
     from io_totals
     inner join revenue
-        on revenue.province_code = io_totals.region_code
-        and revenue.year = io_totals.year
+        on io_totals.region_code = revenue.province_code
+            and io_totals.year = revenue.year
 
     union all
 
     select
-        'hightech_subtotal_vs_members',
-        group_code, year,
-        'hightech: sum of member provinces, ' || indicator, sum_of_members,
-        'hightech: printed subtotal', printed_total,
-        1 - rounding_tolerance / nullif(printed_total, 0), 1 + rounding_tolerance / nullif(printed_total, 0)
-    from {{ ref('mart_hightech_group') }}
+        'hightech_subtotal_vs_members' as check_name,
+        group_code as region_code,
+        year,
+        'hightech: sum of member provinces, ' || indicator as left_source,
+        sum_of_members as left_value,
+        'hightech: printed subtotal' as right_source,
+        printed_total as right_value,
+        1 - rounding_tolerance / nullif(printed_total, 0) as lower_bound,
+        1 + rounding_tolerance / nullif(printed_total, 0) as upper_bound
+    from {{ ref('int_hightech_group') }}
     where printed_total is not null
 
 )

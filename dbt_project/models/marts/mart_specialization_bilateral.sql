@@ -5,21 +5,35 @@
 --
 -- Each region-year's shares form one dense vector (every member of a universe-year has the same
 -- industries, in industry-code order), so pairs are joined region by region, not industry row by
--- industry row: at 340 regions x 600 industries x 30 years this took 21 s instead of 40 s and a
--- fraction of the memory (README, performance).
+-- industry row: at scale this takes about half the time and a fraction of the memory of the
+-- row-wise join (the measured times are in the README, "Performance").
 with
 
 shares as (
 
-    select universe_code, year, indicator, province_code, industry_code, region_industry_share,
-        n_industries, coverage, n_members, n_members_present, quarantine_reach
+    select
+        universe_code,
+        year,
+        indicator,
+        province_code,
+        industry_code,
+        region_industry_share,
+        n_industries,
+        coverage,
+        n_members,
+        n_members_present,
+        quarantine_reach
     from {{ ref('int_metric_shares') }}
 
 ),
 
 regions as (
 
-    select universe_code, year, indicator, province_code,
+    select
+        universe_code,
+        year,
+        indicator,
+        province_code,
         any_value(n_industries) as n_industries,
         any_value(coverage) as coverage,
         any_value(n_members) as n_members,
@@ -42,30 +56,52 @@ upper_pairs as (
         a.indicator,
         a.province_code,
         b.province_code as partner_province_code,
-        list_sum(list_transform(a.share_vector, lambda share, k: abs(share - b.share_vector[k]))) as krugman_bilateral,
+        list_sum(list_transform(a.share_vector, lambda share, k: abs(share - b.share_vector[k])))  -- noqa: PRS, LT01
+            as krugman_bilateral,
         list_inner_product(a.share_vector, b.share_vector) as share_product
     from regions as a
     inner join regions as b
-        on b.universe_code = a.universe_code
-        and b.year = a.year
-        and b.indicator = a.indicator
-        and b.province_code > a.province_code
+        on a.universe_code = b.universe_code
+            and a.year = b.year
+            and a.indicator = b.indicator
+            and a.province_code < b.province_code
 
 ),
 
 all_pairs as (
 
-    select universe_code, year, indicator, province_code, partner_province_code, krugman_bilateral, share_product
+    select
+        universe_code,
+        year,
+        indicator,
+        province_code,
+        partner_province_code,
+        krugman_bilateral,
+        share_product
     from upper_pairs
 
     union all
 
-    select universe_code, year, indicator, partner_province_code, province_code, krugman_bilateral, share_product
+    select
+        universe_code,
+        year,
+        indicator,
+        partner_province_code as province_code,
+        province_code as partner_province_code,
+        krugman_bilateral,
+        share_product
     from upper_pairs
 
     union all
 
-    select universe_code, year, indicator, province_code, province_code, 0.0, share_norm ^ 2
+    select
+        universe_code,
+        year,
+        indicator,
+        province_code,
+        province_code as partner_province_code,
+        0.0 as krugman_bilateral,
+        share_norm ^ 2 as share_product
     from regions
 
 )
@@ -77,8 +113,10 @@ select
     cast(all_pairs.year as integer) as year,
     cast(all_pairs.indicator as varchar) as indicator,
     cast(case when a.is_defined and b.is_defined then all_pairs.krugman_bilateral end as double) as krugman_bilateral,
-    cast(case when a.is_defined and b.is_defined
-        then all_pairs.share_product / (a.share_norm * b.share_norm) end as double) as structural_similarity,
+    cast(
+        case when a.is_defined and b.is_defined then all_pairs.share_product / (a.share_norm * b.share_norm) end
+        as double
+    ) as structural_similarity,
     cast(a.n_industries as integer) as n_industries,
     cast(a.coverage as double) as coverage,
     cast(b.coverage as double) as partner_coverage,
@@ -87,12 +125,12 @@ select
 
 from all_pairs
 inner join regions as a
-    on a.universe_code = all_pairs.universe_code
-    and a.year = all_pairs.year
-    and a.indicator = all_pairs.indicator
-    and a.province_code = all_pairs.province_code
+    on all_pairs.universe_code = a.universe_code
+        and all_pairs.year = a.year
+        and all_pairs.indicator = a.indicator
+        and all_pairs.province_code = a.province_code
 inner join regions as b
-    on b.universe_code = all_pairs.universe_code
-    and b.year = all_pairs.year
-    and b.indicator = all_pairs.indicator
-    and b.province_code = all_pairs.partner_province_code
+    on all_pairs.universe_code = b.universe_code
+        and all_pairs.year = b.year
+        and all_pairs.indicator = b.indicator
+        and all_pairs.partner_province_code = b.province_code

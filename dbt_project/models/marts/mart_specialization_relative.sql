@@ -8,7 +8,12 @@ metric_shares as (
 
 share_sums as (
 
-    select universe_code, year, indicator, industry_code, sum(region_industry_share) as sum_region_shares
+    select
+        universe_code,
+        year,
+        indicator,
+        industry_code,
+        sum(region_industry_share) as sum_region_shares
     from metric_shares
     group by universe_code, year, indicator, industry_code
 
@@ -20,7 +25,7 @@ shares as (
         metric_shares.*,
         -- mean over the other members j ≠ i of s[j,k] (REAT krugman.spec2's reference)
         case when metric_shares.n_members_present > 1 then
-            (share_sums.sum_region_shares - metric_shares.region_industry_share)
+                (share_sums.sum_region_shares - metric_shares.region_industry_share)
                 / (metric_shares.n_members_present - 1)
         end as mean_other_region_share
 
@@ -38,13 +43,16 @@ per_region as (
         indicator,
         -- K[i] = Σk |s[i,k] − S[k]|; null if any term is null rather than a sum over fewer terms
         case when count(region_industry_share) = count(*)
-            then sum(abs(region_industry_share - universe_industry_share)) end as krugman_vs_universe,
+                then sum(abs(region_industry_share - universe_industry_share))
+        end as krugman_vs_universe,
         -- Krel[i] = Σk |s[i,k] − s̄[i,k]|, rest of group pooled
         case when count(rest_industry_share) = count(*) and count(region_industry_share) = count(*)
-            then sum(abs(region_industry_share - rest_industry_share)) end as krugman_vs_rest,
+                then sum(abs(region_industry_share - rest_industry_share))
+        end as krugman_vs_rest,
         -- Σk |s[i,k] − mean_{j≠i} s[j,k]|, unweighted mean of the other members' shares
         case when count(mean_other_region_share) = count(*) and count(region_industry_share) = count(*)
-            then sum(abs(region_industry_share - mean_other_region_share)) end as krugman_vs_mean_others,
+                then sum(abs(region_industry_share - mean_other_region_share))
+        end as krugman_vs_mean_others,
         any_value(region_weight) as region_weight,
         any_value(region_total) as region_total,
         any_value(coverage) as coverage,

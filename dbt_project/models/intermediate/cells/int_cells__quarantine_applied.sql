@@ -10,7 +10,10 @@ cells as (
 
 quarantined as (
 
-    select raw_value_id, quarantine_reason from {{ ref('int_cells__plausibility') }}
+    select
+        raw_value_id,
+        quarantine_reason
+    from {{ ref('int_cells__plausibility') }}
 
 )
 

@@ -17,7 +17,9 @@ with
 
 cells as (
 
-    select labelled.*, indicators.plausibility_material_value
+    select
+        labelled.*,
+        indicators.plausibility_material_value
     from {{ ref('int_cells__labelled') }} as labelled
     inner join {{ ref('indicator') }} as indicators using (indicator)
     where labelled.value_flag in ('reported', 'derived')
@@ -27,14 +29,7 @@ cells as (
 
 neighbours as (
 
-    select
-        *,
-        lag(value_converted) over series as previous_value,
-        lead(value_converted) over series as next_value,
-        lag(year) over series as previous_year,
-        lead(year) over series as next_year
-    from cells
-    window series as (partition by province_code, industry_label, indicator order by year)
+    {{ series_neighbours('cells') }}
 
 ),
 
@@ -94,10 +89,10 @@ ratios as (
     select
         *,
         case when value_converted > 0 and compared_previous_value > 0
-            then greatest(value_converted / compared_previous_value, compared_previous_value / value_converted)
+                then greatest(value_converted / compared_previous_value, compared_previous_value / value_converted)
         end as previous_ratio,
         case when value_converted > 0 and compared_next_value > 0
-            then greatest(value_converted / compared_next_value, compared_next_value / value_converted)
+                then greatest(value_converted / compared_next_value, compared_next_value / value_converted)
         end as next_ratio
     from compared
 
@@ -112,7 +107,7 @@ jumps as (
             and coalesce(previous_ratio, {{ jump }}) >= {{ jump }}
             and coalesce(next_ratio, {{ jump }}) >= {{ jump }}
             and greatest(value_converted, coalesce(compared_previous_value, 0), coalesce(compared_next_value, 0))
-                >= plausibility_material_value
+            >= plausibility_material_value
         ) as is_jump,
         -- the one value this one was compared with, when it had only one
         case
@@ -127,7 +122,11 @@ jumps as (
 -- of the nation's, that year (an LQ on the cells as labelled)
 province_totals as (
 
-    select province_code, indicator, year, sum(value_converted) as province_total
+    select
+        province_code,
+        indicator,
+        year,
+        sum(value_converted) as province_total
     from cells
     where label_kind = 'division' and value_converted > 0
     group by province_code, indicator, year
@@ -136,7 +135,11 @@ province_totals as (
 
 national_labels as (
 
-    select indicator, year, industry_label, sum(value_converted) as label_total
+    select
+        indicator,
+        year,
+        industry_label,
+        sum(value_converted) as label_total
     from cells
     where label_kind = 'division' and value_converted > 0
     group by indicator, year, industry_label
@@ -145,7 +148,10 @@ national_labels as (
 
 national_totals as (
 
-    select indicator, year, sum(label_total) as national_total
+    select
+        indicator,
+        year,
+        sum(label_total) as national_total
     from national_labels
     group by indicator, year
 
@@ -176,11 +182,11 @@ paired as (
         this_one.structure_distance < other.structure_distance as is_kept_of_pair
     from jumps
     inner join jumps as partner
-        on partner.raw_value_id = jumps.only_neighbour_id
-        and partner.only_neighbour_id = jumps.raw_value_id
-        and partner.is_jump
-    left join structure as this_one on this_one.raw_value_id = jumps.raw_value_id
-    left join structure as other on other.raw_value_id = partner.raw_value_id
+        on jumps.only_neighbour_id = partner.raw_value_id
+            and jumps.raw_value_id = partner.only_neighbour_id
+            and partner.is_jump
+    left join structure as this_one on jumps.raw_value_id = this_one.raw_value_id
+    left join structure as other on partner.raw_value_id = other.raw_value_id
     where jumps.is_jump
 
 ),
@@ -213,23 +219,35 @@ select
     quarantine_reason,
     case quarantine_reason
         when 'negative_value' then 'value ' || value_converted || ' ' || target_unit || ' is negative'
-        when 'zero_in_material_series' then 'value 0 ' || target_unit || ' between '
-            || concat_ws(' and ',
-                case when previous_value is not null
-                    then previous_year || ' (' || round(previous_value, 2) || ')' end,
-                case when next_value is not null
-                    then next_year || ' (' || round(next_value, 2) || ')' end)
-            || ', at least ' || plausibility_material_value || ' ' || target_unit || ' in a neighbouring year'
+        when 'zero_in_material_series'
+            then 'value 0 ' || target_unit || ' between '
+                || concat_ws(
+                    ' and ',
+                    case when previous_value is not null
+                            then previous_year || ' (' || round(previous_value, 2) || ')'
+                    end,
+                    case when next_value is not null
+                            then next_year || ' (' || round(next_value, 2) || ')'
+                    end
+                )
+                || ', at least ' || plausibility_material_value || ' ' || target_unit || ' in a neighbouring year'
         else 'value ' || round(value_converted, 2) || ' ' || target_unit || ' differs from '
-            || concat_ws(' and ',
+            || concat_ws(
+                ' and ',
                 case when compared_previous_value is not null
-                    then compared_previous_year || ' (' || round(compared_previous_value, 2) || ')' end,
+                        then compared_previous_year || ' (' || round(compared_previous_value, 2) || ')'
+                end,
                 case when compared_next_value is not null
-                    then compared_next_year || ' (' || round(compared_next_value, 2) || ')' end)
+                        then compared_next_year || ' (' || round(compared_next_value, 2) || ')'
+                end
+            )
             || ' by a factor of ' || round(greatest(coalesce(previous_ratio, 0), coalesce(next_ratio, 0)), 1)
             || ' or more (threshold {{ jump }}x)'
-            || case when is_in_pair then '; of the two values that only have each other, this one is further'
-                || ' from its province''s structure (or the structure cannot tell)' else '' end
+            || case when is_in_pair
+                    then '; of the two values that only have each other, this one is further'
+                        || ' from its province''s structure (or the structure cannot tell)'
+                else ''
+            end
     end as quarantine_detail
 
 from flagged

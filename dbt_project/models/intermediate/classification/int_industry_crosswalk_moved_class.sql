@@ -14,6 +14,12 @@ crosswalk as (
 
     select * from {{ ref('int_industry_crosswalk_2002_2011') }}
 
+),
+
+assigned as (
+
+    select distinct code_2002 from crosswalk
+
 )
 
 select distinct
@@ -28,10 +34,10 @@ select distinct
     ) as raw_value_id
 
 from links
-inner join (select distinct code_2002 from crosswalk) as assigned
+inner join assigned
     on assigned.code_2002 = left(links.class_2002, 2)
 where not exists (
-    select 1 from crosswalk
-    where crosswalk.code_2002 = left(links.class_2002, 2)
-        and crosswalk.code_2011 = left(links.class_2011, 2)
-)
+        select 1 from crosswalk
+        where crosswalk.code_2002 = left(links.class_2002, 2)
+            and crosswalk.code_2011 = left(links.class_2011, 2)
+    )

@@ -27,9 +27,9 @@ from provinces
 union all
 
 select
-    {{ normalise_label('alias') }},
-    group_code,
-    case when group_code = 'national' then 'national' else 'macro_region' end,
+    {{ normalise_label('alias') }} as alias_key,
+    group_code as region_code,
+    case when group_code = 'national' then 'national' else 'macro_region' end as region_kind,
     first_year,
     last_year
 

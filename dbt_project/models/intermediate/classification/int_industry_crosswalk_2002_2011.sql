@@ -33,21 +33,32 @@ links as (
 
 divisions_2002 as (
 
-    select industry_code, name_zh from {{ ref('industry_division') }} where vintage = '2002'
+    select
+        industry_code,
+        name_zh
+    from {{ ref('industry_division') }}
+    where vintage = '2002'
 
 ),
 
 divisions_2011 as (
 
-    select industry_code, name_zh from {{ ref('industry_division') }} where vintage = '2011'
+    select
+        industry_code,
+        name_zh
+    from {{ ref('industry_division') }}
+    where vintage = '2011'
 
 ),
 
 votes as (
 
-    select links.code_2002, links.code_2011, count(*) as n_links
+    select
+        links.code_2002,
+        links.code_2011,
+        count(*) as n_links
     from links
-    inner join divisions_2002 on divisions_2002.industry_code = links.code_2002
+    inner join divisions_2002 on links.code_2002 = divisions_2002.industry_code
     group by links.code_2002, links.code_2011
 
 ),
@@ -61,21 +72,25 @@ votes_shared as (
         divisions_2011.industry_code is not null as is_division_2011
 
     from votes
-    left join divisions_2011 on divisions_2011.industry_code = votes.code_2011
+    left join divisions_2011 on votes.code_2011 = divisions_2011.industry_code
 
 ),
 
 principal as (
 
-    select votes_shared.code_2002, votes_shared.code_2011, n_links, n_links_2002
+    select
+        votes_shared.code_2002,
+        votes_shared.code_2011,
+        n_links,
+        n_links_2002
     from votes_shared
-    inner join divisions_2002 on divisions_2002.industry_code = votes_shared.code_2002
-    left join divisions_2011 on divisions_2011.industry_code = votes_shared.code_2011
+    inner join divisions_2002 on votes_shared.code_2002 = divisions_2002.industry_code
+    left join divisions_2011 on votes_shared.code_2011 = divisions_2011.industry_code
     where is_division_2011
     qualify row_number() over (
-        partition by votes_shared.code_2002
-        order by n_links desc, (divisions_2011.name_zh = divisions_2002.name_zh) desc, votes_shared.code_2011
-    ) = 1
+            partition by votes_shared.code_2002
+            order by n_links desc, (divisions_2011.name_zh = divisions_2002.name_zh) desc, votes_shared.code_2011
+        ) = 1
 
 ),
 
@@ -114,18 +129,25 @@ weight_year as (
 split_revenue as (
 
     -- 2011-vintage cells of the split's successors, in provinces that report all of them
-    select descendants.code_2002, descendants.code_2011, cells.province_code, cells.value_converted
+    select
+        descendants.code_2002,
+        descendants.code_2011,
+        cells.province_code,
+        cells.value_converted
     from descendants
     inner join splits using (code_2002)
-    inner join {{ ref('int_cells__checked') }} as cells
+    inner join {{ ref('int_cells__quarantine_applied') }} as cells
         on cells.mapping_vintage = '2011'
-        and cells.mapping_code = descendants.code_2011
-        and cells.label_kind = 'division'
-        and cells.source_family = '{{ var("crosswalk_weight_source") }}'
-        and cells.year = (select year from weight_year)
-        and cells.value_converted > 0
+            and descendants.code_2011 = cells.mapping_code
+            and cells.label_kind = 'division'
+            and cells.source_family = '{{ var("crosswalk_weight_source") }}'
+            and cells.year = (select year from weight_year)
+            and cells.value_converted > 0
     qualify count(*) over (partition by descendants.code_2002, cells.province_code)
-        = (select count(*) from descendants as d where d.code_2002 = descendants.code_2002)
+        = (
+            select count(*) from descendants as d
+            where d.code_2002 = descendants.code_2002
+        )
 
 ),
 
@@ -135,7 +157,8 @@ split_weights as (
         descendants.code_2002,
         descendants.code_2011,
         coalesce(
-            sum(split_revenue.value_converted) / nullif(sum(sum(split_revenue.value_converted)) over (partition by descendants.code_2002), 0),
+            sum(split_revenue.value_converted)
+            / nullif(sum(sum(split_revenue.value_converted)) over (partition by descendants.code_2002), 0),
             descendants.n_links / sum(descendants.n_links) over (partition by descendants.code_2002)
         ) as weight,
         case when count(split_revenue.province_code) > 0 then 'revenue_share' else 'link_share' end as method,
@@ -155,8 +178,9 @@ select
     weight,
     method,
     case method
-        when 'revenue_share' then 'revenue shares in ' || (select year from weight_year)
-            || ' pooled over ' || n_provinces || ' provinces reporting every successor: ' || provinces
+        when 'revenue_share'
+            then 'revenue shares in ' || (select year from weight_year)
+                || ' pooled over ' || n_provinces || ' provinces reporting every successor: ' || provinces
         else 'link shares (no province reports every successor in ' || (select year from weight_year) || ')'
     end as derivation
 
@@ -167,9 +191,10 @@ union all
 select
     principal.code_2002,
     principal.code_2011,
-    1.0,
-    case when principal.n_links = principal.n_links_2002 then 'one_to_one' else 'principal_successor' end,
-    principal.n_links || ' of ' || principal.n_links_2002 || ' 4-digit links go to 2011 ' || principal.code_2011
+    1.0 as weight,
+    case when principal.n_links = principal.n_links_2002 then 'one_to_one' else 'principal_successor' end as method,
+    principal.n_links || ' of ' || principal.n_links_2002 || ' 4-digit links go to 2011 '
+    || principal.code_2011 as derivation
 
 from principal
 where principal.code_2002 not in (select code_2002 from splits)

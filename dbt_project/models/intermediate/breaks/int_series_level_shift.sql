@@ -11,28 +11,9 @@
 -- Consecutive years only; quarantined values (null) and non-positive values take no part.
 with
 
-divisions as (
-
-    select province_code, indicator, year, industry_code, value
-    from {{ ref('int_cells__harmonised') }}
-    where value > 0
-
-),
-
 division_moves as (
 
-    select
-        this_year.province_code,
-        this_year.indicator,
-        this_year.year,
-        this_year.industry_code,
-        this_year.value / previous_year.value as ratio
-    from divisions as this_year
-    inner join divisions as previous_year
-        on previous_year.province_code = this_year.province_code
-        and previous_year.indicator = this_year.indicator
-        and previous_year.industry_code = this_year.industry_code
-        and previous_year.year = this_year.year - 1
+    select * from {{ ref('int_division_moves') }}
 
 ),
 
@@ -75,7 +56,9 @@ relative_moves as (
 
 centres as (
 
-    select indicator, median(log_move) as log_move_median
+    select
+        indicator,
+        median(log_move) as log_move_median
     from relative_moves
     group by indicator
 
@@ -83,7 +66,9 @@ centres as (
 
 spreads as (
 
-    select indicator, 1.4826 * median(abs(relative_moves.log_move - centres.log_move_median)) as log_move_mad
+    select
+        indicator,
+        1.4826 * median(abs(relative_moves.log_move - centres.log_move_median)) as log_move_mad
     from relative_moves
     inner join centres using (indicator)
     group by indicator
@@ -98,10 +83,14 @@ agreement as (
         division_moves.year,
         avg(case
             when relative_moves.relative_move >= 1
-                then cast(division_moves.ratio / relative_moves.national_median_ratio
-                    >= {{ var('level_shift_division_factor') }} as integer)
-            else cast(relative_moves.national_median_ratio / division_moves.ratio
-                    >= {{ var('level_shift_division_factor') }} as integer)
+                then cast(
+                        division_moves.ratio / relative_moves.national_median_ratio
+                        >= {{ var('level_shift_division_factor') }} as integer
+                    )
+            else cast(
+                    relative_moves.national_median_ratio / division_moves.ratio
+                    >= {{ var('level_shift_division_factor') }} as integer
+                )
         end) as share_moving_together
     from division_moves
     inner join relative_moves using (province_code, indicator, year)
@@ -111,7 +100,10 @@ agreement as (
 
 known_breaks as (
 
-    select indicator, first_year as year, string_agg(break_code, ', ' order by break_code) as known_break_codes
+    select
+        indicator,
+        first_year as year,
+        string_agg(break_code, ', ' order by break_code) as known_break_codes
     from {{ ref('int_statistical_break') }}
     group by indicator, first_year
 
@@ -137,8 +129,8 @@ flagged as (
     select
         *,
         coalesce(abs(robust_z) >= {{ var('level_shift_min_robust_z') }}, false)
-            and abs(log_move) >= ln({{ var('level_shift_min_factor') }})
-            and share_moving_together >= {{ var('level_shift_min_agreement') }} as is_level_shift
+        and abs(log_move) >= ln({{ var('level_shift_min_factor') }})
+        and share_moving_together >= {{ var('level_shift_min_agreement') }} as is_level_shift
     from scored
 
 )

@@ -15,7 +15,12 @@ input as (
 
 region_totals as (
 
-    select universe_code, year, indicator, province_code, sum(value) as region_total  -- X[i]
+    select
+        universe_code,
+        year,
+        indicator,
+        province_code,
+        sum(value) as region_total  -- X[i]
     from input
     group by universe_code, year, indicator, province_code
 
@@ -23,7 +28,12 @@ region_totals as (
 
 industry_totals as (
 
-    select universe_code, year, indicator, industry_code, sum(value) as industry_universe_total  -- X[k]
+    select
+        universe_code,
+        year,
+        indicator,
+        industry_code,
+        sum(value) as industry_universe_total  -- X[k]
     from input
     group by universe_code, year, indicator, industry_code
 
@@ -31,7 +41,11 @@ industry_totals as (
 
 universe_totals as (
 
-    select universe_code, year, indicator, sum(region_total) as universe_total  -- X
+    select
+        universe_code,
+        year,
+        indicator,
+        sum(region_total) as universe_total  -- X
     from region_totals
     group by universe_code, year, indicator
 

@@ -20,7 +20,10 @@ documented as (
 
 family_indicators as (
 
-    select distinct source_family, indicator from {{ ref('int_cells__labelled') }}
+    select distinct
+        source_family,
+        indicator
+    from {{ ref('int_cells__labelled') }}
 
 ),
 
@@ -73,7 +76,7 @@ hightech as (
         hightech_indicators.indicator,
         bases.first_year,
         'High-tech industry series on the basis ' || bases.series_basis || ' (' || bases.classification
-            || ', ' || bases.revenue_concept_zh || ')' as name_en,
+        || ', ' || bases.revenue_concept_zh || ')' as name_en,
         '高技术产业统计口径：' || bases.classification || '，' || bases.revenue_concept_zh as name_zh,
         'seed hightech_series_basis: ' || bases.note as reference
     from hightech_bases as bases

@@ -16,9 +16,15 @@ variants as (
 
 unioned as (
 
-    select *, 'industry_label_official' as defined_in from official
+    select
+        *,
+        'industry_label_official' as defined_in
+    from official
     union all
-    select *, 'industry_label_variant' as defined_in from variants
+    select
+        *,
+        'industry_label_variant' as defined_in
+    from variants
 
 )
 

@@ -48,7 +48,7 @@ ranked as (
                 n_indicators desc,
                 max_printed_decimals desc,
                 case file_kind when 'xls' then 1 when 'xlsx' then 2 else 3 end,
-                source_file
+                source_file asc
         ) as copy_rank
 
     from files

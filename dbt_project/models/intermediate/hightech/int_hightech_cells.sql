@@ -34,7 +34,7 @@ resolved as (
     from cells
     left join regions
         on regions.alias_key = {{ normalise_label('cells.province_label') }}
-        and cells.year between regions.first_year and regions.last_year
+            and cells.year between regions.first_year and regions.last_year
     left join bases
         on cells.year between bases.first_year and bases.last_year
 

@@ -25,9 +25,9 @@ detected as (
         province_code,
         year as first_year,
         'level shift detected in ' || year || ': the median division moved x' || round(province_median_ratio, 3)
-            || ' against x' || round(national_median_ratio, 3) || ' nationally (robust z '
-            || round(robust_z, 1) || ', ' || round(100 * share_moving_together) || '% of '
-            || n_divisions || ' divisions moving together); no known break explains it' as description
+        || ' against x' || round(national_median_ratio, 3) || ' nationally (robust z '
+        || round(robust_z, 1) || ', ' || round(100 * share_moving_together) || '% of '
+        || n_divisions || ' divisions moving together); no known break explains it' as description
     from {{ ref('int_series_level_shift') }}
     where explanation = 'unexplained'
 

@@ -59,13 +59,13 @@ joined as (
     left join labels
         on labels.label_key = {{ normalise_label('cells.industry_label') }}
     left join vintages
-        on vintages.source_family = cells.source_family
-        and cells.year between vintages.first_year and vintages.last_year
+        on cells.source_family = vintages.source_family
+            and cells.year between vintages.first_year and vintages.last_year
     left join indicators
-        on indicators.indicator = cells.indicator
+        on cells.indicator = indicators.indicator
     left join units
-        on units.unit = cells.source_unit
-        and units.target_unit = indicators.target_unit
+        on cells.source_unit = units.unit
+            and indicators.target_unit = units.target_unit
 
 ),
 

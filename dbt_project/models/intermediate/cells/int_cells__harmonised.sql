@@ -13,10 +13,13 @@ division_cells as (
             partition by province_code, year, indicator, mapping_vintage, mapping_code
         ) as n_filled_twins
 
-    from {{ ref('int_cells__checked') }}
+    from {{ ref('int_cells__quarantine_applied') }}
     where label_kind = 'division'
         -- only additive indicators are summed through the crosswalk (averages: fct_average_wage)
-        and indicator in (select indicator from {{ ref('indicator') }} where is_additive)
+        and indicator in (
+            select indicator from {{ ref('indicator') }}
+            where is_additive
+        )
 
 ),
 
@@ -54,7 +57,9 @@ crosswalk as (
 expected_sources as (
 
     -- How many 2002 divisions feed each 2011 division, to tell a complete merge from a partial one.
-    select code_2011 as industry_code, count(*) as n_sources_2002
+    select
+        code_2011 as industry_code,
+        count(*) as n_sources_2002
     from {{ ref('int_industry_crosswalk_2002_2011') }}
     group by code_2011
 
@@ -71,8 +76,8 @@ contributions as (
 
     from cells
     inner join crosswalk
-        on crosswalk.mapping_vintage = cells.mapping_vintage
-        and crosswalk.mapping_code = cells.mapping_code
+        on cells.mapping_vintage = crosswalk.mapping_vintage
+            and cells.mapping_code = crosswalk.mapping_code
 
 ),
 
@@ -121,4 +126,4 @@ select
 
 from aggregated
 left join expected_sources
-    on expected_sources.industry_code = aggregated.industry_code
+    on aggregated.industry_code = expected_sources.industry_code

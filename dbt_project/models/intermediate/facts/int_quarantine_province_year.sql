@@ -5,7 +5,7 @@ with
 
 coverage as (
 
-    select * from {{ ref('fct_manufacturing_coverage') }}
+    select * from {{ ref('int_manufacturing_coverage') }}
     where n_manufacturing_divisions_reported > 0
 
 )
@@ -23,10 +23,11 @@ select
         when coverage_ratio > {{ var('max_manufacturing_coverage') }} then 'divisions_exceed_total'
     end as quarantine_reason,
     'manufacturing divisions sum to ' || round(manufacturing_divisions_sum, 2) || ' against a '
-        || coalesce(manufacturing_total_basis, 'missing') || ' manufacturing total of '
-        || coalesce(cast(round(manufacturing_total, 2) as varchar), 'null')
-        || ' (coverage ' || coalesce(cast(round(coverage_ratio, 3) as varchar), 'null')
-        || '; accepted {{ var("min_manufacturing_coverage") }}-{{ var("max_manufacturing_coverage") }})' as quarantine_detail
+    || coalesce(manufacturing_total_basis, 'missing') || ' manufacturing total of '
+    || coalesce(cast(round(manufacturing_total, 2) as varchar), 'null')
+    || ' (coverage ' || coalesce(cast(round(coverage_ratio, 3) as varchar), 'null')
+    || '; accepted {{ var("min_manufacturing_coverage") }}-{{ var("max_manufacturing_coverage") }})'
+        as quarantine_detail
 
 from coverage
 -- A source without any total (the employment panel) cannot be reconciled: its coverage is

@@ -8,7 +8,7 @@ with
 
 facts as (
 
-    select * from {{ ref('fct_industry_indicator') }}
+    select * from {{ ref('int_industry_facts') }}
     where industry_level = 'division'
         and industry_code between '{{ var("metric_industry_from") }}' and '{{ var("metric_industry_to") }}'
 
@@ -16,13 +16,17 @@ facts as (
 
 coverage as (
 
-    select * from {{ ref('fct_manufacturing_coverage') }}
+    select * from {{ ref('int_manufacturing_coverage') }}
 
 ),
 
 quarantined as (
 
-    select province_code, year, indicator from {{ ref('int_quarantine_province_year') }}
+    select
+        province_code,
+        year,
+        indicator
+    from {{ ref('int_quarantine_province_year') }}
 
 ),
 
@@ -34,7 +38,9 @@ members as (
 
 group_sizes as (
 
-    select group_code, count(*) as n_members
+    select
+        group_code,
+        count(*) as n_members
     from members
     group by group_code
 
@@ -43,20 +49,28 @@ group_sizes as (
 member_years as (
 
     -- Members with at least one reported metric division in the year.
-    select distinct members.group_code, facts.year, facts.indicator, facts.province_code
+    select distinct
+        members.group_code,
+        facts.year,
+        facts.indicator,
+        facts.province_code
     from members
-    inner join facts on facts.province_code = members.province_code
+    inner join facts on members.province_code = facts.province_code
     anti join quarantined
-        on quarantined.province_code = facts.province_code
-        and quarantined.year = facts.year
-        and quarantined.indicator = facts.indicator
+        on facts.province_code = quarantined.province_code
+            and facts.year = quarantined.year
+            and facts.indicator = quarantined.indicator
     where facts.value is not null
 
 ),
 
 members_present as (
 
-    select group_code, year, indicator, count(*) as n_members_present
+    select
+        group_code,
+        year,
+        indicator,
+        count(*) as n_members_present
     from member_years
     group by group_code, year, indicator
 
@@ -64,13 +78,17 @@ members_present as (
 
 industry_support as (
 
-    select member_years.group_code, member_years.year, member_years.indicator, facts.industry_code,
+    select
+        member_years.group_code,
+        member_years.year,
+        member_years.indicator,
+        facts.industry_code,
         count(*) as n_reporting
     from member_years
     inner join facts
-        on facts.province_code = member_years.province_code
-        and facts.year = member_years.year
-        and facts.indicator = member_years.indicator
+        on member_years.province_code = facts.province_code
+            and member_years.year = facts.year
+            and member_years.indicator = facts.indicator
     where facts.value is not null
     group by member_years.group_code, member_years.year, member_years.indicator, facts.industry_code
 
@@ -78,7 +96,11 @@ industry_support as (
 
 common_industries as (
 
-    select group_code, year, indicator, industry_support.industry_code
+    select
+        group_code,
+        year,
+        indicator,
+        industry_support.industry_code
     from industry_support
     inner join members_present using (group_code, year, indicator)
     where industry_support.n_reporting = members_present.n_members_present
@@ -90,20 +112,30 @@ common_industries as (
 -- universe-year name them, with the province and the withheld cells (lineage_source_cell).
 withheld as (
 
-    select member_years.group_code, member_years.year, member_years.indicator, facts.industry_code,
-        facts.province_code, facts.source_value_ids
+    select
+        member_years.group_code,
+        member_years.year,
+        member_years.indicator,
+        facts.industry_code,
+        facts.province_code,
+        facts.source_value_ids
     from member_years
     inner join facts
-        on facts.province_code = member_years.province_code
-        and facts.year = member_years.year
-        and facts.indicator = member_years.indicator
+        on member_years.province_code = facts.province_code
+            and member_years.year = facts.year
+            and member_years.indicator = facts.indicator
     where facts.value_flag = 'quarantined'
 
 ),
 
 withheld_counts as (
 
-    select group_code, year, indicator, industry_code, count(*) as n_withheld,
+    select
+        group_code,
+        year,
+        indicator,
+        industry_code,
+        count(*) as n_withheld,
         string_agg(province_code || ' ' || array_to_string(source_value_ids, ' '), ', ' order by province_code)
             as withheld_cells
     from withheld
@@ -113,9 +145,14 @@ withheld_counts as (
 
 quarantine_reach as (
 
-    select group_code, year, indicator,
-        string_agg('division ' || withheld_counts.industry_code || ' left out: value withheld in '
-            || withheld_counts.withheld_cells, '; ' order by withheld_counts.industry_code) as quarantine_reach
+    select
+        group_code,
+        year,
+        indicator,
+        string_agg(
+            'division ' || withheld_counts.industry_code || ' left out: value withheld in '
+            || withheld_counts.withheld_cells, '; ' order by withheld_counts.industry_code
+        ) as quarantine_reach
     from withheld_counts
     inner join members_present using (group_code, year, indicator)
     left join industry_support using (group_code, year, indicator, industry_code)
@@ -126,7 +163,11 @@ quarantine_reach as (
 
 common_counts as (
 
-    select group_code, year, indicator, count(*) as n_industries
+    select
+        group_code,
+        year,
+        indicator,
+        count(*) as n_industries
     from common_industries
     group by group_code, year, indicator
 

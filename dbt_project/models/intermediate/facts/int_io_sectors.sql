@@ -1,0 +1,69 @@
+-- Total output and value added by region, benchmark year and 42-sector IO sector, in 亿元, from
+-- each province's (and the nation's) input-output table. Total output is the table's total
+-- input (row TI), equal to total output by the table's own identity.
+with
+
+cells as (
+
+    select * from {{ ref('stg_io__tables') }}
+
+),
+
+regions as (
+
+    select * from {{ ref('int_region_alias') }}
+
+),
+
+units as (
+
+    select * from {{ ref('unit_conversion') }}
+    where target_unit = '亿元'
+
+),
+
+sections as (
+
+    select distinct
+        io_edition,
+        io_code,
+        section
+    from {{ ref('io_sector_division') }}
+
+),
+
+resolved as (
+
+    select
+        regions.region_code,
+        regions.region_kind,
+        cells.*,
+        cells.value_in_source_unit * units.factor as value_yi
+
+    from cells
+    left join regions
+        on regions.alias_key = {{ normalise_label('cells.province_label') }}
+            and cells.year between regions.first_year and regions.last_year
+    left join units
+        on cells.source_unit = units.unit
+
+)
+
+select
+    cast(resolved.region_code as varchar) as region_code,
+    cast(any_value(resolved.region_kind) as varchar) as region_kind,
+    cast(resolved.year as integer) as year,
+    cast(resolved.io_code as varchar) as io_code,
+    cast(any_value(resolved.industry_label) as varchar) as io_sector_name,
+    cast(coalesce(any_value(sections.section), 'other') as varchar) as section,
+    cast(max(resolved.value_yi) filter (where resolved.indicator = 'io_total_output') as double) as total_output,
+    cast(max(resolved.value_yi) filter (where resolved.indicator = 'io_value_added') as double) as value_added,
+    cast('亿元' as varchar) as unit,
+    cast(list(resolved.raw_value_id order by resolved.indicator) as varchar[]) as source_value_ids,
+    cast(any_value(resolved.source_file) as varchar) as source_file
+
+from resolved
+left join sections
+    on resolved.io_edition = sections.io_edition
+        and resolved.io_code = sections.io_code
+group by resolved.region_code, resolved.year, resolved.io_code
