@@ -73,7 +73,7 @@ test-fast: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --check --no-cache .
-	$(BIN)/sqlfluff lint --disable-progress-bar --nocolor --processes 2 dbt_project/models dbt_project/tests
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/sqlfluff lint --disable-progress-bar --nocolor --processes 2 dbt_project/models dbt_project/tests
 
 ui: setup
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

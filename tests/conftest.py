@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -148,21 +150,35 @@ def pytest_collection_modifyitems(items):
 
 # Outcome of each adversarial scenario (tests/test_bad_input_corpus.py), printed as a table at the
 # end of the run: scenario -> what happened to the published file.
-SCENARIO_OUTCOMES: list[tuple[str, str]] = []
+# Tests may run in several worker processes (pytest-xdist), so each outcome is a line in a file
+# of a directory the first process creates and every worker inherits through the environment.
+OUTCOMES_DIR = "SCENARIO_OUTCOMES_DIR"
+
+
+def pytest_configure(config):
+    if OUTCOMES_DIR not in os.environ:
+        os.environ[OUTCOMES_DIR] = tempfile.mkdtemp(prefix="scenario_outcomes_")
 
 
 def record_outcome(scenario: str, outcome: str) -> None:
-    SCENARIO_OUTCOMES.append((scenario, outcome))
+    path = Path(os.environ[OUTCOMES_DIR]) / f"{os.getpid()}.jsonl"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps([scenario, outcome], ensure_ascii=False) + "\n")
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not SCENARIO_OUTCOMES:
+    outcomes = [
+        tuple(json.loads(line))
+        for path in sorted(Path(os.environ[OUTCOMES_DIR]).glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    if not outcomes:
         return
     terminalreporter.section("adversarial scenarios: outcome")
-    width = max(len(s) for s, _ in SCENARIO_OUTCOMES)
-    for scenario, outcome in SCENARIO_OUTCOMES:
+    width = max(len(s) for s, _ in outcomes)
+    for scenario, outcome in outcomes:
         terminalreporter.write_line(f"{scenario:<{width}}  {outcome}")
     counts: dict[str, int] = {}
-    for _, outcome in SCENARIO_OUTCOMES:
+    for _, outcome in outcomes:
         counts[outcome] = counts.get(outcome, 0) + 1
     terminalreporter.write_line("; ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))

@@ -104,6 +104,15 @@ class Case:
         assert self.published.read_bytes() == self.published_bytes
 
 
+def wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until `condition()` holds, polling; fail if `process` ends first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, f"the process ended before {what}"
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
 def assert_names(message: str, *fragments: str) -> None:
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in:\n{message}"
@@ -310,11 +319,15 @@ def test_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_succee
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
-    while not _descendant_running(process.pid, "dbt build") and time.monotonic() < deadline:
-        assert process.poll() is None, "the refresh ended before dbt started"
-        time.sleep(0.05)
-    time.sleep(1.0)  # well inside dbt's run (it takes several seconds)
+    build_db = case.warehouse / "build.duckdb"
+    before = build_db.stat().st_mtime_ns
+    wait_for(lambda: _descendant_running(process.pid, "dbt build"), "dbt to start", process)
+    # killed while dbt is writing the build database, not before its first statement
+    wait_for(
+        lambda: build_db.stat().st_mtime_ns != before or build_db.with_suffix(".duckdb.wal").exists(),
+        "dbt to write the build database",
+        process,
+    )
     assert _descendant_running(process.pid, "dbt build"), "dbt was not running when the kill came"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
@@ -342,6 +355,7 @@ while time.monotonic() < end and (stop_at is None or time.monotonic() < stop_at)
             if actual != counts["fct_industry_indicator"]:
                 errors += 1  # a half-published state
             seen.add(str(stamp))
+        open(stop_file + ".ready", "a").close()  # the test starts the refresh once this exists
     except Exception as exc:
         errors += 1
         print(repr(exc), file=sys.stderr)
@@ -357,7 +371,7 @@ def test_concurrent_reader_sees_no_error_during_a_refresh(case, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1)
+    wait_for(lambda: Path(f"{stop_file}.ready").exists(), "the reader's first query", reader)
     assert case.refresh().success
     stop_file.touch()
     out, err = reader.communicate(timeout=120)
@@ -650,10 +664,7 @@ def test_second_refresh_is_refused_while_the_first_runs(case, tmp_path):
         text=True,
     )
     lock = case.warehouse / "refresh.lock"
-    deadline = time.monotonic() + 120
-    while not (lock.exists() and lock.read_text(encoding="utf-8").strip()) and time.monotonic() < deadline:
-        assert first.poll() is None, first.communicate()
-        time.sleep(0.02)
+    wait_for(lambda: lock.exists() and lock.read_text(encoding="utf-8").strip(), "the first refresh's lock", first)
     holder = json.loads(lock.read_text(encoding="utf-8"))
     assert holder["pid"] == first.pid and holder["launched_by"] == "make run (command line)"
     second, _ = run_refresh(other_raw, case.warehouse, allow_changes=True)
@@ -692,7 +703,7 @@ def test_rollback_is_atomic_and_keeps_every_version_intact(case, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1)
+    wait_for(lambda: Path(f"{stop_file}.ready").exists(), "the reader's first query", reader)
     env = {**os.environ, "WAREHOUSE_DIR": str(case.warehouse), "RAW_DIR": str(case.raw)}
     done = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "rollback"],

@@ -13,7 +13,7 @@ DIVISIONS = [f"{13 + i}" for i in range(8)]
 
 
 def harmonised(panel: dict[str, tuple[list[float], list[float]]], indicator: str = "employment") -> pd.DataFrame:
-    """int_cells__harmonised rows: province -> (values in 2000, values in 2001) over DIVISIONS."""
+    """int_cells_harmonised rows: province -> (values in 2000, values in 2001) over DIVISIONS."""
     rows = []
     for province, years in panel.items():
         for year, values in zip((2000, 2001), years):
@@ -48,7 +48,7 @@ LEVEL_PANEL = {
 
 
 def level_shifts(model_runner, known_breaks):
-    model_runner.given("intermediate", "int_cells__harmonised", harmonised(LEVEL_PANEL))
+    model_runner.given("intermediate", "int_cells_harmonised", harmonised(LEVEL_PANEL))
     model_runner.given("reference", "indicator", INDICATOR.assign(indicator="employment"))
     model_runner.given("intermediate", "int_statistical_break", known_breaks)
     model_runner.build("intermediate", "int_division_moves")
@@ -120,8 +120,8 @@ def labelled(series: dict[tuple[str, str], dict[int, float]]) -> pd.DataFrame:
 
 def plausibility(model_runner, series) -> pd.DataFrame:
     model_runner.given("reference", "indicator", INDICATOR)
-    model_runner.given("intermediate", "int_cells__labelled", labelled(series))
-    return model_runner.build("intermediate", "int_cells__plausibility")
+    model_runner.given("intermediate", "int_cells_labelled", labelled(series))
+    return model_runner.build("intermediate", "int_cells_plausibility")
 
 
 def withheld(frame: pd.DataFrame) -> set[tuple[str, str, int]]:
@@ -153,8 +153,8 @@ def test_a_two_point_series_the_structure_cannot_judge_withholds_both(model_runn
     # an aggregate has no structure to compare with: both values stay withheld, as before
     frame = labelled({("P", "A"): {2000: 100, 2001: 2000}}).assign(label_kind="aggregate")
     model_runner.given("reference", "indicator", INDICATOR)
-    model_runner.given("intermediate", "int_cells__labelled", frame)
-    result = model_runner.build("intermediate", "int_cells__plausibility")
+    model_runner.given("intermediate", "int_cells_labelled", frame)
+    result = model_runner.build("intermediate", "int_cells_plausibility")
     assert withheld(result) == {("P", "A", 2000), ("P", "A", 2001)}
 
 
@@ -163,7 +163,7 @@ def test_a_3x_error_is_a_warning_and_revenue_against_employment_diverging_too(mo
     # 2.5x spike warning (121 x 3 = 363 against 110 and 133.1: x2.73).
     series = {("P", "L"): {2000: 100, 2001: 110, 2002: 363, 2003: 133.1}}
     plausibility(model_runner, series)
-    model_runner.build("intermediate", "int_cells__quarantine_applied")
+    model_runner.build("intermediate", "int_cells_quarantine_applied")
     # revenue x1.1 while employment x3.6 in the same division: apart by x3.27
     harmonised_rows = pd.DataFrame(
         [
@@ -179,7 +179,7 @@ def test_a_3x_error_is_a_warning_and_revenue_against_employment_diverging_too(mo
             for year, value in zip((2000, 2001), values)
         ]
     )
-    model_runner.given("intermediate", "int_cells__harmonised", harmonised_rows)
+    model_runner.given("intermediate", "int_cells_harmonised", harmonised_rows)
     model_runner.given(
         "reference",
         "indicator",
@@ -192,7 +192,7 @@ def test_a_3x_error_is_a_warning_and_revenue_against_employment_diverging_too(mo
         ),
     )
     model_runner.build("intermediate", "int_division_moves")
-    warnings = model_runner.build("intermediate", "int_cells__suspect").set_index("rule")
+    warnings = model_runner.build("intermediate", "int_cells_suspect").set_index("rule")
     spike = warnings.loc["suspect_spike"]
     assert (spike["province_code"], spike["industry_label"], spike["year"], spike["value"]) == ("P", "L", 2002, 363)
     assert "x2.73 above both 2001 (110.0) and 2003 (133.1)" in spike["detail"]

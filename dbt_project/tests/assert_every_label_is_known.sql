@@ -14,5 +14,5 @@ select
         when unit_factor is null then 'unknown unit ' || source_unit || ': add it to seeds/unit_conversion.csv'
     end as problem
 
-from {{ ref('int_cells__labelled') }}
+from {{ ref('int_cells_labelled') }}
 where province_code is null or label_kind is null or unit_factor is null

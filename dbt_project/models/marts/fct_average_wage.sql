@@ -17,7 +17,7 @@ wages as (
         raw_value_id,
         source_file
 
-    from {{ ref('int_cells__quarantine_applied') }}
+    from {{ ref('int_cells_quarantine_applied') }}
     where indicator = 'average_wage' and label_kind = 'division'
 
 ),

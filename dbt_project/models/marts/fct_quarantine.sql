@@ -10,7 +10,7 @@ cells as (
         lineage.source_sheet,
         lineage.source_cell,
         lineage.value_as_printed
-    from {{ ref('int_cells__plausibility') }} as plausibility
+    from {{ ref('int_cells_plausibility') }} as plausibility
     inner join {{ ref('int_source_cells') }} as lineage using (raw_value_id)
 
 ),

@@ -1,5 +1,5 @@
 -- Values that are published but look wrong, one row per warning with the numbers (rules in
--- int_cells__suspect and below). Nothing here is withheld: fct_quarantine lists what is.
+-- int_cells_suspect and below). Nothing here is withheld: fct_quarantine lists what is.
 --   revenue_vs_io_output  where an input-output table gives a benchmark year, a sector's
 --                         revenue above designated size (the divisions mapped to it, all
 --                         reported) over the sector's gross output in the IO table lies
@@ -9,7 +9,7 @@ with
 
 suspect as (
 
-    select * from {{ ref('int_cells__suspect') }}
+    select * from {{ ref('int_cells_suspect') }}
 
 ),
 
@@ -34,7 +34,7 @@ revenue as (
         industry_code,
         value,
         source_value_ids
-    from {{ ref('int_cells__harmonised') }}
+    from {{ ref('int_cells_harmonised') }}
     where indicator = 'main_business_revenue'
 
 ),

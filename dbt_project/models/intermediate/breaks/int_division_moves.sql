@@ -8,7 +8,7 @@ divisions as (
     select
         harmonised.*,
         indicators.plausibility_material_value
-    from {{ ref('int_cells__harmonised') }} as harmonised
+    from {{ ref('int_cells_harmonised') }} as harmonised
     inner join {{ ref('indicator') }} as indicators using (indicator)
     where harmonised.value > 0
 

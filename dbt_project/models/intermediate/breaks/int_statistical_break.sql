@@ -23,7 +23,7 @@ family_indicators as (
     select distinct
         source_family,
         indicator
-    from {{ ref('int_cells__labelled') }}
+    from {{ ref('int_cells_labelled') }}
 
 ),
 

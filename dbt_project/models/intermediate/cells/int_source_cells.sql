@@ -21,7 +21,7 @@ employment as (
 wages as (
 
     -- averages, not additive: labelled and checked like the rest, then kept out of the
-    -- additive facts (int_cells__harmonised) and given their own (fct_average_wage)
+    -- additive facts (int_cells_harmonised) and given their own (fct_average_wage)
     select * from {{ ref('stg_employment__wage') }}
 
 )

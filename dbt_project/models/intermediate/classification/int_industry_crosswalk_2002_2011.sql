@@ -136,7 +136,7 @@ split_revenue as (
         cells.value_converted
     from descendants
     inner join splits using (code_2002)
-    inner join {{ ref('int_cells__quarantine_applied') }} as cells
+    inner join {{ ref('int_cells_quarantine_applied') }} as cells
         on cells.mapping_vintage = '2011'
             and descendants.code_2011 = cells.mapping_code
             and cells.label_kind = 'division'

@@ -5,13 +5,13 @@ with
 
 divisions as (
 
-    select * from {{ ref('int_cells__harmonised') }}
+    select * from {{ ref('int_cells_harmonised') }}
 
 ),
 
 aggregates as (
 
-    select * from {{ ref('int_cells__quarantine_applied') }}
+    select * from {{ ref('int_cells_quarantine_applied') }}
     where label_kind = 'aggregate'
         and indicator in (
             select indicator from {{ ref('indicator') }}

@@ -13,7 +13,7 @@ division_cells as (
             partition by province_code, year, indicator, mapping_vintage, mapping_code
         ) as n_filled_twins
 
-    from {{ ref('int_cells__quarantine_applied') }}
+    from {{ ref('int_cells_quarantine_applied') }}
     where label_kind = 'division'
         -- only additive indicators are summed through the crosswalk (averages: fct_average_wage)
         and indicator in (

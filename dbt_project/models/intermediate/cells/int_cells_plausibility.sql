@@ -20,7 +20,7 @@ cells as (
     select
         labelled.*,
         indicators.plausibility_material_value
-    from {{ ref('int_cells__labelled') }} as labelled
+    from {{ ref('int_cells_labelled') }} as labelled
     inner join {{ ref('indicator') }} as indicators using (indicator)
     where labelled.value_flag in ('reported', 'derived')
         and labelled.label_kind in ('division', 'aggregate')

@@ -14,7 +14,7 @@ cells as (
     select
         checked.*,
         indicators.plausibility_material_value
-    from {{ ref('int_cells__quarantine_applied') }} as checked
+    from {{ ref('int_cells_quarantine_applied') }} as checked
     inner join {{ ref('indicator') }} as indicators using (indicator)
     where checked.value_flag in ('reported', 'derived')
         and checked.label_kind in ('division', 'aggregate')

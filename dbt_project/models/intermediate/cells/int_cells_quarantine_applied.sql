@@ -4,7 +4,7 @@ with
 
 cells as (
 
-    select * from {{ ref('int_cells__labelled') }}
+    select * from {{ ref('int_cells_labelled') }}
 
 ),
 
@@ -13,7 +13,7 @@ quarantined as (
     select
         raw_value_id,
         quarantine_reason
-    from {{ ref('int_cells__plausibility') }}
+    from {{ ref('int_cells_plausibility') }}
 
 )
 
