@@ -84,8 +84,16 @@ def generate_panel(con, regions: int, industries: int, years: int) -> None:
             cast(null as double) as manufacturing_total,
             {regions} as n_members,
             {regions} as n_members_present,
-            {industries} as n_industries
+            {industries} as n_industries,
+            cast(null as varchar) as quarantine_reach
         from r, k, t
+    """)
+    # no series breaks in a generated panel (mart_shift_share names the ones a span crosses)
+    con.execute("""
+        create or replace table intermediate.int_series_break (
+            break_code varchar, break_origin varchar, indicator varchar, province_code varchar,
+            first_year integer, description varchar
+        )
     """)
     con.execute("""
         create or replace table intermediate.int_metric_input as

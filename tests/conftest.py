@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -91,10 +92,14 @@ def model_runner(tmp_path, compiled_models) -> ModelRunner:
 
 
 def ensure_dbt_manifest() -> None:
-    """dagster-dbt needs target/manifest.json; `make test` prepares it, a bare pytest may not."""
-    if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
-        dbt = Path(sys.executable).parent / "dbt"
-        subprocess.run([str(dbt), "parse", "--profiles-dir", ".", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)
+    """dagster-dbt needs target/manifest.json; `make test` prepares it, a bare pytest may not.
+    Several worker processes (pytest-xdist) may get here at once: one parses, the others wait."""
+    (DBT_PROJECT_DIR / "target").mkdir(exist_ok=True)
+    with open(DBT_PROJECT_DIR / "target" / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+            dbt = Path(sys.executable).parent / "dbt"
+            subprocess.run([str(dbt), "parse", "--profiles-dir", ".", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)
 
 
 ensure_dbt_manifest()

@@ -34,7 +34,51 @@ def parse_nbs_portal_csv(
 ) -> list[dict]:
     text, _ = read_text(path, display_name)
     rows = list(csv.reader(io.StringIO(text)))
-    meta, header_row = {}, None
+    meta, header_row = _read_preamble(rows, display_name)
+    indicator = meta.get("指标", "")
+    _check_indicator(indicator, rows, display_name, expected_indicator_label, catalogue_unit)
+    header = rows[header_row]
+    years = _read_years(header, header_row, display_name)
+    data, notes = _split_table_and_notes(rows, header_row, display_name)
+    vintage, note = _vintage(notes), " ".join(notes)
+    out = []
+    for r in data:
+        row = rows[r]
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            raise SourceFileError(
+                display_name,
+                "has more cells than the header",
+                sheet=SHEET,
+                row=r,
+                col=len(header),
+                expected=f"{len(header)} cells",
+            )
+        province = normalise_label(row[0])
+        for c, year in enumerate(years, start=1):
+            raw = row[c] if c < len(row) else ""
+            value, flag = csv_number(raw, display_name, r, c)
+            cell = csv_cell_row(
+                province=province,
+                indicator_label=expected_indicator_label,
+                industry_label=expected_indicator_label,
+                series_name=indicator,
+                year=year,
+                raw=raw,
+                value=value,
+                flag=flag,
+                unit=catalogue_unit,
+                r=r,
+                c=c,
+            )
+            out.append({**cell, "data_vintage": vintage, "vintage_note": note})
+    if not out:
+        raise SourceFileError(display_name, "has a header but no data rows", sheet=SHEET, row=header_row)
+    return out
+
+
+def _read_preamble(rows: list[list[str]], display_name: str) -> tuple[dict[str, str], int]:
+    """The 数据库/指标/时间 lines above the table, and the row of its header (地区 …)."""
+    meta: dict[str, str] = {}
     for r, row in enumerate(rows):
         first = row[0].strip() if row else ""
         match = re.match(r"^(数据库|指标|时间)[：:](.*)$", first)
@@ -42,8 +86,7 @@ def parse_nbs_portal_csv(
             meta[match.group(1)] = match.group(2).strip()
             continue
         if first in ("地区", "地 区"):
-            header_row = r
-            break
+            return meta, r
         if first:
             raise SourceFileError(
                 display_name,
@@ -54,23 +97,27 @@ def parse_nbs_portal_csv(
                 expected="数据库/指标/时间 lines, then a header starting with 地区",
                 found=first,
             )
-    if header_row is None:
-        raise SourceFileError(
-            display_name,
-            "has no table header",
-            sheet=SHEET,
-            expected="a row starting with 地区 after the 数据库/指标/时间 lines",
-        )
-    indicator = meta.get("指标", "")
+    raise SourceFileError(
+        display_name,
+        "has no table header",
+        sheet=SHEET,
+        expected="a row starting with 地区 after the 数据库/指标/时间 lines",
+    )
+
+
+def _check_indicator(
+    indicator: str, rows: list[list[str]], display_name: str, expected_label: str, catalogue_unit: str
+) -> None:
+    """The 指标 line names the family's indicator and the catalogue's unit: '地区生产总值(亿元)'."""
     match = re.fullmatch(r"(.+?)\((.+)\)", indicator)
-    if not match or match.group(1).strip() != expected_indicator_label:
+    if not match or match.group(1).strip() != expected_label:
         raise SourceFileError(
             display_name,
             "names another indicator than its catalogue family",
             sheet=SHEET,
             row=_line_of(rows, "指标"),
             col=0,
-            expected=f"'指标：{expected_indicator_label}({catalogue_unit})'",
+            expected=f"'指标：{expected_label}({catalogue_unit})'",
             found=indicator,
         )
     if match.group(2).strip() != catalogue_unit:
@@ -84,7 +131,9 @@ def parse_nbs_portal_csv(
             found=match.group(2),
         )
 
-    header = rows[header_row]
+
+def _read_years(header: list[str], header_row: int, display_name: str) -> list[int]:
+    """The header's year columns ('2017年', newest first in portal exports)."""
     years = []
     for c, cell in enumerate(header[1:], start=1):
         year = re.fullmatch(r"\s*(\d{4})年?\s*", cell)
@@ -99,6 +148,11 @@ def parse_nbs_portal_csv(
                 found=cell,
             )
         years.append(int(year.group(1)))
+    return years
+
+
+def _split_table_and_notes(rows: list[list[str]], header_row: int, display_name: str) -> tuple[list[int], list[str]]:
+    """The data rows below the header, and the footnotes (注, 数据来源) that must follow them."""
     data, notes = [], []
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
@@ -119,46 +173,7 @@ def parse_nbs_portal_csv(
                 found=first,
             )
         data.append(r)
-    vintage = _vintage(notes)
-    note = " ".join(notes)
-    out = []
-    for r in data:
-        row = rows[r]
-        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-            raise SourceFileError(
-                display_name,
-                "has more cells than the header",
-                sheet=SHEET,
-                row=r,
-                col=len(header),
-                expected=f"{len(header)} cells",
-            )
-        province = normalise_label(row[0])
-        for c, year in enumerate(years, start=1):
-            raw = row[c] if c < len(row) else ""
-            value, flag = csv_number(raw, display_name, r, c)
-            out.append(
-                {
-                    **csv_cell_row(
-                        province=province,
-                        indicator_label=expected_indicator_label,
-                        industry_label=expected_indicator_label,
-                        series_name=indicator,
-                        year=year,
-                        raw=raw,
-                        value=value,
-                        flag=flag,
-                        unit=catalogue_unit,
-                        r=r,
-                        c=c,
-                    ),
-                    "data_vintage": vintage,
-                    "vintage_note": note,
-                }
-            )
-    if not out:
-        raise SourceFileError(display_name, "has a header but no data rows", sheet=SHEET, row=header_row)
-    return out
+    return data, notes
 
 
 def _line_of(rows: list[list[str]], label: str) -> int:

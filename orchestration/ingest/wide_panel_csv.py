@@ -47,81 +47,18 @@ def parse_wide_panel_csv(
 ) -> list[dict]:
     text, _ = read_text(path, display_name)
     rows = list(csv.reader(io.StringIO(text)))
-    comments = 0
-    while comments < len(rows) and rows[comments] and rows[comments][0].lstrip().startswith("#"):
-        comments += 1
+    comments = _comment_lines(rows)
     rows = rows[comments:]
     if not rows:
         raise SourceFileError(display_name, "has no rows", expected="a header row")
     header = [h.strip() for h in rows[0]]
-    if header[:2] != ["province", "year"]:
-        raise SourceFileError(
-            display_name,
-            "is not laid out as a wide province x industry panel",
-            sheet=SHEET,
-            row=comments,
-            col=0,
-            expected="header 'province,year,<industry>,...'",
-            found=",".join(header[:3]),
-        )
-    industries = header[2:]
-    for c, name in enumerate(industries, start=2):
-        if not name:
-            raise SourceFileError(
-                display_name,
-                "has an industry column without a name",
-                sheet=SHEET,
-                row=comments,
-                col=c,
-                expected="an industry name",
-            )
-        if industries.index(name) + 2 != c:
-            raise SourceFileError(
-                display_name,
-                f"repeats an industry (also in column {column_letter(industries.index(name) + 2)})",
-                sheet=SHEET,
-                row=comments,
-                col=c,
-                expected="each industry once",
-                found=name,
-            )
+    industries = _read_industries(header, comments, display_name)
     out: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for r, row in enumerate(rows[1:], start=1 + comments):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
-            raise SourceFileError(
-                display_name,
-                f"has {len(row)} cells in a row of a {len(header)}-column table",
-                sheet=SHEET,
-                row=r,
-                col=0,
-                expected=f"{len(header)} cells per row",
-            )
-        province = normalise_label(row[0])
-        year_text = row[1].strip()
-        if not re.fullmatch(r"\d{4}", year_text) or not 1949 <= int(year_text) <= 2100:
-            raise SourceFileError(
-                display_name,
-                "has a row that is not a year",
-                sheet=SHEET,
-                row=r,
-                col=1,
-                expected="a four-digit year",
-                found=row[1],
-            )
-        year = int(year_text)
-        if (province, year) in seen:
-            raise SourceFileError(
-                display_name,
-                f"repeats {province} {year} (also in row {seen[(province, year)] + 1})",
-                sheet=SHEET,
-                row=r,
-                col=0,
-                expected="one row per province and year",
-            )
-        seen[(province, year)] = r
+        province, year = _read_row_key(row, r, len(header), seen, display_name)
         for c, industry in enumerate(industries, start=2):
             value, flag = csv_number(row[c], display_name, r, c)
             if flag == FLAG_REPORTED and _is_derived(derived, industry, year):
@@ -146,6 +83,89 @@ def parse_wide_panel_csv(
             display_name, "has a header but no data rows", sheet=SHEET, expected="one row per province and year"
         )
     return out
+
+
+def _comment_lines(rows: list[list[str]]) -> int:
+    """How many '#' comment lines a compiler put above the header."""
+    comments = 0
+    while comments < len(rows) and rows[comments] and rows[comments][0].lstrip().startswith("#"):
+        comments += 1
+    return comments
+
+
+def _read_industries(header: list[str], header_row: int, display_name: str) -> list[str]:
+    """The industry columns of a 'province,year,<industry>,...' header, each named once."""
+    if header[:2] != ["province", "year"]:
+        raise SourceFileError(
+            display_name,
+            "is not laid out as a wide province x industry panel",
+            sheet=SHEET,
+            row=header_row,
+            col=0,
+            expected="header 'province,year,<industry>,...'",
+            found=",".join(header[:3]),
+        )
+    industries = header[2:]
+    for c, name in enumerate(industries, start=2):
+        if not name:
+            raise SourceFileError(
+                display_name,
+                "has an industry column without a name",
+                sheet=SHEET,
+                row=header_row,
+                col=c,
+                expected="an industry name",
+            )
+        if industries.index(name) + 2 != c:
+            raise SourceFileError(
+                display_name,
+                f"repeats an industry (also in column {column_letter(industries.index(name) + 2)})",
+                sheet=SHEET,
+                row=header_row,
+                col=c,
+                expected="each industry once",
+                found=name,
+            )
+    return industries
+
+
+def _read_row_key(
+    row: list[str], r: int, width: int, seen: dict[tuple[str, int], int], display_name: str
+) -> tuple[str, int]:
+    """A data row's province and year: a full row, a four-digit year, each pair once."""
+    if len(row) != width:
+        raise SourceFileError(
+            display_name,
+            f"has {len(row)} cells in a row of a {width}-column table",
+            sheet=SHEET,
+            row=r,
+            col=0,
+            expected=f"{width} cells per row",
+        )
+    province = normalise_label(row[0])
+    year_text = row[1].strip()
+    if not re.fullmatch(r"\d{4}", year_text) or not 1949 <= int(year_text) <= 2100:
+        raise SourceFileError(
+            display_name,
+            "has a row that is not a year",
+            sheet=SHEET,
+            row=r,
+            col=1,
+            expected="a four-digit year",
+            found=row[1],
+        )
+    year = int(year_text)
+    if (province, year) in seen:
+        raise SourceFileError(
+            display_name,
+            f"repeats {province} {year} (also in row {seen[(province, year)] + 1})",
+            sheet=SHEET,
+            row=r,
+            col=0,
+            expected="one row per province and year",
+        )
+    seen[(province, year)] = r
+    return province, year
 
 
 def csv_number(raw: str, file: str, r: int, c: int) -> tuple[float | None, str]:
