@@ -8,6 +8,7 @@
 #   make ui-check                                 click through the UI in headless Chromium, screenshots
 #   make sql Q="select ..."                       query the published file (no Q: interactive)
 #   make rollback [VERSION=...]                   put a kept version back in place
+#   make export TABLE=... [FORMAT=csv|parquet|xlsx] [WHERE=...]   a published table to a file, labels joined in
 #   make bench                                    full-refresh timing on the real extracts, then
 #                                                 every metric mart on a 6.1M-row generated panel
 #   make docs                                     dbt documentation of every model and metric
@@ -26,6 +27,8 @@ override WAREHOUSE_DIR := $(abspath $(WAREHOUSE_DIR))
 export RAW_DIR WAREHOUSE_DIR
 # Passed to the CLI through the environment, never through a shell command line.
 export SQL_QUERY := $(value Q)
+export EXPORT_WHERE := $(value WHERE)
+export TABLE FORMAT
 export ALLOW_CHANGES FULL VERSION
 export DBT_USE_COLORS := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
@@ -36,7 +39,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test test-fast lint ui ui-check sql rollback bench docs samples seeds setup clean
+.PHONY: run test test-fast lint export ui ui-check sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -93,6 +96,10 @@ sql: setup
 
 rollback: setup
 	$(BIN)/python -m orchestration.cli rollback
+
+# make export TABLE=mart_location_quotient FORMAT=csv|parquet|xlsx [WHERE="universe_code = 'yrd'"]
+export: setup
+	$(BIN)/python -m orchestration.cli export
 
 bench: setup
 	RAW_DIR=$(BENCH_RAW_DIR) $(BIN)/python benchmarks/bench_refresh.py --ui

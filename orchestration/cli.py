@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 
 from .settings import Settings, SettingsError
 
@@ -326,8 +327,15 @@ def main(argv: list[str] | None = None) -> int:
         nargs="?",
         help="a folder name under WAREHOUSE_DIR/versions (default: the one before the current publication)",
     )
+    out = sub.add_parser("export", help="one published table to CSV, Parquet or XLSX, labels beside the codes")
+    out.add_argument("table", nargs="?", help="a published table (default: the environment variable TABLE)")
+    out.add_argument("--format", dest="file_format", help="csv, parquet or xlsx (default: FORMAT, else csv)")
+    out.add_argument("--where", help="an SQL condition on the table's columns (default: WHERE)")
+    out.add_argument("--out", type=Path, help="the file to write (default: WAREHOUSE_DIR/exports/<table>.<format>)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "export":
+        return export_command(settings, args)
     if args.command == "build":
         return build(
             settings, allow_changes=args.allow_changes or _flag("ALLOW_CHANGES"), full=args.full or _flag("FULL")
@@ -338,6 +346,24 @@ def main(argv: list[str] | None = None) -> int:
         return rollback(settings, args.version or os.environ.get("VERSION") or None)
     statement = args.statement if args.statement is not None else (os.environ.get("SQL_QUERY") or None)
     return sql(settings, statement)
+
+
+def export_command(settings: Settings, args) -> int:
+    from .export import ExportError, export
+
+    table = args.table or os.environ.get("TABLE")
+    if not table:
+        print("Name a table: make export TABLE=mart_location_quotient FORMAT=csv [WHERE=...]", file=sys.stderr)
+        return 1
+    file_format = (args.file_format or os.environ.get("FORMAT") or "csv").lower()
+    where = args.where if args.where is not None else (os.environ.get("EXPORT_WHERE") or None)
+    try:
+        path = export(settings, table, file_format, where, args.out)
+    except ExportError as exc:
+        print(f"Export refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}")
+    return 0
 
 
 def _flag(name: str) -> bool:

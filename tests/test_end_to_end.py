@@ -895,3 +895,37 @@ def test_planted_errors_are_flagged_and_nothing_is_published_silently_wrong(year
     report = (settings.warehouse_dir / "reports").rglob("*.html")
     html = "\n".join(path.read_text(encoding="utf-8") for path in report)
     assert "warn_quarantine_reaches_universe" in html and "warn_suspect_values" in html
+
+
+def test_exports_carry_the_published_numbers_and_the_names(real_build, tmp_path):
+    from openpyxl import load_workbook
+
+    from orchestration.export import ExportError, export
+
+    con, settings = real_build
+    where = "universe_code = 'yrd' and year = 2014"
+    expected = query(con, f"select * from mart_specialization_relative where {where} order by indicator, province_code")
+    written = {
+        file_format: export(
+            settings, "mart_specialization_relative", file_format, where, tmp_path / f"out.{file_format}"
+        )
+        for file_format in ("csv", "parquet", "xlsx")
+    }
+    frames = {
+        "csv": pd.read_csv(written["csv"], dtype={"province_code": str}),
+        "parquet": duckdb.sql(f"select * from read_parquet('{written['parquet']}')").df(),
+    }
+    sheet = list(load_workbook(written["xlsx"]).active.values)
+    frames["xlsx"] = pd.DataFrame(sheet[1:], columns=sheet[0])
+    for file_format, frame in frames.items():
+        frame = frame.sort_values(["indicator", "province_code"]).reset_index(drop=True)
+        assert len(frame) == len(expected) == 8, file_format  # 4 provinces x 2 indicators
+        assert frame["krugman_vs_rest"].tolist() == pytest.approx(expected["krugman_vs_rest"].tolist(), rel=1e-15)
+        # the names beside the codes, in both languages
+        names = dict(zip(frame["province_code"].astype(str), frame["province_name_en"]))
+        assert names == {"310000": "Shanghai", "320000": "Jiangsu", "330000": "Zhejiang", "340000": "Anhui"}
+        assert set(frame["universe_name_zh"]) == {"长三角"}
+    with pytest.raises(ExportError, match="no published table 'mart_nothing'"):
+        export(settings, "mart_nothing", "csv", None, tmp_path / "x.csv")
+    with pytest.raises(ExportError, match="not a condition on the columns"):
+        export(settings, "mart_growth", "csv", "no_such_column = 1", tmp_path / "x.csv")
