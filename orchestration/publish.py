@@ -72,6 +72,67 @@ def replaced_atomically(published_db: Path) -> Iterator[Path]:
             leftover.unlink(missing_ok=True)
 
 
+def _copy_comments(con, table: str) -> None:
+    """The dbt descriptions (persisted as comments in the build database) onto the published copy,
+    so the published file describes itself: duckdb_tables() and duckdb_columns() show them."""
+    comment = con.execute(
+        "select comment from duckdb_tables() where database_name = 'build' and schema_name = 'marts' "
+        "and table_name = ?",
+        [table],
+    ).fetchone()
+    if comment and comment[0]:
+        con.execute(f"comment on table main.{table} is {_literal(comment[0])}")
+    for column, text in con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'build' "
+        "and schema_name = 'marts' and table_name = ? and comment is not null",
+        [table],
+    ).fetchall():
+        con.execute(f'comment on column main.{table}."{column}" is {_literal(text)}')
+
+
+PUBLICATION_TABLES = {
+    "publication_table": "Every published table and its row count at this publication",
+    "publication_source_file": "Every source file this publication was built from: family, path under RAW_DIR, SHA-256",
+    "publication_manifest": "This publication: run, commit, code fingerprint, raw directory, checks, changes allowed",
+}
+
+
+PUBLICATION_COLUMNS = {
+    "published_at": "When this publication was made (UTC)",
+    "run_id": "The Dagster run that published it",
+    "manifest": "The whole manifest as JSON (also in WAREHOUSE_DIR/versions/<time>_<run>/manifest.json)",
+    "table_name": "A published table",
+    "row_count": "Its rows at this publication",
+    "source_family": "Source family of the catalogue (orchestration/ingest/sources.yml)",
+    "source_file": "File path under RAW_DIR",
+    "file_sha256": "SHA-256 of the file",
+    "n_values": "Cells read from the file",
+    "loaded_at": "When the file was parsed (UTC)",
+    "parser_fingerprint": "Hash of the parser code that read it (a change re-parses the file)",
+}
+
+
+def _describe_publication_tables(con) -> None:
+    for table, text in PUBLICATION_TABLES.items():
+        columns = [
+            row[0]
+            for row in con.execute(
+                "select column_name from duckdb_columns() where database_name = current_database() and table_name = ?",
+                [table],
+            ).fetchall()
+        ]
+        if not columns:
+            continue
+        con.execute(f"comment on table main.{table} is {_literal(text)}")
+        for column in columns:
+            if column in PUBLICATION_COLUMNS:
+                con.execute(f'comment on column main.{table}."{column}" is {_literal(PUBLICATION_COLUMNS[column])}')
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def publish_warehouse(
     build_db: Path,
     published_db: Path,
@@ -96,6 +157,7 @@ def publish_warehouse(
         for table in tables:
             con.execute(f"create table main.{table} as select * from build.marts.{table}")
             counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
+            _copy_comments(con, table)
         manifest["tables"] = counts
         manifest["source_files"] = [
             dict(zip(("source_family", "source_file", "file_sha256", "n_values"), row))
@@ -119,6 +181,7 @@ def publish_warehouse(
             "?::varchar as run_id, ?::json as manifest",
             [published_at, manifest.get("run_id"), json.dumps(manifest, ensure_ascii=False, default=str)],
         )
+        _describe_publication_tables(con)
         con.execute("detach build")
         con.execute("checkpoint")
     try:

@@ -929,3 +929,26 @@ def test_exports_carry_the_published_numbers_and_the_names(real_build, tmp_path)
         export(settings, "mart_nothing", "csv", None, tmp_path / "x.csv")
     with pytest.raises(ExportError, match="not a condition on the columns"):
         export(settings, "mart_growth", "csv", "no_such_column = 1", tmp_path / "x.csv")
+
+
+def test_every_published_table_and_column_describes_itself(real_build):
+    """Every mart and column has a description in dbt (the manifest), and the published file
+    carries them as comments: duckdb_tables() and duckdb_columns() say what everything is."""
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    con, _ = real_build
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    marts = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "marts"]
+    assert len(marts) == len(PUBLISHED_TABLES)
+    assert [n["name"] for n in marts if not n["description"].strip()] == []
+    undescribed = [(n["name"], c) for n in marts for c, spec in n["columns"].items() if not spec["description"].strip()]
+    assert undescribed == []
+    tables = query(con, "select table_name, comment from duckdb_tables() where not internal")
+    assert set(PUBLISHED_TABLES) <= set(tables.table_name)
+    assert tables.comment.notna().all(), tables[tables.comment.isna()].table_name.tolist()
+    columns = query(con, "select table_name, column_name, comment from duckdb_columns() where not internal")
+    assert columns.comment.notna().all(), columns[columns.comment.isna()][["table_name", "column_name"]].values.tolist()
+    lq = columns.set_index(["table_name", "column_name"]).comment
+    assert lq[("mart_location_quotient", "lq")].startswith("Location quotient 区位商")
+    assert lq[("mart_lq_matrix", "lq_36")] == "Location quotient LQ[i,k] of division 36 汽车制造业 (Automobiles)"
+    assert lq[("mart_bilateral_matrix", "k_320000")].endswith("320000 江苏 (Jiangsu)")

@@ -1,8 +1,12 @@
 -- Wide view of mart_specialization_bilateral: one row per universe, province, year and
 -- indicator, one column per partner province (k_110000 …) holding K[i,j]; null where the partner
 -- is not in the universe or has no data that year.
-{{ config(contract={'enforced': false}) }}
+{{ config(
+    contract={'enforced': false},
+    post_hook="{{ comment_wide_columns(this, 'k_', 'Bilateral Krugman index K[i,j] against province', 'dim_province', 'province_code', 'name_short_zh', 'name_en') }}"
+) }}
 -- depends_on: {{ ref('province') }}
+-- depends_on: {{ ref('dim_province') }}
 
 {%- set partners = [] -%}
 {%- if execute and load_relation(ref('province')) is not none -%}

@@ -1,7 +1,11 @@
 -- Wide view of mart_location_quotient: one row per universe, province, year and indicator, one
 -- column per manufacturing division (lq_13 … lq_43); null where the division is outside the
 -- universe-year's common industry set.
-{{ config(contract={'enforced': false}) }}
+{{ config(
+    contract={'enforced': false},
+    post_hook="{{ comment_wide_columns(this, 'lq_', 'Location quotient LQ[i,k] of division', 'dim_industry', 'industry_code', 'name_zh', 'name_en') }}"
+) }}
+-- depends_on: {{ ref('dim_industry') }}
 
 select
     universe_code,
