@@ -9,6 +9,7 @@
 #   make sql Q="select ..."                       query the published file (no Q: interactive)
 #   make rollback [VERSION=...]                   put a kept version back in place
 #   make export TABLE=... [FORMAT=csv|parquet|xlsx] [WHERE=...]   a published table to a file, labels joined in
+#   make trace TABLE=... universe=... province=... year=... indicator=...   a row back to its raw cells
 #   make bench                                    full-refresh timing on the real extracts, then
 #                                                 every metric mart on a 6.1M-row generated panel
 #   make docs                                     dbt documentation of every model and metric
@@ -39,7 +40,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test test-fast lint export ui ui-check sql rollback bench docs samples seeds setup clean
+.PHONY: run test test-fast lint export trace ui ui-check sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -96,6 +97,11 @@ sql: setup
 
 rollback: setup
 	$(BIN)/python -m orchestration.cli rollback
+
+# make trace TABLE=mart_specialization_relative universe=yrd province=320000 year=2014 indicator=...
+# (the key columns reach the command through the environment, as make passes them)
+trace: setup
+	$(BIN)/python -m orchestration.cli trace
 
 # make export TABLE=mart_location_quotient FORMAT=csv|parquet|xlsx [WHERE="universe_code = 'yrd'"]
 export: setup

@@ -332,8 +332,15 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--format", dest="file_format", help="csv, parquet or xlsx (default: FORMAT, else csv)")
     out.add_argument("--where", help="an SQL condition on the table's columns (default: WHERE)")
     out.add_argument("--out", type=Path, help="the file to write (default: WAREHOUSE_DIR/exports/<table>.<format>)")
+    sub.add_parser(
+        "trace",
+        help="from one published row to the raw cells behind it: TABLE=... and key columns "
+        "(universe=, province=, industry=, year=, indicator=, ...) in the environment",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "trace":
+        return trace_command(settings)
     if args.command == "export":
         return export_command(settings, args)
     if args.command == "build":
@@ -363,6 +370,26 @@ def export_command(settings: Settings, args) -> int:
         print(f"Export refused: {exc}", file=sys.stderr)
         return 1
     print(f"Wrote {path}")
+    return 0
+
+
+def trace_command(settings: Settings) -> int:
+    from .trace import TraceError, keys_from_environment, report, trace
+
+    table = os.environ.get("TABLE")
+    if not table:
+        print(
+            "Name a table and its keys: make trace TABLE=mart_specialization_relative universe=yrd "
+            "province=320000 year=2014 indicator=main_business_revenue",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        result = trace(settings, table, keys_from_environment())
+    except TraceError as exc:
+        print(f"Trace refused: {exc}", file=sys.stderr)
+        return 1
+    print(report(result, table))
     return 0
 
 

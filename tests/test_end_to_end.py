@@ -952,3 +952,67 @@ def test_every_published_table_and_column_describes_itself(real_build):
     assert lq[("mart_location_quotient", "lq")].startswith("Location quotient 区位商")
     assert lq[("mart_lq_matrix", "lq_36")] == "Location quotient LQ[i,k] of division 36 汽车制造业 (Automobiles)"
     assert lq[("mart_bilateral_matrix", "k_320000")].endswith("320000 江苏 (Jiangsu)")
+
+
+def test_trace_walks_a_metric_row_back_to_its_cells_and_recomputes_it(real_build, monkeypatch):
+    from orchestration.trace import TraceError, keys_from_environment, report, trace
+
+    _, settings = real_build
+    for name, value in {
+        "universe": "yrd",
+        "province": "320000",
+        "year": "2014",
+        "indicator": "main_business_revenue",
+    }.items():
+        monkeypatch.setenv(name, value)
+    keys = keys_from_environment()
+    assert keys == {
+        "universe_code": "yrd",
+        "province_code": "320000",
+        "year": "2014",
+        "indicator": "main_business_revenue",
+    }
+    result = trace(settings, "mart_specialization_relative", keys)
+    row = result.rows.iloc[0]
+    inputs, cells = result.inputs, result.cells
+    # Jiangsu's 2014 YRD index rests on 4 members x its industry set of facts, and one cell each
+    assert sorted(inputs.province_code.unique()) == sorted(YRD)
+    assert len(inputs) == 4 * row.n_industries and len(cells) == len(inputs)
+    # recomputed from the raw cells as printed (万元 -> 亿元), Krel[i] = Σk |s[i,k] − s̄[i,k]|
+    cell_values = {c.raw_value_id: float(c.value_as_printed) / 1e4 for c in cells.itertuples()}
+    x = {
+        (i.province_code, i.industry_code): sum(cell_values[v] for v in i.source_value_ids) for i in inputs.itertuples()
+    }
+    assert all(abs(x[(i.province_code, i.industry_code)] - i.value) <= 1e-9 * i.value for i in inputs.itertuples())
+    industries = sorted({k for _, k in x})
+    own = sum(x[("320000", k)] for k in industries)
+    rest = {k: sum(v for (p, kk), v in x.items() if kk == k and p != "320000") for k in industries}
+    rest_total = sum(rest.values())
+    krel = sum(abs(x[("320000", k)] / own - rest[k] / rest_total) for k in industries)
+    assert krel == pytest.approx(row.krugman_vs_rest, abs=1e-12)
+    assert set(cells.source_file) == {f"wind-mbr/{name}.xls" for name in YRD.values()}
+    printed = report(result, "mart_specialization_relative")
+    assert "4 members (310000, 320000, 330000, 340000)" in printed and "地区相对专业化指数" in printed
+    # the facts and growth trace too
+    fact = trace(
+        settings,
+        "fct_industry_indicator",
+        {"province_code": "320000", "year": "2014", "industry_code": "C", "indicator": "main_business_revenue"},
+    )
+    assert len(fact.cells) == 1 and fact.cells.source_file[0] == "wind-mbr/江苏.xls"
+    growth = trace(
+        settings,
+        "mart_growth",
+        {
+            "province_code": "320000",
+            "industry_code": "C",
+            "base_year": "2013",
+            "year": "2014",
+            "indicator": "main_business_revenue",
+        },
+    )
+    assert sorted(growth.inputs.year) == [2013, 2014] and len(growth.cells) == 2
+    with pytest.raises(TraceError, match="has no column universe_code"):
+        trace(settings, "fct_industry_indicator", {"universe_code": "yrd"})
+    with pytest.raises(TraceError, match="no row of mart_specialization_relative"):
+        trace(settings, "mart_specialization_relative", {**keys, "year": "1900"})
