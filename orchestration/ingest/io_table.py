@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .cells import FLAG_MISSING, FLAG_REPORTED, number_from
+from .cells import FLAG_MISSING, FLAG_REPORTED, normalise_label, number_from
 from .errors import SourceFileError, column_letter
-from .workbook import Sheet, read_workbook, strip_spaces
+from .workbook import Sheet, read_workbook
 
 EXTRA_COLUMNS = ["indicator", "io_code", "io_edition", "unit_basis"]
 ROW_CODES = {"TI": "io_total_output", "TVA": "io_value_added"}
@@ -36,7 +36,7 @@ def _code(value: object) -> str | None:
     """A sector code as the table prints it: 1, 1.0, '01' -> '01'."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         return f"{int(value):02d}"
-    text = strip_spaces(value)
+    text = normalise_label(value)
     if re.fullmatch(r"\d{1,2}(\.0)?", text):
         return f"{int(float(text)):02d}"
     return None
@@ -58,11 +58,11 @@ def parse_io_table(
     out: list[dict] = []
     for r in range(code_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        row_code = strip_spaces(row[code_col]) if code_col < len(row) else ""
+        row_code = normalise_label(row[code_col]) if code_col < len(row) else ""
         indicator = ROW_CODES.get(row_code)
         if indicator is None:
             continue
-        label = next((strip_spaces(v) for v in row[:code_col] if strip_spaces(v)), row_code)
+        label = next((normalise_label(v) for v in row[:code_col] if normalise_label(v)), row_code)
         for c, (io_code, sector) in sectors.items():
             raw = row[c] if c < len(row) else None
             value, flag = _number(raw, display_name, sheet.name, r, c)
@@ -113,13 +113,13 @@ def _flow_table(sheets: list[Sheet], file: str) -> tuple[Sheet, int]:
     for sheet in sheets:
         for row in sheet.rows:
             for c, value in enumerate(row[:6]):
-                if strip_spaces(value) == "TI":
+                if normalise_label(value) == "TI":
                     return sheet, c
     raise SourceFileError(file, "has no input-output flow table", expected="a sheet with rows coded TVA and TI")
 
 
 def _year(sheet: Sheet, path: Path, file: str) -> int:
-    titles = [strip_spaces(v) for row in sheet.rows[:4] for v in row[:3] if isinstance(v, str)]
+    titles = [normalise_label(v) for row in sheet.rows[:4] for v in row[:3] if isinstance(v, str)]
     in_title = next((int(m.group(1)) for t in titles for m in [_YEAR.search(t)] if m), None)
     in_folder = next((int(m.group(1)) for part in Path(file).parts[:-1] for m in [_YEAR.search(part)] if m), None)
     if in_title and in_folder and in_title != in_folder:
@@ -146,9 +146,9 @@ def _year(sheet: Sheet, path: Path, file: str) -> int:
 
 def _region(sheet: Sheet, path: Path, file: str) -> str:
     match = _FILE_REGION.match(path.stem.strip())
-    from_name = strip_spaces(match.group(1)) if match else strip_spaces(path.stem)
+    from_name = normalise_label(match.group(1)) if match else normalise_label(path.stem)
     title = next(
-        (strip_spaces(v) for row in sheet.rows[:3] for v in row[:2] if isinstance(v, str) and "投入产出表" in v), ""
+        (normalise_label(v) for row in sheet.rows[:3] for v in row[:2] if isinstance(v, str) and "投入产出表" in v), ""
     )
     named = re.match(r"(.+?)(?:19|20)\d{2}年", title)
     from_title = named.group(1) if named else ""
@@ -173,7 +173,7 @@ def _sector_columns(sheet: Sheet, code_col: int, file: str) -> tuple[int, dict[i
             for c, code in codes.items():
                 if code is None or code in {s for s, _ in sectors.values()}:
                     continue
-                names = [strip_spaces(sheet.rows[h][c]) for h in range(r - 1, -1, -1) if c < len(sheet.rows[h])]
+                names = [normalise_label(sheet.rows[h][c]) for h in range(r - 1, -1, -1) if c < len(sheet.rows[h])]
                 name = next((n for n in names if n), "")
                 if not name:
                     raise SourceFileError(
@@ -200,7 +200,7 @@ def _sector_columns(sheet: Sheet, code_col: int, file: str) -> tuple[int, dict[i
 def _unit(sheet: Sheet, code_row: int, catalogue_unit: str, file: str) -> tuple[str, str]:
     for r in range(code_row):
         for c, value in enumerate(sheet.rows[r]):
-            text = strip_spaces(value)
+            text = normalise_label(value)
             if text.startswith("单位"):
                 unit = re.split(r"[:：]", text, maxsplit=1)[-1]
                 if unit != catalogue_unit:

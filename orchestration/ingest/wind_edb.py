@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .cells import FLAG_MISSING, FLAG_REPORTED, FLAG_SUPPRESSED, number_from
+from .cells import FLAG_MISSING, FLAG_REPORTED, FLAG_SUPPRESSED, normalise_label, number_from
 from .errors import SourceFileError, column_letter
-from .workbook import Sheet, is_date, read_sheets, strip_spaces
+from .workbook import Sheet, is_date, read_sheets
 
 HEADER_LABEL = "指标名称"
 # Metadata rows Wind may put between the header and the data, by their first cell.
@@ -153,7 +153,7 @@ def _parse_sheet(sheet: Sheet, path: Path, file: str, expected_indicator: str, c
 
 def _clean(text: object) -> str | None:
     """Strip all whitespace, including the inner spaces printed yearbooks use to pad names."""
-    return strip_spaces(text) or None
+    return normalise_label(text) or None
 
 
 def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -> list[Series]:

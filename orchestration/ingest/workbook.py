@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .cells import normalise_label
 from .errors import SourceFileError
 from .html_table import looks_like_html, read_html_grid
 
@@ -211,12 +210,6 @@ def _read_xlsx(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
         return sheets
     finally:
         book.close()
-
-
-def strip_spaces(value: object) -> str:
-    """A cell's text without any whitespace, including the inner spaces printed yearbooks pad
-    names with ('北    京'); blank for an empty cell."""
-    return normalise_label(value)
 
 
 def is_date(value: object) -> bool:

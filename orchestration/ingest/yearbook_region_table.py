@@ -26,9 +26,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cells import FLAG_MISSING, FLAG_REPORTED, is_number, number_from
+from .cells import FLAG_MISSING, FLAG_REPORTED, is_number, normalise_label, number_from
 from .errors import SourceFileError, column_letter
-from .workbook import Sheet, read_workbook, strip_spaces
+from .workbook import Sheet, read_workbook
 
 EXTRA_COLUMNS = ["indicator", "region_label_en", "data_year", "table_title", "unit_basis", "file_kind", "was_encrypted"]
 # Where a column's unit was read: its own header, the table's 单位 line, or (a copy that prints
@@ -111,7 +111,7 @@ def parse_yearbook_region_table(
     seen: dict[str, int] = {}
     for r in range(first_data, len(sheet.rows)):
         row = sheet.rows[r]
-        label = strip_spaces(row[0] if row else None)
+        label = normalise_label(row[0] if row else None)
         numbers = [c for c in data_columns if _cell_text(_at(row, c.col))]
         if not label and not numbers:
             continue  # spacer row (some editions group provinces in blocks)
@@ -180,7 +180,7 @@ def _at(row: list[object], col: int | None) -> object:
 
 def _title_row(sheet: Sheet, title_contains: str) -> int | None:
     for r, row in enumerate(sheet.rows[:12]):
-        if any(title_contains in strip_spaces(v) for v in row if isinstance(v, str)):
+        if any(title_contains in normalise_label(v) for v in row if isinstance(v, str)):
             return r
     return None
 
@@ -223,7 +223,7 @@ def _data_year(sheet: Sheet, title_row: int, file: str) -> int:
 def _first_data_row(sheet: Sheet, title_row: int, file: str) -> int:
     for r in range(title_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        if strip_spaces(_at(row, 0)) and any(_is_number(v) for v in row[1:]):
+        if normalise_label(_at(row, 0)) and any(_is_number(v) for v in row[1:]):
             return r
     raise SourceFileError(
         file, "has no data rows under its title", sheet=sheet.name, row=title_row, expected="region rows with numbers"
@@ -236,13 +236,13 @@ def _data_columns(
     header_rows = [
         r
         for r in range(title_row + 1, first_data)
-        if not any(strip_spaces(v).startswith("单位") for v in sheet.rows[r])
+        if not any(normalise_label(v).startswith("单位") for v in sheet.rows[r])
     ]
     unit_line = " ".join(
-        strip_spaces(v)
+        normalise_label(v)
         for r in range(title_row + 1, first_data)
         for v in sheet.rows[r]
-        if strip_spaces(v).startswith("单位")
+        if normalise_label(v).startswith("单位")
     )
     first = sheet.rows[first_data]
     numeric_cols = [c for c, v in enumerate(first) if c > 0 and _is_number(v)]
