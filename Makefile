@@ -10,6 +10,8 @@
 #   make rollback [VERSION=...]                   put a kept version back in place
 #   make export TABLE=... [FORMAT=csv|parquet|xlsx] [WHERE=...]   a published table to a file, labels joined in
 #   make trace TABLE=... universe=... province=... year=... indicator=...   a row back to its raw cells
+#   make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=...]   comparison report: HTML and XLSX
+#   make report-check                             open a report in headless Chromium, offline; screenshot
 #   make bench                                    full-refresh timing on the real extracts, then
 #                                                 every metric mart on a 6.1M-row generated panel
 #   make docs                                     dbt documentation of every model and metric
@@ -30,7 +32,12 @@ export RAW_DIR WAREHOUSE_DIR
 export SQL_QUERY := $(value Q)
 export EXPORT_WHERE := $(value WHERE)
 export TABLE FORMAT
-export ALLOW_CHANGES FULL VERSION
+export REPORT_A := $(value A)
+export REPORT_B := $(value B)
+export REPORT_FROM := $(value FROM)
+export REPORT_TO := $(value TO)
+export REPORT_INDICATOR := $(value INDICATOR)
+export ALLOW_CHANGES FULL VERSION REGION_GROUPS_FILE REPORT_PAIRS
 export DBT_USE_COLORS := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # dagster-dbt's dev-mode manifest preparation looks for `dbt` on PATH.
@@ -40,7 +47,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test test-fast lint export trace ui ui-check sql rollback bench docs samples seeds setup clean
+.PHONY: run test test-fast lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -102,6 +109,16 @@ rollback: setup
 # (the key columns reach the command through the environment, as make passes them)
 trace: setup
 	$(BIN)/python -m orchestration.cli trace
+
+# make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=employment]: WAREHOUSE_DIR/comparison-reports/*.html, *.xlsx.
+# The pair's industry sets must be published: list it in REPORT_PAIRS (default yrd:jjj:2005:2014).
+report: setup
+	$(BIN)/python -m orchestration.cli report
+
+# The report in headless Chromium with the network off: no console error, every chart drawn.
+report-check: setup
+	@test -x /usr/bin/chromium || { echo "report-check needs Chromium: apt-get install chromium fonts-noto-cjk"; exit 1; }
+	$(BIN)/python -m pytest tests/test_report_browser.py -v
 
 # make export TABLE=mart_location_quotient FORMAT=csv|parquet|xlsx [WHERE="universe_code = 'yrd'"]
 export: setup

@@ -227,6 +227,8 @@ def summarise(settings: Settings, run_id: str) -> None:
         report = settings.warehouse_dir / "reports" / run_id / "index.html"
         if report.exists():
             print(f"Validation report: {report}")
+        for path in sorted((settings.warehouse_dir / "comparison-reports").glob("*.html")):
+            print(f"Comparison report: {path} (and .xlsx)")
         withheld = con.execute("select scope, count(*) from fct_quarantine group by scope order by scope").fetchall()
         if withheld:
             print(
@@ -337,8 +339,15 @@ def main(argv: list[str] | None = None) -> int:
         help="from one published row to the raw cells behind it: TABLE=... and key columns "
         "(universe=, province=, industry=, year=, indicator=, ...) in the environment",
     )
+    sub.add_parser(
+        "report",
+        help="the comparison report of two region groups: REPORT_A, REPORT_B, REPORT_FROM, REPORT_TO "
+        "[REPORT_INDICATOR] in the environment (make report A= B= FROM= TO= [INDICATOR=])",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "report":
+        return report_command(settings)
     if args.command == "trace":
         return trace_command(settings)
     if args.command == "export":
@@ -390,6 +399,35 @@ def trace_command(settings: Settings) -> int:
         print(f"Trace refused: {exc}", file=sys.stderr)
         return 1
     print(report(result, table))
+    return 0
+
+
+def report_command(settings: Settings) -> int:
+    from .report import DEFAULT_INDICATOR, write_report
+    from .report.asset import REPORT_DIR_NAME
+    from .report.sections import ReportError
+    from .settings import ComparisonPair
+
+    values = {key: (os.environ.get(f"REPORT_{key}") or "").strip() for key in ("A", "B", "FROM", "TO", "INDICATOR")}
+    if not all(values[key] for key in ("A", "B", "FROM", "TO")) or not (values["FROM"] + values["TO"]).isdigit():
+        print(
+            "Name two region groups and a span: make report A=yrd B=jjj FROM=2005 TO=2014 "
+            "[INDICATOR=main_business_revenue]",
+            file=sys.stderr,
+        )
+        return 1
+    pair = ComparisonPair(values["A"], values["B"], int(values["FROM"]), int(values["TO"]))
+    try:
+        files = write_report(
+            settings.published_db,
+            pair,
+            values["INDICATOR"] or DEFAULT_INDICATOR,
+            settings.warehouse_dir / REPORT_DIR_NAME,
+        )
+    except ReportError as exc:
+        print(f"Report refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {files.html}\nWrote {files.workbook}")
     return 0
 
 

@@ -6,6 +6,7 @@ from .checks.assets import suite_checks
 from .dbt_assets import warehouse_dbt_models
 from .ingest.assets import ingest_assets
 from .publish import published_marts_file
+from .report.asset import comparison_reports
 from .resources import build_resources
 from .schedules import raw_files_sensor, refresh_warehouse_job, yearly_refresh_schedule
 from .settings import Settings
@@ -14,7 +15,7 @@ from .settings import Settings
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=[*ingest_assets(), warehouse_dbt_models, published_marts_file],
+        assets=[*ingest_assets(), warehouse_dbt_models, published_marts_file, comparison_reports],
         asset_checks=suite_checks(),
         jobs=[refresh_warehouse_job],
         schedules=[yearly_refresh_schedule(settings)],

@@ -14,15 +14,21 @@ import duckdb
 
 from .ingest.catalogue import Catalogue
 from .ingest.workbook import file_sha256
+from .region_groups import groups_file, source_key
 
 
 def snapshot(raw_dir: Path) -> dict[str, str]:
-    """relative path -> SHA-256 of every file a catalogue family ingests (strays raise)."""
-    return {
+    """relative path -> SHA-256 of every file a catalogue family ingests (strays raise), and of the
+    region groups file when REGION_GROUPS_FILE names one."""
+    files = {
         path.relative_to(raw_dir).as_posix(): file_sha256(path)
         for paths in Catalogue.load().files_of(raw_dir).values()
         for path in paths
     }
+    groups = groups_file()
+    if groups is not None and groups.is_file():
+        files[source_key(groups)] = file_sha256(groups)
+    return files
 
 
 def published_snapshot(published_db: Path) -> tuple[dict[str, str], dict]:

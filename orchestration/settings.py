@@ -56,6 +56,8 @@ class Settings:
     def validate(self) -> None:
         """Every setting checked before the first step, so a bad one never fails half-way."""
         keep_versions()
+        _check_region_groups()
+        comparison_pairs()
         if not self.raw_dir.is_dir():
             raise SettingsError(
                 f"RAW_DIR {self.raw_dir} is not a directory: set RAW_DIR to the folder "
@@ -88,3 +90,77 @@ def keep_versions() -> int:
             f"{DEFAULT_KEEP_VERSIONS})."
         )
     return int(text)
+
+
+def _check_region_groups() -> None:
+    """REGION_GROUPS_FILE, when set, read and checked in full (see orchestration/region_groups.py)."""
+    from .ingest.errors import SourceFileError
+    from .region_groups import groups_file, read_groups
+
+    path = groups_file()
+    if path is None:
+        return
+    try:
+        read_groups(path)
+    except SourceFileError as exc:
+        raise SettingsError(f"REGION_GROUPS_FILE: {exc}") from None
+
+
+@dataclass(frozen=True)
+class ComparisonPair:
+    """Two region groups compared over a span of years (REPORT_PAIRS; dbt var comparison_pairs)."""
+
+    a: str
+    b: str
+    year_from: int
+    year_to: int
+
+    @property
+    def union_code(self) -> str:
+        return f"{self.a}+{self.b}"
+
+    @property
+    def span_set(self) -> str:
+        return f"span_{self.year_from}_{self.year_to}"
+
+    @property
+    def pair_set(self) -> str:
+        return f"pair_{self.a}_{self.b}_{self.year_from}_{self.year_to}"
+
+
+DEFAULT_REPORT_PAIRS = "yrd:jjj:2005:2014"
+
+
+def comparison_pairs() -> list[ComparisonPair]:
+    """REPORT_PAIRS ("a:b:from:to", comma-separated; default yrd:jjj:2005:2014), checked."""
+    text = os.environ.get("REPORT_PAIRS", "").strip() or DEFAULT_REPORT_PAIRS
+    pairs = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        parts = item.split(":")
+        if len(parts) != 4 or not parts[2].isdigit() or not parts[3].isdigit() or int(parts[2]) >= int(parts[3]):
+            raise SettingsError(
+                f"REPORT_PAIRS: {item!r} is not a:b:from:to with two region group codes and from < to "
+                "(e.g. yrd:jjj:2005:2014)."
+            )
+        pairs.append(ComparisonPair(parts[0], parts[1], int(parts[2]), int(parts[3])))
+    known = _known_group_codes()
+    for pair in pairs:
+        for code in (pair.a, pair.b):
+            if code not in known:
+                raise SettingsError(
+                    f"REPORT_PAIRS: unknown region group {code!r}: use a code of seeds/region_group.csv or of "
+                    "the REGION_GROUPS_FILE."
+                )
+    return pairs
+
+
+def _known_group_codes() -> set[str]:
+    from .region_groups import builtin_groups, groups_file, read_groups
+
+    codes = set(builtin_groups())
+    path = groups_file()
+    if path is not None and path.is_file():
+        codes |= {group.code for group in read_groups(path)}
+    return codes

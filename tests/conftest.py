@@ -80,6 +80,9 @@ class ModelRunner:
         self.con.unregister("given_frame")
 
     def build(self, schema: str, model: str):
+        # a mart published per industry set is a filter of its _by_set model: build that first
+        if f"{model}_by_set" in self.compiled and f"{model}_by_set" in self.compiled[model]:
+            self.build(schema, f"{model}_by_set")
         self.con.execute(f"create or replace table {schema}.{model} as {self.compiled[model]}")
         return self.con.execute(f"select * from {schema}.{model}").df()
 

@@ -33,6 +33,7 @@ def metric_input(
             rows.append(
                 {
                     "universe_code": universe,
+                    "industry_set": "year_common",
                     "year": year,
                     "indicator": "known_answer",
                     "province_code": region,
@@ -198,17 +199,19 @@ def test_zero_region_total_gives_null_not_zero(model_runner):
 
 
 def test_growth_and_cagr(model_runner):
+    # the series of int_industry_series: facts, and manufacturing totals (C) derived where unprinted
     facts = pd.DataFrame(
         {
-            "province_code": ["P"] * 4 + ["Q"] * 2,
-            "year": [2010, 2011, 2012, 2013, 2010, 2011],
-            "industry_code": ["13"] * 6,
-            "indicator": ["x"] * 6,
-            "value": [100.0, 110.0, 121.0, None, 0.0, 5.0],
-            "source_vintage": ["2002", "2011", "2011", "2011", "2011", "2011"],
+            "province_code": ["P"] * 4 + ["Q"] * 2 + ["P"] * 2,
+            "year": [2010, 2011, 2012, 2013, 2010, 2011, 2010, 2011],
+            "industry_code": ["13"] * 6 + ["C"] * 2,
+            "indicator": ["x"] * 8,
+            "value": [100.0, 110.0, 121.0, None, 0.0, 5.0, 400.0, 500.0],
+            "source_vintage": ["2002", "2011", "2011", "2011", "2011", "2011", "2002", "2011"],
+            "is_derived_total": [False] * 6 + [True, False],
         }
     )
-    model_runner.given("intermediate", "int_industry_facts", facts)
+    model_runner.given("intermediate", "int_industry_series", facts)
     model_runner.given(
         "intermediate",
         "int_series_break",
@@ -216,7 +219,9 @@ def test_growth_and_cagr(model_runner):
             [("known_2012", None, "x", 2012), ("shift_P_2013", "P", "x", 2013), ("shift_Q_2011", "Q", "x", 2011)]
         ),
     )
-    growth = model_runner.build("marts", "mart_growth").set_index(["province_code", "base_year", "year"])
+    keys = ["province_code", "base_year", "year"]
+    every = model_runner.build("marts", "mart_growth")
+    growth = every[every["industry_code"] == "13"].set_index(keys)
     assert growth.loc[("P", 2010, 2011), "growth_rate"] == pytest.approx(0.10, abs=TOL)
     assert growth.loc[("P", 2011, 2012), "growth_rate"] == pytest.approx(0.10, abs=TOL)
     assert growth.loc[("P", 2010, 2012), "cagr"] == pytest.approx(0.10, abs=TOL)
@@ -236,6 +241,11 @@ def test_growth_and_cagr(model_runner):
     assert pd.isna(growth.loc[("P", 2010, 2011), "series_breaks"])
     assert bool(growth.loc[("P", 2010, 2011), "crosses_series_break"]) is False
     assert growth.loc[("Q", 2010, 2011), "series_breaks"] == "shift_Q_2011"
+    # a derived manufacturing total grows like a printed one, and says so
+    total = every[every["industry_code"] == "C"].set_index(keys).loc[("P", 2010, 2011)]
+    assert total["growth_rate"] == pytest.approx(0.25, abs=TOL)
+    assert bool(total["is_derived_total"]) is True
+    assert bool(growth.loc[("P", 2010, 2011), "is_derived_total"]) is False
 
 
 def test_intensity_shares_partition_manufacturing(model_runner, compiled_models):

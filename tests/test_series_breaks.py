@@ -242,7 +242,9 @@ def test_a_withheld_value_that_removes_a_division_is_named_on_the_universe_year(
         ),
     )
     model_runner.given(
-        "reference", "region_group_member", pd.DataFrame({"group_code": ["g"] * 3, "province_code": ["P", "Q", "R"]})
+        "intermediate",
+        "int_region_group_member",
+        pd.DataFrame({"group_code": ["g"] * 3, "province_code": ["P", "Q", "R"]}),
     )
     metric_input = model_runner.build("intermediate", "int_metric_input")
     assert set(metric_input["industry_code"]) == {"13"}

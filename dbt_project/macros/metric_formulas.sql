@@ -22,8 +22,12 @@
     `value`): one row per (series, base year, year) with growth, CAGR, a flag for pairs whose
     `period_column` differs (a classification or series break) and the reason for a null.
     With `series_breaks` (a relation of break_code, first_year and the `break_keys`, as
-    int_series_break), also crosses_series_break and the codes of every break the pair spans. -#}
-{% macro growth_between_years(facts, series_keys, period_column, break_flag, series_breaks=none, break_keys=[]) %}
+    int_series_break), also crosses_series_break and the codes of every break the pair spans.
+    With `either_flag` (a boolean column of `facts`), that column is true for a pair when it is
+    true in either year (e.g. a derived total at one end). -#}
+{% macro growth_between_years(
+    facts, series_keys, period_column, break_flag, series_breaks=none, break_keys=[], either_flag=none
+) %}
 with
 
 facts as (
@@ -44,6 +48,9 @@ pairs as (
         t0.value as base_value,
         t1.value,
         t0.{{ period_column }} <> t1.{{ period_column }} as {{ break_flag }}
+        {%- if either_flag is not none %},
+        t0.{{ either_flag }} or t1.{{ either_flag }} as {{ either_flag }}
+        {%- endif %}
 
     from facts as t1
     inner join facts as t0
@@ -105,6 +112,9 @@ select
     cast(pair_breaks.series_breaks is not null as boolean) as crosses_series_break,
     {%- endif %}
     cast(pair_breaks.series_breaks as varchar) as series_breaks
+    {%- endif %}
+    {%- if either_flag is not none %},
+    cast({{ either_flag }} as boolean) as {{ either_flag }}
     {%- endif %}
 
 from pairs

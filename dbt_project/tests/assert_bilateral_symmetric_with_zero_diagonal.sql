@@ -2,6 +2,7 @@
 -- K[i,i] = 0 and S[i,i] = 1 (where defined).
 select
     a.universe_code,
+    a.industry_set,
     a.year,
     a.indicator,
     a.province_code,
@@ -10,9 +11,10 @@ select
     b.krugman_bilateral as reverse_krugman,
     a.structural_similarity,
     b.structural_similarity as reverse_similarity
-from {{ ref('mart_specialization_bilateral') }} as a
-left join {{ ref('mart_specialization_bilateral') }} as b
+from {{ ref('mart_specialization_bilateral_by_set') }} as a
+left join {{ ref('mart_specialization_bilateral_by_set') }} as b
     on a.universe_code = b.universe_code
+        and a.industry_set = b.industry_set
         and a.year = b.year
         and a.indicator = b.indicator
         and a.partner_province_code = b.province_code

@@ -4,7 +4,7 @@ with
 
 lq as (
 
-    select * from {{ ref('mart_location_quotient') }}
+    select * from {{ ref('mart_location_quotient_by_set') }}
     where lq is not null
 
 ),
@@ -13,12 +13,13 @@ by_industry as (
 
     select
         universe_code,
+        industry_set,
         year,
         indicator,
         'industry ' || industry_code as identity_for,
         sum(region_weight * lq) as identity_sum
     from lq
-    group by universe_code, year, indicator, industry_code
+    group by universe_code, industry_set, year, indicator, industry_code
 
 ),
 
@@ -26,12 +27,13 @@ by_region as (
 
     select
         universe_code,
+        industry_set,
         year,
         indicator,
         'region ' || province_code as identity_for,
         sum(universe_industry_share * lq) as identity_sum
     from lq
-    group by universe_code, year, indicator, province_code
+    group by universe_code, industry_set, year, indicator, province_code
 
 )
 

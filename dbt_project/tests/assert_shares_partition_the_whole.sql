@@ -16,31 +16,31 @@ intensity as (
 region_shares as (
 
     select
-        'industry shares of ' || universe_code || '/' || province_code || ' ' || year as whole,
+        'industry shares of ' || universe_code || ' ' || industry_set || '/' || province_code || ' ' || year as whole,
         sum(region_industry_share) as total
-    from {{ ref('mart_location_quotient') }}
+    from {{ ref('mart_location_quotient_by_set') }}
     where null_reason is null
-    group by universe_code, province_code, year, indicator
+    group by universe_code, industry_set, province_code, year, indicator
 
 ),
 
 universe_shares as (
 
     select
-        'industry shares of universe ' || universe_code || ' ' || year as whole,
+        'industry shares of universe ' || universe_code || ' ' || industry_set || ' ' || year as whole,
         sum(universe_industry_share) / count(distinct province_code) as total
-    from {{ ref('mart_location_quotient') }}
-    group by universe_code, year, indicator
+    from {{ ref('mart_location_quotient_by_set') }}
+    group by universe_code, industry_set, year, indicator
 
 ),
 
 region_weights as (
 
     select
-        'region weights of ' || universe_code || ' ' || year as whole,
+        'region weights of ' || universe_code || ' ' || industry_set || ' ' || year as whole,
         sum(region_weight) as total
-    from {{ ref('mart_specialization_relative') }}
-    group by universe_code, year, indicator
+    from {{ ref('mart_specialization_relative_by_set') }}
+    group by universe_code, industry_set, year, indicator
 
 )
 

@@ -10,3 +10,4 @@ select distinct
     quarantine_reach
 from {{ ref('int_metric_input') }}
 where quarantine_reach is not null
+    and industry_set = 'year_common'

@@ -4,6 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from ..code_fingerprint import ingest_fingerprint
+from ..region_groups import groups_file, load_into
 from ..resources import WarehouseResource
 from .catalogue import Catalogue, SourceFamily
 from .errors import SourceFileError
@@ -138,5 +139,34 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
     return _ingest
 
 
+@dg.asset(
+    key=["raw", "region_groups"],
+    group_name="raw",
+    kinds={"python", "duckdb"},
+    description="Region groups a user defines in the file REGION_GROUPS_FILE names (YAML or CSV), checked "
+    "and merged with the built-in groups in dim_region_group. Without the setting the tables are empty.",
+    metadata={"raw_table": "raw.raw_region_group_member"},
+)
+def user_region_groups(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    path = groups_file()
+    try:
+        with warehouse.connect_build() as con:
+            n_groups = load_into(con, path)
+            members = con.execute(
+                "select group_code, count(*) as n_members, string_agg(province_code, ' ' order by province_code) "
+                "as members from raw.raw_region_group_member group by all order by 1"
+            ).df()
+    except SourceFileError as exc:
+        raise dg.Failure(description=f"Rejected region groups file: {exc}") from None
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": int(members["n_members"].sum()) if len(members) else 0,
+            "region_groups_file": str(path) if path else "none (REGION_GROUPS_FILE not set)",
+            "n_groups": n_groups,
+            "groups": dg.MetadataValue.md(members.to_markdown(index=False) if len(members) else "none"),
+        }
+    )
+
+
 def ingest_assets() -> list[dg.AssetsDefinition]:
-    return [build_ingest_asset(family) for family in Catalogue.load().families.values()]
+    return [*(build_ingest_asset(family) for family in Catalogue.load().families.values()), user_region_groups]

@@ -2,7 +2,7 @@ with
 
 groups as (
 
-    select * from {{ ref('region_group') }}
+    select * from {{ ref('int_region_group') }}
 
 ),
 
@@ -12,7 +12,7 @@ members as (
         group_code,
         count(*) as n_members,
         list(province_code order by province_code) as member_province_codes
-    from {{ ref('region_group_member') }}
+    from {{ ref('int_region_group_member') }}
     group by group_code
 
 )
@@ -23,7 +23,9 @@ select
     cast(groups.name_en as varchar) as name_en,
     cast(groups.description as varchar) as description,
     cast(members.n_members as integer) as n_members,
-    cast(members.member_province_codes as varchar[]) as member_province_codes
+    cast(members.member_province_codes as varchar[]) as member_province_codes,
+    cast(groups.is_user_defined as boolean) as is_user_defined,
+    cast(groups.source_file as varchar) as source_file
 
 from groups
 left join members using (group_code)

@@ -1,7 +1,8 @@
 -- What every metric row of a universe-year is computed from: each member's value of each division
--- in the universe-year's industry set (common support), with the raw cells behind it. A metric row
+-- in the universe-year's industry set (industry_set), with the raw cells behind it. A metric row
 -- of mart_location_quotient, the specialization, structure, concentration and shift-share marts
--- traces to the rows here with the same universe_code, year and indicator (`make trace`).
+-- traces to the rows here with the same universe_code, industry_set, year and indicator
+-- (`make trace`).
 select
     cast(inputs.universe_code as varchar) as universe_code,
     cast(inputs.year as integer) as year,
@@ -12,7 +13,8 @@ select
     cast(inputs.n_industries as integer) as n_industries,
     cast(inputs.n_members_present as integer) as n_members_present,
     cast(facts.harmonisation_method as varchar) as harmonisation_method,
-    cast(facts.source_value_ids as varchar[]) as source_value_ids
+    cast(facts.source_value_ids as varchar[]) as source_value_ids,
+    cast(inputs.industry_set as varchar) as industry_set
 from {{ ref('int_metric_input') }} as inputs
 inner join {{ ref('int_industry_facts') }} as facts
     on

@@ -23,7 +23,7 @@ members as (
     select
         group_code as universe_code,
         cast(province_code as varchar) as province_code
-    from {{ ref('region_group_member') }}
+    from {{ ref('int_region_group_member') }}
 
 ),
 

@@ -4,6 +4,15 @@
 -- industry set and the LQ identities of metrics.md hold exactly; what this leaves out is
 -- recorded as each region's coverage of its manufacturing total, and a division that only a
 -- quarantined value keeps out is named in quarantine_reach.
+--
+-- industry_set says which divisions a universe-year sums over (README "Industry sets"):
+--   year_common                the common support of the year, as above (every universe);
+--   span_<from>_<to>           the divisions every present member reports in every year of the
+--                              span, so a trend is taken over one set (groups of comparison_pairs);
+--   pair_<a>_<b>_<from>_<to>   the divisions in both groups' span sets, so the two groups are
+--                              compared on one set too (for a, b and their union a+b, whose
+--                              span set it equals when every member has data every year).
+-- A year of a span in which the universe has no member data does not empty the span's set.
 with
 
 facts as (
@@ -32,7 +41,7 @@ quarantined as (
 
 members as (
 
-    select * from {{ ref('region_group_member') }}
+    select * from {{ ref('int_region_group_member') }}
 
 ),
 
@@ -64,6 +73,23 @@ member_years as (
 
 ),
 
+reported as (
+
+    select
+        member_years.group_code,
+        member_years.year,
+        member_years.indicator,
+        member_years.province_code,
+        facts.industry_code
+    from member_years
+    inner join facts
+        on member_years.province_code = facts.province_code
+            and member_years.year = facts.year
+            and member_years.indicator = facts.indicator
+    where facts.value is not null
+
+),
+
 members_present as (
 
     select
@@ -79,18 +105,13 @@ members_present as (
 industry_support as (
 
     select
-        member_years.group_code,
-        member_years.year,
-        member_years.indicator,
-        facts.industry_code,
+        group_code,
+        year,
+        indicator,
+        industry_code,
         count(*) as n_reporting
-    from member_years
-    inner join facts
-        on member_years.province_code = facts.province_code
-            and member_years.year = facts.year
-            and member_years.indicator = facts.indicator
-    where facts.value is not null
-    group by member_years.group_code, member_years.year, member_years.indicator, facts.industry_code
+    from reported
+    group by group_code, year, indicator, industry_code
 
 ),
 
@@ -98,12 +119,200 @@ common_industries as (
 
     select
         group_code,
+        'year_common' as industry_set,
         year,
         indicator,
         industry_support.industry_code
     from industry_support
     inner join members_present using (group_code, year, indicator)
     where industry_support.n_reporting = members_present.n_members_present
+
+),
+
+comparison_pairs as (
+
+    select * from {{ comparison_pairs_relation() }}
+
+),
+
+-- every group of a comparison pair, and their union a+b (int_region_group), over the pair's span
+span_sets as (
+
+    select
+        group_a as group_code,
+        'span_' || span_from || '_' || span_to as industry_set,
+        span_from,
+        span_to
+    from comparison_pairs
+
+    union
+
+    select
+        group_b as group_code,
+        'span_' || span_from || '_' || span_to as industry_set,
+        span_from,
+        span_to
+    from comparison_pairs
+
+    union
+
+    select
+        group_a || '+' || group_b as group_code,
+        'span_' || span_from || '_' || span_to as industry_set,
+        span_from,
+        span_to
+    from comparison_pairs
+    where group_a <> group_b
+
+),
+
+pair_sets as (
+
+    select distinct
+        'pair_' || group_a || '_' || group_b || '_' || span_from || '_' || span_to as industry_set,
+        group_a,
+        group_b,
+        'span_' || span_from || '_' || span_to as span_set,
+        span_from,
+        span_to
+    from comparison_pairs
+    where group_a <> group_b
+
+),
+
+-- the universes a pair set is used in: both groups and their union
+pair_set_groups as (
+
+    select
+        industry_set,
+        group_a as group_code
+    from pair_sets
+
+    union
+
+    select
+        industry_set,
+        group_b as group_code
+    from pair_sets
+
+    union
+
+    select
+        industry_set,
+        group_a || '+' || group_b as group_code
+    from pair_sets
+
+),
+
+span_member_years as (
+
+    select
+        span_sets.group_code,
+        span_sets.industry_set,
+        member_years.indicator,
+        count(*) as n_member_years
+    from span_sets
+    inner join member_years
+        on span_sets.group_code = member_years.group_code
+            and member_years.year between span_sets.span_from and span_sets.span_to
+    group by span_sets.group_code, span_sets.industry_set, member_years.indicator
+
+),
+
+span_reports as (
+
+    select
+        span_sets.group_code,
+        span_sets.industry_set,
+        reported.indicator,
+        reported.industry_code,
+        count(*) as n_reports
+    from span_sets
+    inner join reported
+        on span_sets.group_code = reported.group_code
+            and reported.year between span_sets.span_from and span_sets.span_to
+    group by span_sets.group_code, span_sets.industry_set, reported.indicator, reported.industry_code
+
+),
+
+-- Divisions reported in every member-year of the span.
+span_industries as (
+
+    select
+        group_code,
+        industry_set,
+        indicator,
+        span_reports.industry_code
+    from span_reports
+    inner join span_member_years using (group_code, industry_set, indicator)
+    where span_reports.n_reports = span_member_years.n_member_years
+
+),
+
+-- Divisions in both groups' span sets.
+pair_industries as (
+
+    select
+        pair_sets.industry_set,
+        pair_sets.group_a,
+        pair_sets.group_b,
+        pair_sets.span_from,
+        pair_sets.span_to,
+        a.indicator,
+        a.industry_code
+    from pair_sets
+    inner join span_industries as a
+        on pair_sets.group_a = a.group_code and pair_sets.span_set = a.industry_set
+    inner join span_industries as b
+        on pair_sets.group_b = b.group_code and pair_sets.span_set = b.industry_set
+            and a.indicator = b.indicator and a.industry_code = b.industry_code
+
+),
+
+universe_years as (
+
+    select distinct
+        group_code,
+        year,
+        indicator
+    from member_years
+
+),
+
+-- Every industry set of every universe-year: the fixed sets hold in each year of their span.
+set_industries as (
+
+    select * from common_industries
+
+    union all
+
+    select
+        span_industries.group_code,
+        span_industries.industry_set,
+        universe_years.year,
+        span_industries.indicator,
+        span_industries.industry_code
+    from span_industries
+    inner join span_sets using (group_code, industry_set)
+    inner join universe_years
+        on span_industries.group_code = universe_years.group_code
+            and span_industries.indicator = universe_years.indicator
+            and universe_years.year between span_sets.span_from and span_sets.span_to
+
+    union all
+
+    select
+        pair_set_groups.group_code,
+        pair_industries.industry_set,
+        universe_years.year,
+        pair_industries.indicator,
+        pair_industries.industry_code
+    from pair_industries
+    inner join pair_set_groups using (industry_set)
+    inner join universe_years
+        on pair_set_groups.group_code = universe_years.group_code
+            and pair_industries.indicator = universe_years.indicator
+            and universe_years.year between pair_industries.span_from and pair_industries.span_to
 
 ),
 
@@ -165,16 +374,18 @@ common_counts as (
 
     select
         group_code,
+        industry_set,
         year,
         indicator,
         count(*) as n_industries
-    from common_industries
-    group by group_code, year, indicator
+    from set_industries
+    group by group_code, industry_set, year, indicator
 
 )
 
 select
     group_code as universe_code,
+    industry_set,
     year,
     indicator,
     province_code,
@@ -188,10 +399,10 @@ select
     quarantine_reach.quarantine_reach
 
 from member_years
-inner join common_industries using (group_code, year, indicator)
+inner join set_industries using (group_code, year, indicator)
 inner join facts using (province_code, year, indicator, industry_code)
 inner join group_sizes using (group_code)
 inner join members_present using (group_code, year, indicator)
-inner join common_counts using (group_code, year, indicator)
+inner join common_counts using (group_code, industry_set, year, indicator)
 left join coverage using (province_code, year, indicator)
 left join quarantine_reach using (group_code, year, indicator)

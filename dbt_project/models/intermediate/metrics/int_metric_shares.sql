@@ -17,12 +17,13 @@ region_totals as (
 
     select
         universe_code,
+        industry_set,
         year,
         indicator,
         province_code,
         sum(value) as region_total  -- X[i]
     from input
-    group by universe_code, year, indicator, province_code
+    group by universe_code, industry_set, year, indicator, province_code
 
 ),
 
@@ -30,12 +31,13 @@ industry_totals as (
 
     select
         universe_code,
+        industry_set,
         year,
         indicator,
         industry_code,
         sum(value) as industry_universe_total  -- X[k]
     from input
-    group by universe_code, year, indicator, industry_code
+    group by universe_code, industry_set, year, indicator, industry_code
 
 ),
 
@@ -43,11 +45,12 @@ universe_totals as (
 
     select
         universe_code,
+        industry_set,
         year,
         indicator,
         sum(region_total) as universe_total  -- X
     from region_totals
-    group by universe_code, year, indicator
+    group by universe_code, industry_set, year, indicator
 
 ),
 
@@ -65,9 +68,9 @@ joined as (
         end as rest_total  -- Σk r[i,k]
 
     from input
-    inner join region_totals using (universe_code, year, indicator, province_code)
-    inner join industry_totals using (universe_code, year, indicator, industry_code)
-    inner join universe_totals using (universe_code, year, indicator)
+    inner join region_totals using (universe_code, industry_set, year, indicator, province_code)
+    inner join industry_totals using (universe_code, industry_set, year, indicator, industry_code)
+    inner join universe_totals using (universe_code, industry_set, year, indicator)
 
 ),
 

@@ -1,0 +1,37 @@
+{#- The comparison pairs of var comparison_pairs ("a:b:from:to,..."), as dicts. Checked again by
+    orchestration/settings.py before a refresh, with a clearer message. -#}
+{% macro comparison_pairs() %}
+    {%- set pairs = [] -%}
+    {%- set setting = var('comparison_pairs') | string -%}
+    {#- sqlfluff's templater has no dbt vars (nor `exceptions`): it lints with the default pair -#}
+    {%- if ':' not in setting and exceptions is not defined %}{% set setting = 'yrd:jjj:2005:2014' %}{% endif -%}
+    {%- for text in setting.split(',') if text.strip() -%}
+        {%- set parts = text.strip().split(':') -%}
+        {%- if parts | length != 4 -%}
+            {{ exceptions.raise_compiler_error("comparison_pairs: '" ~ text ~ "' is not a:b:from:to") }}
+        {%- endif -%}
+        {%- do pairs.append({'a': parts[0], 'b': parts[1], 'from': parts[2] | int, 'to': parts[3] | int}) -%}
+    {%- endfor -%}
+    {{ return(pairs) }}
+{% endmacro %}
+
+{#- The comparison pairs as a relation (group_a, group_b, span_from, span_to), for a FROM clause;
+    no rows when there are none. -#}
+{% macro comparison_pairs_relation() -%}
+    {%- set rows = [] -%}
+    {%- for pair in comparison_pairs() -%}
+        {%- do rows.append("('" ~ pair.a ~ "', '" ~ pair.b ~ "', " ~ pair.from ~ ", " ~ pair.to ~ ")") -%}
+    {%- endfor -%}
+    {%- if rows -%}
+        (values {{ rows | join(', ') }}) as comparison_pairs (group_a, group_b, span_from, span_to)
+    {%- else -%}
+        (
+            select
+                cast(null as varchar) as group_a,
+                cast(null as varchar) as group_b,
+                cast(null as integer) as span_from,
+                cast(null as integer) as span_to
+            where false
+        ) as comparison_pairs
+    {%- endif -%}
+{%- endmacro %}

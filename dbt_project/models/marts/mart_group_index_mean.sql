@@ -1,0 +1,123 @@
+-- Group means of every region-level index: for each universe (region group), industry set, year
+-- and indicator, the plain mean over its members and the mean weighted by each member's share
+-- of the universe total λ[i] (Σ λ[i] = 1). Pair indices (bilateral Krugman, structural
+-- similarity) are averaged over unordered pairs i < j, weighted by λ[i]·λ[j].
+with
+
+relative as (
+
+    select * from {{ ref('mart_specialization_relative_by_set') }}
+
+),
+
+structure as (
+
+    select * from {{ ref('mart_region_structure_by_set') }}
+
+),
+
+bilateral as (
+
+    select * from {{ ref('mart_specialization_bilateral_by_set') }}
+    where province_code < partner_province_code
+
+),
+
+weights as (
+
+    select
+        universe_code,
+        industry_set,
+        province_code,
+        year,
+        indicator,
+        region_weight
+    from relative
+
+),
+
+region_indices as (
+
+    unpivot (
+        select
+            relative.universe_code,
+            relative.industry_set,
+            relative.province_code,
+            relative.year,
+            relative.indicator,
+            relative.region_weight as weight,
+            relative.krugman_vs_universe,
+            relative.krugman_vs_rest,
+            relative.krugman_vs_mean_others,
+            relative.hoover_specialization,
+            structure.herfindahl,
+            structure.herfindahl_normalised,
+            structure.shannon_entropy,
+            structure.relative_theil,
+            structure.hachman,
+            structure.specialization_gini
+        from relative
+        left join structure using (universe_code, industry_set, province_code, year, indicator)
+    )
+    on
+    krugman_vs_universe, krugman_vs_rest, krugman_vs_mean_others, hoover_specialization,
+    herfindahl, herfindahl_normalised, shannon_entropy, relative_theil, hachman, specialization_gini
+    into name index_name value index_value
+
+),
+
+pair_indices as (
+
+    unpivot (
+        select
+            bilateral.universe_code,
+            bilateral.industry_set,
+            bilateral.province_code,
+            bilateral.year,
+            bilateral.indicator,
+            a.region_weight * b.region_weight as weight,
+            bilateral.krugman_bilateral,
+            bilateral.structural_similarity
+        from bilateral
+        inner join weights as a using (universe_code, industry_set, province_code, year, indicator)
+        inner join weights as b
+            on bilateral.universe_code = b.universe_code
+                and bilateral.industry_set = b.industry_set
+                and bilateral.partner_province_code = b.province_code
+                and bilateral.year = b.year
+                and bilateral.indicator = b.indicator
+    )
+    on krugman_bilateral, structural_similarity
+    into name index_name value index_value
+
+),
+
+indices as (
+
+    select
+        *,
+        'region' as index_level
+    from region_indices
+    union all
+    select
+        *,
+        'region_pair' as index_level
+    from pair_indices
+
+)
+
+select
+    cast(universe_code as varchar) as universe_code,
+    cast(industry_set as varchar) as industry_set,
+    cast(year as integer) as year,
+    cast(indicator as varchar) as indicator,
+    cast(index_name as varchar) as index_name,
+    cast(any_value(index_level) as varchar) as index_level,
+    cast(avg(index_value) as double) as mean_plain,
+    cast(sum(index_value * weight) / nullif(sum(weight), 0) as double) as mean_weighted,
+    cast(min(index_value) as double) as min_value,
+    cast(max(index_value) as double) as max_value,
+    cast(count(*) as integer) as n_units
+
+from indices
+group by universe_code, industry_set, year, indicator, index_name

@@ -1,0 +1,84 @@
+-- Geographic concentration of each industry within its reference universe (metrics.md
+-- "Industry"), with σ[i,k] = x[i,k]/X[k] a region's share of the industry and λ[i] its share of
+-- the universe. One row per universe, industry, year and indicator.
+with
+
+shares as (
+
+    select * from {{ ref('int_metric_shares') }}
+
+),
+
+ordered as (
+
+    select
+        *,
+        -- localization curve: regions by ascending LQ[·,k], cumulative σ against cumulative λ
+        sum(industry_region_share) over localization_curve as cumulative_sigma,
+        row_number() over (
+            partition by universe_code, industry_set, year, indicator, industry_code
+            order by industry_region_share desc, province_code asc
+        ) as size_rank
+
+    from shares
+    window localization_curve as (
+        partition by universe_code, industry_set, year, indicator, industry_code
+        order by lq, province_code
+        rows between unbounded preceding and current row
+    )
+
+),
+
+per_industry as (
+
+    select
+        universe_code,
+        industry_set,
+        industry_code,
+        year,
+        indicator,
+        count(*) as n_regions,
+        count(industry_region_share) = count(*) as is_defined,
+        sum(abs(industry_region_share - region_weight)) as krugman_concentration,
+        sum((industry_region_share - region_weight) ^ 2) as raw_concentration,
+        sum(industry_region_share ^ 2) as herfindahl_regions,
+        -- area under the curve by trapezoids: Σ λ[i]·(C[i] + C[i−1]), with C the cumulative σ
+        sum(region_weight * (2 * cumulative_sigma - industry_region_share)) as curve_area_twice,
+        sum(industry_region_share) filter (where size_rank <= 1) as cr1,
+        sum(industry_region_share) filter (where size_rank <= 2) as cr2,
+        sum(industry_region_share) filter (where size_rank <= 3) as cr3,
+        any_value(industry_universe_total) as industry_universe_total,
+        any_value(n_members) as n_members,
+        any_value(n_members_present) as n_members_present,
+        any_value(quarantine_reach) as quarantine_reach
+
+    from ordered
+    group by universe_code, industry_set, industry_code, year, indicator
+
+)
+
+select
+    cast(universe_code as varchar) as universe_code,
+    cast(industry_set as varchar) as industry_set,
+    cast(industry_code as varchar) as industry_code,
+    cast(year as integer) as year,
+    cast(indicator as varchar) as indicator,
+    -- Hoover localization coefficient ½ Σi |σ[i,k] − λ[i]|
+    cast(case when is_defined then krugman_concentration / 2 end as double) as hoover_localization,
+    cast(case when is_defined then krugman_concentration end as double) as krugman_concentration,
+    -- locational Gini, full scale: twice the area between the localization curve and the diagonal
+    cast(case when is_defined then 1 - curve_area_twice end as double) as locational_gini,
+    cast(case when is_defined then cr1 end as double) as cr1,
+    cast(case when is_defined then cr2 end as double) as cr2,
+    cast(case when is_defined then cr3 end as double) as cr3,
+    cast(case when is_defined then raw_concentration end as double) as raw_concentration,
+    cast(case when is_defined then herfindahl_regions end as double) as herfindahl_regions,
+    cast(industry_universe_total as double) as industry_universe_total,
+    cast(n_regions as integer) as n_regions,
+    cast(n_members as integer) as n_members,
+    cast(n_members_present as integer) as n_members_present,
+    cast(n_members_present = n_members as boolean) as is_universe_complete,
+    cast(quarantine_reach as varchar) as quarantine_reach,
+    cast(case when not is_defined then 'zero_industry_total' end as varchar) as null_reason
+
+from per_industry

@@ -1,0 +1,43 @@
+"""The comparison report of two region groups (`make report`, the comparison_reports asset)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..settings import ComparisonPair
+
+DEFAULT_INDICATOR = "main_business_revenue"
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    workbook: Path
+
+
+def report_stem(pair: ComparisonPair, indicator: str) -> str:
+    return f"{pair.a}_vs_{pair.b}_{pair.year_from}_{pair.year_to}_{indicator}"
+
+
+def write_report(published_db: Path, pair: ComparisonPair, indicator: str, out_dir: Path) -> ReportFiles:
+    """Read the published file (read-only) and write the HTML report and its workbook."""
+    import duckdb
+
+    from .render import write_html, write_workbook
+    from .sections import ReportError, collect
+
+    if not published_db.exists():
+        raise ReportError(f"no published warehouse at {published_db}; run `make run` first")
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        data = collect(con, pair, indicator)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(pair, indicator)
+    # written beside, then renamed: a reader never opens a half-written report
+    html_tmp, xlsx_tmp = out_dir / f".{stem}.html.tmp", out_dir / f".{stem}.xlsx.tmp"
+    write_html(data, html_tmp)
+    write_workbook(data, xlsx_tmp)
+    html, workbook = out_dir / f"{stem}.html", out_dir / f"{stem}.xlsx"
+    html_tmp.replace(html)
+    xlsx_tmp.replace(workbook)
+    return ReportFiles(html, workbook)
