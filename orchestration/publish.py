@@ -75,10 +75,12 @@ def replaced_atomically(published_db: Path) -> Iterator[Path]:
 def _copy_comments(con, table: str) -> None:
     """The dbt descriptions (persisted as comments in the build database) onto the published copy,
     so the published file describes itself: duckdb_tables() and duckdb_columns() show them."""
+    # a mart the build keeps as a view (a filter of its _by_set table) is described on the view
     comment = con.execute(
         "select comment from duckdb_tables() where database_name = 'build' and schema_name = 'marts' "
-        "and table_name = ?",
-        [table],
+        "and table_name = ? union all select comment from duckdb_views() where database_name = 'build' "
+        "and schema_name = 'marts' and view_name = ?",
+        [table, table],
     ).fetchone()
     if comment and comment[0]:
         con.execute(f"comment on table main.{table} is {_literal(comment[0])}")

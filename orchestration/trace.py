@@ -27,9 +27,11 @@ ALIASES = {
     "industry": "industry_code",
     "region": "region_code",
     "group": "group_code",
+    "set": "industry_set",
 }
 KEY_COLUMNS = (
     "universe_code",
+    "industry_set",
     "province_code",
     "partner_province_code",
     "industry_code",
@@ -107,14 +109,30 @@ def _inputs(con, table: str, columns: list[str], rows: pd.DataFrame) -> pd.DataF
     if "universe_code" in columns and "indicator" in columns:
         # a metric of a universe-year uses every member's value of every division of the set
         years = set(rows["year"]) | (set(rows["base_year"]) if "base_year" in columns else set())
-        pairs = rows[["universe_code", "indicator"]].drop_duplicates().itertuples(index=False)
+        # the industry set of the row (every metric mart has one; year_common where it holds no other)
+        sets = rows["industry_set"] if "industry_set" in columns else pd.Series("year_common", index=rows.index)
+        pairs = rows.assign(industry_set=sets)[["universe_code", "industry_set", "indicator"]].drop_duplicates()
         frames = [
             con.execute(
-                "select * from lineage_metric_input where universe_code = ? and indicator = ? "
+                "select * from lineage_metric_input where universe_code = ? and industry_set = ? and indicator = ? "
                 f"and year in ({', '.join('?' * len(years))}) order by year, province_code, industry_code",
-                [universe, indicator, *sorted(int(y) for y in years)],
+                [universe, industry_set, indicator, *sorted(int(y) for y in years)],
             ).df()
-            for universe, indicator in pairs
+            for universe, industry_set, indicator in pairs.itertuples(index=False)
+        ]
+        return pd.concat(frames, ignore_index=True)
+    if {"group_code", "industry_code", "indicator", "year"} <= set(columns):
+        # a group total, share or growth: every member's fact of the years it uses
+        years = set(rows["year"]) | (set(rows["base_year"]) if "base_year" in columns else set())
+        wanted = rows[["group_code", "industry_code", "indicator"]].drop_duplicates().itertuples(index=False)
+        frames = [
+            con.execute(
+                "select f.* from fct_industry_indicator as f inner join dim_region_group_member as m "
+                f"using (province_code) where m.group_code = ? and {_behind('f', industry)} and f.indicator = ? "
+                f"and f.year in ({', '.join('?' * len(years))}) order by f.year, f.province_code, f.industry_code",
+                [group, indicator, *sorted(int(y) for y in years)],
+            ).df()
+            for group, industry, indicator in wanted
         ]
         return pd.concat(frames, ignore_index=True)
     if "source_value_ids" in columns:
@@ -124,14 +142,30 @@ def _inputs(con, table: str, columns: list[str], rows: pd.DataFrame) -> pd.DataF
         wanted = rows[["province_code", "industry_code", "indicator", "base_year", "year"]].itertuples(index=False)
         frames = [
             con.execute(
-                "select * from fct_industry_indicator where province_code = ? and industry_code = ? "
-                "and indicator = ? and year in (?, ?) order by year",
-                [p, k, i, int(t0), int(t1)],
+                f"select * from fct_industry_indicator as f where province_code = ? and {_behind('f', k)} "
+                "and indicator = ? and year in (?, ?) order by year, industry_code",
+                [p, i, int(t0), int(t1)],
             ).df()
             for p, k, i, t0, t1 in wanted
         ]
         return pd.concat(frames, ignore_index=True)
     raise TraceError(f"{table} is not traced to source cells (a dimension or a report of checks)")
+
+
+def _behind(alias: str, industry: str) -> str:
+    """The facts a value of `industry` rests on. Where the source prints no manufacturing total
+    (C), it is derived as 合计 (BCD) minus the mining and utilities divisions
+    (int_manufacturing_coverage), so in those province-years those facts are behind it."""
+    code = industry.replace("'", "''")
+    if code != "C":
+        return f"{alias}.industry_code = '{code}'"
+    return (
+        f"({alias}.industry_code = 'C' or (({alias}.industry_code = 'BCD' or ({alias}.industry_level = 'division' "
+        f"and ({alias}.industry_code < '13' or {alias}.industry_code > '43'))) and not exists ("
+        "select 1 from fct_industry_indicator as printed where printed.industry_code = 'C' "
+        f"and printed.value is not null and printed.province_code = {alias}.province_code "
+        f"and printed.year = {alias}.year and printed.indicator = {alias}.indicator)))"
+    )
 
 
 def _cells(con, inputs: pd.DataFrame) -> pd.DataFrame:
@@ -160,11 +194,13 @@ def report(result: Trace, table: str) -> str:
         lines.append("")
     inputs = result.inputs
     if "universe_code" in inputs.columns:
-        for (universe, year, indicator), part in inputs.groupby(["universe_code", "year", "indicator"]):
+        for (universe, industry_set, year, indicator), part in inputs.groupby(
+            ["universe_code", "industry_set", "year", "indicator"]
+        ):
             members = sorted(part["province_code"].unique())
             industries = sorted(part["industry_code"].unique())
             lines.append(
-                f"inputs {universe} {year} {indicator}: {len(members)} members ({', '.join(members)}) × "
+                f"inputs {universe} {industry_set} {year} {indicator}: {len(members)} members ({', '.join(members)}) × "
                 f"{len(industries)} divisions ({', '.join(industries)}) = {len(part)} values"
             )
     lines.append(f"{len(inputs)} input values, {len(result.cells)} raw cells:")

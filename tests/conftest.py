@@ -115,6 +115,7 @@ def run_refresh(
     allow_changes: bool = False,
     job_name: str = "refresh_warehouse",
     asset_selection=None,
+    env: dict[str, str] | None = None,
 ):
     """Run the real refresh job (or the implicit asset job, optionally a selection of it) in
     process against the given directories."""
@@ -126,6 +127,8 @@ def run_refresh(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAW_DIR", str(raw_dir))
         patch.setenv("WAREHOUSE_DIR", str(warehouse_dir))
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
         settings = Settings.from_env()
         definitions = build_definitions(settings)
         job = (
@@ -143,8 +146,8 @@ def run_refresh(
 
 
 # Fixtures that run a refresh (or a webserver): a test using one is marked `refresh`.
-REFRESH_FIXTURES = {"real_build", "published_samples", "case", "corpus_baseline", "served"}
-REFRESH_MODULES = {"test_end_to_end", "test_launch_paths", "test_webserver", "test_bad_input_corpus"}
+REFRESH_FIXTURES = {"real_build", "published_samples", "case", "corpus_baseline", "served", "user_pair_build"}
+REFRESH_MODULES = {"test_end_to_end", "test_launch_paths", "test_webserver", "test_bad_input_corpus", "test_report"}
 
 
 def pytest_collection_modifyitems(items):

@@ -1016,3 +1016,190 @@ def test_trace_walks_a_metric_row_back_to_its_cells_and_recomputes_it(real_build
         trace(settings, "fct_industry_indicator", {"universe_code": "yrd"})
     with pytest.raises(TraceError, match="no row of mart_specialization_relative"):
         trace(settings, "mart_specialization_relative", {**keys, "year": "1900"})
+
+
+def test_group_totals_are_the_sums_of_their_members(real_build):
+    """On the real extracts: every complete group total is Σ members, its national share is
+    group / nation, and derived manufacturing totals are in both."""
+    con, _ = real_build
+    mismatches = query(
+        con,
+        """
+        with members as (
+            select m.group_code, f.industry_code, f.year, f.indicator, sum(f.value) as total, count(f.value) as n
+            from fct_industry_indicator as f join dim_region_group_member as m using (province_code)
+            where f.industry_code <> 'C'
+            group by all
+        )
+        select * from mart_group_total as t join members using (group_code, industry_code, year, indicator)
+        where t.is_complete and abs(t.group_total - members.total) > 1e-9 * abs(members.total)
+        """,
+    )
+    assert mismatches.empty, mismatches.head()
+    checked = query(con, "select count(*) as n from mart_group_total where is_complete and industry_code <> 'C'")
+    assert checked.n[0] > 5_000
+    manufacturing = query(
+        con,
+        """
+        select t.group_total, sum(c.manufacturing_total) as members
+        from mart_group_total as t
+        join dim_region_group_member as m using (group_code)
+        join fct_manufacturing_coverage as c on c.province_code = m.province_code and c.year = t.year
+            and c.indicator = t.indicator
+        where t.group_code = 'yrd' and t.industry_code = 'C' and t.indicator = 'main_business_revenue'
+        group by all
+        """,
+    )
+    assert len(manufacturing) >= 10
+    assert (manufacturing.group_total - manufacturing.members).abs().max() < 1e-6
+    share = query(
+        con,
+        "select national_share, group_total, national_total from mart_group_total where group_code = 'yrd' "
+        "and industry_code = 'C' and indicator = 'main_business_revenue' and year = 2014",
+    ).iloc[0]
+    assert share.national_share == pytest.approx(share.group_total / share.national_total, rel=1e-12)
+
+
+def test_every_yrd_province_has_a_manufacturing_cagr(real_build):
+    """The 2005-2014 CAGR of the manufacturing total exists for all four YRD provinces and the group,
+    derived totals flagged (before, Shanghai was base_missing and Zhejiang and Anhui had no row)."""
+    con, _ = real_build
+    growth = query(
+        con,
+        "select province_code, cagr, is_derived_total from mart_growth where industry_code = 'C' "
+        "and indicator = 'main_business_revenue' and base_year = 2005 and year = 2014 "
+        "and province_code in ('310000', '320000', '330000', '340000') order by province_code",
+    ).set_index("province_code")
+    assert sorted(growth.index) == sorted(YRD) and growth.cagr.notna().all()
+    assert bool(growth.loc["320000", "is_derived_total"]) is False  # Jiangsu prints its total
+    assert growth.is_derived_total.sum() == 3
+    group = query(
+        con,
+        "select cagr, null_reason from mart_group_growth where group_code = 'yrd' and industry_code = 'C' "
+        "and indicator = 'main_business_revenue' and base_year = 2005 and year = 2014",
+    ).iloc[0]
+    totals = query(
+        con,
+        "select year, group_total from mart_group_total where group_code = 'yrd' and industry_code = 'C' "
+        "and indicator = 'main_business_revenue' and year in (2005, 2014) order by year",
+    ).group_total
+    assert group.cagr == pytest.approx((totals[1] / totals[0]) ** (1 / 9) - 1, rel=1e-12)
+
+
+def test_a_fixed_industry_set_keeps_a_trend_on_one_set(real_build):
+    """Beijing's technology-intensive share jumps when it starts reporting divisions in 2012 on its
+    own reported divisions; on the jjj span set the change is small. The identities hold on every
+    fixed set, and yrd and jjj are compared on one pair set."""
+    con, _ = real_build
+    shares = query(
+        con,
+        """
+        select 'own' as basis, year, share from mart_intensity_shares where province_code = '110000'
+            and indicator = 'main_business_revenue' and intensity_class = 'technology' and year in (2011, 2012)
+        union all
+        select 'span', year, share from mart_intensity_shares_by_set where universe_code = 'jjj'
+            and industry_set = 'span_2005_2014' and province_code = '110000'
+            and indicator = 'main_business_revenue' and intensity_class = 'technology' and year in (2011, 2012)
+        """,
+    ).pivot_table(index="basis", columns="year", values="share")
+    own_jump = shares.loc["own", 2012] - shares.loc["own", 2011]
+    span_jump = shares.loc["span", 2012] - shares.loc["span", 2011]
+    assert own_jump > 0.05 and abs(span_jump) < 0.03
+    sets = query(
+        con,
+        """
+        select universe_code, industry_set, count(distinct n_industries) as sizes, min(n_industries) as n
+        from mart_location_quotient_by_set
+        where universe_code in ('yrd', 'jjj', 'yrd+jjj') and industry_set <> 'year_common'
+            and indicator = 'main_business_revenue'
+        group by all
+        """,
+    ).set_index(["universe_code", "industry_set"])
+    assert (sets.sizes == 1).all()  # one set over the whole span
+    pair = sets.xs("pair_yrd_jjj_2005_2014", level="industry_set").n
+    assert pair["yrd"] == pair["jjj"] == pair["yrd+jjj"]
+    broken = query(
+        con,
+        """
+        select universe_code, industry_set, year, indicator, industry_code, sum(region_weight * lq) as s
+        from mart_location_quotient_by_set where industry_set <> 'year_common' and lq is not null
+        group by all having abs(s - 1) > 1e-9
+        """,
+    )
+    assert broken.empty, broken.head()
+
+
+def test_division_availability_names_the_cell_that_removes_tobacco(real_build):
+    """One blank cell (Jiangsu 2014 tobacco) takes division 16 out of the YRD's set: every member's
+    row says why, and names the cell."""
+    con, _ = real_build
+    rows = query(
+        con,
+        "select province_code, status, members_lacking from mart_division_availability where universe_code = 'yrd' "
+        "and industry_code = '16' and year = 2014 and indicator = 'main_business_revenue' order by province_code",
+    ).set_index("province_code")
+    assert rows.loc["320000", "status"] == "missing"
+    assert set(rows.drop("320000").status) == {"dropped_by_common_support"}
+    lacking = rows.loc["310000", "members_lacking"]
+    assert lacking.startswith("320000 missing (") and "Sheet1!" in lacking
+    statuses = set(query(con, "select distinct status from mart_division_availability").status)
+    assert {"in_set", "dropped_by_common_support", "missing"} <= statuses
+
+
+def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_build):
+    from orchestration.report import report_stem
+    from orchestration.report.sections import collect
+    from orchestration.settings import ComparisonPair
+
+    con, settings = real_build
+    pair = ComparisonPair("yrd", "jjj", 2005, 2014)
+    html = settings.warehouse_dir / "comparison-reports" / f"{report_stem(pair, 'main_business_revenue')}.html"
+    text = html.read_text(encoding="utf-8")
+    assert all(f'<section id="s{n}">' in text for n in range(1, 10))
+    data = collect(con, pair, "main_business_revenue")
+    sections = {s.number: s for s in data.sections}
+    for number in range(1, 9):
+        assert any(len(frame) for frame in sections[number].tables.values()), number
+    provinces = sections[1].tables["provinces"].set_index("province_code")
+    assert provinces.loc[list(YRD), "cagr"].notna().all()
+    hightech = sections[6].tables["hightech_growth"]
+    assert set(hightech.group_code) == {"yrd", "jjj"} and hightech.growth_rate.notna().all()
+    fit = sections[7].tables["quadratic_fit"].set_index("series")
+    assert fit.loc["mean_locational_gini", "b2"] is not None
+    caveats = sections[9].tables
+    assert {"scope_above_size_2011", "gbt4754_2011"} <= set(caveats["series_breaks"].break_code)
+    assert len(caveats["divisions_left_out"]) > 0
+    tobacco = caveats["divisions_left_out"]
+    assert ((tobacco.universe_code == "yrd") & (tobacco.year == 2014) & (tobacco.industry_code == "16")).any()
+    # the shift-share of the report is the mart's, and it adds up
+    shift = sections[8].tables["shift_share"]
+    # Beijing has no 2005 revenue: six provinces, and the section says who is missing
+    assert set(shift.province_code) == set(YRD) | {"120000", "130000"}
+    assert "110000 has no data in 2005 or 2014" in sections[8].context["coverage"]
+    assert (shift.national_share + shift.industry_mix + shift.regional_share - shift.change).abs().max() < 1e-6
+
+
+def test_trace_follows_industry_sets_and_group_totals(real_build):
+    from orchestration.trace import trace
+
+    _, settings = real_build
+    keys = {
+        "universe_code": "yrd",
+        "industry_set": "pair_yrd_jjj_2005_2014",
+        "province_code": "320000",
+        "year": "2014",
+        "indicator": "main_business_revenue",
+    }
+    result = trace(settings, "mart_specialization_relative_by_set", keys)
+    row = result.rows.iloc[0]
+    assert set(result.inputs.industry_set) == {"pair_yrd_jjj_2005_2014"}
+    assert len(result.inputs) == 4 * row.n_industries == len(result.cells)
+    group = trace(
+        settings,
+        "mart_group_total",
+        {"group_code": "yrd", "industry_code": "C", "year": "2010", "indicator": "main_business_revenue"},
+    )
+    # Shanghai prints no 2010 total: its derivation (合计, mining and utilities divisions) is traced
+    shanghai = group.inputs[group.inputs.province_code == "310000"]
+    assert {"BCD", "C"} <= set(shanghai.industry_code) and len(shanghai) > 3
+    assert set(group.inputs[group.inputs.province_code == "320000"].industry_code) == {"C"}

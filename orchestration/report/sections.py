@@ -491,7 +491,11 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
             "universe": f"{pair.union_code}: growth of the two groups together is the reference",
             "industry set": f"{pair.pair_set}: the same divisions in both years "
             f"({_set_sizes(con, [pair.union_code], pair.pair_set, indicator)})",
-            "coverage": "members with data in both years: " + (str(len(rows)) + " provinces" if len(rows) else "none"),
+            "coverage": f"members with data in both years: {len(rows)} of {len(_members(con, pair.union_code))}"
+            + "".join(
+                f"; {code} has no data in {pair.year_from} or {pair.year_to}"
+                for code in sorted(set(_members(con, pair.union_code)) - set(rows["province_code"]))
+            ),
         },
         tables={"shift_share": rows},
         charts=[
@@ -509,7 +513,7 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
     members = sorted(set(_members(con, pair.a)) | set(_members(con, pair.b)))
     in_members = ", ".join(f"'{m}'" for m in members)
     f, t = pair.year_from, pair.year_to
-    sets = _df(
+    by_year = _df(
         con,
         """
         select universe_code, industry_set, year, any_value(n_industries) as n_industries,
@@ -517,19 +521,31 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
         from mart_specialization_relative_by_set
         where universe_code in (?, ?, ?) and indicator = ? and year between ? and ?
         group by all
-        order by universe_code, industry_set, year
         """,
         [pair.a, pair.b, pair.union_code, indicator, f, t],
     )
+    sets = (
+        by_year.groupby(["universe_code", "industry_set"], sort=False)
+        .agg(
+            years=("year", "count"),
+            min_divisions=("n_industries", "min"),
+            max_divisions=("n_industries", "max"),
+            incomplete_years=("is_universe_complete", lambda c: int((~c.astype(bool)).sum())),
+        )
+        .reset_index()
+        .sort_values(["universe_code", "industry_set"])
+    )
+    # a division some members report and another lacks: the blank cell takes it out for everyone
     dropped = _df(
         con,
         """
-        select universe_code, year, industry_code, status, count(*) as n_members, any_value(reason) as reason
+        select universe_code, year, industry_code, count(*) as n_members_reporting,
+            any_value(members_lacking) as members_lacking
         from mart_division_availability
         where universe_code in (?, ?) and indicator = ? and year between ? and ?
-            and status not in ('in_set', 'member_without_data')
+            and status = 'dropped_by_common_support'
         group by all
-        order by universe_code, year, industry_code, status
+        order by universe_code, year, industry_code
         """,
         [pair.a, pair.b, indicator, f, t],
     )
@@ -571,7 +587,7 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
         """,
         [f, t, indicator],
     )
-    incomplete = sets[~sets["is_universe_complete"]] if len(sets) else sets
+    incomplete = int(sets["incomplete_years"].sum()) if len(sets) else 0
     return Section(
         9,
         "覆盖范围与注意事项",
@@ -580,7 +596,8 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             "indicator": indicator,
             "universe": f"{pair.a}, {pair.b}, {pair.union_code}",
             "industry set": "year_common, " + pair.span_set + ", " + pair.pair_set,
-            "coverage": f"{len(incomplete)} incomplete universe-years; {len(quarantined)} quarantined values; "
+            "coverage": f"{incomplete} incomplete universe-years; {len(dropped)} divisions left out by a blank "
+            f"cell of one member; {len(quarantined)} quarantined values; "
             f"{len(breaks)} known breaks and {len(shifts)} detected level shifts in the span",
         },
         tables={

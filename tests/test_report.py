@@ -1,0 +1,192 @@
+"""The comparison report for a pair of user-defined groups on the sample extracts: made by the
+refresh (the comparison_reports asset), nine sections, the same numbers as the marts in the HTML
+and in the workbook, and it opens offline in headless Chromium with every chart drawn."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.report import report_stem, write_report
+from orchestration.report.render import sheet_name
+from orchestration.report.sections import ReportError, collect
+from orchestration.settings import ComparisonPair
+from tests.conftest import run_refresh
+
+REPO = Path(__file__).resolve().parent.parent
+PAIR = ComparisonPair("shanghai_jiangsu", "zhejiang_anhui", 2005, 2014)
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def user_pair_build(tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("warehouse_user_pair")
+    result, settings = run_refresh(
+        REPO / "raw",
+        warehouse,
+        env={
+            "REGION_GROUPS_FILE": str(REPO / "examples" / "region_groups.yml"),
+            "REPORT_PAIRS": "shanghai_jiangsu:zhejiang_anhui:2005:2014,yrd:jjj:2005:2014",
+        },
+    )
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    yield con, settings, result
+    con.close()
+
+
+def test_the_refresh_writes_a_report_for_each_listed_pair(user_pair_build):
+    _, settings, result = user_pair_build
+    materialized = [
+        event
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path == ["published", "comparison_reports"]
+    ]
+    assert len(materialized) == 1
+    metadata = materialized[0].materialization.metadata
+    directory = settings.warehouse_dir / "comparison-reports"
+    for pair in (PAIR, ComparisonPair("yrd", "jjj", 2005, 2014)):
+        stem = report_stem(pair, "main_business_revenue")
+        assert (directory / f"{stem}.html").stat().st_size > 10_000
+        assert (directory / f"{stem}.xlsx").stat().st_size > 5_000
+        link = metadata[f"{pair.a}_vs_{pair.b}_2005_2014_html"].value
+        assert link == (directory / f"{stem}.html").resolve().as_uri()
+
+
+def test_user_groups_are_published_with_their_union(user_pair_build):
+    con, _, _ = user_pair_build
+    groups = dict(con.execute("select group_code, n_members from dim_region_group").fetchall())
+    assert groups["shanghai_jiangsu"] == 2 and groups["zhejiang_anhui"] == 2
+    assert groups["shanghai_jiangsu+zhejiang_anhui"] == 4
+    assert groups["national_ex_tibet"] == 30
+
+
+def test_every_section_is_present_and_its_numbers_are_the_marts(user_pair_build):
+    con, _, _ = user_pair_build
+    data = collect(con, PAIR, "main_business_revenue")
+    assert [s.number for s in data.sections] == list(range(1, 10))
+    for section in data.sections:
+        assert set(section.context) == {"indicator", "universe", "industry set", "coverage"}
+    sections = {s.number: s for s in data.sections}
+
+    totals = sections[1].tables["group_totals"].set_index(["group_code", "year"])["group_total"]
+    expected = {
+        (group, year): total
+        for group, year, total in con.execute(
+            "select group_code, year, group_total from mart_group_total where industry_code = 'C' "
+            "and indicator = 'main_business_revenue' and group_code in ('shanghai_jiangsu', 'zhejiang_anhui') "
+            "and year between 2005 and 2014"
+        ).fetchall()
+    }
+    assert expected == totals.to_dict() and len(expected) == 20
+    # group total = Σ members on the published marts
+    members = sections[1].tables["provinces"].groupby("group_code")["value_to"].sum()
+    assert members["shanghai_jiangsu"] == pytest.approx(totals[("shanghai_jiangsu", 2014)], rel=1e-12)
+
+    krel = sections[3].tables["krugman_vs_rest"]
+    published = con.execute(
+        "select universe_code, province_code, year, krugman_vs_rest from mart_specialization_relative_by_set "
+        "where industry_set = 'span_2005_2014' and indicator = 'main_business_revenue' "
+        "and universe_code in ('shanghai_jiangsu', 'zhejiang_anhui') and year between 2005 and 2014 "
+        "order by universe_code = 'shanghai_jiangsu' desc, province_code, year"
+    ).df()
+    pd.testing.assert_frame_equal(
+        krel[published.columns].reset_index(drop=True), published, check_dtype=False, rtol=0, atol=0
+    )
+
+    lq = sections[5].tables["location_quotients"].set_index(["industry_code", "province_code"])["lq"]
+    published_lq = {
+        (industry, province): value
+        for industry, province, value in con.execute(
+            "select industry_code, province_code, lq from mart_location_quotient_by_set "
+            "where universe_code = 'shanghai_jiangsu+zhejiang_anhui' "
+            "and industry_set = 'pair_shanghai_jiangsu_zhejiang_anhui_2005_2014' "
+            "and indicator = 'main_business_revenue' and year = 2014"
+        ).fetchall()
+    }
+    assert len(lq) == len(published_lq) > 0
+    for key, value in published_lq.items():
+        assert lq[key] == value
+
+    shift = sections[8].tables["shift_share"]
+    assert len(shift) == 4
+    components = shift["national_share"] + shift["industry_mix"] + shift["regional_share"]
+    assert (components - shift["change"]).abs().max() < 1e-9 * shift["base_value"].abs().max()
+
+
+def test_the_html_and_the_workbook_carry_the_same_tables(user_pair_build, tmp_path):
+    con, settings, _ = user_pair_build
+    files = write_report(settings.published_db, PAIR, "main_business_revenue", tmp_path)
+    data = collect(con, PAIR, "main_business_revenue")
+    html = files.html.read_text(encoding="utf-8")
+    for number in range(1, 10):
+        assert f'<section id="s{number}">' in html
+    # offline: nothing is loaded from anywhere
+    assert not re.search(r"(src|href)=\"https?://", html)
+    assert "<script" not in html
+    assert html.count("<svg") == sum(len(s.charts) for s in data.sections)
+    # a number of the report, as shown, is the mart's
+    krel = data.sections[2].tables["krel_by_year"]
+    assert f"{krel.iloc[0][2014]:,.4f}" in html
+    used: set[str] = set()
+    book = pd.read_excel(files.workbook, sheet_name=None)
+    for section in data.sections:
+        for name, frame in section.tables.items():
+            sheet = book[sheet_name(section.number, name, used)]
+            sheet.columns = [str(c) for c in sheet.columns]
+            assert len(sheet) == len(frame)
+            numeric = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+            for column in numeric:
+                assert sheet[str(column)].to_numpy() == pytest.approx(frame[column].to_numpy(), nan_ok=True)
+    contents = book["contents"]
+    assert len(contents) == sum(len(s.tables) for s in data.sections)
+
+
+def test_an_unpublished_pair_is_refused_with_what_to_do(user_pair_build, tmp_path):
+    _, settings, _ = user_pair_build
+    with pytest.raises(ReportError, match=r"add 'yrd:jjj:2006:2012' to REPORT_PAIRS and run `make run`"):
+        write_report(settings.published_db, ComparisonPair("yrd", "jjj", 2006, 2012), "main_business_revenue", tmp_path)
+    with pytest.raises(ReportError, match="region group 'mars' is not published"):
+        write_report(
+            settings.published_db, ComparisonPair("mars", "jjj", 2005, 2014), "main_business_revenue", tmp_path
+        )
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+def test_the_report_opens_offline_in_chromium_with_every_chart_drawn(user_pair_build):
+    from playwright.sync_api import sync_playwright
+
+    _, settings, _ = user_pair_build
+    html = settings.warehouse_dir / "comparison-reports" / f"{report_stem(PAIR, 'main_business_revenue')}.html"
+    shots = REPO / "warehouse" / "report-check"
+    shots.mkdir(parents=True, exist_ok=True)
+    requests, errors = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-quic"], headless=True
+        )
+        context = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})
+        page = context.new_page()
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(html.resolve().as_uri(), wait_until="load")
+        charts = page.locator("figure.chart svg")
+        sizes = [charts.nth(i).bounding_box() for i in range(charts.count())]
+        drawn = page.evaluate(
+            "() => [...document.querySelectorAll('figure.chart svg')].map(s => s.querySelectorAll('path, text').length)"
+        )
+        headings = page.locator("section h2").all_inner_texts()
+        page.screenshot(path=str(shots / "comparison-report.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert [url for url in requests if not url.startswith("file://")] == []
+    assert len(sizes) >= 9 and all(box and box["width"] > 100 and box["height"] > 50 for box in sizes)
+    assert min(drawn) > 10
+    assert len(headings) == 9 and headings[0].startswith("1. 产出规模")
+    assert (shots / "comparison-report.png").stat().st_size > 50_000
