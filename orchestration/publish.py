@@ -62,7 +62,9 @@ def replaced_atomically(published_db: Path) -> Iterator[Path]:
     """A temporary file beside the published one; once the block has written it, it becomes the
     published file, read-only, by one rename. On any error the published file is untouched and
     the temporary file is removed."""
-    staging = published_db.with_name(f".{published_db.name}.{uuid.uuid4().hex}.tmp")
+    # DuckDB names a file's catalog after its name up to the first dot: ".marts.duckdb..." would be
+    # catalog "marts", which a build view's "marts.<table>" then also names (an ambiguous reference)
+    staging = published_db.with_name(f".publishing_{uuid.uuid4().hex}.{published_db.name}.tmp")
     try:
         yield staging
         os.chmod(staging, READ_ONLY)
