@@ -125,6 +125,7 @@ def _nothing_changed(settings: Settings, started: float) -> bool:
     from .code_fingerprint import code_fingerprint
     from .ingest.errors import SourceFileError
     from .raw_snapshot import FileChanges, published_snapshot, snapshot
+    from .settings import report_pairs_setting
 
     published, manifest = published_snapshot(settings.published_db)
     if not manifest:
@@ -135,7 +136,9 @@ def _nothing_changed(settings: Settings, started: float) -> bool:
         return False  # the refresh itself reports it, with file and reason
     same_dir = manifest.get("raw_dir") == str(settings.raw_dir)
     same_code = manifest.get("code_fingerprint") == code_fingerprint()
-    if FileChanges.between(published, current) or not same_dir or not same_code:
+    # the comparison pairs decide which industry sets are built: another REPORT_PAIRS is a change
+    same_pairs = manifest.get("report_pairs") == report_pairs_setting()
+    if FileChanges.between(published, current) or not same_dir or not same_code or not same_pairs:
         return False
     print(
         f"Nothing changed since the publication of {manifest.get('published_at')} (run "

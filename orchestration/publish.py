@@ -35,7 +35,7 @@ from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
 from .publication_guard import compare_with_publication
 from .resources import WarehouseResource
-from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions
+from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions, report_pairs_setting
 
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
@@ -320,6 +320,7 @@ def published_marts_file(
             "git_commit": _git_commit(),
             "code_fingerprint": code_fingerprint(),
             "raw_dir": str(settings.raw_dir),
+            "report_pairs": report_pairs_setting(),
             "allowed_changes": comparison.intended_only if config.allow_changes else [],
             "checks": {
                 "evaluated": len(checks),

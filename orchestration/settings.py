@@ -156,6 +156,11 @@ def comparison_pairs() -> list[ComparisonPair]:
     return pairs
 
 
+def report_pairs_setting() -> list[str]:
+    """REPORT_PAIRS as the publication manifest records it (a:b:from:to each)."""
+    return [f"{p.a}:{p.b}:{p.year_from}:{p.year_to}" for p in comparison_pairs()]
+
+
 def _known_group_codes() -> set[str]:
     from .region_groups import builtin_groups, groups_file, read_groups
 

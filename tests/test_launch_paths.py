@@ -97,9 +97,13 @@ def test_launchpad_directories_reach_every_step_dbt_included(sample_raw, tmp_pat
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     with duckdb.connect(str(chosen / "build.duckdb"), read_only=True) as con:
         marts = {
-            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' "
+                "union all select view_name from duckdb_views() where schema_name = 'marts'"
+            ).fetchall()
         }
-    assert "mart_location_quotient" in marts
+    assert {"mart_location_quotient", "mart_location_quotient_by_set"} <= marts
     assert (chosen / "marts.duckdb").exists()
     assert not (loaded_with / "build.duckdb").exists() and not (loaded_with / "marts.duckdb").exists()
 
@@ -167,3 +171,10 @@ def test_nothing_changed_publishes_nothing(published_samples, monkeypatch, capsy
     out = capsys.readouterr().out
     assert "Nothing changed since the publication of" in out and "Nothing was rebuilt or published" in out
     assert settings.published_db.read_bytes() == before
+    # another comparison pair is a change: its industry sets must be built, so `make run` rebuilds
+    monkeypatch.setenv("REPORT_PAIRS", "yrd:jjj:2006:2012")
+    assert cli.main(["build"]) == 0
+    assert "Nothing changed" not in capsys.readouterr().out
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        sets = {r[0] for r in con.execute("select distinct industry_set from mart_location_quotient_by_set").fetchall()}
+    assert {"span_2006_2012", "pair_yrd_jjj_2006_2012"} <= sets

@@ -308,7 +308,9 @@ def location_quotients(con, pair: ComparisonPair, indicator: str) -> Section:
         """,
         [pair.union_code, pair.pair_set, indicator, pair.year_to],
     )
-    division = rows["industry_code"] + " " + rows["industry_zh"] + " " + rows["industry_en"]
+    # chart labels in English: SVG text of CJK is measured here without a CJK font, and long labels
+    # would be cut; the Chinese names are in the workbook's table
+    division = rows["industry_code"] + " " + rows["industry_en"].str.slice(0, 45)
     matrix = rows.assign(division=division).pivot_table(index="division", columns="name_en", values="lq", sort=False)
     return Section(
         5,
