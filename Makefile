@@ -10,7 +10,7 @@
 #   make rollback [VERSION=...]                   put a kept version back in place
 #   make export TABLE=... [FORMAT=csv|parquet|xlsx] [WHERE=...]   a published table to a file, labels joined in
 #   make trace TABLE=... universe=... province=... year=... indicator=...   a row back to its raw cells
-#   make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=...]   comparison report: HTML and XLSX
+#   make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=...] [YEARS=2005,2010,2014]   comparison report: HTML, XLSX
 #   make report-check                             open a report in headless Chromium, offline; screenshot
 #   make bench                                    full-refresh timing on the real extracts, then
 #                                                 every metric mart on a 6.1M-row generated panel
@@ -37,6 +37,7 @@ export REPORT_B := $(value B)
 export REPORT_FROM := $(value FROM)
 export REPORT_TO := $(value TO)
 export REPORT_INDICATOR := $(value INDICATOR)
+export REPORT_YEARS := $(value YEARS)
 export ALLOW_CHANGES FULL VERSION REGION_GROUPS_FILE REPORT_PAIRS
 export DBT_USE_COLORS := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home

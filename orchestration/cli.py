@@ -419,7 +419,17 @@ def report_command(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    pair = ComparisonPair(values["A"], values["B"], int(values["FROM"]), int(values["TO"]))
+    years_text = (os.environ.get("REPORT_YEARS") or "").replace(" ", "")
+    years = tuple(int(y) for y in years_text.split(",") if y.isdigit())
+    if len(years) != len([y for y in years_text.split(",") if y]) or not all(
+        int(values["FROM"]) <= y <= int(values["TO"]) for y in years
+    ):
+        print(
+            f"YEARS={years_text!r}: years between FROM and TO, comma-separated (e.g. YEARS=2005,2010,2014)",
+            file=sys.stderr,
+        )
+        return 1
+    pair = ComparisonPair(values["A"], values["B"], int(values["FROM"]), int(values["TO"]), years)
     try:
         files = write_report(
             settings.published_db,

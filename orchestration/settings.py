@@ -114,6 +114,7 @@ class ComparisonPair:
     b: str
     year_from: int
     year_to: int
+    heatmap_years: tuple[int, ...] = ()  # the report's per-year heatmaps (default: both ends)
 
     @property
     def union_code(self) -> str:

@@ -3,8 +3,9 @@
 Starts `dagster dev` on a free loopback port over a scratch copy of the samples, opens the global
 asset lineage view in headless Chromium (Debian's package, driven by Playwright with
 executable_path; `playwright install` cannot download here), clicks "Materialize all", waits for
-the run to succeed, then breaks one label, launches the refresh job and opens the failed run.
-Screenshots go to warehouse/ui-check/: the lineage, the successful run, the failed run's cause.
+the run to succeed, opens the comparison report's asset page, then breaks one label, launches the
+refresh job and opens the failed run. Screenshots go to warehouse/ui-check/: the lineage, the
+successful run, the report asset, the failed run's cause.
 Exits non-zero if a step does not behave as described.
 """
 
@@ -62,6 +63,11 @@ def main() -> int:
                 page.goto(f"{base}/runs/{run_id}", wait_until="networkidle")
                 page.get_by_text("Success", exact=False).first.wait_for(timeout=60_000)
                 page.screenshot(path=str(shots / "2-run-success.png"))
+
+                # the comparison report made after the publication: its page shows the headline numbers
+                page.goto(f"{base}/assets/published/comparison_reports", wait_until="networkidle")
+                page.get_by_text("yrd vs jjj, 2005–2014", exact=False).first.wait_for(timeout=60_000)
+                page.screenshot(path=str(shots / "2b-comparison-report-asset.png"), full_page=True)
 
                 import openpyxl
 

@@ -56,6 +56,9 @@ def test_the_refresh_writes_a_report_for_each_listed_pair(user_pair_build):
         assert (directory / f"{stem}.xlsx").stat().st_size > 5_000
         link = metadata[f"{pair.a}_vs_{pair.b}_2005_2014_html"].value
         assert link == (directory / f"{stem}.html").resolve().as_uri()
+        # the UI shows the headline numbers (it cannot open a local file)
+        summary = metadata[f"{pair.a}_vs_{pair.b}_2005_2014_summary"].value
+        assert f"| {pair.a} | " in summary and f"| {pair.b} | " in summary
 
 
 def test_user_groups_are_published_with_their_union(user_pair_build):
@@ -145,6 +148,14 @@ def test_the_html_and_the_workbook_carry_the_same_tables(user_pair_build, tmp_pa
                 assert sheet[str(column)].to_numpy() == pytest.approx(frame[column].to_numpy(), nan_ok=True)
     contents = book["contents"]
     assert len(contents) == sum(len(s.tables) for s in data.sections)
+
+
+def test_heatmaps_for_the_years_chosen(user_pair_build):
+    con, _, _ = user_pair_build
+    chosen = ComparisonPair(PAIR.a, PAIR.b, PAIR.year_from, PAIR.year_to, heatmap_years=(2005, 2010, 2014))
+    section = {s.number: s for s in collect(con, chosen, "main_business_revenue").sections}[4]
+    assert [c.title[-4:] for c in section.charts] == ["2005", "2005", "2010", "2010", "2014", "2014"]
+    assert sorted(section.tables["bilateral"].year.unique()) == [2005, 2010, 2014]
 
 
 def test_an_unpublished_pair_is_refused_with_what_to_do(user_pair_build, tmp_path):

@@ -14,6 +14,7 @@ DEFAULT_INDICATOR = "main_business_revenue"
 class ReportFiles:
     html: Path
     workbook: Path
+    summary: str = ""  # the headline numbers, as Markdown, for the asset's page in the UI
 
 
 def report_stem(pair: ComparisonPair, indicator: str) -> str:
@@ -24,7 +25,7 @@ def write_report(published_db: Path, pair: ComparisonPair, indicator: str, out_d
     """Read the published file (read-only) and write the HTML report and its workbook."""
     import duckdb
 
-    from .render import write_html, write_workbook
+    from .render import summary_markdown, write_html, write_workbook
     from .sections import ReportError, collect
 
     if not published_db.exists():
@@ -40,4 +41,4 @@ def write_report(published_db: Path, pair: ComparisonPair, indicator: str, out_d
     html, workbook = out_dir / f"{stem}.html", out_dir / f"{stem}.xlsx"
     html_tmp.replace(html)
     xlsx_tmp.replace(workbook)
-    return ReportFiles(html, workbook)
+    return ReportFiles(html, workbook, summary_markdown(data))

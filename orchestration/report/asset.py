@@ -36,6 +36,7 @@ def comparison_reports(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         label = f"{pair.a}_vs_{pair.b}_{pair.year_from}_{pair.year_to}"
         metadata[f"{label}_html"] = dg.MetadataValue.url(files.html.resolve().as_uri())
         metadata[f"{label}_xlsx"] = dg.MetadataValue.path(str(files.workbook))
+        metadata[f"{label}_summary"] = dg.MetadataValue.md(files.summary)
         written.append(f"- [{label}]({files.html.resolve().as_uri()}) · {files.workbook}")
         context.log.info(f"Wrote {files.html} and {files.workbook}")
     metadata["reports"] = dg.MetadataValue.md("\n".join(written) or "no pairs in REPORT_PAIRS")

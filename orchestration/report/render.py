@@ -232,3 +232,34 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].map(lambda v: isinstance(v, list | tuple) or hasattr(v, "tolist")).any():
             out[column] = out[column].map(_format)
     return out
+
+
+def summary_markdown(data: ReportData) -> str:
+    """The headline numbers of the report, for the Dagster UI (which shows Markdown metadata but
+    cannot open a local file): group totals and CAGR, and the groups' mean Krel."""
+    pair, sections = data.pair, {s.number: s for s in data.sections}
+    lines = [
+        f"**{pair.a} vs {pair.b}, {pair.year_from}–{pair.year_to}, {data.indicator}** "
+        f"(industry set {pair.pair_set}; published {data.published_at})",
+        "",
+        "| group | total first year | total last year | CAGR | mean Krel, last year |",
+        "|---|---|---|---|---|",
+    ]
+    totals = sections[1].tables["group_totals"]
+    growth = (
+        sections[1].tables["group_growth"].set_index("group_code") if len(sections[1].tables["group_growth"]) else None
+    )
+    means = sections[3].tables["group_means"]
+    for group in (pair.a, pair.b):
+        first = totals[(totals.group_code == group) & (totals.year == pair.year_from)].group_total
+        last = totals[(totals.group_code == group) & (totals.year == pair.year_to)].group_total
+        cagr = None
+        if growth is not None and group in growth.index:
+            row = growth.loc[group]
+            cagr = row["cagr"] if pd.notna(row["cagr"]) else f"null ({row['null_reason']})"
+        krel = means[(means.universe_code == group) & (means.year == pair.year_to)].mean_plain
+        cells = [first.iloc[0] if len(first) else None, last.iloc[0] if len(last) else None, cagr]
+        cells.append(krel.iloc[0] if len(krel) else None)
+        lines.append(f"| {group} | " + " | ".join(_format(c) for c in cells) + " |")
+    lines += ["", "Nine sections and their caveats in the HTML report and the workbook (paths above)."]
+    return "\n".join(lines)

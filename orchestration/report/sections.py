@@ -264,13 +264,14 @@ def bilateral(con, pair: ComparisonPair, indicator: str) -> Section:
         from mart_specialization_bilateral_by_set as b
         join dim_province as p on p.province_code = b.province_code
         join dim_province as q on q.province_code = b.partner_province_code
-        where b.universe_code = ? and b.industry_set = ? and b.indicator = ? and b.year in (?, ?)
+        where b.universe_code = ? and b.industry_set = ? and b.indicator = ?
+            and list_contains(?::integer[], b.year)
         order by b.year, b.province_code, b.partner_province_code
         """,
-        [pair.union_code, pair.pair_set, indicator, pair.year_from, pair.year_to],
+        [pair.union_code, pair.pair_set, indicator, list(_heatmap_years(pair))],
     )
     charts = []
-    for year in (pair.year_from, pair.year_to):
+    for year in _heatmap_years(pair):
         for column, title in (
             ("krugman_bilateral", "Bilateral Krugman index 地区间专业化指数"),
             ("structural_similarity", "Structural similarity 结构相似系数"),
@@ -292,6 +293,11 @@ def bilateral(con, pair: ComparisonPair, indicator: str) -> Section:
         charts=charts,
         workbook_only={"bilateral"},
     )
+
+
+def _heatmap_years(pair: ComparisonPair) -> tuple[int, ...]:
+    """The years of the per-year heatmaps: those chosen (make report YEARS=...), else both ends."""
+    return pair.heatmap_years or (pair.year_from, pair.year_to)
 
 
 def location_quotients(con, pair: ComparisonPair, indicator: str) -> Section:
