@@ -1168,6 +1168,7 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
     assert fit.loc["mean_locational_gini", "b2"] is not None
     caveats = sections[9].tables
     assert {"scope_above_size_2011", "gbt4754_2011"} <= set(caveats["series_breaks"].break_code)
+    assert caveats["level_shifts"].is_level_shift.all()
     assert len(caveats["divisions_left_out"]) > 0
     tobacco = caveats["divisions_left_out"]
     assert ((tobacco.universe_code == "yrd") & (tobacco.year == 2014) & (tobacco.industry_code == "16")).any()

@@ -140,6 +140,12 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
         [pair.a, pair.b, indicator, f, t, pair.a],
     )
     complete = totals[totals["year"].isin([f, t])]["is_complete"].all() if len(totals) else False
+    notes = []
+    if totals.empty:
+        notes.append(
+            f"No manufacturing total for {indicator}: the source prints none and it cannot be derived "
+            "(合计 minus mining and utilities; fct_manufacturing_coverage). The sections below use the divisions."
+        )
     return Section(
         1,
         "产出规模、增长与省份占比",
@@ -150,8 +156,13 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             "industry set": "manufacturing total (C), printed or derived as 合计 minus mining and utilities",
             "coverage": "both group totals complete in both end years"
             if complete
-            else "a group total misses a member in an end year: shares and growth are null there",
+            else (
+                "no manufacturing total published for this indicator"
+                if totals.empty
+                else "a group total misses a member in an end year: shares and growth are null there"
+            ),
         },
+        notes=notes,
         tables={"provinces": provinces, "group_totals": totals, "group_growth": growth},
         charts=[
             Chart(
@@ -590,7 +601,7 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
         con,
         f"""
         select * from mart_level_shift
-        where province_code in ({in_members}) and year > ? and year <= ? and indicator = ?
+        where province_code in ({in_members}) and year > ? and year <= ? and indicator = ? and is_level_shift
         order by province_code, year
         """,
         [f, t, indicator],
