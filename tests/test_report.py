@@ -160,6 +160,9 @@ def test_heatmaps_for_the_years_chosen(user_pair_build):
 
 def test_an_unpublished_pair_is_refused_with_what_to_do(user_pair_build, tmp_path):
     _, settings, _ = user_pair_build
+    published = r"published pairs: shanghai_jiangsu:zhejiang_anhui:2005:2014, yrd:jjj:2005:2014\)"
+    with pytest.raises(ReportError, match=published):
+        write_report(settings.published_db, ComparisonPair("yrd", "jjj", 2006, 2012), "main_business_revenue", tmp_path)
     with pytest.raises(ReportError, match=r"add 'yrd:jjj:2006:2012' to REPORT_PAIRS and run `make run`"):
         write_report(settings.published_db, ComparisonPair("yrd", "jjj", 2006, 2012), "main_business_revenue", tmp_path)
     with pytest.raises(ReportError, match="region group 'mars' is not published"):

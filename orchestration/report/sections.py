@@ -86,10 +86,12 @@ def _check(con, pair: ComparisonPair, indicator: str) -> None:
 
 def published_pairs(con) -> set[str]:
     """The comparison pairs whose industry sets the published file holds, as a:b:from:to."""
+    # the union a+b carries each pair's set; group codes may hold underscores, so split on '+'
     rows = con.execute(
-        "select distinct industry_set from mart_location_quotient_by_set where industry_set like 'pair_%'"
+        "select distinct universe_code, industry_set from mart_location_quotient_by_set "
+        "where industry_set like 'pair_%' and universe_code like '%+%'"
     ).fetchall()
-    return {":".join(r[0].removeprefix("pair_").rsplit("_", 3)) for r in rows}
+    return {":".join([*universe.split("+", 1), *industry_set.rsplit("_", 2)[1:]]) for universe, industry_set in rows}
 
 
 def _years(pair: ComparisonPair) -> list[int]:
