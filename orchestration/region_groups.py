@@ -32,8 +32,9 @@ import yaml
 
 from .ingest.errors import SourceFileError
 from .ingest.workbook import file_sha256
+from .settings import DBT_PROJECT_DIR, REPO_ROOT
 
-SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+SEEDS = DBT_PROJECT_DIR / "seeds"
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CSV_COLUMNS = ("group_code", "name_zh", "name_en", "description", "province")
 
@@ -54,7 +55,7 @@ def groups_file() -> Path | None:
     if not text:
         return None
     path = Path(text)
-    return path if path.is_absolute() else (SEEDS.parent.parent / path).resolve()
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
 def source_key(path: Path) -> str:

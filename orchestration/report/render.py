@@ -62,7 +62,6 @@ COLUMN_LABELS = {
     "hightech_revenue": ("高技术产业营业收入", "high-tech revenue"),
     "mean_locational_gini": ("区位基尼系数均值", "mean locational Gini"),
     "mean_hoover": ("胡佛系数均值", "mean Hoover"),
-    "national_share_ss": ("全国份额分量", "national share"),
     "industry_mix": ("产业结构分量", "industry mix"),
     "regional_share": ("竞争力分量", "regional share"),
     "change": ("变化量", "change"),
@@ -110,18 +109,18 @@ def _format(value) -> str:
     return str(value)
 
 
-def _header(column: str) -> str:
-    zh, en = COLUMN_LABELS.get(column, (None, None))
+def _header(column: str, labels: dict[str, tuple[str, str]]) -> str:
+    zh, en = labels.get(column) or COLUMN_LABELS.get(column, (None, None))
     if zh is None:
         return html.escape(column)
     return f"{html.escape(zh)}<br>{html.escape(en)}"
 
 
-def table_html(frame: pd.DataFrame) -> str:
+def table_html(frame: pd.DataFrame, labels: dict[str, tuple[str, str]] | None = None) -> str:
     if frame is None or frame.empty:
         return '<p class="note">无数据 No rows.</p>'
     shown = frame.head(MAX_HTML_ROWS)
-    head = "".join(f"<th>{_header(str(c))}</th>" for c in shown.columns)
+    head = "".join(f"<th>{_header(str(c), labels or {})}</th>" for c in shown.columns)
     rows = []
     for record in shown.itertuples(index=False):
         cells = []
@@ -178,7 +177,7 @@ def write_html(data: ReportData, path: Path) -> Path:
                     f'<p class="note">{html.escape(name.replace("_", " "))}: {len(frame)} rows in the workbook.</p>'
                 )
                 continue
-            parts.append(f"<h3>{html.escape(name.replace('_', ' '))}</h3>{table_html(frame)}")
+            parts.append(f"<h3>{html.escape(name.replace('_', ' '))}</h3>{table_html(frame, section.labels)}")
         parts.append("</section>")
     parts.append("</body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")

@@ -35,6 +35,8 @@ class Section:
     notes: list[str] = field(default_factory=list)
     # tables the HTML leaves to the workbook (long forms a chart or a pivot already shows)
     workbook_only: set[str] = field(default_factory=set)
+    # header labels of this section's columns where a name means something else here
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -519,6 +521,8 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
             ),
         },
         tables={"shift_share": rows},
+        # here national_share is the shift-share component NS, not a share of the nation
+        labels={"national_share": ("全国份额分量", "national share NS")},
         charts=[
             Chart(
                 "stacked_bar",
