@@ -3,6 +3,7 @@
 #            [ALLOW_CHANGES=1] [FULL=1]           publish an intended change; rebuild though nothing changed
 #   make test                                     the whole test suite
 #   make test-fast                                the tests that need neither ../shared nor a refresh
+#   make test-spark                               the dbt models on Spark (own venv), every mart compared with DuckDB
 #   make lint                                     ruff (check, format) and sqlfluff, as CI runs them
 #   make ui                                       Dagster UI and daemon on http://127.0.0.1:3000
 #   make ui-check                                 click through the UI in headless Chromium, screenshots
@@ -48,7 +49,7 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test test-fast lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean
+.PHONY: run test test-fast test-spark lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -77,10 +78,24 @@ run: setup
 # Two worker processes (this machine has two cores), each test file on one worker: 20.4 min in
 # one process, 11.5 min in two (README, "Tests").
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not spark"
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not real_data and not refresh"
+	$(BIN)/python -m pytest -m "not real_data and not refresh and not spark"
+
+# The same dbt models on Spark (README "Running on Spark"): builds the samples on DuckDB through the
+# refresh job, then on Spark in local mode from the same inputs, and compares every mart row by
+# row. Spark lives in its own virtual environment (pyspark is ~490 MB); it needs Java 17.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.installed: spark/requirements.txt
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install --quiet -r spark/requirements.txt
+	@touch $@
+
+test-spark: setup $(SPARK_VENV)/.installed
+	@command -v java >/dev/null || { echo "test-spark needs Java 17 (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(BIN)/python -m pytest -m spark tests/test_spark_equivalence.py
 
 # What CI checks before the tests (.ci/run). Fix formatting with `ruff format .` and
 # `sqlfluff fix dbt_project/models dbt_project/tests`.

@@ -146,7 +146,15 @@ def run_refresh(
 
 
 # Fixtures that run a refresh (or a webserver): a test using one is marked `refresh`.
-REFRESH_FIXTURES = {"real_build", "published_samples", "case", "corpus_baseline", "served", "user_pair_build"}
+REFRESH_FIXTURES = {
+    "real_build",
+    "published_samples",
+    "case",
+    "corpus_baseline",
+    "served",
+    "user_pair_build",
+    "duckdb_build",
+}
 REFRESH_MODULES = {"test_end_to_end", "test_launch_paths", "test_webserver", "test_bad_input_corpus", "test_report"}
 
 

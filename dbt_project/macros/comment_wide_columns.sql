@@ -1,7 +1,16 @@
 {#- Post-hook of the wide views: each generated column (lq_13, k_110000, ...) gets a comment that
     names its code in Chinese and English, from the dimension the code belongs to, so the
-    published file says what every column is. -#}
+    published file says what every column is. DuckDB only: Spark keeps no column comments on
+    Parquet tables (dbt-spark persists docs on Delta and Hudi tables alone). -#}
 {% macro comment_wide_columns(relation, prefix, what, dimension, key, name_zh, name_en) %}
+    {{ return(adapter.dispatch('comment_wide_columns')(relation, prefix, what, dimension, key, name_zh, name_en)) }}
+{% endmacro %}
+
+{% macro spark__comment_wide_columns(relation, prefix, what, dimension, key, name_zh, name_en) %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro default__comment_wide_columns(relation, prefix, what, dimension, key, name_zh, name_en) %}
     {%- if execute -%}
         {%- set rows = run_query(
             "select " ~ key ~ ", " ~ name_zh ~ ", " ~ name_en ~ " from " ~ ref(dimension)

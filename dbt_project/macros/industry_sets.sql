@@ -27,8 +27,8 @@
     {%- else -%}
         (
             select
-                cast(null as varchar) as group_a,
-                cast(null as varchar) as group_b,
+                cast(null as string) as group_a,
+                cast(null as string) as group_b,
                 cast(null as integer) as span_from,
                 cast(null as integer) as span_to
             where false

@@ -70,7 +70,7 @@ pair_breaks as (
         {%- endfor %}
         pairs.base_year,
         pairs.year,
-        string_agg(distinct breaks.break_code, ', ' order by breaks.break_code) as series_breaks
+        {{ ordered_string_agg('breaks.break_code', "', '", distinct=true) }} as series_breaks
     from pairs
     inner join {{ series_breaks }} as breaks
         on pairs.base_year < breaks.first_year and breaks.first_year <= pairs.year
@@ -88,7 +88,7 @@ pair_breaks as (
 
 select
     {%- for key in series_keys %}
-    cast({{ key }} as varchar) as {{ key }},
+    cast({{ key }} as string) as {{ key }},
     {%- endfor %}
     cast(base_year as integer) as base_year,
     cast(year as integer) as year,
@@ -106,12 +106,12 @@ select
         when base_value is null then 'base_missing'
         when base_value <= 0 then 'base_not_positive'
         when value is null then 'value_missing'
-    end as varchar) as null_reason
+    end as string) as null_reason
     {%- if series_breaks is not none %},
     {%- if break_flag != 'crosses_series_break' %}
     cast(pair_breaks.series_breaks is not null as boolean) as crosses_series_break,
     {%- endif %}
-    cast(pair_breaks.series_breaks as varchar) as series_breaks
+    cast(pair_breaks.series_breaks as string) as series_breaks
     {%- endif %}
     {%- if either_flag is not none %},
     cast({{ either_flag }} as boolean) as {{ either_flag }}

@@ -7,5 +7,5 @@
         {%- set bounds = item.split('-') -%}
         {%- do ranges.append('\\x{' ~ bounds[0] ~ '}' ~ ('-\\x{' ~ bounds[1] ~ '}' if bounds | length > 1 else '')) -%}
     {%- endfor -%}
-    regexp_replace({{ expression }}, '[{{ ranges | join('') }}]', '', 'g')
+    {{ regexp_replace_all(expression, '[' ~ ranges | join('') ~ ']', "''") }}
 {%- endmacro %}

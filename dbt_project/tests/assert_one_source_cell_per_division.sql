@@ -8,7 +8,7 @@ select
     mapping_vintage,
     mapping_code,
     count(*) as n_cells,
-    string_agg(industry_label || ' @ ' || source_file || '!' || source_cell, '; ') as cells
+    {{ ordered_string_agg("industry_label || ' @ ' || source_file || '!' || source_cell", "'; '") }} as cells
 from {{ ref('int_cells_labelled') }}
 where label_kind = 'division'
     and value_flag <> 'missing'

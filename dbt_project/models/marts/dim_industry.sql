@@ -57,14 +57,14 @@ unioned as (
 )
 
 select
-    cast(industry_code as varchar) as industry_code,
-    cast('GB/T 4754-2011' as varchar) as classification,
-    cast(name_zh as varchar) as name_zh,
-    cast(name_en as varchar) as name_en,
-    cast(sector as varchar) as sector,
-    cast(industry_level as varchar) as industry_level,
-    cast(intensity_class as varchar) as intensity_class,
-    cast('{{ var("intensity_mapping_version") }}' as varchar) as intensity_mapping_version,
+    cast(industry_code as string) as industry_code,
+    cast('GB/T 4754-2011' as string) as classification,
+    cast(name_zh as string) as name_zh,
+    cast(name_en as string) as name_en,
+    cast(sector as string) as sector,
+    cast(industry_level as string) as industry_level,
+    cast(intensity_class as string) as intensity_class,
+    cast('{{ var("intensity_mapping_version") }}' as string) as intensity_mapping_version,
     cast(is_metric_industry as boolean) as is_metric_industry
 
 from unioned

@@ -19,11 +19,11 @@ moved as (
 )
 
 select
-    cast(crosswalk.code_2002 as varchar) as code_2002,
-    cast(crosswalk.code_2011 as varchar) as code_2011,
+    cast(crosswalk.code_2002 as string) as code_2002,
+    cast(crosswalk.code_2011 as string) as code_2011,
     cast(crosswalk.weight as double) as weight,
-    cast(crosswalk.method as varchar) as method,
-    cast(crosswalk.derivation as varchar) as derivation,
+    cast(crosswalk.method as string) as method,
+    cast(crosswalk.derivation as string) as derivation,
     cast(coalesce(moved.n_moved_links, 0) as integer) as n_links_moved_elsewhere
 
 from crosswalk

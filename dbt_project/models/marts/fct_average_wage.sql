@@ -67,7 +67,7 @@ division_rows as (
         value_flag,
         employment as employment_weight,
         1 as n_weighted,
-        [raw_value_id] as source_value_ids
+        {{ list_of(['raw_value_id']) }} as source_value_ids
 
     from paired
 
@@ -84,7 +84,7 @@ aggregate_rows as (
         'employment_weighted' as value_flag,
         sum(employment) as employment_weight,
         count(*) as n_weighted,
-        list(raw_value_id order by paired.industry_code) as source_value_ids
+        {{ ordered_list('raw_value_id', 'paired.industry_code') }} as source_value_ids
 
     from paired
     inner join (
@@ -120,18 +120,18 @@ national as (
 )
 
 select
-    cast(all_rows.province_code as varchar) as province_code,
+    cast(all_rows.province_code as string) as province_code,
     cast(all_rows.year as integer) as year,
-    cast(all_rows.industry_code as varchar) as industry_code,
-    cast(all_rows.industry_level as varchar) as industry_level,
+    cast(all_rows.industry_code as string) as industry_code,
+    cast(all_rows.industry_level as string) as industry_level,
     cast(all_rows.average_wage as double) as average_wage,
-    cast('元' as varchar) as unit,
-    cast(all_rows.value_flag as varchar) as value_flag,
+    cast('元' as string) as unit,
+    cast(all_rows.value_flag as string) as value_flag,
     cast(all_rows.employment_weight as double) as employment_weight,
     cast(all_rows.n_weighted as integer) as n_weighted,
     cast(national.national_average_wage as double) as national_average_wage,
     cast(all_rows.average_wage / nullif(national.national_average_wage, 0) as double) as relative_wage,
-    cast(all_rows.source_value_ids as varchar[]) as source_value_ids
+    cast(all_rows.source_value_ids as {{ type_string_list() }}) as source_value_ids
 
 from all_rows
 left join national using (industry_code, year)

@@ -33,7 +33,7 @@ unioned as (
         quarantine_reason,
         quarantine_detail,
         value_as_printed,
-        [raw_value_id] as source_value_ids,
+        {{ list_of(['raw_value_id']) }} as source_value_ids,
         source_file || '!' || source_sheet || '!' || source_cell as source_cell
 
     from cells
@@ -50,7 +50,7 @@ unioned as (
         quarantine_reason,
         quarantine_detail,
         null as value_as_printed,
-        [] as source_value_ids,
+        {{ empty_string_list() }} as source_value_ids,
         null as source_cell
 
     from province_years
@@ -58,16 +58,16 @@ unioned as (
 )
 
 select
-    cast(scope as varchar) as scope,
-    cast(effect as varchar) as effect,
-    cast(province_code as varchar) as province_code,
+    cast(scope as string) as scope,
+    cast(effect as string) as effect,
+    cast(province_code as string) as province_code,
     cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
-    cast(industry_label as varchar) as industry_label,
-    cast(quarantine_reason as varchar) as quarantine_reason,
-    cast(quarantine_detail as varchar) as quarantine_detail,
-    cast(value_as_printed as varchar) as value_as_printed,
-    cast(source_value_ids as varchar[]) as source_value_ids,
-    cast(source_cell as varchar) as source_cell
+    cast(indicator as string) as indicator,
+    cast(industry_label as string) as industry_label,
+    cast(quarantine_reason as string) as quarantine_reason,
+    cast(quarantine_detail as string) as quarantine_detail,
+    cast(value_as_printed as string) as value_as_printed,
+    cast(source_value_ids as {{ type_string_list() }}) as source_value_ids,
+    cast(source_cell as string) as source_cell
 
 from unioned

@@ -52,14 +52,16 @@ sectors as (
         io.region_code as province_code,
         io.year,
         io.io_code,
-        any_value(io.io_sector_name) as io_sector_name,
-        any_value(io.total_output) as total_output,
+        {{ any_non_null('io.io_sector_name') }} as io_sector_name,
+        {{ any_non_null('io.total_output') }} as total_output,
         count(mapping.industry_code) as n_divisions,
         count(revenue.value) as n_divisions_reported,
         sum(revenue.value) as revenue,
-        string_agg(mapping.industry_code, '+' order by mapping.industry_code) as industry_codes,
-        flatten(list(revenue.source_value_ids order by mapping.industry_code)) || any_value(io.source_value_ids)
-            as source_value_ids
+        {{ ordered_string_agg('mapping.industry_code', "'+'") }} as industry_codes,
+        {{ list_concat(
+            'flatten(' ~ ordered_list('revenue.source_value_ids', 'mapping.industry_code') ~ ')',
+            any_non_null('io.source_value_ids')
+        ) }} as source_value_ids
     from io
     inner join mapping
         on io.year = mapping.io_edition
@@ -108,13 +110,13 @@ unioned as (
 )
 
 select
-    cast(rule as varchar) as rule,
-    cast(province_code as varchar) as province_code,
+    cast(rule as string) as rule,
+    cast(province_code as string) as province_code,
     cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
-    cast(industry_code as varchar) as industry_code,
-    cast(industry_label as varchar) as industry_label,
+    cast(indicator as string) as indicator,
+    cast(industry_code as string) as industry_code,
+    cast(industry_label as string) as industry_label,
     cast(value as double) as value,
-    cast(detail as varchar) as detail,
-    cast(source_value_ids as varchar[]) as source_value_ids
+    cast(detail as string) as detail,
+    cast(source_value_ids as {{ type_string_list() }}) as source_value_ids
 from unioned

@@ -80,7 +80,7 @@ grid as (
         universe_years.indicator,
         facts.value,
         facts.value_flag,
-        array_to_string(facts.source_value_ids, ' ') as source_cells,
+        {{ list_to_string('facts.source_value_ids', "' '") }} as source_cells,
         in_set.industry_code is not null as is_in_set,
         member_present.province_code is not null as is_member_present,
         withheld_years.province_code is not null as is_province_year_withheld
@@ -136,10 +136,10 @@ gaps as (
         industry_code,
         year,
         indicator,
-        string_agg(
-            province_code || ' ' || status || coalesce(' (' || nullif(source_cells, '') || ')', ''),
-            '; ' order by province_code
-        ) as lacking
+        {{ ordered_string_agg(
+            "province_code || ' ' || status || coalesce(' (' || nullif(source_cells, '') || ')', '')",
+            "'; '", order_by='province_code'
+        ) }} as lacking
     from classified
     where is_member_present and status in ('not_in_export', 'quarantined', 'suppressed', 'missing')
     group by group_code, industry_code, year, indicator
@@ -147,15 +147,15 @@ gaps as (
 )
 
 select
-    cast(classified.group_code as varchar) as universe_code,
-    cast(classified.province_code as varchar) as province_code,
-    cast(classified.industry_code as varchar) as industry_code,
+    cast(classified.group_code as string) as universe_code,
+    cast(classified.province_code as string) as province_code,
+    cast(classified.industry_code as string) as industry_code,
     cast(classified.year as integer) as year,
-    cast(classified.indicator as varchar) as indicator,
-    cast(classified.status as varchar) as status,
+    cast(classified.indicator as string) as indicator,
+    cast(classified.status as string) as status,
     cast(classified.is_in_set as boolean) as is_in_industry_set,
     cast(classified.value as double) as value,
-    cast(classified.value_flag as varchar) as value_flag,
+    cast(classified.value_flag as string) as value_flag,
     cast(case classified.status
         when 'in_set' then 'reported by every member with data that year'
         when 'province_year_withheld' then 'the province-year is kept out of the universes (fct_quarantine)'
@@ -165,8 +165,8 @@ select
         when 'suppressed' then 'printed as suppressed (confidential) in ' || classified.source_cells
         when 'missing' then 'printed blank or as a missing-value mark in ' || classified.source_cells
         when 'dropped_by_common_support' then 'reported, but not by every member: ' || gaps.lacking
-    end as varchar) as reason,
-    cast(gaps.lacking as varchar) as members_lacking
+    end as string) as reason,
+    cast(gaps.lacking as string) as members_lacking
 
 from classified
 left join gaps using (group_code, industry_code, year, indicator)

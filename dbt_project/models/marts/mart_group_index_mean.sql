@@ -36,59 +36,71 @@ weights as (
 
 ),
 
+region_index_columns as (
+
+    select
+        relative.universe_code,
+        relative.industry_set,
+        relative.province_code,
+        relative.year,
+        relative.indicator,
+        relative.region_weight as weight,
+        relative.krugman_vs_universe,
+        relative.krugman_vs_rest,
+        relative.krugman_vs_mean_others,
+        relative.hoover_specialization,
+        structure.herfindahl,
+        structure.herfindahl_normalised,
+        structure.shannon_entropy,
+        structure.relative_theil,
+        structure.hachman,
+        structure.specialization_gini
+    from relative
+    left join structure using (universe_code, industry_set, province_code, year, indicator)
+
+),
+
 region_indices as (
 
-    unpivot (
-        select
-            relative.universe_code,
-            relative.industry_set,
-            relative.province_code,
-            relative.year,
-            relative.indicator,
-            relative.region_weight as weight,
-            relative.krugman_vs_universe,
-            relative.krugman_vs_rest,
-            relative.krugman_vs_mean_others,
-            relative.hoover_specialization,
-            structure.herfindahl,
-            structure.herfindahl_normalised,
-            structure.shannon_entropy,
-            structure.relative_theil,
-            structure.hachman,
-            structure.specialization_gini
-        from relative
-        left join structure using (universe_code, industry_set, province_code, year, indicator)
-    )
-    on
-    krugman_vs_universe, krugman_vs_rest, krugman_vs_mean_others, hoover_specialization,
-    herfindahl, herfindahl_normalised, shannon_entropy, relative_theil, hachman, specialization_gini
-    into name index_name value index_value
+    {{ unpivot_non_null(
+        'region_index_columns',
+        ['universe_code', 'industry_set', 'province_code', 'year', 'indicator', 'weight'],
+        ['krugman_vs_universe', 'krugman_vs_rest', 'krugman_vs_mean_others', 'hoover_specialization',
+         'herfindahl', 'herfindahl_normalised', 'shannon_entropy', 'relative_theil', 'hachman',
+         'specialization_gini'],
+        'index_name', 'index_value') }}
+
+),
+
+pair_index_columns as (
+
+    select
+        bilateral.universe_code,
+        bilateral.industry_set,
+        bilateral.province_code,
+        bilateral.year,
+        bilateral.indicator,
+        a.region_weight * b.region_weight as weight,
+        bilateral.krugman_bilateral,
+        bilateral.structural_similarity
+    from bilateral
+    inner join weights as a using (universe_code, industry_set, province_code, year, indicator)
+    inner join weights as b
+        on bilateral.universe_code = b.universe_code
+            and bilateral.industry_set = b.industry_set
+            and bilateral.partner_province_code = b.province_code
+            and bilateral.year = b.year
+            and bilateral.indicator = b.indicator
 
 ),
 
 pair_indices as (
 
-    unpivot (
-        select
-            bilateral.universe_code,
-            bilateral.industry_set,
-            bilateral.province_code,
-            bilateral.year,
-            bilateral.indicator,
-            a.region_weight * b.region_weight as weight,
-            bilateral.krugman_bilateral,
-            bilateral.structural_similarity
-        from bilateral
-        inner join weights as a using (universe_code, industry_set, province_code, year, indicator)
-        inner join weights as b
-            on bilateral.universe_code = b.universe_code
-                and bilateral.industry_set = b.industry_set
-                and bilateral.partner_province_code = b.province_code
-                and bilateral.year = b.year
-                and bilateral.indicator = b.indicator
-    )
-    on krugman_bilateral, structural_similarity
-    into name index_name value index_value
+    {{ unpivot_non_null(
+        'pair_index_columns',
+        ['universe_code', 'industry_set', 'province_code', 'year', 'indicator', 'weight'],
+        ['krugman_bilateral', 'structural_similarity'],
+        'index_name', 'index_value') }}
 
 ),
 
@@ -107,12 +119,12 @@ indices as (
 )
 
 select
-    cast(universe_code as varchar) as universe_code,
-    cast(industry_set as varchar) as industry_set,
+    cast(universe_code as string) as universe_code,
+    cast(industry_set as string) as industry_set,
     cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
-    cast(index_name as varchar) as index_name,
-    cast(any_value(index_level) as varchar) as index_level,
+    cast(indicator as string) as indicator,
+    cast(index_name as string) as index_name,
+    cast({{ any_non_null('index_level') }} as string) as index_level,
     cast(avg(index_value) as double) as mean_plain,
     cast(sum(index_value * weight) / nullif(sum(weight), 0) as double) as mean_weighted,
     cast(min(index_value) as double) as min_value,

@@ -16,11 +16,11 @@ totals as (
 )
 
 select
-    cast(totals.group_code as varchar) as group_code,
-    cast(series.province_code as varchar) as province_code,
-    cast(totals.industry_code as varchar) as industry_code,
+    cast(totals.group_code as string) as group_code,
+    cast(series.province_code as string) as province_code,
+    cast(totals.industry_code as string) as industry_code,
     cast(totals.year as integer) as year,
-    cast(totals.indicator as varchar) as indicator,
+    cast(totals.indicator as string) as indicator,
     cast(series.value as double) as value,
     cast(totals.group_total as double) as group_total,
     cast(case when totals.is_complete then series.value / nullif(totals.group_total, 0) end as double)
@@ -30,7 +30,7 @@ select
     cast(case
         when not totals.is_complete then 'group_incomplete'
         when totals.group_total = 0 then 'zero_group_total'
-    end as varchar) as null_reason
+    end as string) as null_reason
 
 from totals
 inner join {{ ref('int_region_group_member') }} as members using (group_code)

@@ -22,7 +22,7 @@ members as (
 
     select
         group_code as universe_code,
-        cast(province_code as varchar) as province_code
+        cast(province_code as string) as province_code
     from {{ ref('int_region_group_member') }}
 
 ),
@@ -62,10 +62,10 @@ universe_totals as (
 )
 
 select
-    cast(in_universe.universe_code as varchar) as universe_code,
-    cast(in_universe.province_code as varchar) as province_code,
+    cast(in_universe.universe_code as string) as universe_code,
+    cast(in_universe.province_code as string) as province_code,
     cast(in_universe.year as integer) as year,
-    cast(in_universe.series_basis as varchar) as series_basis,
+    cast(in_universe.series_basis as string) as series_basis,
     cast({{ location_quotient(
         'in_universe.hightech_revenue', 'in_universe.industry_revenue',
         'universe_totals.universe_hightech_revenue', 'universe_totals.universe_industry_revenue'

@@ -20,7 +20,7 @@ members as (
 
     select
         group_code,
-        cast(province_code as varchar) as province_code
+        cast(province_code as string) as province_code
     from {{ ref('int_region_group_member') }}
 
 ),
@@ -39,10 +39,10 @@ groups as (
 )
 
 select
-    cast(members.group_code as varchar) as group_code,
-    cast(revenue.province_code as varchar) as province_code,
+    cast(members.group_code as string) as group_code,
+    cast(revenue.province_code as string) as province_code,
     cast(revenue.year as integer) as year,
-    cast(revenue.series_basis as varchar) as series_basis,
+    cast(revenue.series_basis as string) as series_basis,
     cast(revenue.value as double) as revenue,
     cast(groups.sum_of_members as double) as group_revenue,
     cast(revenue.value / nullif(groups.sum_of_members, 0) as double) as share_of_group,

@@ -1,7 +1,8 @@
--- mart_industry_concentration on each universe-year's common industries (industry_set year_common), as
--- published before industry sets existed; mart_industry_concentration_by_set holds every set. A view in the build
--- (the filter costs nothing there); publishing copies it into a table like every mart.
-{{ config(materialized='view') }}
+-- mart_industry_concentration on each universe-year's common industries (industry_set year_common),
+-- as published before industry sets existed; mart_industry_concentration_by_set holds every set. A
+-- view in the DuckDB build (macros/portable/materializations.sql); publishing copies it into a
+-- table like every mart.
+{{ config(materialized=filtered_mart_materialization()) }}
 
 select *
 from {{ ref('mart_industry_concentration_by_set') }}

@@ -40,17 +40,17 @@ per_industry as (
         count(*) as n_regions,
         count(industry_region_share) = count(*) as is_defined,
         sum(abs(industry_region_share - region_weight)) as krugman_concentration,
-        sum((industry_region_share - region_weight) ^ 2) as raw_concentration,
-        sum(industry_region_share ^ 2) as herfindahl_regions,
+        sum(power(industry_region_share - region_weight, 2)) as raw_concentration,
+        sum(power(industry_region_share, 2)) as herfindahl_regions,
         -- area under the curve by trapezoids: Σ λ[i]·(C[i] + C[i−1]), with C the cumulative σ
         sum(region_weight * (2 * cumulative_sigma - industry_region_share)) as curve_area_twice,
         sum(industry_region_share) filter (where size_rank <= 1) as cr1,
         sum(industry_region_share) filter (where size_rank <= 2) as cr2,
         sum(industry_region_share) filter (where size_rank <= 3) as cr3,
-        any_value(industry_universe_total) as industry_universe_total,
-        any_value(n_members) as n_members,
-        any_value(n_members_present) as n_members_present,
-        any_value(quarantine_reach) as quarantine_reach
+        {{ any_non_null('industry_universe_total') }} as industry_universe_total,
+        {{ any_non_null('n_members') }} as n_members,
+        {{ any_non_null('n_members_present') }} as n_members_present,
+        {{ any_non_null('quarantine_reach') }} as quarantine_reach
 
     from ordered
     group by universe_code, industry_set, industry_code, year, indicator
@@ -58,11 +58,11 @@ per_industry as (
 )
 
 select
-    cast(universe_code as varchar) as universe_code,
-    cast(industry_set as varchar) as industry_set,
-    cast(industry_code as varchar) as industry_code,
+    cast(universe_code as string) as universe_code,
+    cast(industry_set as string) as industry_set,
+    cast(industry_code as string) as industry_code,
     cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
+    cast(indicator as string) as indicator,
     -- Hoover localization coefficient ½ Σi |σ[i,k] − λ[i]|
     cast(case when is_defined then krugman_concentration / 2 end as double) as hoover_localization,
     cast(case when is_defined then krugman_concentration end as double) as krugman_concentration,
@@ -78,7 +78,7 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
-    cast(quarantine_reach as varchar) as quarantine_reach,
-    cast(case when not is_defined then 'zero_industry_total' end as varchar) as null_reason
+    cast(quarantine_reach as string) as quarantine_reach,
+    cast(case when not is_defined then 'zero_industry_total' end as string) as null_reason
 
 from per_industry

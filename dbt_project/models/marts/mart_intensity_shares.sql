@@ -81,11 +81,11 @@ manufacturing as (
 )
 
 select
-    cast(all_classes.province_code as varchar) as province_code,
+    cast(all_classes.province_code as string) as province_code,
     cast(all_classes.year as integer) as year,
-    cast(all_classes.indicator as varchar) as indicator,
-    cast(all_classes.intensity_class as varchar) as intensity_class,
-    cast('{{ var("intensity_mapping_version") }}' as varchar) as mapping_version,
+    cast(all_classes.indicator as string) as indicator,
+    cast(all_classes.intensity_class as string) as intensity_class,
+    cast('{{ var("intensity_mapping_version") }}' as string) as mapping_version,
     cast(coalesce(class_values.class_value, 0) as double) as class_value,
     cast(manufacturing.manufacturing_value as double) as manufacturing_value,
     cast(coalesce(class_values.class_value, 0) / nullif(manufacturing.manufacturing_value, 0) as double) as share,

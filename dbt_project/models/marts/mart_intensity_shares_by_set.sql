@@ -57,13 +57,13 @@ class_values as (
 
 -- Every class for every region-year, 0 where no division of the set falls in it.
 select
-    cast(regions.universe_code as varchar) as universe_code,
-    cast(regions.industry_set as varchar) as industry_set,
-    cast(regions.province_code as varchar) as province_code,
+    cast(regions.universe_code as string) as universe_code,
+    cast(regions.industry_set as string) as industry_set,
+    cast(regions.province_code as string) as province_code,
     cast(regions.year as integer) as year,
-    cast(regions.indicator as varchar) as indicator,
-    cast(intensity_classes.intensity_class as varchar) as intensity_class,
-    cast('{{ var("intensity_mapping_version") }}' as varchar) as mapping_version,
+    cast(regions.indicator as string) as indicator,
+    cast(intensity_classes.intensity_class as string) as intensity_class,
+    cast('{{ var("intensity_mapping_version") }}' as string) as mapping_version,
     cast(coalesce(class_values.class_value, 0) as double) as class_value,
     cast(regions.region_total as double) as set_value,
     cast(coalesce(class_values.class_value, 0) / nullif(regions.region_total, 0) as double) as share,

@@ -53,8 +53,7 @@ sector_status as (
         io.total_output,
         count(mapping.industry_code) as n_divisions,
         count(panel.industry_code) as n_divisions_reported,
-        list(mapping.industry_code order by mapping.industry_code)
-        filter (where panel.industry_code is null) as divisions_missing
+        {{ ordered_list('mapping.industry_code', where='panel.industry_code is null') }} as divisions_missing
 
     from io
     inner join panel_years
@@ -86,7 +85,7 @@ classified as (
 )
 
 select
-    cast(province_code as varchar) as province_code,
+    cast(province_code as string) as province_code,
     cast(year as integer) as year,
     cast(sum(total_output) as double) as io_manufacturing_output,
     cast(coalesce(sum(total_output) filter (where status = 'missing'), 0) / sum(total_output) as double)
@@ -96,13 +95,20 @@ select
     cast(count(*) filter (where status = 'complete') as integer) as n_sectors_complete,
     cast(count(*) filter (where status = 'partial') as integer) as n_sectors_partial,
     cast(count(*) filter (where status = 'missing') as integer) as n_sectors_missing,
-    cast(coalesce(list(io_sector_name order by io_code) filter (where status = 'missing'), []) as varchar[])
-        as sectors_missing,
-    cast(coalesce(list(io_sector_name order by io_code) filter (where status = 'partial'), []) as varchar[])
-        as sectors_partial,
-    cast(
-        coalesce(flatten(list(divisions_missing order by io_code) filter (where status <> 'complete')), [])
-        as varchar[]
+    coalesce(
+        cast({{ ordered_list('io_sector_name', 'io_code', where="status = 'missing'") }} as {{ type_string_list() }}),
+        {{ empty_string_list() }}
+    ) as sectors_missing,
+    coalesce(
+        cast({{ ordered_list('io_sector_name', 'io_code', where="status = 'partial'") }} as {{ type_string_list() }}),
+        {{ empty_string_list() }}
+    ) as sectors_partial,
+    coalesce(
+        cast(
+            flatten({{ ordered_list('divisions_missing', 'io_code', where="status <> 'complete'") }})
+            as {{ type_string_list() }}
+        ),
+        {{ empty_string_list() }}
     ) as divisions_missing
 
 from classified

@@ -7,12 +7,12 @@ quotients as (
 )
 
 select
-    cast(universe_code as varchar) as universe_code,
-    cast(industry_set as varchar) as industry_set,
-    cast(province_code as varchar) as province_code,
-    cast(industry_code as varchar) as industry_code,
+    cast(universe_code as string) as universe_code,
+    cast(industry_set as string) as industry_set,
+    cast(province_code as string) as province_code,
+    cast(industry_code as string) as industry_code,
     cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
+    cast(indicator as string) as indicator,
     cast(lq as double) as lq,
     cast(lq >= {{ var('lq_binary_threshold') }} as boolean) as is_specialised,
     cast({{ var('lq_binary_threshold') }} as double) as lq_threshold,
@@ -26,10 +26,10 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
-    cast(quarantine_reach as varchar) as quarantine_reach,
+    cast(quarantine_reach as string) as quarantine_reach,
     cast(case
         when region_total = 0 then 'zero_region_total'
         when industry_universe_total = 0 then 'zero_industry_total'
-    end as varchar) as null_reason
+    end as string) as null_reason
 
 from quotients

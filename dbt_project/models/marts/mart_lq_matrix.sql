@@ -12,8 +12,8 @@ select
     province_code,
     year,
     indicator,
-    any_value(coverage) as coverage,
-    any_value(n_industries) as n_industries,
+    {{ any_non_null('coverage') }} as coverage,
+    {{ any_non_null('n_industries') }} as n_industries,
 {%- for code in range(var('metric_industry_from') | int, (var('metric_industry_to') | int) + 1) %}
     max(lq) filter (where industry_code = '{{ "%02d" % code }}') as lq_{{ "%02d" % code }}{{ "," if not loop.last }}
 {%- endfor %}

@@ -25,7 +25,7 @@ per_region as (
         indicator,
         count(*) as n_industries,
         count(region_industry_share) = count(*) as is_defined,
-        sum(region_industry_share ^ 2) as herfindahl,
+        sum(power(region_industry_share, 2)) as herfindahl,
         -- Shannon entropy, natural log, 0·ln 0 = 0
         -sum(case when region_industry_share > 0 then region_industry_share * ln(region_industry_share) else 0 end)
             as shannon_entropy,
@@ -40,10 +40,10 @@ per_region as (
         sum(lq_rank * lq) as rank_weighted_lq_sum,
         sum(lq_rank) as rank_sum,
         count(*) filter (where lq >= {{ var('lq_binary_threshold') }}) as n_specialised_industries,
-        any_value(coverage) as coverage,
-        any_value(n_members) as n_members,
-        any_value(n_members_present) as n_members_present,
-        any_value(quarantine_reach) as quarantine_reach
+        {{ any_non_null('coverage') }} as coverage,
+        {{ any_non_null('n_members') }} as n_members,
+        {{ any_non_null('n_members_present') }} as n_members_present,
+        {{ any_non_null('quarantine_reach') }} as quarantine_reach
 
     from shares
     group by universe_code, industry_set, province_code, year, indicator
@@ -51,11 +51,11 @@ per_region as (
 )
 
 select
-    cast(universe_code as varchar) as universe_code,
-    cast(industry_set as varchar) as industry_set,
-    cast(province_code as varchar) as province_code,
+    cast(universe_code as string) as universe_code,
+    cast(industry_set as string) as industry_set,
+    cast(province_code as string) as province_code,
     cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
+    cast(indicator as string) as indicator,
     cast(case when is_defined then herfindahl end as double) as herfindahl,
     -- (H − 1/n) / (1 − 1/n); undefined for a single industry
     cast(case when is_defined and n_industries > 1
@@ -77,7 +77,7 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
-    cast(quarantine_reach as varchar) as quarantine_reach,
-    cast(case when not is_defined then 'zero_region_total' end as varchar) as null_reason
+    cast(quarantine_reach as string) as quarantine_reach,
+    cast(case when not is_defined then 'zero_region_total' end as string) as null_reason
 
 from per_region

@@ -186,14 +186,15 @@ pair_vectors as (
         year_pairs.indicator,
         year_pairs.base_year,
         year_pairs.year,
-        list(coalesce(case when pair_industries.base_industry_total > 0
-                then pair_industries.industry_total / pair_industries.base_industry_total
-        end, 0)
-        order by base_industries.industry_code) as growth_ratio,
-        list(
-            case when pair_industries.industry_code is not null then 1.0 else 0.0 end
-            order by base_industries.industry_code
-        ) as included_at_base,
+        {{ ordered_list(
+            'coalesce(case when pair_industries.base_industry_total > 0'
+            ~ ' then pair_industries.industry_total / pair_industries.base_industry_total end, 0)',
+            'base_industries.industry_code'
+        ) }} as growth_ratio,
+        {{ ordered_list(
+            'case when pair_industries.industry_code is not null then 1.0 else 0.0 end',
+            'base_industries.industry_code'
+        ) }} as included_at_base,
         sum(pair_industries.base_industry_total) as base_universe_total,
         sum(pair_industries.industry_total) as universe_total,
         count(pair_industries.industry_code) as n_industries
@@ -222,10 +223,10 @@ end_masks as (
         year_pairs.indicator,
         year_pairs.base_year,
         year_pairs.year,
-        list(
-            case when base_industries.industry_code is not null then 1.0 else 0.0 end
-            order by end_industries.industry_code
-        ) as included_at_end
+        {{ ordered_list(
+            'case when base_industries.industry_code is not null then 1.0 else 0.0 end',
+            'end_industries.industry_code'
+        ) }} as included_at_end
     from year_pairs
     inner join industry_years as end_industries
         on year_pairs.universe_code = end_industries.universe_code
@@ -251,7 +252,7 @@ region_vectors as (
         indicator,
         year,
         province_code,
-        list(value order by industry_code) as region_values
+        {{ ordered_list('value', 'industry_code') }} as region_values
     from input
     group by universe_code, industry_set, indicator, year, province_code
 
@@ -270,9 +271,9 @@ per_region as (
         pair_vectors.n_industries,
         (pair_vectors.universe_total - pair_vectors.base_universe_total)
         / nullif(pair_vectors.base_universe_total, 0) as universe_growth,
-        list_inner_product(v0.region_values, pair_vectors.included_at_base) as base_region_total, -- B
-        list_inner_product(v1.region_values, end_masks.included_at_end) as region_total,          -- V
-        list_inner_product(v0.region_values, pair_vectors.growth_ratio) as base_times_ratio      -- Σk x0·X1/X0
+        {{ list_inner_product('v0.region_values', 'pair_vectors.included_at_base') }} as base_region_total, -- B
+        {{ list_inner_product('v1.region_values', 'end_masks.included_at_end') }} as region_total, -- V
+        {{ list_inner_product('v0.region_values', 'pair_vectors.growth_ratio') }} as base_times_ratio -- Σk x0·X1/X0
     from pair_members
     inner join pair_vectors
         on pair_members.universe_code = pair_vectors.universe_code
@@ -343,7 +344,7 @@ pair_breaks as (
         indicator,
         base_year,
         year,
-        string_agg(distinct break_code, ', ' order by break_code) as series_breaks
+        {{ ordered_string_agg('break_code', "', '", distinct=true) }} as series_breaks
     from (
         select * from known_breaks
         union all
@@ -388,10 +389,10 @@ components as (
 )
 
 select
-    cast(universe_code as varchar) as universe_code,
-    cast(industry_set as varchar) as industry_set,
-    cast(province_code as varchar) as province_code,
-    cast(indicator as varchar) as indicator,
+    cast(universe_code as string) as universe_code,
+    cast(industry_set as string) as industry_set,
+    cast(province_code as string) as province_code,
+    cast(indicator as string) as indicator,
     cast(base_year as integer) as base_year,
     cast(year as integer) as year,
     cast(year - base_year as integer) as span_years,
@@ -408,9 +409,9 @@ select
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
     cast(crosses_classification_break as boolean) as crosses_classification_break,
-    cast(case when universe_growth is null then 'zero_base_total' end as varchar) as null_reason,
+    cast(case when universe_growth is null then 'zero_base_total' end as string) as null_reason,
     cast(pair_breaks.series_breaks is not null as boolean) as crosses_series_break,
-    cast(pair_breaks.series_breaks as varchar) as series_breaks
+    cast(pair_breaks.series_breaks as string) as series_breaks
 
 from components
 inner join members_in_both using (universe_code, industry_set, indicator, base_year, year)

@@ -113,12 +113,12 @@ comparisons as (
 )
 
 select
-    cast(check_name as varchar) as check_name,
-    cast(region_code as varchar) as region_code,
+    cast(check_name as string) as check_name,
+    cast(region_code as string) as region_code,
     cast(year as integer) as year,
-    cast(left_source as varchar) as left_source,
+    cast(left_source as string) as left_source,
     cast(left_value as double) as left_value,
-    cast(right_source as varchar) as right_source,
+    cast(right_source as string) as right_source,
     cast(right_value as double) as right_value,
     cast(left_value / nullif(right_value, 0) as double) as ratio,
     cast(lower_bound as double) as lower_bound,

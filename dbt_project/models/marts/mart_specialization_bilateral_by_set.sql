@@ -36,15 +36,15 @@ regions as (
         year,
         indicator,
         province_code,
-        any_value(n_industries) as n_industries,
-        any_value(coverage) as coverage,
-        any_value(n_members) as n_members,
-        any_value(n_members_present) as n_members_present,
-        any_value(quarantine_reach) as quarantine_reach,
+        {{ any_non_null('n_industries') }} as n_industries,
+        {{ any_non_null('coverage') }} as coverage,
+        {{ any_non_null('n_members') }} as n_members,
+        {{ any_non_null('n_members_present') }} as n_members_present,
+        {{ any_non_null('quarantine_reach') }} as quarantine_reach,
         count(region_industry_share) = count(*) as is_defined,
-        sqrt(sum(region_industry_share ^ 2)) as share_norm,
+        sqrt(sum(power(region_industry_share, 2))) as share_norm,
         -- zeros where a share is undefined (zero region total); such pairs are nulled below
-        list(coalesce(region_industry_share, 0) order by industry_code) as share_vector
+        {{ ordered_list('coalesce(region_industry_share, 0)', 'industry_code') }} as share_vector
     from shares
     group by universe_code, industry_set, year, indicator, province_code
 
@@ -59,9 +59,8 @@ upper_pairs as (
         a.indicator,
         a.province_code,
         b.province_code as partner_province_code,
-        list_sum(list_transform(a.share_vector, lambda share, k: abs(share - b.share_vector[k])))  -- noqa: PRS, LT01
-            as krugman_bilateral,
-        list_inner_product(a.share_vector, b.share_vector) as share_product
+        {{ list_l1_distance('a.share_vector', 'b.share_vector') }} as krugman_bilateral,  -- noqa: PRS, LT01
+        {{ list_inner_product('a.share_vector', 'b.share_vector') }} as share_product
     from regions as a
     inner join regions as b
         on a.universe_code = b.universe_code
@@ -108,18 +107,18 @@ all_pairs as (
         province_code,
         province_code as partner_province_code,
         0.0 as krugman_bilateral,
-        share_norm ^ 2 as share_product
+        power(share_norm, 2) as share_product
     from regions
 
 )
 
 select
-    cast(all_pairs.universe_code as varchar) as universe_code,
-    cast(all_pairs.industry_set as varchar) as industry_set,
-    cast(all_pairs.province_code as varchar) as province_code,
-    cast(all_pairs.partner_province_code as varchar) as partner_province_code,
+    cast(all_pairs.universe_code as string) as universe_code,
+    cast(all_pairs.industry_set as string) as industry_set,
+    cast(all_pairs.province_code as string) as province_code,
+    cast(all_pairs.partner_province_code as string) as partner_province_code,
     cast(all_pairs.year as integer) as year,
-    cast(all_pairs.indicator as varchar) as indicator,
+    cast(all_pairs.indicator as string) as indicator,
     cast(case when a.is_defined and b.is_defined then all_pairs.krugman_bilateral end as double) as krugman_bilateral,
     cast(
         case when a.is_defined and b.is_defined then all_pairs.share_product / (a.share_norm * b.share_norm) end
@@ -129,7 +128,7 @@ select
     cast(a.coverage as double) as coverage,
     cast(b.coverage as double) as partner_coverage,
     cast(a.n_members_present = a.n_members as boolean) as is_universe_complete,
-    cast(a.quarantine_reach as varchar) as quarantine_reach
+    cast(a.quarantine_reach as string) as quarantine_reach
 
 from all_pairs
 inner join regions as a

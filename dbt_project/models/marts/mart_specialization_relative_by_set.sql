@@ -55,13 +55,13 @@ per_region as (
         case when count(mean_other_region_share) = count(*) and count(region_industry_share) = count(*)
                 then sum(abs(region_industry_share - mean_other_region_share))
         end as krugman_vs_mean_others,
-        any_value(region_weight) as region_weight,
-        any_value(region_total) as region_total,
-        any_value(coverage) as coverage,
-        any_value(n_industries) as n_industries,
-        any_value(n_members) as n_members,
-        any_value(n_members_present) as n_members_present,
-        any_value(quarantine_reach) as quarantine_reach
+        {{ any_non_null('region_weight') }} as region_weight,
+        {{ any_non_null('region_total') }} as region_total,
+        {{ any_non_null('coverage') }} as coverage,
+        {{ any_non_null('n_industries') }} as n_industries,
+        {{ any_non_null('n_members') }} as n_members,
+        {{ any_non_null('n_members_present') }} as n_members_present,
+        {{ any_non_null('quarantine_reach') }} as quarantine_reach
 
     from shares
     group by universe_code, industry_set, province_code, year, indicator
@@ -69,11 +69,11 @@ per_region as (
 )
 
 select
-    cast(universe_code as varchar) as universe_code,
-    cast(industry_set as varchar) as industry_set,
-    cast(province_code as varchar) as province_code,
+    cast(universe_code as string) as universe_code,
+    cast(industry_set as string) as industry_set,
+    cast(province_code as string) as province_code,
     cast(year as integer) as year,
-    cast(indicator as varchar) as indicator,
+    cast(indicator as string) as indicator,
     cast(krugman_vs_universe as double) as krugman_vs_universe,
     cast(krugman_vs_rest as double) as krugman_vs_rest,
     cast(krugman_vs_mean_others as double) as krugman_vs_mean_others,
@@ -85,10 +85,10 @@ select
     cast(n_members as integer) as n_members,
     cast(n_members_present as integer) as n_members_present,
     cast(n_members_present = n_members as boolean) as is_universe_complete,
-    cast(quarantine_reach as varchar) as quarantine_reach,
+    cast(quarantine_reach as string) as quarantine_reach,
     cast(case
         when region_total = 0 then 'zero_region_total'
         when krugman_vs_rest is null then 'no_rest_of_group'
-    end as varchar) as null_reason
+    end as string) as null_reason
 
 from per_region

@@ -23,7 +23,7 @@ select
     this_year.value,
     this_year.value / previous_year.value as ratio,
     greatest(this_year.value, previous_year.value) >= this_year.plausibility_material_value as is_material,
-    list_concat(previous_year.source_value_ids, this_year.source_value_ids) as source_value_ids
+    {{ list_concat('previous_year.source_value_ids', 'this_year.source_value_ids') }} as source_value_ids
 from divisions as this_year
 inner join divisions as previous_year
     on this_year.province_code = previous_year.province_code

@@ -103,7 +103,7 @@ known_breaks as (
     select
         indicator,
         first_year as year,
-        string_agg(break_code, ', ' order by break_code) as known_break_codes
+        {{ ordered_string_agg('break_code', "', '") }} as known_break_codes
     from {{ ref('int_statistical_break') }}
     group by indicator, first_year
 
@@ -136,8 +136,8 @@ flagged as (
 )
 
 select
-    cast(province_code as varchar) as province_code,
-    cast(indicator as varchar) as indicator,
+    cast(province_code as string) as province_code,
+    cast(indicator as string) as indicator,
     cast(year - 1 as integer) as base_year,
     cast(year as integer) as year,
     cast(n_divisions as integer) as n_divisions,
@@ -147,10 +147,10 @@ select
     cast(robust_z as double) as robust_z,
     cast(share_moving_together as double) as share_moving_together,
     cast(is_level_shift as boolean) as is_level_shift,
-    cast(case when is_level_shift then known_break_codes end as varchar) as known_break_codes,
+    cast(case when is_level_shift then known_break_codes end as string) as known_break_codes,
     cast(case
         when not is_level_shift then null
         when known_break_codes is not null then 'known_break'
         else 'unexplained'
-    end as varchar) as explanation
+    end as string) as explanation
 from flagged

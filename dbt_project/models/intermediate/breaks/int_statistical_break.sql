@@ -96,12 +96,12 @@ unioned as (
 )
 
 select
-    cast(break_code as varchar) as break_code,
-    cast(break_kind as varchar) as break_kind,
-    cast(indicator as varchar) as indicator,
-    cast(null as varchar) as province_code,
+    cast(break_code as string) as break_code,
+    cast(break_kind as string) as break_kind,
+    cast(indicator as string) as indicator,
+    cast(null as string) as province_code,
     cast(first_year as integer) as first_year,
-    cast(name_en as varchar) as name_en,
-    cast(name_zh as varchar) as name_zh,
-    cast(reference as varchar) as reference
+    cast(name_en as string) as name_en,
+    cast(name_zh as string) as name_zh,
+    cast(reference as string) as reference
 from unioned

@@ -9,7 +9,7 @@ division_cells as (
         *,
         -- A renamed series is often exported as two columns, the old name blank after the
         -- change and the new one blank before; a blank beside a filled twin is not a gap.
-        count(*) filter (where value_flag <> 'missing') over (
+        count(case when value_flag <> 'missing' then 1 end) over (
             partition by province_code, year, indicator, mapping_vintage, mapping_code
         ) as n_filled_twins
 
@@ -25,7 +25,7 @@ division_cells as (
 
 cells as (
 
-    select * exclude (n_filled_twins)
+    select *
     from division_cells
     where value_flag <> 'missing' or n_filled_twins = 0
 
@@ -88,8 +88,8 @@ aggregated as (
         year,
         indicator,
         industry_code,
-        any_value(source_vintage) as source_vintage,
-        any_value(target_unit) as unit,
+        {{ any_non_null('source_vintage') }} as source_vintage,
+        {{ any_non_null('target_unit') }} as unit,
         -- A harmonised value is a sum of reported (or derived) cells only: one suppressed,
         -- missing or quarantined input makes it null rather than silently too small.
         case when bool_and(value_flag in ('reported', 'derived')) then sum(value_contribution) end as value,
@@ -107,8 +107,8 @@ aggregated as (
         end as harmonisation_method,
         bool_and(mapping_vintage = '2002') as mapped_from_2002,
         count(distinct mapping_code) filter (where mapping_vintage = '2002') as n_sources_2002_present,
-        list(raw_value_id order by raw_value_id) as source_value_ids,
-        list(distinct source_file order by source_file) as source_files
+        {{ ordered_list('raw_value_id') }} as source_value_ids,
+        {{ ordered_list('source_file', distinct=true) }} as source_files
 
     from contributions
     group by province_code, year, indicator, industry_code
@@ -116,7 +116,17 @@ aggregated as (
 )
 
 select
-    aggregated.* exclude (mapped_from_2002, n_sources_2002_present),
+    aggregated.province_code,
+    aggregated.year,
+    aggregated.indicator,
+    aggregated.industry_code,
+    aggregated.source_vintage,
+    aggregated.unit,
+    aggregated.value,
+    aggregated.value_flag,
+    aggregated.harmonisation_method,
+    aggregated.source_value_ids,
+    aggregated.source_files,
     -- True when a 2011 division built from 2002 divisions lacks some of them in the source.
     coalesce(
         aggregated.mapped_from_2002

@@ -18,10 +18,9 @@ quarantined as (
 )
 
 select
-    cells.* replace (
-        case when quarantined.raw_value_id is not null then 'quarantined' else cells.value_flag end as value_flag,
-        case when quarantined.raw_value_id is null then cells.value_converted end as value_converted
-    ),
+    {{ star(ref('int_cells_labelled'), except=['value_flag', 'value_converted'], alias='cells') }},
+    case when quarantined.raw_value_id is not null then 'quarantined' else cells.value_flag end as value_flag,
+    case when quarantined.raw_value_id is null then cells.value_converted end as value_converted,
     quarantined.quarantine_reason
 
 from cells

@@ -35,7 +35,7 @@ spikes as (
         province_code,
         year,
         indicator,
-        cast(null as varchar) as industry_code,
+        cast(null as string) as industry_code,
         industry_label,
         value_converted as value,
         'value ' || round(value_converted, 2) || ' ' || target_unit || ' stands x'
@@ -43,7 +43,7 @@ spikes as (
         || (case when value_converted > previous_value then ' above' else ' below' end)
         || ' both ' || previous_year || ' (' || round(previous_value, 2) || ') and ' || next_year
         || ' (' || round(next_value, 2) || ') (threshold {{ var("suspect_spike_factor") }}x)' as detail,
-        [raw_value_id] as source_value_ids
+        {{ list_of(['raw_value_id']) }} as source_value_ids
     from neighbours
     where {{ spike_factor('value_converted', 'previous_value', 'next_value') }} >= {{ var('suspect_spike_factor') }}
         and greatest(value_converted, previous_value, next_value) >= plausibility_material_value
@@ -64,7 +64,7 @@ divergences as (
         revenue.year,
         'main_business_revenue' as indicator,
         revenue.industry_code,
-        cast(null as varchar) as industry_label,
+        cast(null as string) as industry_label,
         revenue.value,
         'revenue moved x' || round(revenue.ratio, 3) || ' (' || round(revenue.previous_value, 2) || ' -> '
         || round(revenue.value, 2) || ' 亿元) while employment moved x' || round(employment.ratio, 3)
@@ -72,7 +72,7 @@ divergences as (
         || ' persons) from ' || (revenue.year - 1) || ': apart by x'
         || round(greatest(revenue.ratio / employment.ratio, employment.ratio / revenue.ratio), 2)
         || ' (threshold {{ var("cross_source_movement_factor") }}x)' as detail,
-        list_concat(revenue.source_value_ids, employment.source_value_ids) as source_value_ids
+        {{ list_concat('revenue.source_value_ids', 'employment.source_value_ids') }} as source_value_ids
     from movements as revenue
     inner join movements as employment
         on revenue.province_code = employment.province_code

@@ -4,30 +4,6 @@
 -- totals), high-tech tables (their own regions and indicators), IO tables (42 sectors) and the
 -- concordance are on other grids and have their own chains (README, "How it fits together");
 -- lineage_source_cell lists the cells of all of them.
-with
-
-wind_mbr as (
-
-    select * from {{ ref('stg_wind__mbr') }}
-
-),
-
-employment as (
-
-    select * from {{ ref('stg_employment__panel') }}
-
-),
-
-wages as (
-
-    -- averages, not additive: labelled and checked like the rest, then kept out of the
-    -- additive facts (int_cells_harmonised) and given their own (fct_average_wage)
-    select * from {{ ref('stg_employment__wage') }}
-
-)
-
-select * from wind_mbr
-union all by name
-select * from employment
-union all by name
-select * from wages
+{{ union_by_name([ref('stg_wind__mbr'), ref('stg_employment__panel'), ref('stg_employment__wage')]) }}
+-- (wages are averages, not additive: labelled and checked like the rest, then kept out of the
+-- additive facts (int_cells_harmonised) and given their own (fct_average_wage))

@@ -79,18 +79,29 @@ votes_shared as (
 principal as (
 
     select
-        votes_shared.code_2002,
-        votes_shared.code_2011,
+        code_2002,
+        code_2011,
         n_links,
         n_links_2002
-    from votes_shared
-    inner join divisions_2002 on votes_shared.code_2002 = divisions_2002.industry_code
-    left join divisions_2011 on votes_shared.code_2011 = divisions_2011.industry_code
-    where is_division_2011
-    qualify row_number() over (
-            partition by votes_shared.code_2002
-            order by n_links desc, (divisions_2011.name_zh = divisions_2002.name_zh) desc, votes_shared.code_2011
-        ) = 1
+    from (
+        select
+            votes_shared.code_2002,
+            votes_shared.code_2011,
+            votes_shared.n_links,
+            votes_shared.n_links_2002,
+            row_number() over (
+                partition by votes_shared.code_2002
+                order by
+                    votes_shared.n_links desc,
+                    (divisions_2011.name_zh = divisions_2002.name_zh) desc nulls last,
+                    votes_shared.code_2011
+            ) as principal_rank
+        from votes_shared
+        inner join divisions_2002 on votes_shared.code_2002 = divisions_2002.industry_code
+        left join divisions_2011 on votes_shared.code_2011 = divisions_2011.industry_code
+        where votes_shared.is_division_2011
+    ) as ranked
+    where principal_rank = 1
 
 ),
 
@@ -114,7 +125,7 @@ splits as (
     from descendants
     group by code_2002
     having count(*) >= 2
-        and sum(n_links) / any_value(n_links_2002) >= {{ var('crosswalk_split_coverage') }}
+        and sum(n_links) / {{ any_non_null('n_links_2002') }} >= {{ var('crosswalk_split_coverage') }}
 
 ),
 
@@ -126,28 +137,44 @@ weight_year as (
 
 ),
 
+descendant_counts as (
+
+    select
+        code_2002,
+        count(*) as n_descendants
+    from descendants
+    group by code_2002
+
+),
+
 split_revenue as (
 
     -- 2011-vintage cells of the split's successors, in provinces that report all of them
     select
-        descendants.code_2002,
-        descendants.code_2011,
-        cells.province_code,
-        cells.value_converted
-    from descendants
-    inner join splits using (code_2002)
-    inner join {{ ref('int_cells_quarantine_applied') }} as cells
-        on cells.mapping_vintage = '2011'
-            and descendants.code_2011 = cells.mapping_code
-            and cells.label_kind = 'division'
-            and cells.source_family = '{{ var("crosswalk_weight_source") }}'
-            and cells.year = (select year from weight_year)
-            and cells.value_converted > 0
-    qualify count(*) over (partition by descendants.code_2002, cells.province_code)
-        = (
-            select count(*) from descendants as d
-            where d.code_2002 = descendants.code_2002
-        )
+        code_2002,
+        code_2011,
+        province_code,
+        value_converted
+    from (
+        select
+            descendants.code_2002,
+            descendants.code_2011,
+            cells.province_code,
+            cells.value_converted,
+            descendant_counts.n_descendants,
+            count(*) over (partition by descendants.code_2002, cells.province_code) as n_reported
+        from descendants
+        inner join splits on descendants.code_2002 = splits.code_2002
+        inner join descendant_counts on descendants.code_2002 = descendant_counts.code_2002
+        inner join {{ ref('int_cells_quarantine_applied') }} as cells
+            on cells.mapping_vintage = '2011'
+                and descendants.code_2011 = cells.mapping_code
+                and cells.label_kind = 'division'
+                and cells.source_family = '{{ var("crosswalk_weight_source") }}'
+                and cells.year = (select year from weight_year)
+                and cells.value_converted > 0
+    ) as reported
+    where n_reported = n_descendants
 
 ),
 
@@ -163,7 +190,7 @@ split_weights as (
         ) as weight,
         case when count(split_revenue.province_code) > 0 then 'revenue_share' else 'link_share' end as method,
         count(distinct split_revenue.province_code) as n_provinces,
-        string_agg(distinct split_revenue.province_code, ', ' order by split_revenue.province_code) as provinces
+        {{ ordered_string_agg('split_revenue.province_code', "', '", distinct=true) }} as provinces
 
     from descendants
     inner join splits using (code_2002)

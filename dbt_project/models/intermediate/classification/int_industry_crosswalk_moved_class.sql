@@ -29,8 +29,10 @@ select distinct
     links.class_2011,
     links.name_2011 as class_2011_name,
     left(links.class_2011, 2) as class_2011_division,
-    first(links.raw_value_id order by links.source_row) over (
+    first_value(links.raw_value_id) over (
         partition by links.class_2002, links.class_2011
+        order by links.source_row
+        rows between unbounded preceding and unbounded following
     ) as raw_value_id
 
 from links

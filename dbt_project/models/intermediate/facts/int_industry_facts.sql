@@ -60,8 +60,8 @@ aggregate_facts as (
         source_vintage,
         'identity' as harmonisation_method,
         false as is_incomplete_merge,
-        [raw_value_id] as source_value_ids,
-        [source_file] as source_files
+        {{ list_of(['raw_value_id']) }} as source_value_ids,
+        {{ list_of(['source_file']) }} as source_files
 
     from aggregates
 
@@ -76,18 +76,18 @@ unioned as (
 )
 
 select
-    cast(province_code as varchar) as province_code,
+    cast(province_code as string) as province_code,
     cast(year as integer) as year,
-    cast(industry_code as varchar) as industry_code,
-    cast(industry_level as varchar) as industry_level,
-    cast(indicator as varchar) as indicator,
+    cast(industry_code as string) as industry_code,
+    cast(industry_level as string) as industry_level,
+    cast(indicator as string) as indicator,
     cast(value as double) as value,
-    cast(unit as varchar) as unit,
-    cast(value_flag as varchar) as value_flag,
-    cast(source_vintage as varchar) as source_vintage,
-    cast(harmonisation_method as varchar) as harmonisation_method,
+    cast(unit as string) as unit,
+    cast(value_flag as string) as value_flag,
+    cast(source_vintage as string) as source_vintage,
+    cast(harmonisation_method as string) as harmonisation_method,
     cast(is_incomplete_merge as boolean) as is_incomplete_merge,
-    cast(source_value_ids as varchar[]) as source_value_ids,
-    cast(source_files as varchar[]) as source_files
+    cast(source_value_ids as {{ type_string_list() }}) as source_value_ids,
+    cast(source_files as {{ type_string_list() }}) as source_files
 
 from unioned

@@ -17,8 +17,8 @@ province_years as (
         province_code,
         year,
         indicator,
-        any_value(unit) as unit,
-        any_value(source_vintage) as source_vintage
+        {{ any_non_null('unit') }} as unit,
+        {{ any_non_null('source_vintage') }} as source_vintage
     from facts
     group by province_code, year, indicator
 

@@ -50,17 +50,19 @@ resolved as (
 )
 
 select
-    cast(resolved.region_code as varchar) as region_code,
-    cast(any_value(resolved.region_kind) as varchar) as region_kind,
+    cast(resolved.region_code as string) as region_code,
+    cast({{ any_non_null('resolved.region_kind') }} as string) as region_kind,
     cast(resolved.year as integer) as year,
-    cast(resolved.io_code as varchar) as io_code,
-    cast(any_value(resolved.industry_label) as varchar) as io_sector_name,
-    cast(coalesce(any_value(sections.section), 'other') as varchar) as section,
+    cast(resolved.io_code as string) as io_code,
+    cast({{ any_non_null('resolved.industry_label') }} as string) as io_sector_name,
+    cast(coalesce({{ any_non_null('sections.section') }}, 'other') as string) as section,
     cast(max(resolved.value_yi) filter (where resolved.indicator = 'io_total_output') as double) as total_output,
     cast(max(resolved.value_yi) filter (where resolved.indicator = 'io_value_added') as double) as value_added,
-    cast('亿元' as varchar) as unit,
-    cast(list(resolved.raw_value_id order by resolved.indicator) as varchar[]) as source_value_ids,
-    cast(any_value(resolved.source_file) as varchar) as source_file
+    cast('亿元' as string) as unit,
+    cast(
+        {{ ordered_list('resolved.raw_value_id', 'resolved.indicator') }} as {{ type_string_list() }}
+    ) as source_value_ids,
+    cast({{ any_non_null('resolved.source_file') }} as string) as source_file
 
 from resolved
 left join sections

@@ -5,15 +5,14 @@ with
 
 cells as (
 
-    select * from {{ ref('int_source_cells') }}
-    union all by name
-    select * exclude (data_vintage, vintage_note) from {{ ref('stg_nbs__gdp') }}
-    union all by name
-    select * exclude (region_label_en, data_year, table_title, unit_basis, file_kind, was_encrypted)
-    from {{ ref('stg_hightech__region_table') }}
-    union all by name
-    select * exclude (io_code, io_edition, unit_basis) from {{ ref('stg_io__tables') }}
-    union all by name
+    {%- set columns = [
+        'raw_value_id', 'source_family', 'source_file', 'source_sheet', 'source_cell', 'source_row',
+        'source_column', 'file_sha256', 'series_name', 'province_label', 'industry_label', 'year',
+        'value_as_printed', 'source_unit', 'value_flag', 'loaded_at'] %}
+    {{ union_by_name(
+        [ref('int_source_cells'), ref('stg_nbs__gdp'), ref('stg_hightech__region_table'), ref('stg_io__tables')],
+        columns=columns) }}
+    union all
     -- concordance links: the row is the cell, the link's classes its labels
     select
         raw_value_id,
@@ -37,21 +36,21 @@ cells as (
 )
 
 select
-    cast(raw_value_id as varchar) as raw_value_id,
-    cast(source_family as varchar) as source_family,
-    cast(source_file as varchar) as source_file,
-    cast(source_sheet as varchar) as source_sheet,
-    cast(source_cell as varchar) as source_cell,
+    cast(raw_value_id as string) as raw_value_id,
+    cast(source_family as string) as source_family,
+    cast(source_file as string) as source_file,
+    cast(source_sheet as string) as source_sheet,
+    cast(source_cell as string) as source_cell,
     cast(source_row as integer) as source_row,
-    cast(source_column as varchar) as source_column,
-    cast(file_sha256 as varchar) as file_sha256,
-    cast(series_name as varchar) as series_name,
-    cast(province_label as varchar) as province_label,
-    cast(industry_label as varchar) as industry_label,
+    cast(source_column as string) as source_column,
+    cast(file_sha256 as string) as file_sha256,
+    cast(series_name as string) as series_name,
+    cast(province_label as string) as province_label,
+    cast(industry_label as string) as industry_label,
     cast(year as integer) as year,
-    cast(value_as_printed as varchar) as value_as_printed,
-    cast(source_unit as varchar) as source_unit,
-    cast(value_flag as varchar) as value_flag,
+    cast(value_as_printed as string) as value_as_printed,
+    cast(source_unit as string) as source_unit,
+    cast(value_flag as string) as value_flag,
     cast(loaded_at as timestamp) as loaded_at
 
 from cells

@@ -59,7 +59,7 @@ missing as (
         province_years.province_code,
         province_years.year,
         province_years.indicator,
-        list(metric_divisions.industry_code order by metric_divisions.industry_code) as missing_divisions
+        {{ ordered_list('metric_divisions.industry_code') }} as missing_divisions
 
     from province_years
     cross join metric_divisions
@@ -87,9 +87,9 @@ derived as (
 )
 
 select
-    cast(derived.province_code as varchar) as province_code,
+    cast(derived.province_code as string) as province_code,
     cast(derived.year as integer) as year,
-    cast(derived.indicator as varchar) as indicator,
+    cast(derived.indicator as string) as indicator,
     cast(derived.reported_manufacturing_total as double) as reported_manufacturing_total,
     cast(derived.derived_manufacturing_total as double) as derived_manufacturing_total,
     cast(coalesce(derived.reported_manufacturing_total, derived.derived_manufacturing_total) as double)
@@ -97,7 +97,7 @@ select
     cast(case
         when derived.reported_manufacturing_total is not null then 'reported'
         when derived.derived_manufacturing_total is not null then 'derived'
-    end as varchar) as manufacturing_total_basis,
+    end as string) as manufacturing_total_basis,
     cast(coalesce(derived.manufacturing_divisions_sum, 0) as double) as manufacturing_divisions_sum,
     cast(derived.n_manufacturing_divisions_reported as integer) as n_manufacturing_divisions_reported,
     cast(
@@ -105,7 +105,9 @@ select
         / nullif(coalesce(derived.reported_manufacturing_total, derived.derived_manufacturing_total), 0)
         as double
     ) as coverage_ratio,
-    cast(coalesce(missing.missing_divisions, []) as varchar[]) as missing_divisions
+    coalesce(
+        cast(missing.missing_divisions as {{ type_string_list() }}), {{ empty_string_list() }}
+    ) as missing_divisions
 
 from derived
 left join missing

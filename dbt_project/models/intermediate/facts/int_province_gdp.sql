@@ -15,15 +15,15 @@ provinces as (
 )
 
 select
-    cast(provinces.province_code as varchar) as province_code,
+    cast(provinces.province_code as string) as province_code,
     cast(cells.year as integer) as year,
-    cast(cells.data_vintage as varchar) as data_vintage,
+    cast(cells.data_vintage as string) as data_vintage,
     cast(cells.value_in_source_unit as double) as gdp,
-    cast(cells.source_unit as varchar) as unit,
-    cast(cells.value_flag as varchar) as value_flag,
-    cast(cells.vintage_note as varchar) as vintage_note,
-    cast([cells.raw_value_id] as varchar[]) as source_value_ids,
-    cast(cells.source_file as varchar) as source_file
+    cast(cells.source_unit as string) as unit,
+    cast(cells.value_flag as string) as value_flag,
+    cast(cells.vintage_note as string) as vintage_note,
+    cast({{ list_of(['cells.raw_value_id']) }} as {{ type_string_list() }}) as source_value_ids,
+    cast(cells.source_file as string) as source_file
 
 from cells
 left join provinces

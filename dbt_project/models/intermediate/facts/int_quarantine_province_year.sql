@@ -24,8 +24,8 @@ select
     end as quarantine_reason,
     'manufacturing divisions sum to ' || round(manufacturing_divisions_sum, 2) || ' against a '
     || coalesce(manufacturing_total_basis, 'missing') || ' manufacturing total of '
-    || coalesce(cast(round(manufacturing_total, 2) as varchar), 'null')
-    || ' (coverage ' || coalesce(cast(round(coverage_ratio, 3) as varchar), 'null')
+    || coalesce(cast(round(manufacturing_total, 2) as string), 'null')
+    || ' (coverage ' || coalesce(cast(round(coverage_ratio, 3) as string), 'null')
     || '; accepted {{ var("min_manufacturing_coverage") }}-{{ var("max_manufacturing_coverage") }})'
         as quarantine_detail
 

@@ -14,7 +14,7 @@ union all
 select
     break_code,
     indicator,
-    cast(null as varchar) as group_code,
+    cast(null as string) as group_code,
     first_year
 from {{ ref('int_series_break') }}
 where province_code is null

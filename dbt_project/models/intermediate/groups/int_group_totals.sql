@@ -53,15 +53,15 @@ select
     industry_code,
     year,
     indicator,
-    any_value(unit) as unit,
+    {{ any_non_null('unit') }} as unit,
     sum(value) as group_total,
     count(*) as n_members,
     count(value) as n_members_present,
     count(value) = count(*) as is_complete,
-    coalesce(list(province_code order by province_code) filter (where value is null), [])
+    coalesce({{ ordered_list('province_code', where='value is null') }}, {{ empty_string_list() }})
         as members_without_value,
     coalesce(bool_or(is_derived_total) filter (where value is not null), false) as is_derived_total,
-    string_agg(distinct source_vintage, ', ' order by source_vintage) as source_vintages
+    {{ ordered_string_agg('source_vintage', "', '", distinct=true) }} as source_vintages
 from grid
 group by group_code, industry_code, year, indicator
 having count(value) > 0

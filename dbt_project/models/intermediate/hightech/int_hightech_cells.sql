@@ -29,7 +29,9 @@ resolved as (
         regions.region_code,
         regions.region_kind,
         bases.series_basis,
-        coalesce(length(regexp_extract(cells.value_as_printed, '\.(\d+)$', 1)), 0) as printed_decimals
+        coalesce(
+            length(regexp_extract(cells.value_as_printed, {{ regex_literal('\.(\d+)$') }}, 1)), 0
+        ) as printed_decimals
 
     from cells
     left join regions

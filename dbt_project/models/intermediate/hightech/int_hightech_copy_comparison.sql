@@ -134,19 +134,19 @@ compared as (
 
 select
     cast(edition_year as integer) as edition_year,
-    cast(region_code as varchar) as region_code,
-    cast(region_kind as varchar) as region_kind,
-    cast(indicator as varchar) as indicator,
-    cast(comparison as varchar) as comparison,
+    cast(region_code as string) as region_code,
+    cast(region_kind as string) as region_kind,
+    cast(indicator as string) as indicator,
+    cast(comparison as string) as comparison,
     cast(winning_value - other_value as double) as difference,
     cast(winning_header is not distinct from other_header as boolean) as header_agrees,
-    cast(winning_file as varchar) as winning_file,
-    cast(winning_cell as varchar) as winning_cell,
-    cast(winning_value_as_printed as varchar) as winning_value_as_printed,
-    cast(winning_header as varchar) as winning_header,
-    cast(other_file as varchar) as other_file,
-    cast(other_cell as varchar) as other_cell,
-    cast(other_value_as_printed as varchar) as other_value_as_printed,
-    cast(other_header as varchar) as other_header
+    cast(winning_file as string) as winning_file,
+    cast(winning_cell as string) as winning_cell,
+    cast(winning_value_as_printed as string) as winning_value_as_printed,
+    cast(winning_header as string) as winning_header,
+    cast(other_file as string) as other_file,
+    cast(other_cell as string) as other_cell,
+    cast(other_value_as_printed as string) as other_value_as_printed,
+    cast(other_header as string) as other_header
 
 from compared

@@ -13,7 +13,7 @@ members as (
 
     select
         group_code,
-        cast(province_code as varchar) as province_code
+        cast(province_code as string) as province_code
     from {{ ref('int_region_group_member') }}
 
 ),
@@ -34,8 +34,8 @@ member_sums as (
         members.group_code,
         facts.year,
         facts.indicator,
-        any_value(facts.unit) as unit,
-        any_value(facts.series_basis) as series_basis,
+        {{ any_non_null('facts.unit') }} as unit,
+        {{ any_non_null('facts.series_basis') }} as series_basis,
         sum(facts.value) as sum_of_members,
         count(facts.value) as n_members_reporting,
         min(facts.printed_decimals) as min_printed_decimals
@@ -73,11 +73,11 @@ national as (
 )
 
 select
-    cast(member_sums.group_code as varchar) as group_code,
+    cast(member_sums.group_code as string) as group_code,
     cast(member_sums.year as integer) as year,
-    cast(member_sums.indicator as varchar) as indicator,
-    cast(member_sums.unit as varchar) as unit,
-    cast(member_sums.series_basis as varchar) as series_basis,
+    cast(member_sums.indicator as string) as indicator,
+    cast(member_sums.unit as string) as unit,
+    cast(member_sums.series_basis as string) as series_basis,
     cast(member_sums.sum_of_members as double) as sum_of_members,
     cast(group_sizes.n_members as integer) as n_members,
     cast(member_sums.n_members_reporting as integer) as n_members_reporting,

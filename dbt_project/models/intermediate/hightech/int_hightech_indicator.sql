@@ -29,21 +29,21 @@ disagreements as (
 )
 
 select
-    cast(cells.region_code as varchar) as region_code,
-    cast(cells.region_kind as varchar) as region_kind,
+    cast(cells.region_code as string) as region_code,
+    cast(cells.region_kind as string) as region_kind,
     cast(cells.year as integer) as year,
-    cast(cells.indicator as varchar) as indicator,
+    cast(cells.indicator as string) as indicator,
     cast(cells.value_in_source_unit as double) as value,
-    cast(cells.source_unit as varchar) as unit,
-    cast(cells.value_flag as varchar) as value_flag,
+    cast(cells.source_unit as string) as unit,
+    cast(cells.value_flag as string) as value_flag,
     cast(cells.printed_decimals as integer) as printed_decimals,
-    cast(cells.series_basis as varchar) as series_basis,
-    cast(cells.indicator_label as varchar) as indicator_label_as_printed,
-    cast(cells.province_label as varchar) as region_label_as_printed,
+    cast(cells.series_basis as string) as series_basis,
+    cast(cells.indicator_label as string) as indicator_label_as_printed,
+    cast(cells.province_label as string) as region_label_as_printed,
     cast(copies.n_copies as integer) as n_copies,
     cast(coalesce(disagreements.n_copies_disagreeing, 0) as integer) as n_copies_disagreeing,
-    cast([cells.raw_value_id] as varchar[]) as source_value_ids,
-    cast(cells.source_file as varchar) as source_file
+    cast({{ list_of(['cells.raw_value_id']) }} as {{ type_string_list() }}) as source_value_ids,
+    cast(cells.source_file as string) as source_file
 
 from cells
 inner join copies

@@ -62,12 +62,12 @@ with_previous as (
 )
 
 select
-    cast(p.region_code as varchar) as province_code,
+    cast(p.region_code as string) as province_code,
     cast(p.year as integer) as year,
     cast(p.value as double) as revenue,
-    cast(p.unit as varchar) as unit,
-    cast(p.series_basis as varchar) as series_basis,
-    cast(p.indicator_label_as_printed as varchar) as revenue_concept_as_printed,
+    cast(p.unit as string) as unit,
+    cast(p.series_basis as string) as series_basis,
+    cast(p.indicator_label_as_printed as string) as revenue_concept_as_printed,
     cast(p.value / nullif(national.national_printed, 0) as double) as share_of_nation,
     cast(p.value / nullif(province_sums.province_sum, 0) as double) as share_of_province_sum,
     cast(industry.industry_revenue as double) as industry_revenue,
@@ -76,7 +76,7 @@ select
     cast({{ growth_rate('p.previous_value', 'p.value') }} as double) as growth_rate,
     cast(p.previous_series_basis <> p.series_basis as boolean) as crosses_series_break,
     cast(p.n_copies_disagreeing as integer) as n_copies_disagreeing,
-    cast(p.source_value_ids as varchar[]) as source_value_ids
+    cast(p.source_value_ids as {{ type_string_list() }}) as source_value_ids
 
 from with_previous as p
 left join national using (year)

@@ -345,8 +345,9 @@ withheld_counts as (
         indicator,
         industry_code,
         count(*) as n_withheld,
-        string_agg(province_code || ' ' || array_to_string(source_value_ids, ' '), ', ' order by province_code)
-            as withheld_cells
+        {{ ordered_string_agg(
+            "province_code || ' ' || " ~ list_to_string('source_value_ids', "' '"), "', '", order_by='province_code'
+        ) }} as withheld_cells
     from withheld
     group by group_code, year, indicator, industry_code
 
@@ -358,10 +359,10 @@ quarantine_reach as (
         group_code,
         year,
         indicator,
-        string_agg(
-            'division ' || withheld_counts.industry_code || ' left out: value withheld in '
-            || withheld_counts.withheld_cells, '; ' order by withheld_counts.industry_code
-        ) as quarantine_reach
+        {{ ordered_string_agg(
+            "'division ' || withheld_counts.industry_code || ' left out: value withheld in '"
+            ~ " || withheld_counts.withheld_cells", "'; '", order_by='withheld_counts.industry_code'
+        ) }} as quarantine_reach
     from withheld_counts
     inner join members_present using (group_code, year, indicator)
     left join industry_support using (group_code, year, indicator, industry_code)

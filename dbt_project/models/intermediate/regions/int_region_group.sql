@@ -11,7 +11,7 @@ declared as (
         name_en,
         description,
         false as is_user_defined,
-        cast(null as varchar) as source_file
+        cast(null as string) as source_file
     from {{ ref('region_group') }}
 
     union all
@@ -45,7 +45,7 @@ select
     'Union of ' || a.group_code || ' and ' || b.group_code
     || ', the universe in which a comparison pair''s provinces are compared (REPORT_PAIRS)' as description,
     false as is_user_defined,
-    cast(null as varchar) as source_file
+    cast(null as string) as source_file
 from comparison_pairs
 inner join declared as a on comparison_pairs.group_a = a.group_code
 inner join declared as b on comparison_pairs.group_b = b.group_code

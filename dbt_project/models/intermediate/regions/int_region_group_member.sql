@@ -7,7 +7,7 @@ declared as (
 
     select
         group_code,
-        cast(province_code as varchar) as province_code
+        cast(province_code as string) as province_code
     from {{ ref('region_group_member') }}
 
     union all
