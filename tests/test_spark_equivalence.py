@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -150,6 +151,32 @@ def test_mart_is_the_same_on_spark(mart, duckdb_build, spark_build):
     [result] = compare_builds(duckdb_build, spark_build, [mart])
     assert result.agrees, result.report()
     print(result.report())
+
+
+@pytest.mark.spark
+def test_the_spark_marts_copy_into_one_duckdb_file(duckdb_build, spark_build, tmp_path):
+    out = tmp_path / "marts_from_spark.duckdb"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "spark" / "marts_to_duckdb.py"),
+            "--warehouse",
+            str(spark_build),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert f"{len(mart_names())} marts" in completed.stdout
+    query = "select count(*), sum(value) from {} where indicator = 'main_business_revenue'"
+    with duckdb.connect(str(out), read_only=True) as copied, duckdb.connect(str(duckdb_build), read_only=True) as built:
+        [(n_copied, total_copied)] = copied.execute(query.format("fct_industry_indicator")).fetchall()
+        [(n_built, total_built)] = built.execute(query.format("marts.fct_industry_indicator")).fetchall()
+    assert n_copied == n_built > 0
+    assert total_copied == pytest.approx(total_built, rel=1e-9)
 
 
 @pytest.mark.spark
