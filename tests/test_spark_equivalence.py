@@ -53,6 +53,7 @@ def run_spark(duckdb_file: Path, out: Path, *args: str) -> tuple[int, str]:
         check=False,
     )
     output = completed.stdout + completed.stderr
+    out.mkdir(parents=True, exist_ok=True)  # a runner that failed early made none
     (out / "run.log").write_text(output, encoding="utf-8")
     return completed.returncode, output
 
