@@ -1102,9 +1102,12 @@ def test_a_fixed_industry_set_keeps_a_trend_on_one_set(real_build):
             and indicator = 'main_business_revenue' and intensity_class = 'technology' and year in (2011, 2012)
         """,
     ).pivot_table(index="basis", columns="year", values="share")
+    # the figures docs/user-guide.md ("Industry sets") quotes
+    assert [round(100 * shares.loc["own", y], 1) for y in (2011, 2012)] == [55.5, 65.3]
+    assert [round(100 * shares.loc["span", y], 1) for y in (2011, 2012)] == [56.3, 54.9]
     own_jump = shares.loc["own", 2012] - shares.loc["own", 2011]
     span_jump = shares.loc["span", 2012] - shares.loc["span", 2011]
-    assert own_jump > 0.05 and abs(span_jump) < 0.03
+    assert round(100 * own_jump, 1) == 9.8 and round(100 * span_jump, 1) == -1.4
     sets = query(
         con,
         """
@@ -1117,7 +1120,17 @@ def test_a_fixed_industry_set_keeps_a_trend_on_one_set(real_build):
     ).set_index(["universe_code", "industry_set"])
     assert (sets.sizes == 1).all()  # one set over the whole span
     pair = sets.xs("pair_yrd_jjj_2005_2014", level="industry_set").n
-    assert pair["yrd"] == pair["jjj"] == pair["yrd+jjj"]
+    assert pair["yrd"] == pair["jjj"] == pair["yrd+jjj"] == 23  # docs/user-guide.md, "Industry sets"
+    year_common = query(
+        con,
+        """
+        select universe_code, min(n_industries) as low, max(n_industries) as high
+        from mart_location_quotient where universe_code in ('yrd', 'jjj') and year between 2005 and 2014
+            and indicator = 'main_business_revenue'
+        group by all
+        """,
+    ).set_index("universe_code")
+    assert year_common.loc["yrd"].tolist() == [24, 25] and year_common.loc["jjj"].tolist() == [23, 24]
     broken = query(
         con,
         """
