@@ -29,18 +29,22 @@ BENCH_RAW_DIR ?= ../shared/data/yearbook
 override RAW_DIR := $(abspath $(RAW_DIR))
 override WAREHOUSE_DIR := $(abspath $(WAREHOUSE_DIR))
 export RAW_DIR WAREHOUSE_DIR
-# Passed to the CLI through the environment, never through a shell command line.
+# What users type (Q=, WHERE=, trace keys, ...) reaches the CLI as typed: each becomes a simply
+# expanded variable holding its unexpanded text, so make runs no $(...) in it, neither here nor
+# when it puts the variable into a recipe's environment (as it does with every command-line
+# variable). The CLI reads it from the environment, never from a shell command line.
+# make trace's keys are orchestration/trace.py's KEY_COLUMNS and ALIASES.
+TRACE_KEYS := universe_code industry_set province_code partner_province_code industry_code region_code \
+	group_code indicator year base_year universe province partner industry region group set
+USER_TEXT := Q FILES WHERE OUT TABLE FORMAT A B FROM TO INDICATOR YEARS ALLOW_CHANGES FULL VERSION \
+	REGION_GROUPS_FILE REPORT_PAIRS $(TRACE_KEYS)
+$(foreach name,$(USER_TEXT),$(if $(filter command line environment,$(origin $(name))),\
+	$(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 export SQL_QUERY := $(value Q)
 export SQL_FILES := $(value FILES)
 export EXPORT_WHERE := $(value WHERE)
 export EXPORT_OUT := $(value OUT)
 export TABLE FORMAT
-# make trace's key columns (orchestration/trace.py KEY_COLUMNS and ALIASES): their text as typed,
-# never expanded by make, like Q and WHERE
-TRACE_KEYS := universe_code industry_set province_code partner_province_code industry_code region_code \
-	group_code indicator year base_year universe province partner industry region group set
-$(foreach key,$(TRACE_KEYS),$(if $(filter command line environment,$(origin $(key))),\
-	$(eval override $(key) := $$(value $(key)))$(eval export $(key))))
 export REPORT_A := $(value A)
 export REPORT_B := $(value B)
 export REPORT_FROM := $(value FROM)

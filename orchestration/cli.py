@@ -275,7 +275,7 @@ def sql(settings: Settings, statement: str | None, local_files: bool = False) ->
                 opened_inode = None  # say it once
             try:
                 for parsed in con.extract_statements(text):
-                    relation = con.sql(parsed)
+                    relation = con.sql(_without_terminator(parsed.query))
                     if relation is not None:
                         relation.show(max_rows=200, max_width=200)
             except duckdb.Error as exc:
@@ -283,6 +283,12 @@ def sql(settings: Settings, statement: str | None, local_files: bool = False) ->
                 if statement:
                     return 1
     return 0
+
+
+def _without_terminator(statement: str) -> str:
+    """One statement as DuckDB split it, without its closing ';' and the comments after it: the
+    relation API wraps a SELECT in a subquery, where a ';' is a syntax error."""
+    return re.sub(r";(\s|--[^\n]*|/\*.*?\*/)*$", "", statement, flags=re.DOTALL)
 
 
 def _replaced(settings: Settings, opened_inode: int | None) -> bool:

@@ -127,7 +127,6 @@ def export(settings: Settings, table: str, file_format: str, where: str | None, 
     if not settings.published_db.exists():
         raise ExportError(f"no published warehouse at {settings.published_db}; run `make run` first")
     exports = settings.warehouse_dir / "exports"
-    exports.mkdir(parents=True, exist_ok=True)
     with open_published(settings.published_db, writable=[exports]) as con:
         try:
             query, condition = selection(con, table, where)
@@ -141,6 +140,7 @@ def export(settings: Settings, table: str, file_format: str, where: str | None, 
                 "narrow them with WHERE=... or export FORMAT=csv or parquet"
             )
         target = (out or exports / default_name(table, file_format, condition)).absolute()
+        exports.mkdir(parents=True, exist_ok=True)  # only now: a refused export leaves nothing behind
         target.parent.mkdir(parents=True, exist_ok=True)
         # written in the exports directory (the only place the connection may write), then moved
         staging = exports.resolve() / f".{target.name}.{uuid.uuid4().hex[:8]}.partial"
