@@ -1,8 +1,15 @@
 """The one way the query tools (`make sql`, `make export`, `make trace`, `make report`) open the
 published file: read-only, and confined to it.
 
-DuckDB's own settings do the confining, in this order (DuckDB 2.0 accepts `allowed_directories`
-only once the database is open, and nothing at all once the configuration is locked):
+The session is a fresh in-memory DuckDB that attaches the published file read-only and makes it
+the default catalog (named, as a direct connection names it, after the file: `marts`). DuckDB
+keeps one database instance per file in a process and refuses a second connection to it with
+other settings; a fresh instance neither conflicts with nor changes the connections a process
+already holds (a test's, or the Dagster run that writes the report).
+
+DuckDB's own settings then do the confining, in this order (DuckDB 2.0 accepts
+`allowed_directories` only once the database is open, and nothing at all once the configuration
+is locked):
 
 - `allowed_directories`: the directories a tool may write to (the exports directory for `make sql`
   and `make export`; none for the others), plus a private spill directory removed on close;
@@ -32,8 +39,11 @@ def open_published(published_db: Path, *, writable: Sequence[Path] = (), local_f
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="warehouse-query-spill-") as spill:
-        con = duckdb.connect(str(published_db), read_only=True, config={"temp_directory": spill})
+        con = duckdb.connect(":memory:", config={"temp_directory": spill})
         try:
+            catalog = '"' + published_db.stem.replace('"', '""') + '"'
+            con.execute(f"attach {_literal(str(published_db))} as {catalog} (read_only)")
+            con.execute(f"use {catalog}")
             if not local_files:
                 directories = [_directory(path) for path in writable]
                 con.execute(f"set allowed_directories = [{', '.join(_literal(d) for d in directories)}]")

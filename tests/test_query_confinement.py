@@ -262,6 +262,20 @@ def test_trace_and_report_connections_read_nothing_else(published_warehouse):
             assert refusal(error.value).startswith("Refused: this tool reads only the published warehouse, not /")
 
 
+def test_a_confined_session_beside_an_open_connection_leaves_it_as_it_was(published_warehouse, tmp_path):
+    """DuckDB shares one instance per file in a process: the confined session must neither clash
+    with a connection already open there (a test's, the report asset's run) nor confine it."""
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine", encoding="utf-8")
+    with duckdb.connect(str(published_warehouse.published_db), read_only=True) as plain:
+        with open_published(published_warehouse.published_db) as confined:
+            assert confined.execute("select count(*) from dim_province").fetchone()[0] == 31
+            with pytest.raises(duckdb.PermissionException):
+                confined.execute(f"select content from read_text('{mine}')")
+        assert plain.execute(f"select content from read_text('{mine}')").fetchone()[0] == "mine"
+        plain.execute("set threads = 1")  # not locked
+
+
 def test_make_trace_keys_are_not_expanded_by_make(published_warehouse, tmp_path):
     marker = tmp_path / "make_expanded"
     done = run_make(
