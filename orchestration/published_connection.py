@@ -28,6 +28,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+EXTENSIONS_REFUSED = (
+    "Refused: the query tools do not install, load or list DuckDB extensions "
+    "(parquet, json, icu and the core functions are built in)."
+)
+
 
 class QueryRefused(ValueError):
     """A statement the confined connection refused; the message is one sentence saying why."""
@@ -61,13 +66,13 @@ def refusal(error: Exception, writable: Sequence[Path] = ()) -> str | None:
     if "file system operations are disabled" in text:
         target = re.search(r'"([^"]*)"', text)
         if target and "/.duckdb/extensions" in target.group(1):
-            return "Refused: the query tools do not install or load DuckDB extensions."
+            return EXTENSIONS_REFUSED
         what = f", not {target.group(1)}" if target else ""
         if places:
             return f"Refused: this session reads only the published warehouse and writes only under {places}{what}."
         return f"Refused: this tool reads only the published warehouse{what}."
     if "external extensions is disabled" in text:
-        return "Refused: the query tools do not install or load DuckDB extensions."
+        return EXTENSIONS_REFUSED
     if "configuration has been locked" in text:
         return "Refused: the query tools' settings are fixed; SET, RESET and PRAGMA cannot change them."
     if "attached in read-only mode" in text or "in read-only mode" in text:
