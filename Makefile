@@ -7,9 +7,9 @@
 #   make lint                                     ruff (check, format) and sqlfluff, as CI runs them
 #   make ui                                       Dagster UI and daemon on http://127.0.0.1:3000
 #   make ui-check                                 click through the UI in headless Chromium, screenshots
-#   make sql Q="select ..."                       query the published file (no Q: interactive)
+#   make sql Q="select ..." [FILES=1]             query the published file (no Q: interactive); FILES=1: local files too
 #   make rollback [VERSION=...]                   put a kept version back in place
-#   make export TABLE=... [FORMAT=csv|parquet|xlsx] [WHERE=...]   a published table to a file, labels joined in
+#   make export TABLE=... [FORMAT=csv|csv-excel|parquet|xlsx|dta] [WHERE=...] [OUT=...]   a published table to a file
 #   make trace TABLE=... universe=... province=... year=... indicator=...   a row back to its raw cells
 #   make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=...] [YEARS=2005,2010,2014]   comparison report: HTML, XLSX
 #   make report-check                             open a report in headless Chromium, offline; screenshot
@@ -29,9 +29,21 @@ BENCH_RAW_DIR ?= ../shared/data/yearbook
 override RAW_DIR := $(abspath $(RAW_DIR))
 override WAREHOUSE_DIR := $(abspath $(WAREHOUSE_DIR))
 export RAW_DIR WAREHOUSE_DIR
-# Passed to the CLI through the environment, never through a shell command line.
+# What users type (Q=, WHERE=, trace keys, ...) reaches the CLI as typed: each becomes a simply
+# expanded variable holding its unexpanded text, so make runs no $(...) in it, neither here nor
+# when it puts the variable into a recipe's environment (as it does with every command-line
+# variable). The CLI reads it from the environment, never from a shell command line.
+# make trace's keys are orchestration/trace.py's KEY_COLUMNS and ALIASES.
+TRACE_KEYS := universe_code industry_set province_code partner_province_code industry_code region_code \
+	group_code indicator year base_year universe province partner industry region group set
+USER_TEXT := Q FILES WHERE OUT TABLE FORMAT A B FROM TO INDICATOR YEARS ALLOW_CHANGES FULL VERSION \
+	REGION_GROUPS_FILE REPORT_PAIRS $(TRACE_KEYS)
+$(foreach name,$(USER_TEXT),$(if $(filter command line environment,$(origin $(name))),\
+	$(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 export SQL_QUERY := $(value Q)
+export SQL_FILES := $(value FILES)
 export EXPORT_WHERE := $(value WHERE)
+export EXPORT_OUT := $(value OUT)
 export TABLE FORMAT
 export REPORT_A := $(value A)
 export REPORT_B := $(value B)
@@ -136,7 +148,8 @@ report-check: setup
 	@test -x /usr/bin/chromium || { echo "report-check needs Chromium: apt-get install chromium fonts-noto-cjk"; exit 1; }
 	$(BIN)/python -m pytest tests/test_report_browser.py -v
 
-# make export TABLE=mart_location_quotient FORMAT=csv|parquet|xlsx [WHERE="universe_code = 'yrd'"]
+# make export TABLE=mart_location_quotient FORMAT=csv|csv-excel|parquet|xlsx|dta [WHERE="universe_code = 'yrd'"] [OUT=file]
+# (docs/querying-and-exports.md)
 export: setup
 	$(BIN)/python -m orchestration.cli export
 

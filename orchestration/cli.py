@@ -5,8 +5,9 @@
     python -m orchestration.cli sql            # interactive: statements end with ';'
     python -m orchestration.cli rollback [VERSION]
 
-`sql` opens the published file read-only with the DuckDB library of this environment; the DuckDB
-1.5 command-line shell cannot open files written by DuckDB 2.0.
+`sql` opens the published file read-only with the DuckDB library of this environment (the DuckDB
+1.5 command-line shell cannot open files written by DuckDB 2.0), confined to it: it reads no other
+file and writes only under WAREHOUSE_DIR/exports, unless `--files` (`make sql FILES=1`).
 """
 
 from __future__ import annotations
@@ -249,16 +250,22 @@ def summarise(settings: Settings, run_id: str) -> None:
         print(con.sql(EXAMPLE_QUERY))
 
 
-def sql(settings: Settings, statement: str | None) -> int:
+def sql(settings: Settings, statement: str | None, local_files: bool = False) -> int:
+    """Statements against the published file, one execute each, on the confined connection: it reads
+    only the warehouse and writes only under WAREHOUSE_DIR/exports (`local_files`: any file)."""
     import duckdb
+
+    from .published_connection import open_published, refusal
 
     if not settings.published_db.exists():
         print(f"No published warehouse at {settings.published_db}; run `make run` first.", file=sys.stderr)
         return 1
+    exports = settings.warehouse_dir / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
     opened_inode = os.stat(settings.published_db).st_ino
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        statements = [statement] if statement else _read_statements()
-        for text in statements:
+    with open_published(settings.published_db, writable=[exports], local_files=local_files) as con:
+        texts = [statement] if statement else _read_statements()
+        for text in texts:
             if statement is None and _replaced(settings, opened_inode):
                 print(
                     "Note: a newer publication has replaced the file this session has open; these results "
@@ -267,14 +274,21 @@ def sql(settings: Settings, statement: str | None) -> int:
                 )
                 opened_inode = None  # say it once
             try:
-                relation = con.sql(text)
-                if relation is not None:
-                    relation.show(max_rows=200, max_width=200)
+                for parsed in con.extract_statements(text):
+                    relation = con.sql(_without_terminator(parsed.query))
+                    if relation is not None:
+                        relation.show(max_rows=200, max_width=200)
             except duckdb.Error as exc:
-                print(f"SQL error: {exc}", file=sys.stderr)
+                print(refusal(exc, [exports]) or f"SQL error: {exc}", file=sys.stderr)
                 if statement:
                     return 1
     return 0
+
+
+def _without_terminator(statement: str) -> str:
+    """One statement as DuckDB split it, without its closing ';' and the comments after it: the
+    relation API wraps a SELECT in a subquery, where a ';' is a syntax error."""
+    return re.sub(r";(\s|--[^\n]*|/\*.*?\*/)*$", "", statement, flags=re.DOTALL)
 
 
 def _replaced(settings: Settings, opened_inode: int | None) -> bool:
@@ -326,17 +340,29 @@ def main(argv: list[str] | None = None) -> int:
         help="SQL to run; without it, read statements from stdin. "
         "`make sql` passes Q through the environment variable SQL_QUERY, never through a shell",
     )
+    query.add_argument(
+        "--files",
+        action="store_true",
+        help="let the session read and write local files (default: SQL_FILES, which `make sql FILES=1` sets); "
+        "without it, it reads only the published file and writes only under WAREHOUSE_DIR/exports",
+    )
     back = sub.add_parser("rollback", help="put a kept version back in place of the published file")
     back.add_argument(
         "version",
         nargs="?",
         help="a folder name under WAREHOUSE_DIR/versions (default: the one before the current publication)",
     )
-    out = sub.add_parser("export", help="one published table to CSV, Parquet or XLSX, labels beside the codes")
+    out = sub.add_parser("export", help="one published table to a file (csv, csv-excel, parquet, xlsx, dta)")
     out.add_argument("table", nargs="?", help="a published table (default: the environment variable TABLE)")
-    out.add_argument("--format", dest="file_format", help="csv, parquet or xlsx (default: FORMAT, else csv)")
-    out.add_argument("--where", help="an SQL condition on the table's columns (default: WHERE)")
-    out.add_argument("--out", type=Path, help="the file to write (default: WAREHOUSE_DIR/exports/<table>.<format>)")
+    out.add_argument(
+        "--format", dest="file_format", help="csv, csv-excel, parquet, xlsx or dta (default: FORMAT, else csv)"
+    )
+    out.add_argument("--where", help="one condition on the table's columns (default: EXPORT_WHERE)")
+    out.add_argument(
+        "--out",
+        type=Path,
+        help="the file to write (default: EXPORT_OUT, else WAREHOUSE_DIR/exports/<table>[__<selection>].<ext>)",
+    )
     sub.add_parser(
         "trace",
         help="from one published row to the raw cells behind it: TABLE=... and key columns "
@@ -364,11 +390,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return rollback(settings, args.version or os.environ.get("VERSION") or None)
     statement = args.statement if args.statement is not None else (os.environ.get("SQL_QUERY") or None)
-    return sql(settings, statement)
+    return sql(settings, statement, local_files=args.files or _flag("SQL_FILES"))
 
 
 def export_command(settings: Settings, args) -> int:
     from .export import ExportError, export
+    from .published_connection import QueryRefused
 
     table = args.table or os.environ.get("TABLE")
     if not table:
@@ -376,9 +403,10 @@ def export_command(settings: Settings, args) -> int:
         return 1
     file_format = (args.file_format or os.environ.get("FORMAT") or "csv").lower()
     where = args.where if args.where is not None else (os.environ.get("EXPORT_WHERE") or None)
+    out = args.out or (Path(os.environ["EXPORT_OUT"]) if os.environ.get("EXPORT_OUT", "").strip() else None)
     try:
-        path = export(settings, table, file_format, where, args.out)
-    except ExportError as exc:
+        path = export(settings, table, file_format, where, out)
+    except (ExportError, QueryRefused) as exc:
         print(f"Export refused: {exc}", file=sys.stderr)
         return 1
     print(f"Wrote {path}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .published_connection import open_published
 from .settings import Settings
 
 # short key names users type -> the column they name
@@ -66,11 +67,10 @@ def keys_from_environment(environ=os.environ) -> dict[str, str]:
 
 
 def trace(settings: Settings, table: str, keys: dict[str, str]) -> Trace:
-    import duckdb
-
     if not settings.published_db.exists():
         raise TraceError(f"no published warehouse at {settings.published_db}; run `make run` first")
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+    # confined: the keys are bound as parameters, and the connection reads nothing but the warehouse
+    with open_published(settings.published_db) as con:
         columns = _columns(con, table)
         unknown = sorted(set(keys) - set(columns))
         if unknown:

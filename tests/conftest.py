@@ -154,6 +154,7 @@ REFRESH_FIXTURES = {
     "served",
     "user_pair_build",
     "duckdb_build",
+    "published_warehouse",
 }
 REFRESH_MODULES = {"test_end_to_end", "test_launch_paths", "test_webserver", "test_bad_input_corpus", "test_report"}
 

@@ -22,15 +22,14 @@ def report_stem(pair: ComparisonPair, indicator: str) -> str:
 
 
 def write_report(published_db: Path, pair: ComparisonPair, indicator: str, out_dir: Path) -> ReportFiles:
-    """Read the published file (read-only) and write the HTML report and its workbook."""
-    import duckdb
-
+    """Read the published file (read-only, confined to it) and write the HTML report and its workbook."""
+    from ..published_connection import open_published
     from .render import summary_markdown, write_html, write_workbook
     from .sections import ReportError, collect
 
     if not published_db.exists():
         raise ReportError(f"no published warehouse at {published_db}; run `make run` first")
-    with duckdb.connect(str(published_db), read_only=True) as con:
+    with open_published(published_db) as con:
         data = collect(con, pair, indicator)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(pair, indicator)

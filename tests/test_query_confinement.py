@@ -1,0 +1,431 @@
+"""The query tools touch only the warehouse (issue 22) and export in the formats users open (issue 20).
+
+`make sql`, `make export`, `make trace` and the report writer open the published file through
+orchestration.published_connection; `WHERE=` is one condition parsed by sqlglot. Each refusal is
+checked for its sentence, for the absence of a traceback and, on the filesystem, for nothing
+written. The user's path is exercised through `make` itself (`make -o setup`: the recipes and the
+Makefile's variable handling, without reinstalling) and through `python -m orchestration.cli`
+with the environment the Makefile sets.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.export import ExportError, export
+from orchestration.published_connection import open_published, refusal
+from orchestration.settings import REPO_ROOT
+from orchestration.where_condition import WhereRefused, parse_condition
+
+from .conftest import run_refresh
+
+LQ_COLUMNS = ["universe_code", "province_code", "industry_code", "year", "indicator", "lq", "province_name_en"]
+CONFINED = "reads only the published warehouse"
+
+
+@pytest.fixture(scope="module")
+def published_warehouse(tmp_path_factory):
+    """The samples built and published once; the tests read it and write only beside it."""
+    root = tmp_path_factory.mktemp("query_confinement")
+    shutil.copytree(REPO_ROOT / "raw", root / "raw")
+    result, settings = run_refresh(root / "raw", root / "warehouse")
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return settings
+
+
+def files_under(*directories: Path) -> set[Path]:
+    return {path for directory in directories if directory.exists() for path in directory.rglob("*")}
+
+
+def published_rows(settings, sql: str, parameters=()) -> pd.DataFrame:
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        return con.execute(sql, list(parameters)).df()
+
+
+def run_cli(settings, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m orchestration.cli ...` as the Makefile runs it: settings in the environment."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "WAREHOUSE_DIR": str(settings.warehouse_dir),
+        "RAW_DIR": str(settings.raw_dir),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def run_make(settings, target: str, *variables: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`make <target> VAR=...` itself; `-o setup` keeps make from preparing .venv and dbt, and
+    PARSED_FOR keeps it from touching the checkout's dbt state."""
+    return subprocess.run(
+        [
+            "make",
+            "-s",
+            "-o",
+            "setup",
+            target,
+            f"WAREHOUSE_DIR={settings.warehouse_dir}",
+            f"RAW_DIR={settings.raw_dir}",
+            f"PARSED_FOR={tmp_path / 'parsed_for'}",
+            *variables,
+        ],
+        cwd=REPO_ROOT,
+        env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# --- WHERE: one condition, parsed and rendered --------------------------------------------------
+
+
+def test_a_condition_is_rendered_from_its_parse_not_pasted():
+    columns = ["universe_code", "year", "province_name_en", "lq"]
+    rendered = parse_condition(
+        "Year  between 2005 and 2010 and universe_code in ('yrd','jjj') and lower(province_name_en) like '%su%'",
+        "mart_location_quotient",
+        columns,
+        ["read_text"],
+    )
+    assert rendered.sql == (
+        "\"year\" BETWEEN 2005 AND 2010 AND \"universe_code\" IN ('yrd', 'jjj') "
+        "AND LOWER(\"province_name_en\") LIKE '%su%'"
+    )
+    # the same selection spelt differently is the same selection, and gets the same file name
+    again = parse_condition(
+        "year between 2005 and 2010 and universe_code in ('yrd', 'jjj') and LOWER(province_name_en) LIKE '%su%'",
+        "t",
+        columns,
+        [],
+    )
+    assert again.slug == rendered.slug
+    assert re.fullmatch(r"year_between_2005_and_2010_and_universe-[0-9a-f]{8}", rendered.slug)
+    with pytest.raises(WhereRefused, match=r"names 'nope', not a column of t \(lq, province_name_en"):
+        parse_condition("nope = 1", "t", columns, [])
+
+
+INJECTIONS = {
+    "bracket closed, then copy": "1=1) to '{target}' (format csv) --",
+    "bracket closed, no comment": "year = 2014) to '{target}' (format csv",
+    "second statement after ;": "year = 2014; copy (select 1) to '{target}'",
+    "trailing ;": "year = 2014;",
+    "-- comment": "year = 2014 -- and then '{target}'",
+    "/* */ comment": "year = 2014 /* '{target}' */",
+    "subquery reading a file": "(select content from read_text('/etc/passwd')) like '%root%'",
+    "in (subquery) reading a file": "province_code in (select column0 from read_csv('/etc/passwd'))",
+    "exists (subquery)": "exists (select 1 from glob('/etc/*'))",
+    "read_text as a value": "read_text('/etc/passwd') is not null",
+    "glob as a value": "glob('/etc/*') is not null",
+    "union": "year = 2014 union select 1",
+    "another table's column": "dim_province.name_en = 'Jiangsu'",
+    "aggregate": "sum(lq) > 1",
+    "parameter": "year = ?",
+}
+
+
+@pytest.mark.parametrize("name", INJECTIONS)
+def test_where_injections_are_refused_and_nothing_is_written(published_warehouse, tmp_path, name):
+    settings = published_warehouse
+    target = tmp_path / "pwned.csv"
+    where = INJECTIONS[name].format(target=target)
+    before = files_under(settings.warehouse_dir, tmp_path)
+    with pytest.raises(
+        ExportError, match=r"^WHERE must be one condition on the columns of mart_location_quotient"
+    ) as e:
+        export(settings, "mart_location_quotient", "csv", where, None)
+    assert "is refused because it" in str(e.value) and "\n" not in str(e.value)
+    assert not target.exists()
+    assert files_under(settings.warehouse_dir, tmp_path) == before
+
+
+def test_a_value_that_is_not_true_or_false_is_refused(published_warehouse):
+    with pytest.raises(ExportError, match="is a value of type INTEGER, not a condition"):
+        export(published_warehouse, "mart_location_quotient", "csv", "year + 1", None)
+
+
+def test_make_export_refuses_an_injection_through_the_users_path(published_warehouse, tmp_path):
+    settings = published_warehouse
+    target, marker = tmp_path / "pwned.csv", tmp_path / "make_expanded"
+    before = files_under(settings.warehouse_dir, tmp_path)
+    done = run_make(
+        settings,
+        "export",
+        "TABLE=mart_location_quotient",
+        f"WHERE=1=1) to '{target}' (format csv); select '$(shell touch {marker})'",
+        tmp_path=tmp_path,
+    )
+    assert done.returncode != 0
+    assert "Export refused: WHERE must be one condition on the columns of mart_location_quotient" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not target.exists() and not marker.exists()
+    assert files_under(settings.warehouse_dir, tmp_path) - before == {tmp_path / "parsed_for"}
+
+    # the environment the Makefile sets, straight to the CLI
+    done = run_cli(
+        settings,
+        "export",
+        env={"TABLE": "mart_location_quotient", "EXPORT_WHERE": f"year = 2014; copy (select 1) to '{target}'"},
+    )
+    assert done.returncode == 1 and "holds a ';'" in done.stderr and "Traceback" not in done.stderr
+    assert not target.exists()
+
+
+# --- connections confined to the published file -------------------------------------------------
+
+REFUSED_SQL = {
+    "read_text('/etc/passwd')": "select * from read_text('/etc/passwd')",
+    "read_csv('/etc/passwd')": "select * from read_csv('/etc/passwd')",
+    "glob('/etc/*')": "select * from glob('/etc/*')",
+    "copy to /tmp": "copy (select * from dim_province) to '{target}'",
+    "copy to exports/..": "copy (select * from dim_province) to '{exports}/../escaped.csv'",
+    "attach": "attach '{target}' as other",
+    "install": "install httpfs",
+    "load": "load httpfs",
+    "set": "set enable_external_access = true",
+    "reset": "reset allowed_directories",
+    "create table": "create table copied as select * from dim_province",
+}
+
+
+@pytest.mark.parametrize("name", REFUSED_SQL)
+def test_make_sql_refuses_other_files_and_settings(published_warehouse, tmp_path, name):
+    settings = published_warehouse
+    target = tmp_path / "written.csv"
+    exports = settings.warehouse_dir / "exports"
+    exports.mkdir(exist_ok=True)
+    before = files_under(settings.warehouse_dir, tmp_path)
+    done = run_cli(settings, "sql", env={"SQL_QUERY": REFUSED_SQL[name].format(target=target, exports=exports)})
+    assert done.returncode == 1
+    assert done.stderr.startswith("Refused: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "root:" not in done.stdout  # nothing of /etc/passwd printed
+    assert not target.exists() and not (settings.warehouse_dir / "escaped.csv").exists()
+    assert files_under(settings.warehouse_dir, tmp_path) == before
+
+
+def test_make_sql_writes_under_exports_and_opts_in_to_local_files(published_warehouse, tmp_path):
+    settings = published_warehouse
+    written = settings.warehouse_dir / "exports" / "provinces.csv"
+    done = run_make(
+        settings,
+        "sql",
+        f"Q=copy (select province_code, name_short_zh from dim_province order by 1) to '{written}' (header)",
+        tmp_path=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    provinces = pd.read_csv(written, dtype=str)
+    assert len(provinces) == 31 and provinces.set_index("province_code").name_short_zh["320000"] == "江苏"
+
+    local = tmp_path / "mine.csv"
+    local.write_text("a,b\n1,x\n", encoding="utf-8")
+    query = f"Q=select sum(a) + 41 as answer from read_csv('{local}')"
+    refused = run_make(settings, "sql", query, tmp_path=tmp_path)
+    assert refused.returncode != 0 and f"not {local}" in refused.stderr
+    opted_in = run_make(settings, "sql", query, "FILES=1", tmp_path=tmp_path)
+    assert opted_in.returncode == 0, opted_in.stderr
+    assert "42" in opted_in.stdout
+
+
+def test_make_sql_runs_each_statement_once_and_shows_each(published_warehouse):
+    done = run_cli(
+        published_warehouse,
+        "sql",
+        env={"SQL_QUERY": "select count(*) as n_provinces from dim_province; select 'two' as second_statement"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "n_provinces" in done.stdout and "31" in done.stdout and "second_statement" in done.stdout
+
+
+def test_trace_and_report_connections_read_nothing_else(published_warehouse):
+    with open_published(published_warehouse.published_db) as con:
+        assert con.execute("select count(*) from dim_province").fetchone()[0] == 31
+        for statement in ("select * from read_text('/etc/hostname')", "copy (select 1) to '/tmp/x.csv'"):
+            with pytest.raises(duckdb.Error) as error:
+                con.execute(statement)
+            assert refusal(error.value).startswith("Refused: this tool reads only the published warehouse, not /")
+
+
+def test_a_confined_session_beside_an_open_connection_leaves_it_as_it_was(published_warehouse, tmp_path):
+    """DuckDB shares one instance per file in a process: the confined session must neither clash
+    with a connection already open there (a test's, the report asset's run) nor confine it."""
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine", encoding="utf-8")
+    with duckdb.connect(str(published_warehouse.published_db), read_only=True) as plain:
+        with open_published(published_warehouse.published_db) as confined:
+            assert confined.execute("select count(*) from dim_province").fetchone()[0] == 31
+            with pytest.raises(duckdb.PermissionException):
+                confined.execute(f"select content from read_text('{mine}')")
+        assert plain.execute(f"select content from read_text('{mine}')").fetchone()[0] == "mine"
+        plain.execute("set threads = 1")  # not locked
+
+
+def test_make_trace_keys_are_not_expanded_by_make(published_warehouse, tmp_path):
+    marker = tmp_path / "make_expanded"
+    done = run_make(
+        published_warehouse,
+        "trace",
+        "TABLE=mart_specialization_relative",
+        "universe=yrd",
+        f"province=$(shell touch {marker})",
+        "year=2014",
+        tmp_path=tmp_path,
+    )
+    assert not marker.exists()
+    assert done.returncode != 0 and f"province_code = $(shell touch {marker})" in done.stderr
+    assert "Traceback" not in done.stderr
+    traced = run_make(
+        published_warehouse,
+        "trace",
+        "TABLE=mart_specialization_relative",
+        "universe=yrd",
+        "province=320000",
+        "year=2014",
+        "indicator=main_business_revenue",
+        tmp_path=tmp_path,
+    )
+    assert traced.returncode == 0, traced.stderr
+    assert traced.stdout.startswith("mart_specialization_relative: 1 row(s)")
+    assert "year = 2014" in traced.stdout
+
+
+# --- exports in the formats users open ----------------------------------------------------------
+
+YRD_2014 = "universe_code = 'yrd' and year = 2014 and indicator = 'main_business_revenue'"
+
+
+def expected_lq(settings) -> pd.DataFrame:
+    return published_rows(
+        settings,
+        "select l.universe_code, l.province_code, l.industry_code, l.year, l.indicator, l.lq, p.name_en "
+        "as province_name_en from mart_location_quotient as l join dim_province as p using (province_code) "
+        f"where {YRD_2014} order by province_code, industry_code",
+    )
+
+
+def test_stata_export_carries_labels_and_the_published_values(published_warehouse):
+    import pyreadstat
+
+    settings = published_warehouse
+    path = export(settings, "mart_location_quotient", "dta", YRD_2014, None)
+    assert path.parent == settings.warehouse_dir / "exports" and path.suffix == ".dta"
+    frame = pd.read_stata(path, convert_categoricals=False).sort_values(["province_code", "industry_code"])
+    expected = expected_lq(settings)
+    assert len(frame) == len(expected) > 0
+    # province codes are numbers whose value labels are the names
+    assert frame["province_code"].tolist() == [int(code) for code in expected["province_code"]]
+    assert frame["industry_code"].tolist() == expected["industry_code"].tolist()
+    assert frame["lq"].tolist() == pytest.approx(expected["lq"].tolist(), rel=1e-15)
+    assert frame["province_name_en"].tolist() == expected["province_name_en"].tolist()
+    _, meta = pyreadstat.read_dta(str(path))
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    comments = dict(
+        published_rows(
+            settings,
+            "select column_name, comment from duckdb_columns() where table_name = 'mart_location_quotient'",
+        ).values
+    )
+    assert labels["value"] == comments["value"] == "x[i,k], 亿元"
+    assert labels["lq"].startswith("Location quotient 区位商 LQ[i,k]") and len(labels["lq"]) == 80
+    assert labels["province_name_zh"] == "Chinese name of province_code"
+    assert meta.value_labels[meta.variable_to_label["province_code"]][320000] == "江苏 Jiangsu"
+    assert meta.file_label.startswith("Location quotient 区位商")
+
+
+def test_stata_names_are_at_most_32_characters_and_keep_the_long_name_in_the_label(published_warehouse):
+    import pyreadstat
+
+    settings = published_warehouse
+    path = export(settings, "fct_manufacturing_coverage", "dta", "year = 2014", None)
+    _, meta = pyreadstat.read_dta(str(path))
+    assert max(len(name) for name in meta.column_names) <= 32
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert labels["n_manufacturing_divisions_report"].startswith("n_manufacturing_divisions_reported: ")
+    counts = published_rows(
+        settings,
+        "select province_code, indicator, n_manufacturing_divisions_reported from fct_manufacturing_coverage "
+        "where year = 2014 order by province_code, indicator",
+    )
+    frame, _ = pyreadstat.read_dta(str(path))
+    frame = frame.sort_values(["province_code", "indicator"])
+    assert frame["province_code"].tolist() == [int(code) for code in counts.province_code]
+    assert frame["n_manufacturing_divisions_report"].tolist() == counts.n_manufacturing_divisions_reported.tolist()
+
+
+def test_excel_csv_starts_with_a_bom_and_keeps_the_chinese(published_warehouse):
+    settings = published_warehouse
+    path = export(settings, "mart_location_quotient", "csv-excel", YRD_2014, None)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfuniverse_code,")
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"province_code": str, "industry_code": str})
+    expected = expected_lq(settings)
+    names = dict(zip(frame["province_code"], frame["province_name_zh"], strict=True))
+    assert names == {"310000": "上海", "320000": "江苏", "330000": "浙江", "340000": "安徽"}
+    assert set(frame["universe_name_zh"]) == {"长三角"}
+    frame = frame.sort_values(["province_code", "industry_code"])
+    assert frame["lq"].tolist() == pytest.approx(expected["lq"].tolist(), rel=1e-15)
+    # the plain csv stays without a BOM, for scripts
+    plain = export(settings, "mart_location_quotient", "csv", YRD_2014, None)
+    assert plain.read_bytes().startswith(b"universe_code,") and plain != path
+
+
+def test_two_selections_never_share_a_file(published_warehouse, tmp_path):
+    settings = published_warehouse
+    first = export(settings, "mart_location_quotient", "csv", "year = 2014", None)
+    second = export(settings, "mart_location_quotient", "csv", "year = 2015", None)
+    everything = export(settings, "mart_location_quotient", "csv", None, None)
+    assert len({first, second, everything}) == 3 and everything.name == "mart_location_quotient.csv"
+    assert set(pd.read_csv(first)["year"]) == {2014} and set(pd.read_csv(second)["year"]) == {2015}
+    # the same selection written again replaces its own file, whatever its spacing or case
+    assert export(settings, "mart_location_quotient", "csv", "YEAR=2014", None) == first
+    # OUT= through the Makefile's environment, and no partial file left beside the exports
+    out = tmp_path / "mine" / "lq.parquet"
+    done = run_make(
+        settings,
+        "export",
+        "TABLE=mart_location_quotient",
+        "FORMAT=parquet",
+        "WHERE=year = 2014",
+        f"OUT={out}",
+        tmp_path=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Wrote {out}"
+    assert duckdb.sql(f"select count(*) from read_parquet('{out}')").fetchall()[0][0] == len(pd.read_csv(first))
+    assert not list((settings.warehouse_dir / "exports").glob(".*partial"))
+
+
+def test_xlsx_export_has_a_frozen_header_and_says_what_columns_and_units_are(published_warehouse):
+    from openpyxl import load_workbook
+
+    settings = published_warehouse
+    path = export(settings, "mart_location_quotient", "xlsx", YRD_2014, None)
+    book = load_workbook(path)
+    assert book.sheetnames == ["mart_location_quotient", "columns"]
+    data = book["mart_location_quotient"]
+    assert data.freeze_panes == "A2"
+    rows = list(data.values)
+    frame = pd.DataFrame(rows[1:], columns=rows[0]).sort_values(["province_code", "industry_code"])
+    assert frame["lq"].tolist() == pytest.approx(expected_lq(settings)["lq"].tolist(), rel=1e-15)
+    notes = [row for row in book["columns"].values if row and row[0]]
+    described = {row[0]: row[1] for row in notes if len(row) > 1}
+    assert described["value"] == "x[i,k], 亿元"
+    assert described["province_name_en"] == "English name of province_code"
+    assert described["main_business_revenue"] == "亿元"  # the unit of the rows selected
+    assert any(str(row[0]).startswith(f"rows: {len(frame)}; WHERE: \"universe_code\" = 'yrd'") for row in notes)
