@@ -15,6 +15,7 @@ class ReportFiles:
     html: Path
     workbook: Path
     summary: str = ""  # the headline numbers, as Markdown, for the asset's page in the UI
+    computed: str = ""  # a pair not pre-built in the publication: how it was computed
 
 
 def report_stem(pair: ComparisonPair, indicator: str) -> str:
@@ -22,15 +23,17 @@ def report_stem(pair: ComparisonPair, indicator: str) -> str:
 
 
 def write_report(published_db: Path, pair: ComparisonPair, indicator: str, out_dir: Path) -> ReportFiles:
-    """Read the published file (read-only) and write the HTML report and its workbook."""
-    import duckdb
-
+    """Read the published file (read-only) and write the HTML report and its workbook. A pair the
+    refresh did not pre-build is computed first, by the dbt models' SQL, beside the file
+    (orchestration/report/pair_compute.py)."""
+    from .pair_compute import open_for_report
     from .render import summary_markdown, write_html, write_workbook
     from .sections import ReportError, collect
 
     if not published_db.exists():
         raise ReportError(f"no published warehouse at {published_db}; run `make run` first")
-    with duckdb.connect(str(published_db), read_only=True) as con:
+    con, computed = open_for_report(published_db, pair)
+    with con:
         data = collect(con, pair, indicator)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(pair, indicator)
@@ -41,4 +44,4 @@ def write_report(published_db: Path, pair: ComparisonPair, indicator: str, out_d
     html, workbook = out_dir / f"{stem}.html", out_dir / f"{stem}.xlsx"
     html_tmp.replace(html)
     xlsx_tmp.replace(workbook)
-    return ReportFiles(html, workbook, summary_markdown(data))
+    return ReportFiles(html, workbook, summary_markdown(data), computed)
