@@ -283,10 +283,14 @@ def add_report_catalog(con, plan: Plan) -> None:
             ).fetchall()
         )
         keys = _key_columns(table)
+        # the added rows once, in a table of their own: the report queries each mart many times
+        con.execute(
+            f"create table build.main.added_{table} as select {columns} from {plan.targets[table]} "
+            f"where ({keys}) not in (select distinct {keys} from published.main.{table})"
+        )
         con.execute(
             f"create view report.main.{table} as select {columns} from published.main.{table} "
-            f"union all select {columns} from {plan.targets[table]} "
-            f"where ({keys}) not in (select distinct {keys} from published.main.{table})"
+            f"union all select {columns} from build.main.added_{table}"
         )
     con.execute("use report")
 
