@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from ..settings import DBT_PROJECT_DIR, ComparisonPair
-from .sections import ReportError, published_pairs
+from .sections import ReportError
 
 PLACEHOLDER = ComparisonPair("__pair_a__", "__pair_b__", 1001, 1002)
 CACHE_DIR = DBT_PROJECT_DIR / "target" / "report_time"
@@ -303,7 +303,11 @@ def open_for_report(published_db: Path, pair: ComparisonPair) -> tuple[duckdb.Du
     con = duckdb.connect(str(published_db), read_only=True)
     published = False
     try:
-        published = pair_text(pair) in published_pairs(con)
+        # the pair set of the union a+b is published exactly when the refresh built the pair
+        published = con.execute(
+            "select exists (select 1 from mart_location_quotient_by_set where universe_code = ? and industry_set = ?)",
+            [pair.union_code, pair.pair_set],
+        ).fetchone()[0]
         manifest = con.execute("select manifest from publication_manifest order by published_at desc").fetchone()
     finally:
         if not published:
