@@ -139,7 +139,8 @@ trace: setup
 	$(BIN)/python -m orchestration.cli trace
 
 # make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=employment]: WAREHOUSE_DIR/comparison-reports/*.html, *.xlsx.
-# The pair's industry sets must be published: list it in REPORT_PAIRS (default yrd:jjj:2005:2014).
+# Any two published groups and span: a pair not in REPORT_PAIRS (the pairs the refresh pre-builds) is
+# computed from the published file by the dbt models' SQL, without a rebuild (docs/report-any-pair.md).
 report: setup
 	$(BIN)/python -m orchestration.cli report
 

@@ -468,6 +468,8 @@ def report_command(settings: Settings) -> int:
     except ReportError as exc:
         print(f"Report refused: {exc}", file=sys.stderr)
         return 1
+    if files.computed:
+        print(files.computed)
     print(f"Wrote {files.html}\nWrote {files.workbook}")
     return 0
 

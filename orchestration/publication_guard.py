@@ -14,7 +14,8 @@ passes every range check and would still publish wrong numbers. So before the re
     published values did,
   - a series was rewritten: most of its overlapping years differ by more than
     ``REWRITTEN_TOLERANCE`` (two labels swapped in a file rewrite both series; a yearbook revision
-    touches a year or two).
+    touches a year or two),
+  - a comparison pair whose industry sets are published would no longer be (REPORT_PAIRS lost it).
 
 Each refusal says what changed, with counts and names.
 """
@@ -67,6 +68,7 @@ def compare_with_publication(build_db: Path, published_db: Path, raw_dir: Path) 
         _families_and_files(con, result)
         _lost_values(con, result)
         _rewritten_series(con, result)
+        _pairs_dropped(con, result)
     return result
 
 
@@ -212,4 +214,38 @@ def _rewritten_series(con, result: Comparison) -> None:
             f"{len(rows)} series were rewritten: most of their years differ from the current publication by more "
             f"than {REWRITTEN_TOLERANCE:.0%}, which a yearbook revision does not do but swapped labels or a "
             f"wrong file do: {listed}."
+        )
+
+
+def _pairs_dropped(con, result: Comparison) -> None:
+    """The comparison pairs (REPORT_PAIRS) whose industry sets the publication holds and this build lacks."""
+    tables = {
+        (r[0], r[1])
+        for r in con.execute("select database_name, schema_name || '.' || table_name from duckdb_tables()").fetchall()
+    }
+    if not {("published", "main.mart_location_quotient_by_set"), ("build", "marts.mart_location_quotient_by_set")} <= (
+        tables
+    ):
+        return  # a publication from before industry sets
+    dropped = con.execute("""
+        select distinct universe_code, industry_set from published.mart_location_quotient_by_set
+        where industry_set like 'span_%' or industry_set like 'pair_%'
+        except
+        select distinct universe_code, industry_set from marts.mart_location_quotient_by_set
+    """).fetchall()
+    pairs = set()
+    for universe, industry_set in dropped:
+        years = industry_set.rsplit("_", 2)[1:]
+        if industry_set.startswith("pair_") and "+" in universe:
+            pairs.add(":".join([*universe.split("+", 1), *years]))  # group codes may hold '_', never '+'
+    explained = {(code, f"span_{p.split(':')[2]}_{p.split(':')[3]}") for p in pairs for code in p.split(":")[:2]}
+    for universe, industry_set in dropped:
+        if industry_set.startswith("span_") and "+" not in universe and (universe, industry_set) not in explained:
+            pairs.add(":".join([universe, universe, *industry_set.rsplit("_", 2)[1:]]))  # a span set alone
+    if pairs:
+        result.intended_only.append(
+            f"The current publication holds the industry sets of the comparison pair(s) {_names(sorted(pairs))}, "
+            "which this refresh does not build (REPORT_PAIRS no longer lists them): their rows would leave the "
+            "_by_set marts. List them in REPORT_PAIRS to keep them published (make report computes any pair "
+            "without them)."
         )

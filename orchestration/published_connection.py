@@ -49,14 +49,22 @@ def open_published(published_db: Path, *, writable: Sequence[Path] = (), local_f
             catalog = '"' + published_db.stem.replace('"', '""') + '"'
             con.execute(f"attach {_literal(str(published_db))} as {catalog} (read_only)")
             con.execute(f"use {catalog}")
-            if not local_files:
-                directories = [_directory(path) for path in writable]
-                con.execute(f"set allowed_directories = [{', '.join(_literal(d) for d in directories)}]")
-                con.execute("set enable_external_access = false")
-            con.execute("set lock_configuration = true")
+            if local_files:
+                con.execute("set lock_configuration = true")
+            else:
+                confine(con, writable)
             yield con
         finally:
             con.close()
+
+
+def confine(con, writable: Sequence[Path] = ()) -> None:
+    """Confine an open connection (a scratch database the report computed a pair in) as
+    `open_published` confines its own: no file outside `writable`, settings locked."""
+    directories = [_directory(path) for path in writable]
+    con.execute(f"set allowed_directories = [{', '.join(_literal(d) for d in directories)}]")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
 
 
 def refusal(error: Exception, writable: Sequence[Path] = ()) -> str | None:

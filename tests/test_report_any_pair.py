@@ -1,0 +1,365 @@
+"""Any pair, any span, without a rebuild: a pair the refresh did not pre-build is computed at report
+time by the dbt models' compiled SQL against the published file, which stays byte for byte the same,
+and gives the numbers a refresh that pre-builds the pair publishes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.publication_guard import compare_with_publication
+from orchestration.published_connection import confine, refusal
+from orchestration.report import pair_compute, write_report
+from orchestration.report.asset import ComparisonReportConfig, comparison_reports
+from orchestration.report.sections import ReportError, collect
+from orchestration.resources import WarehouseResource
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, ComparisonPair
+
+from .conftest import run_refresh
+
+pytestmark = pytest.mark.refresh
+
+GROUPS_FILE = REPO_ROOT / "examples" / "region_groups.yml"
+# On the samples east has six members with data (Beijing, Tianjin, Hebei, Shanghai, Jiangsu, Zhejiang)
+# and central one (Anhui) for revenue; the employment panel covers every province.
+EAST_CENTRAL = ComparisonPair("east", "central", 2006, 2013)
+USER_PAIR = ComparisonPair("shanghai_jiangsu", "zhejiang_anhui", 2005, 2014)
+DEFAULT_PAIR = ComparisonPair("yrd", "jjj", 2005, 2014)
+TOLERANCE = 1e-12
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _refresh(tmp_path_factory, name: str, pairs: str):
+    warehouse = tmp_path_factory.mktemp(name)
+    result, settings = run_refresh(
+        REPO_ROOT / "raw", warehouse, env={"REGION_GROUPS_FILE": str(GROUPS_FILE), "REPORT_PAIRS": pairs}
+    )
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return settings
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The samples published with the default pair only, and the example groups file."""
+    return _refresh(tmp_path_factory, "warehouse_default_pair", "yrd:jjj:2005:2014")
+
+
+@pytest.fixture(scope="module")
+def prebuilt(tmp_path_factory):
+    """The same samples published with the report-time pairs pre-built by the refresh."""
+    return _refresh(
+        tmp_path_factory, "warehouse_prebuilt_pairs", "east:central:2006:2013,shanghai_jiangsu:zhejiang_anhui:2005:2014"
+    )
+
+
+def _in_key_order(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c])]  # lists too, as text
+    rows = [tuple(str(v) for v in row) for row in frame[keys].itertuples(index=False)]
+    return frame.iloc[sorted(range(len(rows)), key=rows.__getitem__)].reset_index(drop=True)
+
+
+def assert_frames_agree(left: pd.DataFrame, right: pd.DataFrame, what: str) -> None:
+    """Same rows (in key order); every non-float column equal, every float column within TOLERANCE of
+    the column's largest magnitude (at least 1)."""
+    assert list(left.columns) == list(right.columns), what
+    left, right = _in_key_order(left), _in_key_order(right)
+    assert len(left) == len(right), f"{what}: {len(left)} rows against {len(right)}"
+    for column in left.columns:
+        a, b = left[column], right[column]
+        if pd.api.types.is_float_dtype(a):
+            a, b = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+            assert (np.isnan(a) == np.isnan(b)).all(), f"{what}.{column}: nulls differ"
+            scale = max(1.0, float(np.nanmax(np.abs(a))) if (~np.isnan(a)).any() else 1.0)
+            assert np.nanmax(np.abs(a - b), initial=0.0) <= TOLERANCE * scale, f"{what}.{column}"
+        else:
+            assert [str(v) for v in a] == [str(v) for v in b], f"{what}.{column}"
+
+
+def pair_rows(con, table: str, pair: ComparisonPair) -> pd.DataFrame:
+    """Every row of a mart for the pair's universes (both groups and their union)."""
+    key = "group_code" if table in pair_compute.GROUP_KEYED else "universe_code"
+    return con.execute(
+        f"select * from {table} where {key} in (?, ?, ?) order by all", [pair.a, pair.b, pair.union_code]
+    ).df()
+
+
+@pytest.mark.parametrize(
+    ("pair", "indicator"),
+    [(EAST_CENTRAL, "employment"), (USER_PAIR, "main_business_revenue")],
+    ids=lambda v: pair_compute.pair_text(v) if isinstance(v, ComparisonPair) else v,
+)
+def test_a_pair_not_prebuilt_is_reported_without_a_rebuild(published, prebuilt, tmp_path, pair, indicator):
+    before = sha256(published.published_db)
+    started = time.perf_counter()
+    files = write_report(published.published_db, pair, indicator, tmp_path)
+    print(f"report of {pair_compute.pair_text(pair)} ({indicator}): {time.perf_counter() - started:.1f} s")
+    assert sha256(published.published_db) == before
+    assert files.computed.startswith(f"{pair_compute.pair_text(pair)} is not pre-built")
+    assert files.html.stat().st_size > 10_000 and files.workbook.stat().st_size > 5_000
+
+    # every table of every section is the one the refresh-built pair gives
+    scratch, _ = pair_compute.open_for_report(published.published_db, pair)
+    with scratch, duckdb.connect(str(prebuilt.published_db), read_only=True) as refreshed:
+        computed, expected = collect(scratch, pair, indicator), collect(refreshed, pair, indicator)
+        for got, want in zip(computed.sections, expected.sections, strict=True):
+            assert got.context == want.context, got.number
+            for name, frame in want.tables.items():
+                assert len(frame) > 0 or name not in ("krugman_vs_rest", "bilateral", "location_quotients"), name
+                assert_frames_agree(got.tables[name], frame, f"section {got.number} {name}")
+        assert len(computed.sections[4].tables["location_quotients"]) > 20
+    assert sha256(published.published_db) == before
+
+
+@pytest.mark.parametrize("pair", [EAST_CENTRAL, USER_PAIR], ids=pair_compute.pair_text)
+def test_report_time_marts_equal_the_refresh_built_pair(published, prebuilt, pair):
+    """Every column of every mart computed for the pair, against the refresh that pre-built it."""
+    plan = pair_compute.load_plan()
+    scratch = pair_compute.compute_pair(pair, published.published_db, plan)
+    pair_compute.add_report_catalog(scratch, plan)
+    with scratch, duckdb.connect(str(prebuilt.published_db), read_only=True) as refreshed:
+        for table in plan.targets:
+            expected = pair_rows(refreshed, table, pair)
+            if table not in pair_compute.GROUP_KEYED:
+                # the refresh of two pairs holds sets of the other pair's groups too
+                expected = expected[
+                    expected["industry_set"].isin(["year_common", pair.span_set, pair.pair_set])
+                ].reset_index(drop=True)
+                assert {pair.span_set, pair.pair_set} <= set(expected["industry_set"]), table
+            assert_frames_agree(pair_rows(scratch, table, pair), expected, table)
+
+
+def test_a_prebuilt_pair_computed_again_is_the_published_one(published):
+    plan = pair_compute.load_plan()
+    with pair_compute.compute_pair(DEFAULT_PAIR, published.published_db, plan) as scratch:
+        for table, relation in plan.targets.items():
+            key = "group_code" if table in pair_compute.GROUP_KEYED else "universe_code"
+            columns = ", ".join(
+                f'"{c}"'
+                for (c,) in scratch.execute(
+                    "select column_name from duckdb_columns() where database_name = 'published' and table_name = ? "
+                    "order by column_index",
+                    [table],
+                ).fetchall()
+            )
+            where = f"where {key} in ('yrd', 'jjj', 'yrd+jjj') order by all"
+            got = scratch.execute(f"select {columns} from {relation} {where}").df()
+            want = scratch.execute(f"select {columns} from published.main.{table} {where}").df()
+            assert len(want) > 0, table
+            assert_frames_agree(got, want, table)
+
+
+def test_the_substituted_sql_is_what_dbt_compiles_for_the_pair(tmp_path):
+    plan = pair_compute.load_plan()
+    models = [m["name"] for m in plan.models if pair_compute.pairs_relation(pair_compute.PLACEHOLDER) in m["sql"]]
+    assert sorted(models) == ["int_metric_input", "int_region_group", "int_region_group_member"]
+    vars_ = {"comparison_pairs": pair_compute.pair_text(EAST_CENTRAL)}
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "compile",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--quiet",
+            "--vars",
+            json.dumps(vars_),
+            "--select",
+            *models,
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "WAREHOUSE_DIR": str(tmp_path)},
+        check=True,
+        capture_output=True,
+    )
+    compiled = {
+        path.stem: path.read_text(encoding="utf-8")
+        for path in (tmp_path / "target" / "compiled").rglob("*.sql")
+        if path.stem in models
+    }
+    substituted = dict(zip([m["name"] for m in plan.models], [sql for _, sql in plan.sql_for(EAST_CENTRAL)]))
+    for name in models:
+        assert substituted[name] == compiled[name].rstrip("\n") or substituted[name] == compiled[name], name
+
+
+def test_groups_and_spans_outside_the_publication_are_refused(published, tmp_path):
+    with pytest.raises(ReportError, match="region group 'mars' is not published"):
+        write_report(published.published_db, ComparisonPair("mars", "jjj", 2005, 2014), "employment", tmp_path)
+    with pytest.raises(ReportError, match=r"FROM=1990 TO=2014: the published facts span \d{4}–\d{4}"):
+        write_report(published.published_db, ComparisonPair("yrd", "jjj", 1990, 2014), "employment", tmp_path)
+
+
+def test_the_launchpad_chooses_the_pair(published):
+    before = sha256(published.published_db)
+    resource = WarehouseResource(raw_dir=str(REPO_ROOT / "raw"), warehouse_dir=str(published.warehouse_dir))
+    config = {"a": "east", "b": "central", "year_from": 2006, "year_to": 2013, "indicator": "employment"}
+    result = dg.materialize(
+        [comparison_reports],
+        resources={"warehouse": resource},
+        run_config={"ops": {"published__comparison_reports": {"config": config}}},
+    )
+    assert result.success
+    metadata = result.asset_materializations_for_node("published__comparison_reports")[0].metadata
+    assert "is not pre-built" in metadata["east_vs_central_2006_2013_computed"].value
+    html = published.warehouse_dir / "comparison-reports" / "east_vs_central_2006_2013_employment.html"
+    assert metadata["east_vs_central_2006_2013_html"].value == html.resolve().as_uri() and html.exists()
+    assert sha256(published.published_db) == before
+    # half a pair is refused, saying what to set
+    with pytest.raises(dg.Failure, match="Set all of a, b, year_from and year_to"):
+        dg.materialize(
+            [comparison_reports],
+            resources={"warehouse": resource},
+            run_config={"ops": {"published__comparison_reports": {"config": {"a": "east"}}}},
+        )
+    assert ComparisonReportConfig().a == ""  # empty: the pairs of REPORT_PAIRS, as the refresh does
+
+
+def test_the_guard_names_a_pair_a_refresh_would_stop_publishing(published, prebuilt):
+    # the second refresh's build lacks yrd:jjj:2005:2014, which the first publication holds
+    dropped = compare_with_publication(prebuilt.build_db, published.published_db, published.raw_dir)
+    sentences = [s for s in dropped.intended_only if "comparison pair" in s]
+    assert len(sentences) == 1
+    assert "comparison pair(s) yrd:jjj:2005:2014, which this refresh does not build" in sentences[0]
+    assert dropped.problems(allow_changes=True) == dropped.always_blocking
+    # and the other way round it names both pairs the first build lacks
+    back = compare_with_publication(published.build_db, prebuilt.published_db, published.raw_dir)
+    assert any(
+        "east:central:2006:2013, shanghai_jiangsu:zhejiang_anhui:2005:2014, which this refresh" in s
+        for s in back.intended_only
+    )
+    # a build that keeps the pairs says nothing of them
+    same = compare_with_publication(published.build_db, published.published_db, published.raw_dir)
+    assert not [s for s in same.intended_only if "comparison pair" in s]
+
+
+@pytest.mark.real_data
+def test_time_of_a_report_time_pair_on_the_real_extracts(yearbook_dir, tmp_path_factory):
+    """The user's path (what `make report` runs after its setup) on a real publication: timed, printed."""
+    warehouse = Path(os.environ.get("REAL_PUBLICATION_DIR") or tmp_path_factory.mktemp("warehouse_real_anypair"))
+    if not (warehouse / "marts.duckdb").exists():
+        result, _ = run_refresh(yearbook_dir, warehouse)
+        assert result.success, [e.message for e in result.all_events if e.is_failure]
+    pair_compute.load_plan()  # compiled once per version of the dbt project, as the refresh does
+    before = sha256(warehouse / "marts.duckdb")
+    env = {
+        **os.environ,
+        "RAW_DIR": str(yearbook_dir),
+        "WAREHOUSE_DIR": str(warehouse),
+        "REPORT_A": "east",
+        "REPORT_B": "central",
+        "REPORT_FROM": "2006",
+        "REPORT_TO": "2013",
+        "REPORT_INDICATOR": "employment",
+    }
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "report"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    assert completed.returncode == 0, completed.stderr
+    print(f"\nreal extracts, east:central:2006:2013 employment, report-time pair: {seconds:.1f} s\n{completed.stdout}")
+    assert "is not pre-built in the publication" in completed.stdout
+    assert sha256(warehouse / "marts.duckdb") == before
+
+
+# The replication notebook, on the same publication.
+
+NOTEBOOK = REPO_ROOT / "examples" / "replication_yrd_jjj.py"
+# what the test reads back from the executed notebook: its tables' cells, as JSON
+READ_BACK = """
+import json
+print(json.dumps({
+    "output_shanghai_2014": figure1_output.loc["上海", 2014],
+    "growth_jiangsu_2010": figure1_growth.loc["江苏", 2010],
+    "technology_share_shanghai_2010_2014": table2.loc[("yrd", "上海"), ("2010–2014", "technology")],
+    "bilateral_shanghai_hebei_2014": table3[2014].loc["上海", "河北"],
+    "specialised_zhejiang_2014": int(table4.loc[(2014, "浙江"), "n_divisions"]),
+    "krel_jiangsu_2012": figure2.loc[("yrd", "江苏"), 2012],
+}))
+"""
+
+
+def test_the_replication_notebook_rebuilds_the_tables_from_the_publication(published, tmp_path, monkeypatch):
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    # a kernel spec of this interpreter in a scratch JUPYTER_PATH: no hand step, any virtualenv
+    spec = tmp_path / "jupyter" / "kernels" / "warehouse-python"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "warehouse", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(published.warehouse_dir))
+    notebook = jupytext.read(NOTEBOOK)
+    notebook.cells.append(nbformat.v4.new_code_cell(READ_BACK))
+    client = NotebookClient(
+        notebook, kernel_name="warehouse-python", timeout=300, resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    got = json.loads(notebook.cells[-1].outputs[0]["text"])
+
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+
+        def one(sql: str):
+            return con.execute(sql).fetchone()[0]
+
+        revenue = "indicator = 'main_business_revenue'"
+        assert got["output_shanghai_2014"] == one(
+            f"select value from fct_industry_indicator where province_code = '310000' and industry_code = 'C' "
+            f"and year = 2014 and {revenue}"
+        )
+        assert got["growth_jiangsu_2010"] == one(
+            f"select growth_rate from mart_growth where province_code = '320000' and industry_code = 'C' "
+            f"and base_year = 2009 and year = 2010 and {revenue}"
+        )
+        assert got["technology_share_shanghai_2010_2014"] == pytest.approx(
+            100
+            * one(
+                "select avg(share) from mart_intensity_shares_by_set where universe_code = 'yrd' "
+                f"and industry_set = 'span_2005_2014' and province_code = '310000' and intensity_class = 'technology' "
+                f"and year between 2010 and 2014 and {revenue}"
+            ),
+            rel=1e-12,
+        )
+        assert got["bilateral_shanghai_hebei_2014"] == one(
+            "select krugman_bilateral from mart_specialization_bilateral_by_set where universe_code = 'yrd+jjj' "
+            "and industry_set = 'pair_yrd_jjj_2005_2014' and province_code = '310000' "
+            f"and partner_province_code = '130000' and year = 2014 and {revenue}"
+        )
+        assert got["specialised_zhejiang_2014"] == one(
+            "select count(*) from mart_location_quotient_by_set where universe_code = 'yrd' "
+            "and industry_set = 'span_2005_2014' and province_code = '330000' and year = 2014 and lq >= 1 "
+            f"and {revenue}"
+        )
+        assert got["krel_jiangsu_2012"] == one(
+            "select krugman_vs_rest from mart_specialization_relative_by_set where universe_code = 'yrd' "
+            f"and industry_set = 'span_2005_2014' and province_code = '320000' and year = 2012 and {revenue}"
+        )
+    assert got["specialised_zhejiang_2014"] > 0
+
+
+def test_a_computed_pair_is_read_through_a_confined_connection(published):
+    """The report reads a pair it computed as it reads a published one: nothing outside the warehouse."""
+    scratch, note = pair_compute.open_for_report(published.published_db, EAST_CENTRAL)
+    assert note.startswith(pair_compute.pair_text(EAST_CENTRAL))
+    with scratch:
+        confine(scratch)
+        assert scratch.execute("select count(*) from dim_province").fetchone()[0] == 31
+        with pytest.raises(duckdb.Error) as error:
+            scratch.execute("select * from read_text('/etc/hostname')")
+        assert refusal(error.value) == "Refused: this tool reads only the published warehouse, not /etc/hostname."
