@@ -234,7 +234,7 @@ NUMBER_FORMATS = {
     "share": lambda v: f"{v * 100:.1f}",
     "rate": lambda v: f"{v * 100:.1f}",
     "index": lambda v: f"{v:.3f}",
-    "coef": lambda v: f"{v:.3g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.2e}",
+    "coef": lambda v: f"{v:.6f}" if abs(v) < 1 else f"{v:,.4f}",
     "years": lambda v: f"{v:.1f}",
 }
 
@@ -261,7 +261,7 @@ def _header_parts(table: str, column, labels: dict, unit: str) -> tuple[str, str
     """(中文, English, unit) of a column; a year column of a wide table is the year."""
     kind = _kind(table, column)
     if isinstance(column, int | np.integer):
-        return str(column), "", _unit_text(kind, unit)
+        return str(column), "", ""
     zh, en = labels.get(column) or COLUMN_LABELS.get(str(column), (None, None))
     if zh is None:
         zh, en = "", str(column).replace("_", " ")
@@ -276,16 +276,36 @@ def _header(table: str, column, labels: dict, unit: str) -> str:
     return "<br>".join(lines)
 
 
-def incomplete_marks(table: str, frame: pd.DataFrame, cells: set) -> set[tuple[int, object]]:
-    """Every (row position, column) shown as incomplete: the cells the section names, and every cell of
-    a row whose completeness flag is false."""
-    marks = set(cells)
+def incomplete_rows(frame: pd.DataFrame) -> set[int]:
+    """Row positions whose completeness flag (is_complete, is_universe_complete, ...) is false."""
+    rows: set[int] = set()
     for flag in FLAG_COLUMNS:
         if flag in frame.columns:
-            for i, ok in enumerate(frame[flag].tolist()):
-                if ok is not None and not pd.isna(ok) and not bool(ok):
-                    marks |= {(i, c) for c in frame.columns}
-    return marks
+            rows |= {i for i, ok in enumerate(frame[flag].tolist()) if ok is not None and not pd.isna(ok) and not ok}
+    return rows
+
+
+def incomplete_marks(table: str, frame: pd.DataFrame, cells: set) -> set[tuple[int, object]]:
+    """Every (row position, column) of the frame that is incomplete: the cells the section names, and
+    every cell of a row whose completeness flag is false."""
+    return set(cells) | {(i, c) for i in incomplete_rows(frame) for c in frame.columns}
+
+
+# code columns the HTML leaves out when the table names the same thing (the workbook keeps them)
+NAMED_BY = {
+    "group_code": "group_name",
+    "universe_code": "universe_name",
+    "code": "name",
+    "name_short_zh": "province",
+    "name_en": "province",
+    "province_code": "province",
+    "partner_province_code": "partner",
+    "partner_name_en": "partner",
+}
+
+
+def html_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if not (c in NAMED_BY and NAMED_BY[c] in frame.columns)]
 
 
 def table_html(
@@ -296,32 +316,38 @@ def table_html(
     unit: str = "",
     incomplete: set | None = None,
 ) -> str:
+    """A table; an incomplete row is shaded and marked † in its first cell, an incomplete cell shaded
+    and marked † itself."""
     if frame is None or frame.empty:
         return '<p class="note">无数据 No rows.</p>'
     shown = frame.head(MAX_HTML_ROWS)
-    marks = incomplete_marks(name, shown, incomplete or set())
-    head = "".join(f"<th>{_header(name, c, labels or {}, unit)}</th>" for c in shown.columns)
+    columns = html_columns(shown)
+    flagged_rows = incomplete_rows(shown)
+    cells_marked = set(incomplete or set())
+    head = "".join(f"<th>{_header(name, c, labels or {}, unit)}</th>" for c in columns)
     rows = []
-    for i, record in enumerate(shown.itertuples(index=False)):
+    for i in range(len(shown)):
         cells = []
-        for column, value in zip(shown.columns, record, strict=True):
+        for position, column in enumerate(columns):
+            value = shown[column].iloc[i]
             numeric = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
                 value, bool | np.bool_
             )
             classes = [] if numeric else ["text"]
             text = html.escape(_format(value, _kind(name, column)))
-            if (i, column) in marks:
+            if (i, column) in cells_marked or (position == 0 and i in flagged_rows):
                 classes.append("incomplete")
                 text = f"{text} {INCOMPLETE_MARK}" if text else INCOMPLETE_MARK
             css = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{css}>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        row_css = ' class="incomplete"' if i in flagged_rows else ""
+        rows.append(f"<tr{row_css}>" + "".join(cells) + "</tr>")
     more = (
         f'<p class="note">First {MAX_HTML_ROWS} of {len(frame)} rows; the workbook has all of them.</p>'
         if len(frame) > MAX_HTML_ROWS
         else ""
     )
-    legend = f'<p class="note">{html.escape(INCOMPLETE_LEGEND)}</p>' if marks else ""
+    legend = f'<p class="note">{html.escape(INCOMPLETE_LEGEND)}</p>' if flagged_rows or cells_marked else ""
     return (
         f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         f"{legend}{more}"
@@ -353,8 +379,11 @@ TABLE_TITLES = {
 }
 
 
-def _title(name: str) -> str:
-    return TABLE_TITLES.get(name, name.replace("_", " "))
+def _title(name: str, unit: str = "") -> str:
+    title = TABLE_TITLES.get(name, name.replace("_", " "))
+    if name in WIDE_KIND:
+        title += f" ({_unit_text(WIDE_KIND[name], unit)})"
+    return title
 
 
 def write_html(data: ReportData, path: Path) -> Path:
@@ -401,7 +430,7 @@ def write_html(data: ReportData, path: Path) -> Path:
                 parts.append(f'<p class="note">{html.escape(_title(name))}: {len(frame)} rows in the workbook.</p>')
                 continue
             parts.append(
-                f"<h3>{html.escape(_title(name))}</h3>"
+                f"<h3>{html.escape(_title(name, data.unit))}</h3>"
                 + table_html(
                     frame,
                     section.labels,
@@ -431,22 +460,46 @@ EXCEL_FORMAT = {
     "share": "0.0%",
     "rate": "0.0%",
     "index": "0.000",
-    "coef": "0.000E+00",
+    "coef": "0.000000",
     "year": "0",
     "years": "0.0",
 }
+
+
+def _format_sheet(ws, name: str, frame: pd.DataFrame, labels: dict, unit: str, marks: set) -> None:
+    """Row 1: 中文 English (unit), bold; row 2: the column name; number formats on the values (kept
+    unrounded); incomplete cells filled."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fill = PatternFill("solid", fgColor="FFF3E0")
+    for j, column in enumerate(frame.columns, start=1):
+        zh, en, unit_text = _header_parts(name, column, labels, unit)
+        if isinstance(column, int | np.integer):
+            unit_text = _unit_text(_kind(name, column), unit)
+        text = " ".join(x for x in (zh, en) if x) + (f" ({unit_text})" if unit_text else "")
+        cell = ws.cell(row=1, column=j, value=text)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        ws.cell(row=2, column=j).font = Font(italic=True, color="777777")
+        fmt = EXCEL_FORMAT.get(_kind(name, column))
+        for i in range(len(frame)):
+            target = ws.cell(row=i + 3, column=j)
+            if fmt and isinstance(target.value, int | float):
+                target.number_format = fmt
+            if (i, column) in marks:
+                target.fill = fill
+        ws.column_dimensions[cell.column_letter].width = 14
 
 
 def write_workbook(data: ReportData, path: Path) -> Path:
     """One sheet per table: row 1 the header (中文, English, unit), row 2 the column name for code,
     the values from row 3 unrounded with a number format; the header frozen; incomplete cells filled
     and marked in the contents. The contents sheet comes first, then caveats (every claim and its SQL)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font
 
     pair = data.pair
     used: set[str] = {"contents", "caveats", "about"}
     index = []
-    fill = PatternFill("solid", fgColor="FFF3E0")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         pd.DataFrame({"x": []}).to_excel(writer, sheet_name="contents", index=False)
         claims = pd.DataFrame(
@@ -472,30 +525,13 @@ def write_workbook(data: ReportData, path: Path) -> Path:
                 clean.to_excel(writer, sheet_name=sheet, index=False, startrow=1)
                 ws = writer.book[sheet]
                 marks = incomplete_marks(name, frame, section.incomplete_cells.get(name, set()))
-                for j, column in enumerate(frame.columns, start=1):
-                    zh, en, unit_text = _header_parts(name, column, section.labels, data.unit)
-                    cell = ws.cell(
-                        row=1,
-                        column=j,
-                        value=" ".join(x for x in (zh, en) if x) + (f" ({unit_text})" if unit_text else ""),
-                    )
-                    cell.font = Font(bold=True)
-                    cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-                    ws.cell(row=2, column=j).font = Font(italic=True, color="777777")
-                    fmt = EXCEL_FORMAT.get(_kind(name, column))
-                    for i in range(len(frame)):
-                        target = ws.cell(row=i + 3, column=j)
-                        if fmt and isinstance(target.value, int | float):
-                            target.number_format = fmt
-                        if (i, column) in marks:
-                            target.fill = fill
-                    ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 14
+                _format_sheet(ws, name, frame, section.labels, data.unit, marks)
                 ws.freeze_panes = "A3"
                 index.append(
                     {
                         "sheet": sheet,
                         "section": f"{section.number}. {section.title_zh} {section.title_en}",
-                        "table": _title(name),
+                        "table": _title(name, data.unit),
                         **{k: v for k, v in section.context.items()},
                         "rows": len(frame),
                         "incomplete cells (filled)": len(marks),

@@ -654,7 +654,10 @@ def bilateral(con, pair: ComparisonPair, indicator: str) -> Section:
             ("krugman_bilateral", "Bilateral Krugman index 地区间专业化指数"),
             ("structural_similarity", "Structural similarity 结构相似系数"),
         ):
-            data = rows[rows["year"] == year].pivot_table(index="province", columns="partner", values=column)
+            data = rows[rows["year"] == year].pivot_table(
+                index="province_code", columns="partner_province_code", values=column
+            )
+            data = data.rename(index=names, columns=names)
             charts.append(Chart("heatmap", f"{title}, {year}{mark}", data, {"fmt": "{:.3f}"}))
     lacking_years = {y: missing[(pair.union_code, y)] for y in _heatmap_years(pair) if (pair.union_code, y) in missing}
     notes = []
