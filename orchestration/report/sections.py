@@ -14,6 +14,7 @@ fits and growth rates unless asked for (the claims say how many and why).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,7 @@ def _literal(value) -> str:
 
 def sql_text(sql: str, params: list | None) -> str:
     """The query with its parameters written in, as it can be pasted into duckdb."""
+    sql = re.sub(r"--[^\n]*", "", sql)  # comments out, so the query holds on one line
     parts = sql.split("?")
     params = list(params or [])
     out = parts[0]
@@ -779,18 +781,24 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
         )
     notes = []
     if len(years) < len(_years(pair)):
+        consecutive = years and years == list(range(years[0], years[-1] + 1))
         span = (
-            f"{years[0]}–{years[-1]}"
-            if years and years == list(range(years[0], years[-1] + 1))
+            (str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}")
+            if consecutive
             else ", ".join(map(str, years))
+        )
+        growth_text = (
+            f"growth is taken between {years[0]} and {years[-1]}."
+            if len(years) >= 2
+            else "no growth rate can be taken from fewer than two years."
         )
         notes.append(
             _claim(
                 claims,
                 "hightech_years",
-                f"High-tech revenue is published for the data years {span or 'none'} of {pair.year_from}–"
-                f"{pair.year_to} (data years, not yearbook editions); growth is taken between the first and last "
-                "of them.",
+                f"High-tech revenue is published for {len(years)} of the {len(_years(pair))} data years "
+                f"{pair.year_from}–{pair.year_to}: {span or 'none'} (data years, not yearbook editions); "
+                + growth_text,
                 years,
                 levels_sql,
                 levels_params,
