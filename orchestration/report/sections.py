@@ -329,10 +329,11 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             "HC1 standard error by the delta method, 95 % interval from the t interval of b."
         )
     wide = _output_wide(con, pair, indicator, totals, names)
+    # the whole group-year is marked: its members' column as well as the total
     marks = {
         ("output_by_year", (row_i, y))
-        for row_i, code in enumerate(wide["code"])
-        for y in incomplete.get(code, {})
+        for row_i, group in enumerate(wide["group_code"])
+        for y in incomplete.get(group, {})
         if y in wide.columns
     }
     chart_data = totals.pivot_table(index="year", columns="group_name", values="group_total", sort=False)
