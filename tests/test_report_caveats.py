@@ -174,8 +174,18 @@ def test_an_indicator_without_a_manufacturing_total(case):
     data = collect(con, PAIR, "employment")
     claims = _claims(data)
     assert "no_manufacturing_total" in claims
-    assert claims["no_manufacturing_total"].text.startswith("No manufacturing total for employment")
-    assert _section(data, 1).tables["group_totals"].empty
+    claim = claims["no_manufacturing_total"]
+    assert claim.text.startswith("No manufacturing total for employment")
+    assert "Shown instead: the sum of the manufacturing divisions each member reports" in claim.text
+    # §1 is not empty: each group-year is the sum of its members' division sums
+    totals = _section(data, 1).tables["group_totals"].set_index(["group_code", "year"])
+    assert set(totals["basis"]) == {"sum of the divisions"} and len(totals) == 20
+    expected = con.execute(
+        "select sum(manufacturing_divisions_sum) from fct_manufacturing_coverage "
+        "where indicator = 'employment' and year = 2010 and province_code in ('110000', '120000', '130000')"
+    ).fetchone()[0]
+    assert totals.loc[("jjj", 2010), "group_total"] == pytest.approx(expected, rel=1e-12)
+    assert "persons" in _section(data, 1).charts[0].options["ylabel"]
 
 
 def test_every_claim_carries_its_sql_and_it_runs(case):
@@ -220,7 +230,7 @@ def _assert_chart_marked(section, chart) -> None:
     if chart.kind == "heatmap" and ", 2005" in chart.title:
         assert f"{INCOMPLETE_MARK} incomplete: 北京 Beijing missing" in chart.title
     if chart.kind == "stacked_bar" and section.number == 2:
-        assert "Tianjin 2005" + INCOMPLETE_MARK in chart.data.index
+        assert "天津 Tianjin 2005" + INCOMPLETE_MARK in chart.data.index
 
 
 def test_no_chart_or_table_shows_an_incomplete_year_without_its_mark(case):

@@ -626,6 +626,7 @@ def summary_markdown(data: ReportData) -> str:
         c.text for c in sections[1].claims if c.key.startswith(("cagr_", "incomplete_years_")) and "no " in c.text[:80]
     ]
     why += [c.text for c in sections[1].claims if c.key.startswith("incomplete_years_") and "incomplete" in c.text]
+    why += [c.text for c in sections[1].claims if c.key == "no_manufacturing_total"]
     lines += ["", *[f"- {w}" for w in dict.fromkeys(why)]]
     lines += ["", "Nine sections and their caveats in the HTML report and the workbook (paths above)."]
     return "\n".join(lines)

@@ -244,15 +244,21 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
     growth = _df(con, growth_sql, [pair.a, pair.b, indicator, f, t, pair.a])
     notes = []
     if totals.empty:
+        totals, sums_sql, sums_params = _division_sums(con, pair, indicator)
+        totals.insert(1, "group_name", totals["group_code"].map(names))
+        totals["members_without_value"] = totals["members_without_value"].map(lambda m: _name_list(list(m), names))
+        sizes = sorted({int(n) for ns in totals["divisions_per_member"] for n in ns})
         notes.append(
             _claim(
                 claims,
                 "no_manufacturing_total",
                 f"No manufacturing total for {indicator}: the source prints none and it cannot be derived "
-                "(合计 minus mining and utilities; fct_manufacturing_coverage). The sections below use the divisions.",
-                0,
-                totals_sql,
-                totals_params,
+                "(合计 minus mining and utilities; fct_manufacturing_coverage). Shown instead: the sum of the "
+                f"manufacturing divisions each member reports ({', '.join(map(str, sizes)) or 'no'} divisions per "
+                "member-year), summed over the members; no CAGR is published for it.",
+                sizes,
+                sums_sql,
+                sums_params,
             )
         )
     # incomplete group-years, named
@@ -378,6 +384,35 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
     )
 
 
+def _division_sums(con, pair: ComparisonPair, indicator: str) -> tuple[pd.DataFrame, str, list]:
+    """Where no manufacturing total is published: each group-year's sum of its members' division sums
+    (fct_manufacturing_coverage), incomplete when a member has none."""
+    sql = """
+        select m.group_code, y.year, sum(c.manufacturing_divisions_sum) as group_total,
+            count(c.province_code)::integer as n_members_present, any_value(g.n_members) as n_members,
+            count(c.province_code) = any_value(g.n_members) as is_complete,
+            list(m.province_code order by m.province_code) filter (where c.province_code is null)
+                as members_without_value,
+            list(c.n_manufacturing_divisions_reported) filter (where c.province_code is not null)
+                as divisions_per_member,
+            'sum of the divisions' as basis
+        from dim_region_group_member as m
+        join dim_region_group as g using (group_code)
+        cross join (select unnest(range(?, ? + 1)) as year) as y
+        left join fct_manufacturing_coverage as c
+            on c.province_code = m.province_code and c.year = y.year and c.indicator = ?
+            and c.manufacturing_divisions_sum is not null
+        where m.group_code in (?, ?)
+        group by m.group_code, y.year
+        order by m.group_code = ? desc, y.year
+        """
+    params = [pair.year_from, pair.year_to, indicator, pair.a, pair.b, pair.a]
+    frame = _df(con, sql, params)
+    for column in ("members_without_value", "divisions_per_member"):
+        frame[column] = frame[column].map(lambda m: list(m) if isinstance(m, list | tuple | np.ndarray) else [])
+    return frame, sql, params
+
+
 def _output_wide(con, pair: ComparisonPair, indicator: str, totals: pd.DataFrame, names: dict) -> pd.DataFrame:
     """Province × year: each member's manufacturing total, then the group's; years as columns."""
     members = _df(
@@ -389,6 +424,17 @@ def _output_wide(con, pair: ComparisonPair, indicator: str, totals: pd.DataFrame
         """,
         [pair.a, pair.b, indicator, pair.year_from, pair.year_to],
     )
+    if members.empty:  # no manufacturing total: the members' division sums, as in the group totals
+        members = _df(
+            con,
+            """
+            select m.group_code, c.province_code as code, c.year, c.manufacturing_divisions_sum as value
+            from fct_manufacturing_coverage as c
+            join dim_region_group_member as m using (province_code)
+            where m.group_code in (?, ?) and c.indicator = ? and c.year between ? and ?
+            """,
+            [pair.a, pair.b, indicator, pair.year_from, pair.year_to],
+        )
     rows = []
     for group in (pair.a, pair.b):
         part = members[members.group_code == group].pivot_table(index="code", columns="year", values="value")
@@ -481,6 +527,9 @@ def intensity_shares(con, pair: ComparisonPair, indicator: str) -> Section:
     incomplete, inc_sql, inc_params = _incomplete_universe_years(
         con, [pair.a, pair.b], pair.span_set, indicator, pair.year_from, pair.year_to
     )
+    shares["is_universe_complete"] = [
+        y not in incomplete.get(u, ()) for u, y in zip(shares["universe_code"], shares["year"], strict=True)
+    ]
     label = shares["name_short_zh"] + " " + shares["name_en"]
     wide = (
         shares.assign(province=label)
@@ -490,7 +539,9 @@ def intensity_shares(con, pair: ComparisonPair, indicator: str) -> Section:
     marks = {(i, y) for i, u in enumerate(wide["universe_code"]) for y in incomplete.get(u, set()) if y in wide.columns}
     chart_data = shares[shares["year"].isin([pair.year_from, pair.year_to])]
     chart_data = chart_data.assign(
-        bar=chart_data["name_en"]
+        bar=chart_data["name_short_zh"]
+        + " "
+        + chart_data["name_en"]
         + " "
         + chart_data["year"].astype(str)
         + chart_data.apply(
