@@ -258,3 +258,10 @@ def test_the_report_and_its_caveats_sheet(case, tmp_path):
     html = files.html.read_text(encoding="utf-8")
     assert "12 division-years left out" in html and "2 incomplete universe-years, each counted once" in html
     assert "base_missing" in files.summary and "北京 Beijing missing" in files.summary
+    # Chinese that renders without CJK fonts on the reader's machine: chart text as paths, the page's
+    # own characters in an embedded subset font
+    from orchestration.report.charts import cjk_family
+
+    if cjk_family() is not None:
+        assert "<text" not in re.sub(r"<style.*?</style>", "", html, flags=re.S).split("<svg", 1)[1]
+        assert '@font-face{font-family:"ReportCJK";src:url(data:font/woff;base64,' in html

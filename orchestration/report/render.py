@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .charts import render as render_chart
+from .fonts import font_face_css
 from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, unit_label
 
 # column -> (中文, English) for table headers
@@ -191,8 +192,8 @@ CONTEXT_LABELS = {
     "coverage": "覆盖 Coverage",
 }
 CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1200px;
-color:#222;line-height:1.45;padding:0 1em}
+body{font-family:"ReportCJK","Segoe UI",Arial,"DejaVu Sans","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+margin:2em auto;max-width:1200px;color:#222;line-height:1.45;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}h3{font-size:1em;margin-bottom:.3em}
 dl.context{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;background:#f5f5f5;padding:.6em 1em}
 dl.context dt{font-weight:bold}dl.context dd{margin:0}
@@ -441,7 +442,10 @@ def write_html(data: ReportData, path: Path) -> Path:
             )
         parts.append("</section>")
     parts.append("</body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
+    page = "\n".join(parts)
+    # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font
+    page = page.replace("<style>", "<style>" + font_face_css(re.sub(r"<svg.*?</svg>", "", page, flags=re.S)), 1)
+    path.write_text(page, encoding="utf-8")
     return path
 
 
