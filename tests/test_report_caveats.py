@@ -136,6 +136,9 @@ def test_divisions_left_out_by_their_cause(case):
     absent = table[table["cause"] == "absent from the export"]
     assert set(absent["members_lacking"]) == {"天津 Tianjin"} and set(absent["industry_code"]) == {"17"}
     assert sorted(absent["year"]) == list(range(2005, 2015)) and set(absent["universe_code"]) == {"jjj"}
+    assert set(absent["lacking_detail"]) == {"天津 Tianjin: no series in the export"}
+    blank = table[table["cause"] == "one blank cell"].iloc[0]
+    assert (blank["year"], blank["industry_code"], blank["lacking_detail"]) == (2010, "27", "上海 Shanghai: blank cell")
 
 
 def test_class_coverage_is_stated(case):

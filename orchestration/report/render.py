@@ -86,6 +86,7 @@ COLUMN_LABELS |= {
     "members_lacking": ("缺该行业的成员", "members lacking the division"),
     "n_members_lacking": ("缺该行业成员数", "members lacking"),
     "statuses": ("缺失类型", "status of the lacking cells"),
+    "lacking_detail": ("各成员缺失情况", "each lacking member and why"),
     "cause": ("原因", "cause"),
     "is_universe_complete": ("参照区域完整", "universe complete"),
     "is_derived_total": ("推算合计", "derived total"),
@@ -302,6 +303,7 @@ NAMED_BY = {
     "province_code": "province",
     "partner_province_code": "partner",
     "partner_name_en": "partner",
+    "statuses": "lacking_detail",
 }
 
 

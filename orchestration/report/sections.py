@@ -1087,6 +1087,12 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
     )
 
 
+STATUS_TEXT = {
+    "not_in_export": "no series in the export",
+    "missing": "blank cell",
+    "suppressed": "suppressed (***)",
+    "quarantined": "quarantined",
+}
 DROPPED_SQL = """
     with dropped as (
         select distinct universe_code, year, industry_code
@@ -1105,6 +1111,8 @@ DROPPED_SQL = """
         count(distinct l.province_code) as n_members_lacking,
         list(distinct l.province_code order by l.province_code) as members_lacking,
         list(distinct l.status order by l.status) as statuses,
+        list(distinct l.province_code || ':' || l.status order by l.province_code || ':' || l.status)
+            as lacking_detail,
         case
             when bool_and(l.status = 'not_in_export') then 'absent from the export'
             when count(distinct l.province_code) = 1 and bool_and(l.status = 'missing') then 'one blank cell'
@@ -1183,6 +1191,12 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
     dropped = _df(con, dropped_sql, dropped_params)
     dropped.insert(1, "universe_name", dropped["universe_code"].map(names))
     dropped["members_lacking"] = dropped["members_lacking"].map(lambda m: _name_list(list(m), names))
+    dropped["lacking_detail"] = dropped["lacking_detail"].map(
+        lambda items: "; ".join(
+            f"{names.get(code, code)}: {STATUS_TEXT.get(status, status)}"
+            for code, status in (item.split(":", 1) for item in items)
+        )
+    )
     causes = dropped["cause"].value_counts().to_dict()
     order = [
         "absent from the export",
