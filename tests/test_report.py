@@ -58,7 +58,7 @@ def test_the_refresh_writes_a_report_for_each_listed_pair(user_pair_build):
         assert link == (directory / f"{stem}.html").resolve().as_uri()
         # the UI shows the headline numbers (it cannot open a local file)
         summary = metadata[f"{pair.a}_vs_{pair.b}_2005_2014_summary"].value
-        assert f"| {pair.a} | " in summary and f"| {pair.b} | " in summary
+        assert f" ({pair.a}) | " in summary and f" ({pair.b}) | " in summary
 
 
 def test_user_groups_are_published_with_their_union(user_pair_build):
