@@ -224,6 +224,8 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
         """,
         [f, f, pair.a, pair.b, indicator, t, pair.a],
     )
+    provinces.insert(1, "group_name", provinces["group_code"].map(names))
+    provinces.insert(4, "province", provinces["name_short_zh"] + " " + provinces["name_en"])
     totals_sql = """
         select t.group_code, t.year, t.group_total, t.n_members_present, t.n_members, t.is_complete,
             t.members_without_value, t.national_share, t.is_derived_total, t.null_reason
@@ -372,7 +374,10 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             "provinces": provinces,
         },
         workbook_only={"group_totals"},
-        incomplete_cells={"output_by_year": {cell for _, cell in marks}},
+        incomplete_cells={
+            "output_by_year": {cell for _, cell in marks},
+            "provinces": _province_marks(provinces, incomplete, f, t),
+        },
         charts=[
             Chart(
                 "line",
@@ -382,6 +387,21 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             )
         ],
     )
+
+
+def _province_marks(provinces: pd.DataFrame, incomplete: dict, f: int, t: int) -> set:
+    """The cells of the first/last-year table that fall in an incomplete group-year."""
+    columns = {
+        f: ("value_from", "share_of_group_from", "growth_rate", "cagr"),
+        t: ("value_to", "share_of_group_to", "growth_rate", "cagr"),
+    }
+    return {
+        (i, column)
+        for i, group in enumerate(provinces["group_code"])
+        for year in (f, t)
+        if year in incomplete.get(group, {})
+        for column in columns[year]
+    }
 
 
 def _division_sums(con, pair: ComparisonPair, indicator: str) -> tuple[pd.DataFrame, str, list]:
