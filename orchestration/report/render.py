@@ -502,6 +502,7 @@ def write_workbook(data: ReportData, path: Path) -> Path:
     the values from row 3 unrounded with a number format; the header frozen; incomplete cells filled
     and marked in the contents. The contents sheet comes first, then caveats (every claim and its SQL)."""
     from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     pair = data.pair
     used: set[str] = {"contents", "caveats", "about"}
@@ -567,7 +568,7 @@ def write_workbook(data: ReportData, path: Path) -> Path:
             for j, value in enumerate(row, start=1):
                 cell = ws.cell(row=i, column=j, value=value)
                 if j == 1:
-                    cell.hyperlink = f"#'{value}'!A1"
+                    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{value}'!A1")
                     cell.font = Font(color="0563C1", underline="single")
         ws.freeze_panes = "A2"
         writer.book["caveats"].freeze_panes = "A2"
