@@ -232,6 +232,8 @@ def _assert_chart_marked(section, chart) -> None:
             assert 2005 in chart.options["incomplete"][column], (section.number, column)
     if chart.kind == "heatmap" and ", 2005" in chart.title:
         assert f"{INCOMPLETE_MARK} incomplete: 北京 Beijing missing" in chart.title
+    if section.number == 8:
+        assert chart.title.endswith(f"{INCOMPLETE_MARK} reference lacks 北京 Beijing in 2005")
     if chart.kind == "stacked_bar" and section.number == 2:
         assert "天津 Tianjin 2005" + INCOMPLETE_MARK in chart.data.index
 

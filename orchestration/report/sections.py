@@ -1091,7 +1091,12 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
         charts=[
             Chart(
                 "stacked_bar",
-                "Shift-share components 偏离—份额分量",
+                "Shift-share components 偏离—份额分量"
+                + (
+                    f" {INCOMPLETE_MARK} reference lacks {_name_list(lacking_base, names)} in {pair.year_from}"
+                    if lacking_base
+                    else ""
+                ),
                 rows.set_index("province")[["national_share", "industry_mix", "regional_share"]].rename(
                     columns={
                         "national_share": "national share 全国份额",
