@@ -147,7 +147,7 @@ report: setup
 # The report in headless Chromium with the network off: no console error, every chart drawn.
 report-check: setup
 	@test -x /usr/bin/chromium || { echo "report-check needs Chromium: apt-get install chromium fonts-noto-cjk"; exit 1; }
-	$(BIN)/python -m pytest tests/test_report_browser.py -v
+	$(BIN)/python -m pytest tests/test_report.py -v -k chromium
 
 # make export TABLE=mart_location_quotient FORMAT=csv|csv-excel|parquet|xlsx|dta [WHERE="universe_code = 'yrd'"] [OUT=file]
 # (docs/querying-and-exports.md)

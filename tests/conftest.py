@@ -156,7 +156,14 @@ REFRESH_FIXTURES = {
     "duckdb_build",
     "published_warehouse",
 }
-REFRESH_MODULES = {"test_end_to_end", "test_launch_paths", "test_webserver", "test_bad_input_corpus", "test_report"}
+REFRESH_MODULES = {
+    "test_end_to_end",
+    "test_launch_paths",
+    "test_webserver",
+    "test_bad_input_corpus",
+    "test_report",
+    "test_report_caveats",
+}
 
 
 def pytest_collection_modifyitems(items):

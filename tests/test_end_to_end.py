@@ -1177,8 +1177,29 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
     assert provinces.loc[list(YRD), "cagr"].notna().all()
     hightech = sections[6].tables["hightech_growth"]
     assert set(hightech.group_code) == {"yrd", "jjj"} and hightech.growth_rate.notna().all()
-    fit = sections[7].tables["quadratic_fit"].set_index("series")
-    assert fit.loc["mean_locational_gini", "b2"] is not None
+    # the inverted U on the complete years (2005 and 2008 lack Beijing and Hebei), all years beside it
+    fit = sections[7].tables["quadratic_fit"].set_index(["series", "sample"])
+    default = fit.loc[("mean locational Gini", "complete years (default)")]
+    pooled = fit.loc[("mean locational Gini", "all years")]
+    assert (default["n"], pooled["n"]) == (8, 10) and default["se_type"] == "HC1"
+    assert default["t²"] < 0 and default["se_t²"] > 0
+    assert round(default["turning_point"], 1) == 2009.0 and round(pooled["turning_point"], 1) == 2010.5
+    assert round(default["r_squared"], 2) == 0.87 and round(pooled["r_squared"], 2) == 0.23
+    assert default["turning_point_ci_low"] < 2009.0 < default["turning_point_ci_high"]
+    claims = {c.key: c for _, c in data.claims}
+    assert claims["fit_left_out"].value == [2005, 2008]
+    assert "base_missing" in claims["cagr_jjj"].text and "北京 Beijing missing" in claims["cagr_jjj"].text
+    # the caveats as the issue counted them by hand: 4 incomplete universe-years; 55 division-years,
+    # 44 absent from the export, 5 one member's cell (2 blank, 3 suppressed), 6 several members
+    assert claims["incomplete_universe_years"].value == 4
+    assert claims["divisions_left_out"].value == {
+        "absent from the export": 44,
+        "one blank cell": 2,
+        "one suppressed cell": 3,
+        "blank, suppressed or absent in several members": 6,
+    }
+    # §2: the technology-intensive class holds 5 of its 8 divisions in the span set, and says so
+    assert claims["class_coverage_jjj_technology"].value == "5/8"
     caveats = sections[9].tables
     assert {"scope_above_size_2011", "gbt4754_2011"} <= set(caveats["series_breaks"].break_code)
     assert caveats["level_shifts"].is_level_shift.all()
@@ -1189,7 +1210,9 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
     shift = sections[8].tables["shift_share"]
     # Beijing has no 2005 revenue: six provinces, and the section says who is missing
     assert set(shift.province_code) == set(YRD) | {"120000", "130000"}
-    assert "110000 has no data in 2005 or 2014" in sections[8].context["coverage"]
+    assert (
+        sections[8].context["coverage"] == "members with data in both years: 6 of 7; 北京 Beijing has no data in 2005"
+    )
     assert (shift.national_share + shift.industry_mix + shift.regional_share - shift.change).abs().max() < 1e-6
 
 

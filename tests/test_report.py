@@ -58,7 +58,7 @@ def test_the_refresh_writes_a_report_for_each_listed_pair(user_pair_build):
         assert link == (directory / f"{stem}.html").resolve().as_uri()
         # the UI shows the headline numbers (it cannot open a local file)
         summary = metadata[f"{pair.a}_vs_{pair.b}_2005_2014_summary"].value
-        assert f"| {pair.a} | " in summary and f"| {pair.b} | " in summary
+        assert f" ({pair.a}) | " in summary and f" ({pair.b}) | " in summary
 
 
 def test_user_groups_are_published_with_their_union(user_pair_build):
@@ -134,10 +134,13 @@ def test_the_html_and_the_workbook_carry_the_same_tables(user_pair_build, tmp_pa
     assert "<script" not in html
     assert html.count("<svg") == sum(len(s.charts) for s in data.sections)
     # a number of the report, as shown, is the mart's
+    # a number of the report, as shown (an index to three decimals), is the mart's
     krel = data.sections[2].tables["krel_by_year"]
-    assert f"{krel.iloc[0][2014]:,.4f}" in html
-    used: set[str] = set()
-    book = pd.read_excel(files.workbook, sheet_name=None)
+    assert f"<td>{krel.iloc[0][2014]:.3f}</td>" in html
+    used: set[str] = {"contents", "caveats", "about"}
+    # every table sheet: row 1 the header with units, row 2 the column names, the values unrounded
+    book = pd.read_excel(files.workbook, sheet_name=None, header=1)
+    assert list(book)[:2] == ["contents", "caveats"]
     for section in data.sections:
         for name, frame in section.tables.items():
             sheet = book[sheet_name(section.number, name, used)]
@@ -146,8 +149,9 @@ def test_the_html_and_the_workbook_carry_the_same_tables(user_pair_build, tmp_pa
             numeric = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
             for column in numeric:
                 assert sheet[str(column)].to_numpy() == pytest.approx(frame[column].to_numpy(), nan_ok=True)
-    contents = book["contents"]
+    contents = pd.read_excel(files.workbook, sheet_name="contents")
     assert len(contents) == sum(len(s.tables) for s in data.sections)
+    assert len(pd.read_excel(files.workbook, sheet_name="caveats")) == len(data.claims)
 
 
 def test_heatmaps_for_the_years_chosen(user_pair_build):

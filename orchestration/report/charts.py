@@ -1,9 +1,14 @@
 """Charts of the comparison report as inline SVG, drawn by matplotlib.
 
 matplotlib because its SVG is static and needs nothing at view time (no JavaScript, no CDN, no
-network), and is reproducible: the hash salt is fixed, the date left out, and text is kept as
-SVG text (svg.fonttype none) so the browser draws Chinese names with its own fonts instead of
-matplotlib needing a CJK font here. README "Comparison report" gives the comparison with Altair.
+network), and is reproducible: the hash salt is fixed and the date left out. Text is drawn as paths
+(svg.fonttype path) with a CJK font found at build time (fonts-noto-cjk), so Chinese names render on
+a reader's machine without any CJK font; without one here, text stays SVG text for the browser to
+draw (and the build logs it).
+
+An incomplete point (a group- or universe-year lacking a member, options["incomplete"]: series ->
+years) is drawn hollow and off the line: the line breaks around it, and the legend names the mark.
+Legends sit outside the axes, so they never cover the data.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import io
 import logging
 import math
 import warnings
+from functools import cache
 
 import matplotlib
 
@@ -19,25 +25,42 @@ matplotlib.use("svg")
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import font_manager
+from matplotlib.lines import Line2D
 
-from .sections import Chart
+from .sections import INCOMPLETE_MARK, Chart
 
-STYLE = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "regional-structure-report",
-    # Layout is measured with the font matplotlib ships; the browser draws the text (CJK included)
-    # with its own fonts, so a missing CJK glyph here is not an error.
-    "font.family": ["DejaVu Sans"],
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
+INCOMPLETE_LABEL = f"{INCOMPLETE_MARK} incomplete (a member missing)"
+log = logging.getLogger(__name__)
+
+
+@cache
+def cjk_family() -> str | None:
+    """The first CJK font matplotlib can use here, or None."""
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in available), None)
+
+
+def style() -> dict:
+    cjk = cjk_family()
+    if cjk is None:
+        log.warning("no CJK font for the report's charts (apt-get install fonts-noto-cjk): Chinese stays SVG text")
+    return {
+        "svg.fonttype": "path" if cjk else "none",
+        "svg.hashsalt": "regional-structure-report",
+        "font.family": ["DejaVu Sans", cjk] if cjk else ["DejaVu Sans"],
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 10,
+    }
 
 
 def render(chart: Chart) -> str:
     """The chart as one <svg> element; an empty-data chart says so instead of drawing nothing."""
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    with plt.rc_context(STYLE), warnings.catch_warnings():
+    with plt.rc_context(style()), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         if chart.data is None or chart.data.size == 0 or chart.data.isna().all().all():
             fig, ax = plt.subplots(figsize=(6, 1.2))
@@ -54,26 +77,78 @@ def render(chart: Chart) -> str:
     return svg[svg.index("<svg") :]
 
 
+def _title(ax, text: str) -> None:
+    """Long titles wrap rather than being clipped."""
+    if len(text) > 70:
+        cut = text.rfind(" ", 0, 70)
+        text = text[:cut] + "\n" + text[cut + 1 :] if cut > 0 else text
+    ax.set_title(text, loc="left")
+
+
+def _legend(ax, extra: list | None = None) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    for handle, label in extra or []:
+        handles.append(handle)
+        labels.append(label)
+    if handles:
+        ax.legend(handles, labels, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _years_axis(ax, index) -> None:
+    years = [int(y) for y in index]
+    step = 1 if len(years) <= 12 else 2
+    ax.set_xticks(years[::step], [str(y) for y in years[::step]])
+    ax.set_xlabel("year 年份")
+
+
+def _series(ax, x, y, label, incomplete: set, color=None):
+    """A series whose incomplete points are hollow and cut out of the line."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    bad = np.array([int(v) in incomplete for v in x]) if incomplete else np.zeros(len(x), dtype=bool)
+    solid = np.where(bad, np.nan, y)
+    line = ax.plot(x, solid, marker="o", markersize=3.5, label=label, color=color)[0]
+    if bad.any():
+        ax.plot(
+            x[bad],
+            y[bad],
+            linestyle="none",
+            marker="o",
+            markersize=6,
+            markerfacecolor="white",
+            markeredgecolor=line.get_color(),
+            markeredgewidth=1.3,
+        )
+    return line, bool(bad.any())
+
+
+def _hollow_handle() -> Line2D:
+    return Line2D([], [], linestyle="none", marker="o", markersize=6, markerfacecolor="white", markeredgecolor="gray")
+
+
 def _line(chart: Chart):
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    incomplete = chart.options.get("incomplete", {})
+    any_bad = False
     for column in chart.data.columns:
-        ax.plot(chart.data.index, chart.data[column], marker="o", markersize=3, label=str(column))
-    ax.set_title(chart.title)
-    ax.set_xlabel("year")
+        _, bad = _series(ax, chart.data.index, chart.data[column], str(column), set(incomplete.get(column, ())))
+        any_bad |= bad
+    _title(ax, chart.title)
+    _years_axis(ax, chart.data.index)
     ax.set_ylabel(chart.options.get("ylabel", ""))
-    ax.legend(fontsize=7, ncol=2, frameon=False)
+    _legend(ax, [(_hollow_handle(), INCOMPLETE_LABEL)] if any_bad else None)
     return fig
 
 
 def _heatmap(chart: Chart):
     data = chart.data
-    height = max(2.5, 0.28 * len(data.index) + 1.2)
-    fig, ax = plt.subplots(figsize=(max(4.5, 0.9 * len(data.columns) + 2.5), height))
+    height = max(2.5, 0.28 * len(data.index) + 1.4)
+    fig, ax = plt.subplots(figsize=(max(5, 0.95 * len(data.columns) + 3), height))
     values = data.to_numpy(dtype=float)
     image = ax.imshow(values, cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(data.columns)), [str(c) for c in data.columns], rotation=45, ha="right")
     ax.set_yticks(range(len(data.index)), [str(i) for i in data.index])
-    fmt, mark = chart.options.get("fmt", "{:.2f}"), chart.options.get("mark_above")
+    fmt, mark = chart.options.get("fmt", "{:.3f}"), chart.options.get("mark_above")
     low, high = np.nanmin(values), np.nanmax(values)
     for (row, col), value in np.ndenumerate(values):
         if math.isnan(value):
@@ -81,14 +156,14 @@ def _heatmap(chart: Chart):
         text = fmt.format(value) + (" ●" if mark is not None and value > mark else "")
         light = (value - low) / (high - low) < 0.5 if high > low else True
         ax.text(col, row, text, ha="center", va="center", fontsize=6.5, color="white" if light else "black")
-    fig.colorbar(image, ax=ax, shrink=0.8)
-    ax.set_title(chart.title)
+    fig.colorbar(image, ax=ax, shrink=0.8, label=chart.options.get("colorbar", "index"))
+    _title(ax, chart.title)
     return fig
 
 
 def _stacked_bar(chart: Chart):
     data = chart.data.fillna(0)
-    fig, ax = plt.subplots(figsize=(max(6, 0.55 * len(data.index) + 2), 3.8))
+    fig, ax = plt.subplots(figsize=(max(6.5, 0.55 * len(data.index) + 3), 3.8))
     positions = np.arange(len(data.index))
     above, below = np.zeros(len(data.index)), np.zeros(len(data.index))
     for column in data.columns:
@@ -101,29 +176,43 @@ def _stacked_bar(chart: Chart):
         ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xticks(positions, [str(i) for i in data.index], rotation=45, ha="right")
     ax.set_ylabel(chart.options.get("ylabel", ""))
-    ax.set_title(chart.title)
-    ax.legend(fontsize=7, frameon=False)
+    _title(ax, chart.title)
+    _legend(ax)
+    if chart.options.get("legend_title") and ax.get_legend():
+        ax.get_legend().set_title(chart.options["legend_title"], prop={"size": 7})
+    if any(INCOMPLETE_MARK in str(i) for i in data.index):
+        ax.text(
+            0,
+            -0.42,
+            f"{INCOMPLETE_MARK} incomplete: the group lacks a member that year",
+            transform=ax.transAxes,
+            fontsize=7,
+            va="top",
+        )
     return fig
 
 
 def _quadratic(chart: Chart):
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    """The yearly series (incomplete years hollow, off the line) and the default fit's curve; the turning
+    point as a dotted line only when it is interior."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
     years = chart.data.index.to_numpy(dtype=float)
+    incomplete = chart.options.get("incomplete", {})
+    any_bad = False
     for column, fit in zip(chart.data.columns, chart.options.get("fits", []), strict=False):
-        line = ax.plot(years, chart.data[column], marker="o", markersize=3, label=column)[0]
-        if fit.get("b2") is not None:
-            t = np.linspace(0, years.max() - years.min(), 50)
-            ax.plot(
-                years.min() + t,
-                fit["b0"] + fit["b1"] * t + fit["b2"] * t**2,
-                linestyle="--",
-                color=line.get_color(),
-                label=f"{column} quadratic fit",
-            )
-            turning = fit.get("turning_point_year")
-            if turning is not None and years.min() <= turning <= years.max():
-                ax.axvline(turning, color=line.get_color(), linestyle=":", linewidth=0.8)
-    ax.set_title(chart.title)
-    ax.set_xlabel("year")
-    ax.legend(fontsize=7, frameon=False)
+        line, bad = _series(ax, years, chart.data[column], column, set(incomplete.get(column, ())))
+        any_bad |= bad
+        grid = np.linspace(years.min(), years.max(), 60)
+        ax.plot(grid, fit.predict(grid), linestyle="--", color=line.get_color(), linewidth=1)
+        turning = fit.turning_point
+        if turning is not None and turning.interior:
+            ax.axvline(turning.value, color=line.get_color(), linestyle=":", linewidth=0.8)
+    extra = [(Line2D([], [], linestyle="--", color="gray"), chart.options.get("fit_label", "quadratic fit"))]
+    extra.append((Line2D([], [], linestyle=":", color="gray"), "turning point (interior only)"))
+    if any_bad:
+        extra.append((_hollow_handle(), INCOMPLETE_LABEL + ", not in the fit"))
+    _title(ax, chart.title)
+    _years_axis(ax, chart.data.index)
+    ax.set_ylabel(chart.options.get("ylabel", ""))
+    _legend(ax, extra)
     return fig

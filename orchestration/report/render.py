@@ -11,10 +11,12 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .charts import render as render_chart
-from .sections import ReportData
+from .fonts import font_face_css
+from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, unit_label
 
 # column -> (中文, English) for table headers
 COLUMN_LABELS = {
@@ -72,6 +74,118 @@ COLUMN_LABELS = {
     "reason": ("原因", "reason"),
     "coverage_ratio": ("覆盖率", "coverage ratio"),
 }
+COLUMN_LABELS |= {
+    "group_name": ("区域名称", "group name"),
+    "universe_name": ("参照区域名称", "universe name"),
+    "province": ("省份", "province"),
+    "partner": ("对比省份", "partner province"),
+    "name": ("名称", "name"),
+    "code": ("代码", "code"),
+    "members_without_value": ("缺数成员", "members without a value"),
+    "members_missing": ("缺数成员", "members missing"),
+    "members_lacking": ("缺该行业的成员", "members lacking the division"),
+    "n_members_lacking": ("缺该行业成员数", "members lacking"),
+    "statuses": ("缺失类型", "status of the lacking cells"),
+    "lacking_detail": ("各成员缺失情况", "each lacking member and why"),
+    "cause": ("原因", "cause"),
+    "is_universe_complete": ("参照区域完整", "universe complete"),
+    "is_derived_total": ("推算合计", "derived total"),
+    "n_units": ("省份数", "provinces"),
+    "n_divisions": ("行业数", "divisions"),
+    "n_in_set": ("集合内行业数", "divisions in the set"),
+    "not_in_set": ("不在集合内的行业", "divisions not in the set"),
+    "n_industries_in_class": ("该类行业数", "divisions of the class in the set"),
+    "industry_sets": ("行业集合", "industry sets"),
+    "industry_set": ("行业集合", "industry set"),
+    "years": ("年数", "years"),
+    "min_divisions": ("最少行业数", "fewest divisions"),
+    "max_divisions": ("最多行业数", "most divisions"),
+    "incomplete_years": ("不完整年数", "incomplete years"),
+    "break_code": ("断点", "break"),
+    "first_year": ("起始年份", "first year"),
+    "description_en": ("说明（英）", "description"),
+    "description_zh": ("说明", "description (zh)"),
+    "indicator": ("指标", "indicator"),
+    "unit": ("单位", "unit"),
+    "series_basis": ("统计口径", "series basis"),
+    "sample": ("样本", "sample"),
+    "series": ("序列", "series"),
+    "model": ("模型", "model"),
+    "n": ("观测数", "n"),
+    "r_squared": ("拟合优度", "R²"),
+    "se_type": ("标准误类型", "SE type"),
+    "const": ("常数项", "b0 (constant)"),
+    "se_const": ("标准误", "SE b0"),
+    "t": ("一次项", "b1 (t)"),
+    "se_t": ("标准误", "SE b1"),
+    "t²": ("二次项", "b2 (t²)"),
+    "se_t²": ("标准误", "SE b2"),
+    "turning_point": ("拐点", "turning point"),
+    "turning_point_se": ("拐点标准误", "SE turning point"),
+    "turning_point_ci_low": ("95%区间下限", "95 % CI low"),
+    "turning_point_ci_high": ("95%区间上限", "95 % CI high"),
+    "turning_point_note": ("说明", "turning point"),
+    "trend_growth": ("趋势增长率", "trend growth"),
+    "se_trend_growth": ("标准误", "SE"),
+    "ci_low": ("95%区间下限", "95 % CI low"),
+    "ci_high": ("95%区间上限", "95 % CI high"),
+    "years_left_out": ("剔除年份", "years left out"),
+    "note": ("说明", "note"),
+    "partner_coverage": ("对比省份覆盖率", "partner coverage"),
+    "crosses_series_break": ("跨口径断点", "crosses a break"),
+    "value_flag": ("数值标记", "value flag"),
+    "manufacturing_total_basis": ("制造业合计口径", "total basis"),
+    "n_manufacturing_divisions_reported": ("报告行业数", "divisions reported"),
+    "n_members_present": ("有数据成员", "members with data"),
+}
+# how a column is shown: value (the indicator's unit), share (%), rate (% a year), index, year, coef, count
+KIND = {
+    **dict.fromkeys(
+        ["value", "value_from", "value_to", "base_value", "group_total", "change", "industry_mix", "regional_share"],
+        "value",
+    ),
+    **dict.fromkeys(
+        [
+            "share_of_group",
+            "share_of_group_from",
+            "share_of_group_to",
+            "national_share",
+            "share_of_nation",
+            "share",
+            "coverage",
+            "coverage_ratio",
+            "partner_coverage",
+            "region_weight",
+        ],
+        "share",
+    ),
+    **dict.fromkeys(
+        ["growth_rate", "cagr", "universe_growth", "trend_growth", "se_trend_growth", "ci_low", "ci_high"], "rate"
+    ),
+    **dict.fromkeys(
+        [
+            "krugman_vs_rest",
+            "krugman_vs_universe",
+            "krugman_bilateral",
+            "structural_similarity",
+            "lq",
+            "mean_plain",
+            "mean_weighted",
+            "mean_locational_gini",
+            "mean_hoover",
+            "r_squared",
+        ],
+        "index",
+    ),
+    **dict.fromkeys(["const", "se_const", "t", "se_t", "t²", "se_t²"], "coef"),
+    **dict.fromkeys(["year", "base_year", "first_year"], "year"),
+    **dict.fromkeys(["turning_point", "turning_point_se", "turning_point_ci_low", "turning_point_ci_high"], "years"),
+}
+# the year columns of the wide tables, and columns whose meaning differs in one table
+WIDE_KIND = {"output_by_year": "value", "krel_by_year": "index", "intensity_shares_by_year": "share"}
+TABLE_KIND = {("shift_share", "national_share"): "value", ("hightech_revenue", "hightech_revenue"): "value"}
+UNIT_OF_KIND = {"share": "%", "rate": "% a year", "index": "index", "coef": "", "years": "years"}
+FLAG_COLUMNS = ("is_complete", "is_universe_complete", "is_group_complete")
 CONTEXT_LABELS = {
     "indicator": "指标 Indicator",
     "universe": "参照区域 Universe",
@@ -79,61 +193,200 @@ CONTEXT_LABELS = {
     "coverage": "覆盖 Coverage",
 }
 CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1200px;
-color:#222;line-height:1.45}
+body{font-family:"ReportCJK","Segoe UI",Arial,"DejaVu Sans","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+margin:2em auto;max-width:1200px;color:#222;line-height:1.45;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}h3{font-size:1em;margin-bottom:.3em}
 dl.context{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;background:#f5f5f5;padding:.6em 1em}
 dl.context dt{font-weight:bold}dl.context dd{margin:0}
 table{border-collapse:collapse;font-size:.8em;margin:.5em 0 1.2em}
 th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#eee;vertical-align:bottom}
+th .unit{font-weight:normal;color:#555}
 td.text{text-align:left}.note{font-size:.85em;color:#555}figure{margin:.5em 0}svg{max-width:100%;height:auto}
-nav a{margin-right:1em}
+td.incomplete{background:#fff3e0;color:#8a4b00;font-style:italic}tr.incomplete td{background:#fff3e0}
+nav.contents ol{columns:2;font-size:.9em}ul.claims{font-size:.9em}
+.scroll{overflow-x:auto}
 """
 MAX_HTML_ROWS = 400
 
 
-def _format(value) -> str:
+def _kind(table: str, column) -> str:
+    if isinstance(column, int | np.integer):
+        return WIDE_KIND.get(table, "value")
+    return TABLE_KIND.get((table, column)) or KIND.get(str(column), "")
+
+
+def _format(value, kind: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "✓" if value else "✗"
-    if isinstance(value, float):
-        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.1f}"
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | np.ndarray):
         return ", ".join(map(str, value))
     try:
         if pd.isna(value):
             return ""
     except (TypeError, ValueError):
         pass
+    if isinstance(value, int | float | np.integer | np.floating):
+        return _format_number(value, kind)
     return str(value)
 
 
-def _header(column: str, labels: dict[str, tuple[str, str]]) -> str:
-    zh, en = labels.get(column) or COLUMN_LABELS.get(column, (None, None))
+NUMBER_FORMATS = {
+    "share": lambda v: f"{v * 100:.1f}",
+    "rate": lambda v: f"{v * 100:.1f}",
+    "index": lambda v: f"{v:.3f}",
+    "coef": lambda v: f"{v:.6f}" if abs(v) < 1 else f"{v:,.4f}",
+    "years": lambda v: f"{v:.1f}",
+}
+
+
+def _format_number(value, kind: str) -> str:
+    """Years without separators, shares and rates in % (one decimal), indices to three decimals."""
+    if kind == "year":
+        return str(int(value))
+    if isinstance(value, int | np.integer):
+        return f"{value:,}" if kind == "value" else str(value)
+    value = float(value)
+    if kind in NUMBER_FORMATS:
+        return NUMBER_FORMATS[kind](value)
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.4f}"
+
+
+def _unit_text(kind: str, unit: str) -> str:
+    if kind == "value":
+        return unit_label(unit)
+    return UNIT_OF_KIND.get(kind, "")
+
+
+def _header_parts(table: str, column, labels: dict, unit: str) -> tuple[str, str, str]:
+    """(中文, English, unit) of a column; a year column of a wide table is the year."""
+    kind = _kind(table, column)
+    if isinstance(column, int | np.integer):
+        return str(column), "", ""
+    zh, en = labels.get(column) or COLUMN_LABELS.get(str(column), (None, None))
     if zh is None:
-        return html.escape(column)
-    return f"{html.escape(zh)}<br>{html.escape(en)}"
+        zh, en = "", str(column).replace("_", " ")
+    return zh, en, _unit_text(kind, unit)
 
 
-def table_html(frame: pd.DataFrame, labels: dict[str, tuple[str, str]] | None = None) -> str:
+def _header(table: str, column, labels: dict, unit: str) -> str:
+    zh, en, unit_text = _header_parts(table, column, labels, unit)
+    lines = [html.escape(x) for x in (zh, en) if x]
+    if unit_text:
+        lines.append(f'<span class="unit">({html.escape(unit_text)})</span>')
+    return "<br>".join(lines)
+
+
+def incomplete_rows(frame: pd.DataFrame) -> set[int]:
+    """Row positions whose completeness flag (is_complete, is_universe_complete, ...) is false."""
+    rows: set[int] = set()
+    for flag in FLAG_COLUMNS:
+        if flag in frame.columns:
+            rows |= {i for i, ok in enumerate(frame[flag].tolist()) if ok is not None and not pd.isna(ok) and not ok}
+    return rows
+
+
+def incomplete_marks(table: str, frame: pd.DataFrame, cells: set) -> set[tuple[int, object]]:
+    """Every (row position, column) of the frame that is incomplete: the cells the section names, and
+    every cell of a row whose completeness flag is false."""
+    return set(cells) | {(i, c) for i in incomplete_rows(frame) for c in frame.columns}
+
+
+# code columns the HTML leaves out when the table names the same thing (the workbook keeps them)
+NAMED_BY = {
+    "group_code": "group_name",
+    "universe_code": "universe_name",
+    "code": "name",
+    "name_short_zh": "province",
+    "name_en": "province",
+    "province_code": "province",
+    "partner_province_code": "partner",
+    "partner_name_en": "partner",
+    "statuses": "lacking_detail",
+}
+
+
+def html_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if not (c in NAMED_BY and NAMED_BY[c] in frame.columns)]
+
+
+def table_html(
+    frame: pd.DataFrame,
+    labels: dict[str, tuple[str, str]] | None = None,
+    *,
+    name: str = "",
+    unit: str = "",
+    incomplete: set | None = None,
+) -> str:
+    """A table; an incomplete row is shaded and marked † in its first cell, an incomplete cell shaded
+    and marked † itself."""
     if frame is None or frame.empty:
         return '<p class="note">无数据 No rows.</p>'
     shown = frame.head(MAX_HTML_ROWS)
-    head = "".join(f"<th>{_header(str(c), labels or {})}</th>" for c in shown.columns)
+    columns = html_columns(shown)
+    flagged_rows = incomplete_rows(shown)
+    cells_marked = set(incomplete or set())
+    head = "".join(f"<th>{_header(name, c, labels or {}, unit)}</th>" for c in columns)
     rows = []
-    for record in shown.itertuples(index=False):
+    for i in range(len(shown)):
         cells = []
-        for value in record:
-            css = "" if isinstance(value, int | float) and not isinstance(value, bool) else ' class="text"'
-            cells.append(f"<td{css}>{html.escape(_format(value))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        for position, column in enumerate(columns):
+            value = shown[column].iloc[i]
+            numeric = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+                value, bool | np.bool_
+            )
+            classes = [] if numeric else ["text"]
+            text = html.escape(_format(value, _kind(name, column)))
+            if (i, column) in cells_marked or (position == 0 and i in flagged_rows):
+                classes.append("incomplete")
+                text = f"{text} {INCOMPLETE_MARK}" if text else INCOMPLETE_MARK
+            css = f' class="{" ".join(classes)}"' if classes else ""
+            cells.append(f"<td{css}>{text}</td>")
+        row_css = ' class="incomplete"' if i in flagged_rows else ""
+        rows.append(f"<tr{row_css}>" + "".join(cells) + "</tr>")
     more = (
         f'<p class="note">First {MAX_HTML_ROWS} of {len(frame)} rows; the workbook has all of them.</p>'
         if len(frame) > MAX_HTML_ROWS
         else ""
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+    legend = f'<p class="note">{html.escape(INCOMPLETE_LEGEND)}</p>' if flagged_rows or cells_marked else ""
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f"{legend}{more}"
+    )
+
+
+TABLE_TITLES = {
+    "output_by_year": "制造业合计，省份 × 年份 Manufacturing total, province × year",
+    "group_totals": "区域合计 Group totals",
+    "group_growth": "区域增长（首末年） Group growth, end years",
+    "trend_growth": "趋势增长率（完整年份） Trend growth on the complete years",
+    "provinces": "省份：期初与期末 Provinces, first and last year",
+    "intensity_shares_by_year": "要素密集度占比，省份 × 年份 Intensity shares, province × year",
+    "class_coverage": "各类行业在集合中的覆盖 Divisions of each class in the set",
+    "krel_by_year": "相对专业化指数，省份 × 年份 Krel, province × year",
+    "group_means": "区域平均 Group means of Krel",
+    "hightech_revenue": "高技术产业营业收入 High-tech revenue",
+    "hightech_growth": "高技术产业增长 High-tech growth",
+    "concentration": "集中度年度均值 Yearly mean concentration",
+    "quadratic_fit": "二次趋势拟合 Quadratic trend fits (OLS, HC1)",
+    "shift_share": "偏离—份额分解 Shift-share components",
+    "incomplete_universe_years": "不完整的区域—年份 Incomplete universe-years",
+    "industry_sets": "行业集合 Industry sets",
+    "divisions_left_out": "被剔除的行业—年份 Division-years left out of the common set",
+    "coverage_ratios": "覆盖率 Coverage ratios",
+    "quarantined_values": "隔离数值 Quarantined values",
+    "series_breaks": "已知统计断点 Known series breaks",
+    "level_shifts": "检测到的水平移动 Detected level shifts",
+}
+
+
+def _title(name: str, unit: str = "") -> str:
+    title = TABLE_TITLES.get(name, name.replace("_", " "))
+    if name in WIDE_KIND:
+        title += f" ({_unit_text(WIDE_KIND[name], unit)})"
+    return title
 
 
 def write_html(data: ReportData, path: Path) -> Path:
@@ -146,13 +399,17 @@ def write_html(data: ReportData, path: Path) -> Path:
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f'<p class="note">指标 Indicator: {html.escape(data.indicator)} · '
+        f'<p class="note">指标 Indicator: {html.escape(data.indicator)} ({html.escape(unit_label(data.unit))}) · '
         f"数据发布于 Published {html.escape(data.published_at)}"
-        f" · groups {html.escape(pair.a)} and {html.escape(pair.b)}; every number is read from the published marts "
-        "(table names in each section's workbook sheet).</p>",
-        "<nav>"
-        + "".join(f'<a href="#s{s.number}">{s.number}. {html.escape(s.title_zh)}</a>' for s in data.sections)
-        + "</nav>",
+        f" · groups {html.escape(pair.a)} ({html.escape(a_en)}) and {html.escape(pair.b)} ({html.escape(b_en)}); "
+        "every number is read from the published marts; shares and growth rates in %, indices to three decimals. "
+        f"{html.escape(INCOMPLETE_LEGEND)}; drawn as hollow markers off the line in the charts.</p>",
+        '<nav class="contents"><h2>目录 Contents</h2><ol>'
+        + "".join(
+            f'<li><a href="#s{s.number}">{html.escape(s.title_zh)} {html.escape(s.title_en)}</a></li>'
+            for s in data.sections
+        )
+        + "</ol></nav>",
     ]
     for section in data.sections:
         parts.append(
@@ -173,14 +430,24 @@ def write_html(data: ReportData, path: Path) -> Path:
             parts.append(f'<p class="note">{html.escape(note)}</p>')
         for name, frame in section.tables.items():
             if name in section.workbook_only:
-                parts.append(
-                    f'<p class="note">{html.escape(name.replace("_", " "))}: {len(frame)} rows in the workbook.</p>'
-                )
+                parts.append(f'<p class="note">{html.escape(_title(name))}: {len(frame)} rows in the workbook.</p>')
                 continue
-            parts.append(f"<h3>{html.escape(name.replace('_', ' '))}</h3>{table_html(frame, section.labels)}")
+            parts.append(
+                f"<h3>{html.escape(_title(name, data.unit))}</h3>"
+                + table_html(
+                    frame,
+                    section.labels,
+                    name=name,
+                    unit=data.unit,
+                    incomplete=section.incomplete_cells.get(name, set()),
+                )
+            )
         parts.append("</section>")
     parts.append("</body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
+    page = "\n".join(parts)
+    # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font
+    page = page.replace("<style>", "<style>" + font_face_css(re.sub(r"<svg.*?</svg>", "", page, flags=re.S)), 1)
+    path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -194,33 +461,117 @@ def sheet_name(section: int, table: str, used: set[str]) -> str:
     return name
 
 
+EXCEL_FORMAT = {
+    "value": "#,##0.0",
+    "share": "0.0%",
+    "rate": "0.0%",
+    "index": "0.000",
+    "coef": "0.000000",
+    "year": "0",
+    "years": "0.0",
+}
+
+
+def _format_sheet(ws, name: str, frame: pd.DataFrame, labels: dict, unit: str, marks: set) -> None:
+    """Row 1: 中文 English (unit), bold; row 2: the column name; number formats on the values (kept
+    unrounded); incomplete cells filled."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fill = PatternFill("solid", fgColor="FFF3E0")
+    for j, column in enumerate(frame.columns, start=1):
+        zh, en, unit_text = _header_parts(name, column, labels, unit)
+        if isinstance(column, int | np.integer):
+            unit_text = _unit_text(_kind(name, column), unit)
+        text = " ".join(x for x in (zh, en) if x) + (f" ({unit_text})" if unit_text else "")
+        cell = ws.cell(row=1, column=j, value=text)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        ws.cell(row=2, column=j).font = Font(italic=True, color="777777")
+        fmt = EXCEL_FORMAT.get(_kind(name, column))
+        for i in range(len(frame)):
+            target = ws.cell(row=i + 3, column=j)
+            if fmt and isinstance(target.value, int | float):
+                target.number_format = fmt
+            if (i, column) in marks:
+                target.fill = fill
+        ws.column_dimensions[cell.column_letter].width = 14
+
+
 def write_workbook(data: ReportData, path: Path) -> Path:
+    """One sheet per table: row 1 the header (中文, English, unit), row 2 the column name for code,
+    the values from row 3 unrounded with a number format; the header frozen; incomplete cells filled
+    and marked in the contents. The contents sheet comes first, then caveats (every claim and its SQL)."""
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     pair = data.pair
-    used: set[str] = set()
+    used: set[str] = {"contents", "caveats", "about"}
     index = []
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"x": []}).to_excel(writer, sheet_name="contents", index=False)
+        claims = pd.DataFrame(
+            [
+                {
+                    "section": number,
+                    "claim": c.key,
+                    "text": c.text,
+                    "value": _format(c.value) if isinstance(c.value, list | tuple | dict) else c.value,
+                    "sql": c.sql,
+                }
+                for number, c in data.claims
+            ]
+        )
+        if len(claims):
+            claims["value"] = claims["value"].map(lambda v: v if isinstance(v, int | float | str) else str(v))
+        claims.to_excel(writer, sheet_name="caveats", index=False)
         for section in data.sections:
             for name, frame in section.tables.items():
                 sheet = sheet_name(section.number, name, used)
+                clean = _clean(frame)
+                clean.columns = [str(c) for c in clean.columns]
+                clean.to_excel(writer, sheet_name=sheet, index=False, startrow=1)
+                ws = writer.book[sheet]
+                marks = incomplete_marks(name, frame, section.incomplete_cells.get(name, set()))
+                _format_sheet(ws, name, frame, section.labels, data.unit, marks)
+                ws.freeze_panes = "A3"
                 index.append(
                     {
                         "sheet": sheet,
                         "section": f"{section.number}. {section.title_zh} {section.title_en}",
+                        "table": _title(name, data.unit),
                         **{k: v for k, v in section.context.items()},
                         "rows": len(frame),
+                        "incomplete cells (filled)": len(marks),
                     }
                 )
-                _clean(frame).to_excel(writer, sheet_name=sheet, index=False)
         about = pd.DataFrame(
             [
                 {"key": "groups", "value": f"{pair.a} vs {pair.b}"},
                 {"key": "years", "value": f"{pair.year_from}–{pair.year_to}"},
-                {"key": "indicator", "value": data.indicator},
+                {"key": "indicator", "value": f"{data.indicator} ({unit_label(data.unit)})"},
                 {"key": "published_at", "value": data.published_at},
+                {
+                    "key": "layout",
+                    "value": "row 1: header (中文 English, unit); row 2: column name; values from row 3, "
+                    "unrounded (the number format only rounds the display); pandas: read_excel(header=1)",
+                },
+                {"key": "incomplete", "value": INCOMPLETE_LEGEND + "; such cells are filled orange"},
             ]
         )
         about.to_excel(writer, sheet_name="about", index=False)
-        pd.DataFrame(index).to_excel(writer, sheet_name="contents", index=False)
+        contents = pd.DataFrame(index)
+        ws = writer.book["contents"]
+        ws.delete_rows(1, ws.max_row)
+        for j, column in enumerate(contents.columns, start=1):
+            ws.cell(row=1, column=j, value=column).font = Font(bold=True)
+        for i, row in enumerate(contents.itertuples(index=False), start=2):
+            for j, value in enumerate(row, start=1):
+                cell = ws.cell(row=i, column=j, value=value)
+                if j == 1:
+                    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{value}'!A1")
+                    cell.font = Font(color="0563C1", underline="single")
+        ws.freeze_panes = "A2"
+        writer.book["caveats"].freeze_panes = "A2"
     return path
 
 
@@ -235,30 +586,54 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 def summary_markdown(data: ReportData) -> str:
     """The headline numbers of the report, for the Dagster UI (which shows Markdown metadata but
-    cannot open a local file): group totals and CAGR, and the groups' mean Krel."""
+    cannot open a local file): group totals and CAGR (or why there is none), trend growth on the
+    complete years, and the groups' mean Krel."""
     pair, sections = data.pair, {s.number: s for s in data.sections}
+    unit = unit_label(data.unit)
     lines = [
         f"**{pair.a} vs {pair.b}, {pair.year_from}–{pair.year_to}, {data.indicator}** "
         f"(industry set {pair.pair_set}; published {data.published_at})",
         "",
-        "| group | total first year | total last year | CAGR | mean Krel, last year |",
-        "|---|---|---|---|---|",
+        f"| group | total {pair.year_from} ({unit}) | total {pair.year_to} ({unit}) | CAGR (%) "
+        "| trend growth, complete years (%) | mean Krel, last year |",
+        "|---|---|---|---|---|---|",
     ]
     totals = sections[1].tables["group_totals"]
     growth = (
         sections[1].tables["group_growth"].set_index("group_code") if len(sections[1].tables["group_growth"]) else None
     )
+    trend = sections[1].tables["trend_growth"]
+    trend = trend.set_index("group_code") if len(trend) and "trend_growth" in trend else None
     means = sections[3].tables["group_means"]
     for group in (pair.a, pair.b):
-        first = totals[(totals.group_code == group) & (totals.year == pair.year_from)].group_total
-        last = totals[(totals.group_code == group) & (totals.year == pair.year_to)].group_total
-        cagr = None
+        cells = []
+        for year in (pair.year_from, pair.year_to):
+            row = totals[(totals.group_code == group) & (totals.year == year)]
+            value = _format_number(row.group_total.iloc[0], "value") if len(row) else ""
+            if len(row) and not bool(row.is_complete.iloc[0]):
+                value += f" {INCOMPLETE_MARK} ({row.members_without_value.iloc[0]} missing)"
+            cells.append(value)
+        cagr = ""
         if growth is not None and group in growth.index:
             row = growth.loc[group]
-            cagr = row["cagr"] if pd.notna(row["cagr"]) else f"null ({row['null_reason']})"
+            cagr = _format(row["cagr"], "rate") if pd.notna(row["cagr"]) else f"none ({row['null_reason']})"
+        cells.append(cagr)
+        if trend is not None and group in trend.index and pd.notna(trend.loc[group, "trend_growth"]):
+            t = trend.loc[group]
+            cells.append(
+                f"{_format(t.trend_growth, 'rate')} (SE {_format(t.se_trend_growth, 'rate')}, n = {int(t.n)}, "
+                f"left out: {t.years_left_out})"
+            )
+        else:
+            cells.append("")
         krel = means[(means.universe_code == group) & (means.year == pair.year_to)].mean_plain
-        cells = [first.iloc[0] if len(first) else None, last.iloc[0] if len(last) else None, cagr]
-        cells.append(krel.iloc[0] if len(krel) else None)
-        lines.append(f"| {group} | " + " | ".join(_format(c) for c in cells) + " |")
+        cells.append(_format(krel.iloc[0], "index") if len(krel) else "")
+        lines.append(f"| {data.names.get(group, (group, group))[1]} ({group}) | " + " | ".join(cells) + " |")
+    why = [
+        c.text for c in sections[1].claims if c.key.startswith(("cagr_", "incomplete_years_")) and "no " in c.text[:80]
+    ]
+    why += [c.text for c in sections[1].claims if c.key.startswith("incomplete_years_") and "incomplete" in c.text]
+    why += [c.text for c in sections[1].claims if c.key == "no_manufacturing_total"]
+    lines += ["", *[f"- {w}" for w in dict.fromkeys(why)]]
     lines += ["", "Nine sections and their caveats in the HTML report and the workbook (paths above)."]
     return "\n".join(lines)

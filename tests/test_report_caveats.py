@@ -1,0 +1,272 @@
+"""Every claim of the comparison report against a value worked out by hand, on the samples with one
+case of each caveat written into a copy of them (raw/ itself is never touched):
+
+- Beijing's 2005 row removed: Jing-Jin-Ji (jjj) and the union yrd+jjj lack a member in 2005;
+- Tianjin's 纺织业 (division 17) column removed: absent from one member's export, 2005–2014;
+- Shanghai's 医药制造业 (27) of 2010 blanked: one blank cell;
+- Jiangsu's 通用设备制造业 (34) of 2012 printed as *** : one suppressed cell;
+- the known breaks of the seed within 2005–2014; employment, which the samples print no
+  manufacturing total for.
+
+One refresh for the module (about a minute and a half).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration.report import write_report
+from orchestration.report.render import incomplete_marks, table_html
+from orchestration.report.sections import INCOMPLETE_MARK, collect
+from orchestration.settings import ComparisonPair
+from tests.conftest import run_refresh
+
+REPO = Path(__file__).resolve().parent.parent
+PAIR = ComparisonPair("yrd", "jjj", 2005, 2014)
+
+
+def _year(cell) -> int | None:
+    value = cell.value
+    if isinstance(value, dt.datetime):
+        return value.year
+    if isinstance(value, int):
+        return value
+    return None
+
+
+def _column(ws, suffix: str) -> int:
+    """The column whose series name ends with the division name (the bare or the Wind layout)."""
+    matches = [c.column for c in ws[1] if isinstance(c.value, str) and re.search(rf"(^|:|\s){suffix}$", c.value)]
+    assert len(matches) == 1, (suffix, matches)
+    return matches[0]
+
+
+def _row(ws, year: int) -> int:
+    rows = [c.row for c in ws["A"] if _year(c) == year]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def make_cases(raw: Path) -> None:
+    mbr = raw / "wind-mbr"
+    book = openpyxl.load_workbook(mbr / "北京.xlsx")
+    book.active.delete_rows(_row(book.active, 2005))
+    book.save(mbr / "北京.xlsx")
+    book = openpyxl.load_workbook(mbr / "天津.xlsx")
+    book.active.delete_cols(_column(book.active, "纺织业"))
+    book.save(mbr / "天津.xlsx")
+    book = openpyxl.load_workbook(mbr / "上海.xlsx")
+    book.active.cell(_row(book.active, 2010), _column(book.active, "医药制造业")).value = None
+    book.save(mbr / "上海.xlsx")
+    book = openpyxl.load_workbook(mbr / "江苏.xlsx")
+    book.active.cell(_row(book.active, 2012), _column(book.active, "通用设备制造业")).value = "***"
+    book.save(mbr / "江苏.xlsx")
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw_cases") / "raw"
+    shutil.copytree(REPO / "raw", raw)
+    make_cases(raw)
+    warehouse = tmp_path_factory.mktemp("warehouse_cases")
+    result, settings = run_refresh(raw, warehouse, env={"REPORT_PAIRS": "yrd:jjj:2005:2014"})
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    data = collect(con, PAIR, "main_business_revenue")
+    yield con, settings, data
+    con.close()
+
+
+def _claims(data) -> dict:
+    return {c.key: c for _, c in data.claims}
+
+
+def _section(data, number: int):
+    return {s.number: s for s in data.sections}[number]
+
+
+def test_a_group_year_with_a_member_missing(case):
+    _, _, data = case
+    claims = _claims(data)
+    assert claims["incomplete_years_jjj"].value == [2005]
+    assert "2005 (北京 Beijing missing)" in claims["incomplete_years_jjj"].text
+    assert claims["incomplete_years_yrd"].value == []
+    # the headline CAGR is null and the report says why
+    assert claims["cagr_jjj"].value is None or claims["cagr_jjj"].value != claims["cagr_jjj"].value
+    assert "base_missing" in claims["cagr_jjj"].text and "2005: 北京 Beijing missing" in claims["cagr_jjj"].text
+    trend = _section(data, 1).tables["trend_growth"].set_index("group_code")
+    assert trend.loc["jjj", "n"] == 9 and trend.loc["jjj", "years_left_out"] == "2005"
+    assert trend.loc["yrd", "n"] == 10 and trend.loc["yrd", "years_left_out"] == "none"
+    # each incomplete universe-year once, whatever the number of industry sets (3 here)
+    incomplete = claims["incomplete_universe_years"]
+    assert incomplete.value == 2
+    assert incomplete.text.startswith("2 incomplete universe-years, each counted once")
+    sets = _section(data, 9).tables["industry_sets"]
+    assert sets["incomplete_years"].sum() == 6  # 2 universe-years × 3 sets: the old, false count
+    # §7 leaves the year out of the fit and says so; §8 names the member and the year
+    assert claims["fit_left_out"].value == [2005]
+    assert "1 incomplete universe-year left out (2005 (北京 Beijing missing))" in claims["fit_left_out"].text
+    fit = _section(data, 7).tables["quadratic_fit"]
+    assert set(fit[fit["sample"].str.startswith("complete")]["n"]) == {9}
+    assert set(fit[fit["sample"] == "all years"]["n"]) == {10}
+    assert (
+        claims["shift_share_members"].text
+        == "members with data in both years: 6 of 7; 北京 Beijing has no data in 2005"
+    )
+
+
+def test_divisions_left_out_by_their_cause(case):
+    _, _, data = case
+    claim = _claims(data)["divisions_left_out"]
+    # Tianjin lacks 17 in each of the 10 years; Shanghai's blank 27 in 2010; Jiangsu's *** 34 in 2012
+    assert claim.value == {"absent from the export": 10, "one blank cell": 1, "one suppressed cell": 1}
+    assert claim.text.startswith("12 division-years left out")
+    assert "10 absent from the export" in claim.text
+    assert "1 one blank cell (上海 Shanghai 2010 27)" in claim.text
+    assert "1 one suppressed cell (江苏 Jiangsu 2012 34)" in claim.text
+    assert "0 of them lack the division in two or more members" in claim.text
+    table = _section(data, 9).tables["divisions_left_out"]
+    absent = table[table["cause"] == "absent from the export"]
+    assert set(absent["members_lacking"]) == {"天津 Tianjin"} and set(absent["industry_code"]) == {"17"}
+    assert sorted(absent["year"]) == list(range(2005, 2015)) and set(absent["universe_code"]) == {"jjj"}
+    assert set(absent["lacking_detail"]) == {"天津 Tianjin: no series in the export"}
+    blank = table[table["cause"] == "one blank cell"].iloc[0]
+    assert (blank["year"], blank["industry_code"], blank["lacking_detail"]) == (2010, "27", "上海 Shanghai: blank cell")
+
+
+def test_class_coverage_is_stated(case):
+    _, _, data = case
+    claims = _claims(data)
+    # the span set of yrd loses 27 (blank 2010) and 34 (suppressed 2012): technology holds 3 of 8
+    tech = claims["class_coverage_yrd_technology"]
+    assert tech.value == "3/8"
+    assert (
+        "holds 3 of its 8 divisions" in tech.text and "27 医药制造业" in tech.text and "34 通用设备制造业" in tech.text
+    )
+    # jjj's loses 17 (Tianjin): labour holds 2 of 16 (the samples print 13, 17 and 18 of them)
+    assert claims["class_coverage_jjj_labour"].value == "2/16"
+    assert claims["class_coverage_yrd_labour"].value == "3/16"
+
+
+def test_breaks_hightech_years_and_the_break_table_header(case):
+    _, _, data = case
+    claims = _claims(data)
+    assert claims["known_breaks"].value == 5
+    assert claims["known_breaks"].text == (
+        "5 known breaks in the span: scope_above_size_2007 (2007), economic_census_2008 (2008), "
+        "gbt4754_2011 (2011), scope_above_size_2011 (2011), economic_census_2013 (2013)."
+    )
+    breaks = _section(data, 9).tables["series_breaks"]
+    assert "name_en" not in breaks.columns and "description_en" in breaks.columns
+    html = table_html(breaks, name="series_breaks")
+    assert "description" in html and "province" not in html
+    # the samples print high-tech tables for the data years 2014 and 2015: one year inside the span
+    assert claims["hightech_years"].value == [2014]
+    assert "1 of the 10 data years 2005–2014: 2014" in claims["hightech_years"].text
+
+
+def test_an_indicator_without_a_manufacturing_total(case):
+    con, _, _ = case
+    data = collect(con, PAIR, "employment")
+    claims = _claims(data)
+    assert "no_manufacturing_total" in claims
+    claim = claims["no_manufacturing_total"]
+    assert claim.text.startswith("No manufacturing total for employment")
+    assert "Shown instead: the sum of the manufacturing divisions each member reports" in claim.text
+    # §1 is not empty: each group-year is the sum of its members' division sums
+    totals = _section(data, 1).tables["group_totals"].set_index(["group_code", "year"])
+    assert set(totals["basis"]) == {"sum of the divisions"} and len(totals) == 20
+    expected = con.execute(
+        "select sum(manufacturing_divisions_sum) from fct_manufacturing_coverage "
+        "where indicator = 'employment' and year = 2010 and province_code in ('110000', '120000', '130000')"
+    ).fetchone()[0]
+    assert totals.loc[("jjj", 2010), "group_total"] == pytest.approx(expected, rel=1e-12)
+    assert "persons" in _section(data, 1).charts[0].options["ylabel"]
+
+
+def test_every_claim_carries_its_sql_and_it_runs(case):
+    con, _, data = case
+    for _, claim in data.claims:
+        assert claim.sql.lower().lstrip().startswith(("select", "with")), claim.key
+        con.execute(claim.sql).fetchall()  # the SQL as written in the workbook runs as it is
+
+
+INCOMPLETE = {("jjj", 2005), ("yrd+jjj", 2005)}
+# tables about the incompleteness itself, or without the year's value
+ABOUT_INCOMPLETENESS = {"incomplete_universe_years", "divisions_left_out", "group_growth", "hightech_revenue"}
+
+
+def _assert_table_marked(section, name, frame) -> None:
+    marks = incomplete_marks(name, frame, section.incomplete_cells.get(name, set()))
+    code = next((c for c in ("group_code", "universe_code") if c in frame.columns), None)
+    if code is None or frame.empty:
+        return
+    years = [c for c in frame.columns if isinstance(c, int)]
+    for i, group in enumerate(frame[code]):
+        if (
+            "year" in frame.columns
+            and (group, frame["year"].iloc[i]) in INCOMPLETE
+            and name not in ABOUT_INCOMPLETENESS
+        ):
+            assert any((i, c) in marks for c in frame.columns), (section.number, name, i)
+        for year in years:
+            if (group, year) in INCOMPLETE and frame[year].iloc[i] == frame[year].iloc[i]:
+                assert (i, year) in marks, (section.number, name, i, year)
+    html = table_html(frame, name=name, incomplete=section.incomplete_cells.get(name, set()))
+    assert html.count(INCOMPLETE_MARK) >= len({i for i, _ in marks}), (section.number, name)
+
+
+def _assert_chart_marked(section, chart) -> None:
+    if chart.kind in ("line", "quadratic") and section.number != 6:
+        series = [c for c in chart.data.columns if "Jing-Jin-Ji" in str(c) or "Tianjin" in str(c)]
+        if section.number == 7:
+            series = list(chart.data.columns)  # the union's means
+        for column in series:
+            assert 2005 in chart.options["incomplete"][column], (section.number, column)
+    if chart.kind == "heatmap" and ", 2005" in chart.title:
+        assert f"{INCOMPLETE_MARK} incomplete: 北京 Beijing missing" in chart.title
+    if section.number == 8:
+        assert chart.title.endswith(f"{INCOMPLETE_MARK} reference lacks 北京 Beijing in 2005")
+    if chart.kind == "stacked_bar" and section.number == 2:
+        assert "天津 Tianjin 2005" + INCOMPLETE_MARK in chart.data.index
+
+
+def test_no_chart_or_table_shows_an_incomplete_year_without_its_mark(case):
+    _, _, data = case
+    for section in data.sections:
+        for name, frame in section.tables.items():
+            _assert_table_marked(section, name, frame)
+        for chart in section.charts:
+            _assert_chart_marked(section, chart)
+
+
+def test_the_report_and_its_caveats_sheet(case, tmp_path):
+    import pandas as pd
+
+    _, settings, data = case
+    files = write_report(settings.published_db, PAIR, "main_business_revenue", tmp_path)
+    book = pd.read_excel(files.workbook, sheet_name=None)
+    assert list(book)[:2] == ["contents", "caveats"]
+    caveats = book["caveats"]
+    assert len(caveats) == len(data.claims)
+    row = caveats[caveats["claim"] == "incomplete_universe_years"].iloc[0]
+    assert row["value"] == 2 and "not is_universe_complete" in row["sql"] and "'jjj'" in row["sql"]
+    sheet = pd.read_excel(files.workbook, sheet_name="1 output_by_year", header=1)
+    assert list(sheet.columns[:3]) == ["group_code", "code", "name"] and "2005" in map(str, sheet.columns)
+    html = files.html.read_text(encoding="utf-8")
+    assert "12 division-years left out" in html and "2 incomplete universe-years, each counted once" in html
+    assert "base_missing" in files.summary and "北京 Beijing missing" in files.summary
+    # Chinese that renders without CJK fonts on the reader's machine: chart text as paths, the page's
+    # own characters in an embedded subset font
+    from orchestration.report.charts import cjk_family
+
+    if cjk_family() is not None:
+        assert "<text" not in re.sub(r"<style.*?</style>", "", html, flags=re.S).split("<svg", 1)[1]
+        assert '@font-face{font-family:"ReportCJK";src:url(data:font/woff;base64,' in html
