@@ -3,7 +3,7 @@
 -- edition, the group, the member regions the edition's winning copy has no value for (a region
 -- row deleted or lost in every copy), and the files of the edition, so the refusal says where
 -- to look.
-{{ config(store_failures=true) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'mart_hightech_group'}}}) }}
 
 with
 

@@ -90,8 +90,10 @@ candidates as (
         exceeding.manufacturing_total,
         exceeding.manufacturing_divisions_sum,
         neighbours.value_converted / exp(
-            (coalesce(ln(nullif(greatest(neighbours.previous_value, 0), 0)), 0)
-                + coalesce(ln(nullif(greatest(neighbours.next_value, 0), 0)), 0))
+            (
+                coalesce(ln(nullif(greatest(neighbours.previous_value, 0), 0)), 0)
+                + coalesce(ln(nullif(greatest(neighbours.next_value, 0), 0)), 0)
+            )
             / (
                 case when neighbours.previous_value > 0 then 1 else 0 end
                 + case when neighbours.next_value > 0 then 1 else 0 end
@@ -115,7 +117,7 @@ chosen as (
     select
         *,
         row_number() over (
-            partition by province_code, year, indicator order by series_ratio desc, raw_value_id
+            partition by province_code, year, indicator order by series_ratio desc, raw_value_id asc
         ) as rank_in_province_year
     from candidates
     where series_ratio >= {{ factor }}
