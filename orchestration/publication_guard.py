@@ -236,12 +236,12 @@ def _rewritten_series(con, result: Comparison) -> None:
 
 
 def _factor(ratio: float) -> str:
-    """×10,000 for a ratio near a power of ten (a unit slip), else ×2.7 or ×0.004."""
+    """×10,000 for a ratio near a power of ten (a unit slip), else ×15,841, ×2.7 or ×0.00412."""
     if ratio > 0:
         power = round(math.log10(ratio))
         if power != 0 and abs(math.log10(ratio) - power) < 0.02:
             return f"×{10.0**power:,.0f}" if power > 0 else f"×1/{10.0 ** (-power):,.0f}"
-    return f"×{ratio:,.3g}"
+    return f"×{ratio:,.0f}" if ratio >= 100 else f"×{ratio:.3g}"
 
 
 def _province_names(con) -> dict[str, str]:

@@ -805,6 +805,30 @@ def test_unit_slip_province_is_refused_even_with_allow_changes(case):
     assert "refresh again with allow_changes" not in message
 
 
+def test_unit_slip_is_refused_against_gdp_too(case, yearbook_dir):
+    # With the GDP exports read, each province-year's manufacturing revenue is checked against
+    # its GDP: Anhui 2014, 33,026.02 亿元 x 10,000 against a GDP (as first published) of 20,848.75
+    # 亿元 is 15,841 times it, far outside 0.02-6.
+    (case.raw / "nbs-gdp").mkdir()
+    shutil.copy(yearbook_dir / "nbs-gdp" / "tobby-star_分省年度数据_GDP_1993-2017.csv", case.raw / "nbs-gdp")
+    rows = case.as_rows("安徽.xls")
+    slipped = [rows[0]] + [
+        [row[0]] + [v * 10000 if isinstance(v, (int, float)) else v for v in row[1:]] for row in rows[1:]
+    ]
+    case.replace_with_xlsx("安徽.xls", slipped)
+    message = refused(
+        case,
+        case.refresh(allow_changes=True),
+        "安徽 2014: manufacturing revenue 330,260,200.0 亿元 is ×15,841 its GDP (20,848.8 亿元) (wind-mbr/安徽.xlsx), "
+        "outside the plausible 0.02–6: a unit slip?",
+        f"安徽's values are ×10,000 the current publication's, median over {ANHUI_SERIES} series",
+        scenario="a province file x10000 with the GDP exports read, with allow_changes",
+    )
+    # every Anhui year with a GDP (2005-2016), and no other province
+    assert len([line for line in message.splitlines() if "its GDP" in line]) == 12
+    assert all(line.startswith("- 安徽 20") for line in message.splitlines() if "its GDP" in line)
+
+
 def test_one_keyed_in_cell_is_withheld_alone_and_the_province_stays_in_its_universes(case):
     # Zhejiang 2012 化学原料及化学制品制造业 (division 26) typed ten times too large: 4,966.13 亿元
     # becomes 49,661.3. Against 2011 (4,605.97) that is 10.8x, against 2013 (5,722.0) 8.7x: below the
