@@ -239,6 +239,8 @@ def summarise(settings: Settings, run_id: str) -> None:
                 "Withheld by the quality policy (query fct_quarantine for reasons): "
                 + ", ".join(f"{n} {scope.replace('_', '-')}s" for scope, n in withheld)
             )
+        for line in withheld_province_years(con):
+            print(line)
         print(con.sql("select table_name, row_count from publication_table order by table_name"))
         print(
             con.sql(
@@ -248,6 +250,22 @@ def summarise(settings: Settings, run_id: str) -> None:
         )
         print('Example query (make sql Q="..."):\n' + EXAMPLE_QUERY)
         print(con.sql(EXAMPLE_QUERY))
+
+
+def withheld_province_years(con) -> list[str]:
+    """One line per province-year kept out of the metric universes, by name: a province that drops
+    out of every LQ and Krugman universe of a year is never only a count."""
+    rows = con.execute("""
+        select coalesce(p.name_short_zh, q.province_code), q.province_code, q.year, q.indicator,
+               q.quarantine_reason, q.quarantine_detail
+        from fct_quarantine q left join dim_province p using (province_code)
+        where q.scope = 'province_year'
+        order by q.province_code, q.year, q.indicator
+    """).fetchall()
+    return [
+        f"  kept out of the metric universes: {name} ({code}) {year}, {indicator}: {reason} ({detail})"
+        for name, code, year, indicator, reason, detail in rows
+    ]
 
 
 def sql(settings: Settings, statement: str | None, local_files: bool = False) -> int:

@@ -17,12 +17,18 @@ passes every range check and would still publish wrong numbers. So before the re
     touches a year or two),
   - a comparison pair whose industry sets are published would no longer be (REPORT_PAIRS lost it).
 
+- always, whatever ``allow_changes`` says, refuse an implausible magnitude (``_magnitude``): a
+  province's values against the current publication's (median ratio over its series), and per
+  province-year its manufacturing revenue against its GDP and its share of the national total.
+  A unit slip (yuan in a 万元 column) is not a change anyone intends.
+
 Each refusal says what changed, with counts and names.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +39,18 @@ REWRITTEN_TOLERANCE = 0.01
 REWRITTEN_MIN_YEARS = 3
 IDENTICAL_MIN_VALUES = 20
 LISTED = 8
+
+# Magnitude bounds (always blocking; docs/magnitude-and-quarantine.md gives the real-panel numbers).
+# A province's values over the current publication's, median over its series: yearbook revisions
+# and real level shifts keep it near 1; a unit slip moves it by a power of ten.
+MAGNITUDE_PUBLICATION_FACTOR = 3.0
+# Manufacturing main business revenue over the province's GDP (both 亿元), per province-year.
+MAGNITUDE_REVENUE_TO_GDP = (0.02, 6.0)
+# A province's share of the national manufacturing revenue, judged only when at least
+# MAGNITUDE_SHARE_MIN_PROVINCES provinces report that year (else the "nation" is a few provinces).
+MAGNITUDE_MAX_NATIONAL_SHARE = 0.3
+MAGNITUDE_SHARE_MIN_PROVINCES = 25
+MAGNITUDE_INDICATOR = "main_business_revenue"
 
 
 @dataclass
@@ -61,9 +79,11 @@ def compare_with_publication(build_db: Path, published_db: Path, raw_dir: Path) 
             )
             return result
         _identical_provinces(con, result)
+        _magnitude_within_build(con, result)
         if not published_db.exists():
             return result
         con.execute(f"attach '{published_db}' as published (read_only)")
+        _magnitude_against_publication(con, result)
         _raw_dir_changed(con, raw_dir, result)
         _families_and_files(con, result)
         _lost_values(con, result)
@@ -248,4 +268,90 @@ def _pairs_dropped(con, result: Comparison) -> None:
             "which this refresh does not build (REPORT_PAIRS no longer lists them): their rows would leave the "
             "_by_set marts. List them in REPORT_PAIRS to keep them published (make report computes any pair "
             "without them)."
+def _factor(ratio: float) -> str:
+    """×10,000 for a ratio near a power of ten (a unit slip), else ×15,841, ×2.7 or ×0.00412."""
+    if ratio > 0:
+        power = round(math.log10(ratio))
+        if power != 0 and abs(math.log10(ratio) - power) < 0.02:
+            return f"×{10.0**power:,.0f}" if power > 0 else f"×1/{10.0 ** (-power):,.0f}"
+    return f"×{ratio:,.0f}" if ratio >= 100 else f"×{ratio:.3g}"
+
+
+def _province_names(con) -> dict[str, str]:
+    return dict(con.execute("select province_code, name_short_zh from marts.dim_province").fetchall())
+
+
+def _magnitude_against_publication(con, result: Comparison) -> None:
+    """A province's values against the current publication's: per series the median ratio over the
+    overlapping years, then the median over the province's series."""
+    rows = con.execute(f"""
+        with series as (
+            select p.indicator, p.province_code, p.industry_code,
+                   median(n.value / p.value) as ratio, any_value(n.source_files[1]) as source_file
+            from published.fct_industry_indicator p
+            join marts.fct_industry_indicator n using (province_code, industry_code, year, indicator)
+            where p.value > 0 and n.value > 0
+            group by all
+        )
+        select indicator, province_code, median(ratio) as ratio, count(*) as n_series,
+               list(distinct source_file order by source_file) as files
+        from series
+        group by all
+        having median(ratio) >= {MAGNITUDE_PUBLICATION_FACTOR} or median(ratio) <= 1 / {MAGNITUDE_PUBLICATION_FACTOR}
+        order by all
+    """).fetchall()
+    names = _province_names(con)
+    for indicator, province, ratio, n_series, files in rows:
+        result.always_blocking.append(
+            f"{names.get(province, province)}'s values are {_factor(ratio)} the current publication's, median over "
+            f"{n_series} series ({indicator}, province {province}, {_names(files)}): a unit slip? The rule "
+            f"(publication_guard magnitude) refuses a median outside ×1/{MAGNITUDE_PUBLICATION_FACTOR:g}–"
+            f"×{MAGNITUDE_PUBLICATION_FACTOR:g}, with or without allow_changes."
+        )
+
+
+def _magnitude_within_build(con, result: Comparison) -> None:
+    """Per province-year: manufacturing revenue against the province's GDP (when GDP was read) and,
+    when enough provinces report, against the national total."""
+    low, high = MAGNITUDE_REVENUE_TO_GDP
+    names = _province_names(con)
+    against_gdp = con.execute(f"""
+        with gdp as (
+            select province_code, year, avg(gdp) as gdp
+            from marts.fct_province_gdp where gdp > 0 group by all
+        )
+        select c.province_code, c.year, c.manufacturing_total, gdp.gdp,
+               c.manufacturing_total / gdp.gdp as ratio, f.source_files[1] as source_file
+        from marts.fct_manufacturing_coverage c
+        join gdp using (province_code, year)
+        left join marts.fct_industry_indicator f
+            on f.province_code = c.province_code and f.year = c.year and f.indicator = c.indicator
+            and f.industry_code = 'BCD'
+        where c.indicator = '{MAGNITUDE_INDICATOR}' and c.manufacturing_total > 0
+            and (c.manufacturing_total / gdp.gdp < {low} or c.manufacturing_total / gdp.gdp > {high})
+        order by all
+    """).fetchall()
+    for province, year, total, gdp, ratio, source_file in against_gdp:
+        result.always_blocking.append(
+            f"{names.get(province, province)} {year}: manufacturing revenue {total:,.1f} 亿元 is {_factor(ratio)} "
+            f"its GDP ({gdp:,.1f} 亿元){f' ({source_file})' if source_file else ''}, outside the plausible "
+            f"{low:g}–{high:g}: a unit slip? (publication_guard magnitude; allow_changes does not publish it)"
+        )
+    shares = con.execute(f"""
+        with totals as (
+            select province_code, year, manufacturing_total,
+                   manufacturing_total / sum(manufacturing_total) over (partition by year) as share,
+                   count(*) over (partition by year) as n_provinces
+            from marts.fct_manufacturing_coverage
+            where indicator = '{MAGNITUDE_INDICATOR}' and manufacturing_total > 0
+        )
+        select province_code, year, manufacturing_total, share, n_provinces from totals
+        where n_provinces >= {MAGNITUDE_SHARE_MIN_PROVINCES} and share > {MAGNITUDE_MAX_NATIONAL_SHARE}
+        order by all
+    """).fetchall()
+    for province, year, total, share, n_provinces in shares:
+        result.always_blocking.append(
+            f"{names.get(province, province)} {year}: manufacturing revenue {total:,.1f} 亿元 is {share:.1%} of the "
+            f"national total of {n_provinces} provinces, more than the plausible {MAGNITUDE_MAX_NATIONAL_SHARE:.0%}: "
+            "a unit slip? (publication_guard magnitude; allow_changes does not publish it)"
         )

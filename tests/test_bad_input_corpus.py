@@ -22,6 +22,7 @@ import pytest
 
 from orchestration.checks.report import sections
 from orchestration.cli import failure_causes
+from orchestration.ingest.cells import normalise_label
 from orchestration.ingest.workbook import read_sheets
 from orchestration.settings import REPO_ROOT
 
@@ -769,3 +770,171 @@ def test_make_sql_runs_no_shell_command_and_keeps_dollars(case, tmp_path):
     assert dollars.returncode == 0, dollars.stderr
     assert "$HOME and $$x" in dollars.stdout
     record_outcome("make sql Q with quotes and $", "no shell command run, query passed verbatim")
+
+
+# --- issue 22: magnitude, one keyed-in cell, refusals that name file, place and rule ---------------
+
+# Anhui's export has 33 series with a positive value on 2011 codes: 合计 and 32 divisions (mining,
+# manufacturing, utilities; 2002 divisions through the crosswalk).
+ANHUI_SERIES = 33
+
+
+def test_unit_slip_province_is_refused_even_with_allow_changes(case):
+    # Anhui's export with every value x10000 (yuan typed into the 万元 columns): allow_changes
+    # accepts structural changes, never an implausible magnitude.
+    rows = case.as_rows("安徽.xls")
+    slipped = [rows[0]] + [
+        [row[0]] + [v * 10000 if isinstance(v, (int, float)) else v for v in row[1:]] for row in rows[1:]
+    ]
+    case.replace_with_xlsx("安徽.xls", slipped)
+    with duckdb.connect(str(case.published), read_only=True) as con:
+        n_series = con.execute(
+            "select count(distinct industry_code) from fct_industry_indicator where province_code = '340000' "
+            "and value > 0"
+        ).fetchone()[0]
+    assert n_series == ANHUI_SERIES
+    message = refused(
+        case,
+        case.refresh(allow_changes=True),
+        f"安徽's values are ×10,000 the current publication's, median over {ANHUI_SERIES} series",
+        "province 340000",
+        "wind-mbr/安徽.xlsx",
+        "a unit slip?",
+        scenario="a province file x10000 (yuan in a 万元 column), with allow_changes",
+    )
+    assert "refresh again with allow_changes" not in message
+
+
+def test_unit_slip_is_refused_against_gdp_too(case, yearbook_dir):
+    # With the GDP exports read, each province-year's manufacturing revenue is checked against
+    # its GDP: Anhui 2014, 33,026.02 亿元 x 10,000 against a GDP (as first published) of 20,848.75
+    # 亿元 is 15,841 times it, far outside 0.02-6.
+    (case.raw / "nbs-gdp").mkdir()
+    shutil.copy(yearbook_dir / "nbs-gdp" / "tobby-star_分省年度数据_GDP_1993-2017.csv", case.raw / "nbs-gdp")
+    rows = case.as_rows("安徽.xls")
+    slipped = [rows[0]] + [
+        [row[0]] + [v * 10000 if isinstance(v, (int, float)) else v for v in row[1:]] for row in rows[1:]
+    ]
+    case.replace_with_xlsx("安徽.xls", slipped)
+    message = refused(
+        case,
+        case.refresh(allow_changes=True),
+        "安徽 2014: manufacturing revenue 330,260,200.0 亿元 is ×15,841 its GDP (20,848.8 亿元) (wind-mbr/安徽.xlsx), "
+        "outside the plausible 0.02–6: a unit slip?",
+        f"安徽's values are ×10,000 the current publication's, median over {ANHUI_SERIES} series",
+        scenario="a province file x10000 with the GDP exports read, with allow_changes",
+    )
+    # every Anhui year with a GDP (2005-2016), and no other province
+    assert len([line for line in message.splitlines() if "its GDP" in line]) == 12
+    assert all(line.startswith("- 安徽 20") for line in message.splitlines() if "its GDP" in line)
+
+
+def test_one_keyed_in_cell_is_withheld_alone_and_the_province_stays_in_its_universes(case):
+    # Zhejiang 2012 化学原料及化学制品制造业 (division 26) typed ten times too large: 4,966.13 亿元
+    # becomes 49,661.3. Against 2011 (4,605.97) that is 10.8x, against 2013 (5,722.0) 8.7x: below the
+    # 10x jump rule on one side. It alone makes the divisions exceed the manufacturing total.
+    rows, _ = case.wind_rows("浙江.xls")
+    column = rows[0].index("浙江:主营业务收入:化学原料及化学制品制造业")
+    r = next(i for i, row in enumerate(rows) if getattr(row[0], "year", None) == 2012)
+    assert rows[r][column] == 49661300.0  # 万元
+    rows[r][column] = 496613000.0
+    name = case.replace_with_xlsx("浙江.xls", rows)
+    assert case.refresh().success
+    cell = f"{name}!Sheet1!{openpyxl.utils.get_column_letter(column + 1)}{r + 1}"
+    assert cell == "wind-mbr/浙江.xlsx!Sheet1!T9"
+    with duckdb.connect(str(case.published), read_only=True) as con:
+        quarantined = con.execute(
+            "select scope, province_code, year, industry_label, quarantine_reason, quarantine_detail, source_cell "
+            "from fct_quarantine where province_code = '330000'"
+        ).fetchall()
+        fact = con.execute(
+            "select value, value_flag from fct_industry_indicator where province_code = '330000' and year = 2012 "
+            "and industry_code = '26' and indicator = 'main_business_revenue'"
+        ).fetchone()
+        lq = con.execute(
+            "select province_code, industry_code, lq from mart_location_quotient where universe_code = 'yrd' "
+            "and year = 2012 and indicator = 'main_business_revenue'"
+        ).fetchall()
+        facts = con.execute(
+            "select province_code, industry_code, value from fct_industry_indicator where year = 2012 "
+            "and indicator = 'main_business_revenue' and industry_level = 'division' and industry_code between "
+            "'13' and '43' and province_code in ('310000', '320000', '330000', '340000') and value is not null"
+        ).fetchall()
+    # only that cell: one row, scope value, naming the cell; no province-year withheld
+    assert len(quarantined) == 1
+    scope, province, year, label, reason, detail, source_cell = quarantined[0]
+    assert (scope, province, year, label, reason, source_cell) == (
+        "value",
+        "330000",
+        2012,
+        "化学原料及化学制品制造业",
+        "division_exceeds_total",
+        cell,
+    )
+    # 49661.3 / sqrt(4605.97 * 5722.0) = 9.67
+    assert detail.startswith(
+        "化学原料及化学制品制造业 2012: value 49661.3 亿元 is 9.7x its own series (2011: 4605.97 and "
+        "2013: 5722.0, threshold 4x)"
+    ), detail
+    assert detail.endswith("accepted up to 1.05): only this cell is withheld")
+    assert fact == (None, "quarantined")
+    # Zhejiang stays in the Yangtze River Delta universe of 2012, on the divisions every member
+    # reports (26 is not among them now), and its LQs are the hand-computed ones
+    assert {p for p, _, _ in lq} == {"310000", "320000", "330000", "340000"}
+    assert "26" not in {k for _, k, _ in lq}
+    by_province: dict[str, dict[str, float]] = {}
+    for p, k, v in facts:
+        by_province.setdefault(p, {})[k] = v
+    common = set.intersection(*(set(d) for d in by_province.values()))
+    assert {k for _, k, _ in lq} == common
+    total = sum(d[k] for d in by_province.values() for k in common)
+    zhejiang = sum(by_province["330000"][k] for k in common)
+    textiles = sum(d["17"] for d in by_province.values())
+    expected = (by_province["330000"]["17"] / zhejiang) / (textiles / total)
+    assert next(v for p, k, v in lq if p == "330000" and k == "17") == pytest.approx(expected, rel=1e-12)
+    record_outcome("one cell x10 (Zhejiang 2012 division 26)", "published with that cell quarantined")
+
+
+def test_gdp_export_without_its_vintage_footnote_is_refused_by_name(case, yearbook_dir):
+    source = yearbook_dir / "nbs-gdp" / "renjiyi163_分省年度数据_GDP_2006-2024.csv"
+    lines = source.read_bytes().split(b"\n")
+    kept = [line for line in lines if not line.decode("gbk").startswith("注")]
+    assert len(kept) == len(lines) - 1
+    (case.raw / "nbs-gdp").mkdir()
+    (case.raw / "nbs-gdp" / source.name).write_bytes(b"\n".join(kept))
+    refused(
+        case,
+        case.refresh(allow_changes=True),
+        f"nbs-gdp/{source.name}",
+        "does not say which GDP vintage it holds",
+        "注",
+        scenario="GDP export with its vintage footnote deleted",
+    )
+
+
+def test_hightech_edition_missing_a_region_names_edition_region_and_file(case, yearbook_dir):
+    # Fujian's row deleted from both copies of the 2014 edition (the xls copy saved as xlsx)
+    tables = case.raw / "hightech" / "yearbook-tables"
+    tables.mkdir(parents=True)
+    for source, target in (("raw-2014.xlsx", "raw-2014.xlsx"), ("raw-2014.xls", "raw-2014-copy.xlsx")):
+        path = yearbook_dir / "hightech" / "yearbook-tables" / source
+        rows = [list(row) for row in read_sheets(path, source)[0].rows]
+        fujian = [row for row in rows if row and isinstance(row[0], str) and normalise_label(row[0]) == "福建"]
+        assert len(fujian) == 1 and float(fujian[0][2]) == 796  # enterprises (企业数) in 2014
+        book = openpyxl.Workbook()
+        for row in rows:
+            if row not in fujian:
+                book.active.append(row)
+        book.save(tables / target)
+    message = refused(
+        case,
+        case.refresh(allow_changes=True),
+        # 2 printed subtotals (the east, the nation) x 5 indicators, each short of Fujian
+        "dbt test assert_hightech_group_reconciles_with_printed failed for 10 rows",
+        "edition=2014, group_code=east, indicator=hightech_enterprises, missing_regions=['福建 (350000)'], "
+        "source_file=hightech/yearbook-tables/raw-2014-copy.xlsx, edition_files=['hightech/yearbook-tables/"
+        "raw-2014-copy.xlsx', 'hightech/yearbook-tables/raw-2014.xlsx'], printed_total=19069.0, "
+        "sum_of_members=18273.0, difference_from_printed=-796.0",
+        scenario="a high-tech edition missing one region in both copies",
+    )
+    assert "accepted_values" not in message

@@ -469,6 +469,26 @@ def test_employment_is_a_second_indicator_with_lineage_and_derived_flags(real_bu
     assert gap["gap"][0] < 1e-9
 
 
+def test_withheld_province_years_are_printed_by_name(real_build):
+    # `make run` prints these lines after the counts (orchestration/cli.py summarise): a province
+    # that drops out of every universe of a year is named, not only counted
+    from orchestration.cli import withheld_province_years
+
+    con, _ = real_build
+    lines = withheld_province_years(con)
+    expected = [
+        "上海 (310000) 2015, main_business_revenue: low_coverage",
+        "甘肃 (620000) 2005, main_business_revenue: divisions_exceed_total",
+        "甘肃 (620000) 2016, main_business_revenue: low_coverage",
+        "青海 (630000) 2005, main_business_revenue: no_positive_manufacturing_total",
+    ]
+    assert len(lines) == len(expected)
+    for line, start in zip(lines, expected, strict=True):
+        assert line.startswith(f"  kept out of the metric universes: {start} (manufacturing divisions sum to"), line
+    # the one real province-year above 105% has no single cell that explains it: kept out whole
+    assert "sum to 1508.88 against a derived manufacturing total of 1273.92 (coverage 1.184" in lines[1]
+
+
 def test_gdp_of_both_vintages_with_lineage(real_build):
     con, _ = real_build
     rows = query(

@@ -76,3 +76,12 @@ def test_bad_exports_name_the_cell(tmp_path, lines, fragments):
         parse(write(tmp_path, lines))
     for fragment in fragments:
         assert fragment in str(caught.value), str(caught.value)
+
+
+def test_export_without_its_vintage_footnote_is_refused_by_name(tmp_path):
+    lines = [line for line in GOOD if not line.startswith("注")]
+    with pytest.raises(SourceFileError) as caught:
+        parse(write(tmp_path, lines))
+    message = str(caught.value)
+    assert message.startswith("file export.csv, sheet '(csv)': does not say which GDP vintage")
+    assert "注" in message and "经济普查" in message

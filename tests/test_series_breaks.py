@@ -97,9 +97,12 @@ INDICATOR = pd.DataFrame(
 )
 
 
-def labelled(series: dict[tuple[str, str], dict[int, float]]) -> pd.DataFrame:
+def labelled(series: dict[tuple[str, str], dict[int, float]], codes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Cells of the given series; `codes` gives a label's 2011 division code, or 'manufacturing'
+    for the printed 制造业 aggregate (default: division 13)."""
     rows = []
     for (province, label), values in series.items():
+        code = (codes or {}).get(label, "13")
         for year, value in values.items():
             rows.append(
                 {
@@ -108,7 +111,9 @@ def labelled(series: dict[tuple[str, str], dict[int, float]]) -> pd.DataFrame:
                     "year": year,
                     "indicator": "x",
                     "industry_label": label,
-                    "label_kind": "division",
+                    "label_kind": "aggregate" if code == "manufacturing" else "division",
+                    "aggregate_code": code if code == "manufacturing" else "",
+                    "mapping_code": "" if code == "manufacturing" else code,
                     "value_flag": "reported",
                     "value_converted": float(value),
                     "target_unit": "u",
@@ -158,11 +163,52 @@ def test_a_two_point_series_the_structure_cannot_judge_withholds_both(model_runn
     assert withheld(result) == {("P", "A", 2000), ("P", "A", 2001)}
 
 
+def exceeding_total(model_runner, series, codes) -> pd.DataFrame:
+    plausibility(model_runner, series)
+    model_runner.given("intermediate", "int_cells_labelled", labelled(series, codes))
+    model_runner.build("intermediate", "int_cells_plausibility")
+    return model_runner.build("intermediate", "int_cells_exceeding_total")
+
+
+def test_one_cell_that_alone_exceeds_the_total_is_withheld_as_that_cell(model_runner):
+    # L 2001 typed x10 (330 -> 3300) in a growing series: 11x 2000 but 9.2x 2002, below the jump
+    # rule; the divisions then sum to 3820 against a total of 1000. Without L 520 (0.52): L is
+    # 3300 / sqrt(300 * 360) = 10.0x its series, so L 2001 alone is withheld. (The series runs on
+    # past both neighbours: the jump rule withholds an end value 10x from its only neighbour.)
+    series = {
+        ("P", "L"): {1999: 280, 2000: 300, 2001: 3300, 2002: 360, 2003: 400},
+        ("P", "M"): {1999: 480, 2000: 500, 2001: 520, 2002: 540, 2003: 560},
+        ("P", "C"): {1999: 1000, 2000: 1000, 2001: 1000, 2002: 1000, 2003: 1000},
+    }
+    result = exceeding_total(model_runner, series, {"L": "13", "M": "14", "C": "manufacturing"})
+    assert withheld(result) == {("P", "L", 2001)}
+    assert result["quarantine_reason"][0] == "division_exceeds_total"
+    assert result["quarantine_detail"][0] == (
+        "L 2001: value 3300.0 u is 10.0x its own series (2000: 300.0 and 2002: 360.0, threshold 4x) and alone "
+        "makes the manufacturing divisions sum to 3820.0 against a total of 1000.0 (coverage 3.82; without it "
+        "0.52, accepted up to 1.05): only this cell is withheld"
+    )
+
+
+def test_a_total_too_small_withholds_no_cell(model_runner):
+    # the total of 2001 is wrong (500): removing L (330) would restore 520 <= 525, but L is in
+    # line with its series (330 against 300 and 360), so no cell is withheld and the
+    # province-year stays out whole (int_quarantine_province_year)
+    series = {
+        ("P", "L"): {2000: 300, 2001: 330, 2002: 360},
+        ("P", "M"): {2000: 500, 2001: 520, 2002: 540},
+        ("P", "C"): {2000: 1000, 2001: 500, 2002: 1000},
+    }
+    result = exceeding_total(model_runner, series, {"L": "13", "M": "14", "C": "manufacturing"})
+    assert result.empty
+
+
 def test_a_3x_error_is_a_warning_and_revenue_against_employment_diverging_too(model_runner):
     # A series growing 10% a year with one value 3x too high: below the 10x quarantine, above the
     # 2.5x spike warning (121 x 3 = 363 against 110 and 133.1: x2.73).
     series = {("P", "L"): {2000: 100, 2001: 110, 2002: 363, 2003: 133.1}}
     plausibility(model_runner, series)
+    model_runner.build("intermediate", "int_cells_exceeding_total")
     model_runner.build("intermediate", "int_cells_quarantine_applied")
     # revenue x1.1 while employment x3.6 in the same division: apart by x3.27
     harmonised_rows = pd.DataFrame(

@@ -9,9 +9,13 @@
     数据来源：国家统计局
 
 GBK or UTF-8. The unit is the one in brackets on the 指标 line and must agree with the catalogue.
-The data vintage is read from the footnotes: a note that the series were revised after the
-N-th economic census (经济普查) makes every row 'revised_census_N'; otherwise 'as_published'. The
-footnote text is kept with the rows.
+The data vintage is decided from what the file says: a note that the series were revised after
+the N-th economic census (经济普查) makes every row 'revised_census_N'; a 注 note without one (the
+portal prints 注：本表按当年价格计算… on the series as first published) makes it 'as_published'.
+A file with no 注 note at all says neither, and its numbers cannot tell: both vintages cover
+2006-2017 for all 31 provinces at magnitudes up to 1.56x apart in either direction. Such a file is
+refused by name rather than guessed (a revised export whose footnote was deleted would otherwise
+be published as the first-published series). The footnote text is kept with the rows.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def parse_nbs_portal_csv(
     header = rows[header_row]
     years = _read_years(header, header_row, display_name)
     data, notes = _split_table_and_notes(rows, header_row, display_name)
-    vintage, note = _vintage(notes), " ".join(notes)
+    vintage, note = _vintage(notes, display_name), " ".join(notes)
     out = []
     for r in data:
         row = rows[r]
@@ -180,9 +184,18 @@ def _line_of(rows: list[list[str]], label: str) -> int:
     return next(r for r, row in enumerate(rows) if row and row[0].strip().startswith(label))
 
 
-def _vintage(notes: list[str]) -> str:
+def _vintage(notes: list[str], display_name: str) -> str:
     for note in notes:
         census = re.search(r"第([一二三四五六七八九])次全国经济普查", note)
         if census and "修订" in note:
             return f"revised_census_{CHINESE_NUMBERS[census.group(1)]}"
-    return "as_published"
+    if any(note.startswith("注") for note in notes):
+        return "as_published"
+    raise SourceFileError(
+        display_name,
+        "does not say which GDP vintage it holds: it has no footnote (注：…) after the table, and the numbers "
+        "alone cannot tell the series as first published from one revised after an economic census "
+        "(经济普查). Export the table again from the portal with its footnotes, or restore the 注 line",
+        sheet=SHEET,
+        expected="a line '注：…' after the table (e.g. '注：…在第五次全国经济普查后…进行了系统修订。')",
+    )

@@ -1,16 +1,26 @@
 -- Everything the quality policy withheld, with the reason: single values (nulled in
 -- fct_industry_indicator, flag 'quarantined') and province-years kept out of the metrics.
+-- A value withheld because it alone made its province-year's divisions exceed the total
+-- (int_cells_exceeding_total) is a 'value' row; its province-year is then not withheld.
 with
+
+withheld_values as (
+
+    select * from {{ ref('int_cells_plausibility') }}
+    union all
+    select * from {{ ref('int_cells_exceeding_total') }}
+
+),
 
 cells as (
 
     select
-        plausibility.*,
+        withheld_values.*,
         lineage.source_file,
         lineage.source_sheet,
         lineage.source_cell,
         lineage.value_as_printed
-    from {{ ref('int_cells_plausibility') }} as plausibility
+    from withheld_values
     inner join {{ ref('int_source_cells') }} as lineage using (raw_value_id)
 
 ),

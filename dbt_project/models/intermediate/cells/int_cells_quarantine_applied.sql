@@ -1,5 +1,8 @@
 -- The labelled cells with quarantined values withheld: value null, flag 'quarantined'. Everything
 -- downstream (facts, coverage, metrics) reads this, so a withheld value is withheld everywhere.
+-- Two rules withhold single cells: int_cells_plausibility (the value against its series) and
+-- int_cells_exceeding_total (the one cell that makes its province-year's divisions exceed the
+-- manufacturing total).
 with
 
 cells as (
@@ -14,6 +17,13 @@ quarantined as (
         raw_value_id,
         quarantine_reason
     from {{ ref('int_cells_plausibility') }}
+
+    union all
+
+    select
+        raw_value_id,
+        quarantine_reason
+    from {{ ref('int_cells_exceeding_total') }}
 
 )
 
