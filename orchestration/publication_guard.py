@@ -268,6 +268,9 @@ def _pairs_dropped(con, result: Comparison) -> None:
             "which this refresh does not build (REPORT_PAIRS no longer lists them): their rows would leave the "
             "_by_set marts. List them in REPORT_PAIRS to keep them published (make report computes any pair "
             "without them)."
+        )
+
+
 def _factor(ratio: float) -> str:
     """×10,000 for a ratio near a power of ten (a unit slip), else ×15,841, ×2.7 or ×0.00412."""
     if ratio > 0:
