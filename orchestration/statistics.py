@@ -1,0 +1,185 @@
+"""Trend fits with their uncertainty: the one place in the project where a model is estimated.
+
+Every fitted number leaves here with its standard error, its sample and its fit, as Stata's
+``esttab`` or R's ``modelsummary`` print it: OLS by statsmodels with heteroskedasticity-robust
+(HC1, Stata's ``, robust``) standard errors, or cluster-robust ones when groups are given (Stata's
+``, vce(cluster g)``: the G/(G−1)·(N−1)/(N−K) small-sample factor). A quadratic trend also gives
+its turning point −b1/(2·b2) with a delta-method 95 % interval (normal quantile, as Stata's
+``nlcom``), or says plainly why there is no interior turning point.
+
+The regressor is centred on ``origin`` (default: the smallest x) before fitting, so years such as
+2005 do not make the design ill-conditioned; the turning point is reported in the units of x.
+Tested against a hand-worked example in tests/test_statistics.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Z_95 = 1.959963984540054  # the 97.5 % quantile of the standard normal
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    name: str  # const, t, t² (t = x − origin)
+    estimate: float
+    se: float
+    p_value: float
+    ci_low: float  # 95 %, t distribution with n − k degrees of freedom (statsmodels' default for OLS)
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class TurningPoint:
+    """−b1/(2·b2) in the units of x. ``interior`` only when it lies inside the data range and b2 has
+    the sign of the shape asked for; ``reason`` says why not otherwise."""
+
+    value: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    kind: str | None  # maximum (b2 < 0) or minimum (b2 > 0)
+    interior: bool
+    reason: str
+
+    def describe(self, decimals: int = 1) -> str:
+        if not self.interior:
+            return f"no interior turning point: {self.reason}"
+        return (
+            f"{self.kind} at {self.value:.{decimals}f} "
+            f"(95 % CI {self.ci_low:.{decimals}f}–{self.ci_high:.{decimals}f}, delta method)"
+        )
+
+
+@dataclass(frozen=True)
+class Fit:
+    kind: str  # linear, quadratic
+    coefficients: list[Coefficient]
+    n: int
+    r_squared: float | None
+    cov_type: str  # HC1 or cluster
+    origin: float
+    n_clusters: int | None = None
+    turning_point: TurningPoint | None = None
+    covariance: np.ndarray = field(default=None, repr=False, compare=False)
+
+    def coefficient(self, name: str) -> Coefficient:
+        return next(c for c in self.coefficients if c.name == name)
+
+    def predict(self, x) -> np.ndarray:
+        t = np.asarray(x, dtype=float) - self.origin
+        return sum(c.estimate * t**power for power, c in enumerate(self.coefficients))
+
+    def as_row(self) -> dict:
+        """One flat row for a table: estimate and SE of each coefficient, n, R², turning point."""
+        row: dict = {"model": self.kind, "n": self.n, "r_squared": self.r_squared, "se_type": self.cov_type}
+        for c in self.coefficients:
+            row[f"{c.name}"] = c.estimate
+            row[f"se_{c.name}"] = c.se
+        if self.turning_point is not None:
+            tp = self.turning_point
+            row |= {
+                "turning_point": tp.value,
+                "turning_point_se": tp.se,
+                "turning_point_ci_low": tp.ci_low,
+                "turning_point_ci_high": tp.ci_high,
+                "turning_point_note": tp.describe(),
+            }
+        return row
+
+
+class FitError(ValueError):
+    """Too few observations, or nothing varies: no fit to report."""
+
+
+def _prepare(x, y, groups, min_n: int):
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    g = None if groups is None else np.asarray(groups, dtype=object)[keep]
+    x, y = x[keep], y[keep]
+    if len(x) < min_n:
+        raise FitError(f"{len(x)} observations, at least {min_n} needed")
+    if np.unique(x).size < min_n - 1:
+        raise FitError(f"{np.unique(x).size} distinct x values: too few for the model")
+    return x, y, g
+
+
+def _ols(design: np.ndarray, y: np.ndarray, names: Sequence[str], groups):
+    import statsmodels.api as sm
+
+    model = sm.OLS(y, design)
+    # use_t: p-values and coefficient intervals from t with n − k df, as Stata's regress
+    if groups is None:
+        result = model.fit(cov_type="HC1", use_t=True)
+        cov_type, n_clusters = "HC1", None
+    else:
+        codes = np.unique(groups, return_inverse=True)[1]
+        result = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+        cov_type, n_clusters = "cluster", int(codes.max() + 1)
+    ci = np.asarray(result.conf_int(0.05))
+    coefficients = [
+        Coefficient(
+            name,
+            float(result.params[i]),
+            float(result.bse[i]),
+            float(result.pvalues[i]),
+            float(ci[i, 0]),
+            float(ci[i, 1]),
+        )
+        for i, name in enumerate(names)
+    ]
+    r2 = float(result.rsquared) if np.isfinite(result.rsquared) else None
+    return coefficients, np.asarray(result.cov_params()), r2, cov_type, n_clusters
+
+
+def fit_linear(x, y, *, groups=None, origin: float | None = None) -> Fit:
+    """y = b0 + b1·(x − origin), OLS with HC1 (or clustered) standard errors."""
+    x, y, g = _prepare(x, y, groups, 3)
+    origin = float(x.min()) if origin is None else float(origin)
+    t = x - origin
+    design = np.column_stack([np.ones_like(t), t])
+    coefficients, cov, r2, cov_type, n_clusters = _ols(design, y, ["const", "t"], g)
+    return Fit("linear", coefficients, len(y), r2, cov_type, origin, n_clusters, None, cov)
+
+
+def fit_quadratic(x, y, *, groups=None, origin: float | None = None, expect: str | None = None) -> Fit:
+    """y = b0 + b1·t + b2·t², t = x − origin, with the turning point x* = origin − b1/(2·b2).
+
+    ``expect`` = "maximum" (an inverted U) or "minimum" (a U): the turning point is interior only if b2
+    has that sign; None accepts either. It must also lie within [min x, max x].
+    """
+    x, y, g = _prepare(x, y, groups, 4)
+    origin = float(x.min()) if origin is None else float(origin)
+    t = x - origin
+    design = np.column_stack([np.ones_like(t), t, t**2])
+    coefficients, cov, r2, cov_type, n_clusters = _ols(design, y, ["const", "t", "t²"], g)
+    turning = turning_point(coefficients[1].estimate, coefficients[2].estimate, cov[1:, 1:], origin, x, expect)
+    return Fit("quadratic", coefficients, len(y), r2, cov_type, origin, n_clusters, turning, cov)
+
+
+def turning_point(
+    b1: float, b2: float, cov_b1_b2: np.ndarray, origin: float, x: np.ndarray, expect: str | None = None
+) -> TurningPoint:
+    """x* = origin − b1/(2·b2); Var by the delta method, gradient (−1/(2·b2), b1/(2·b2²))."""
+    if b2 == 0 or not math.isfinite(b2):
+        return TurningPoint(None, None, None, None, None, False, "b2 = 0: the fit is a straight line")
+    kind = "maximum" if b2 < 0 else "minimum"
+    value = origin - b1 / (2 * b2)
+    gradient = np.array([-1 / (2 * b2), b1 / (2 * b2**2)])
+    variance = float(gradient @ np.asarray(cov_b1_b2, dtype=float) @ gradient)
+    se = math.sqrt(variance) if variance >= 0 else float("nan")
+    low, high = value - Z_95 * se, value + Z_95 * se
+    lo_x, hi_x = float(np.min(x)), float(np.max(x))
+    if expect is not None and expect != kind:
+        shape = "an inverted U" if expect == "maximum" else "a U"
+        reason = f"b2 {'>' if b2 > 0 else '<'} 0, so the vertex at {value:.1f} is a {kind}, not {shape}"
+        return TurningPoint(value, se, low, high, kind, False, reason)
+    if not lo_x <= value <= hi_x:
+        reason = f"the {kind} of the parabola, {value:.1f}, lies outside the data ({lo_x:g}–{hi_x:g})"
+        return TurningPoint(value, se, low, high, kind, False, reason)
+    return TurningPoint(value, se, low, high, kind, True, "")
