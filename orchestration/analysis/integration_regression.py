@@ -119,7 +119,8 @@ def province_panel(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _rows(model: str, dependent: str, regressor: str, frame: pd.DataFrame, y: str, unit: str, effects: dict) -> list:
     # a unit observed once carries no within information once its effect is absorbed (reghdfe drops it)
-    if unit in effects:
+    absorbed = unit in effects.values()
+    if absorbed:
         frame = frame[frame.groupby(unit)[unit].transform("size") > 1]
     years = sorted(frame.year.unique())
     sample = {
@@ -147,7 +148,7 @@ def _rows(model: str, dependent: str, regressor: str, frame: pd.DataFrame, y: st
         f"{fit.n - n_parameters} residual degrees of freedom. "
         + (
             "With a fixed effect per unit and two editions, each unit contributes one change between them. "
-            if unit in effects
+            if absorbed
             else ""
         )
         + "A small sample: read the estimates as descriptive, not as a test of the inverted U."
