@@ -118,6 +118,8 @@ defined as (
     select
         *,
         trade_layout = 'split' as is_split,
+        -- output below the tables' printing precision (1 万元) counts as none
+        gross_output > {{ var('io_identity_tolerance_abs') }} as has_output,
         outflow_domestic + inflow_domestic + exports + imports as external_trade
 
     from summed
@@ -139,16 +141,16 @@ select
     cast(gross_output as double) as gross_output,
     cast(domestic_use as double) as domestic_use,
     -- outflow share of output: OF / GO
-    cast(case when is_split and gross_output > {{ var('io_identity_tolerance_abs') }} then outflow_domestic / gross_output end as double)
+    cast(case when is_split and has_output then outflow_domestic / gross_output end as double)
         as outflow_share,
     -- inflow share of domestic use: IF / (TIU + TC + GCF)
     cast(case when is_split and domestic_use > 0 then inflow_domestic / domestic_use end as double)
         as inflow_share_of_domestic_use,
     -- inter-provincial trade intensity: (OF + IF) / GO
-    cast(case when is_split and gross_output > {{ var('io_identity_tolerance_abs') }} then (outflow_domestic + inflow_domestic) / gross_output end as double)
+    cast(case when is_split and has_output then (outflow_domestic + inflow_domestic) / gross_output end as double)
         as interprovincial_trade_intensity,
     -- foreign trade intensity: (EX + IM) / GO
-    cast(case when is_split and gross_output > {{ var('io_identity_tolerance_abs') }} then (exports + imports) / gross_output end as double)
+    cast(case when is_split and has_output then (exports + imports) / gross_output end as double)
         as foreign_trade_intensity,
     -- domestic versus foreign openness: (OF + IF) / (OF + IF + EX + IM)
     cast(
@@ -161,7 +163,7 @@ select
             when trade_layout = 'net_total' then 'edition_prints_net_outflow_only'
             when trade_layout = 'foreign_only' then 'table_prints_no_interprovincial_flows'
             when trade_layout = 'mixed' then 'rows_differ_in_trade_layout'
-            when gross_output is null or gross_output <= {{ var('io_identity_tolerance_abs') }} then 'zero_output'
+            when not coalesce(has_output, false) then 'zero_output'
             when domestic_use is null or domestic_use <= 0 then 'zero_domestic_use'
             when external_trade <= 0 then 'no_external_trade'
         end as string
