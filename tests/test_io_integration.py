@@ -174,3 +174,104 @@ def test_concentration_and_specialization(model_runner):
     # K[A] = |0.75 − 0.4| + |0.25 − 0.6| = 0.7; K[B] = |1/6 − 0.4| + |5/6 − 0.6| = 7/15
     assert specialization.loc["310000", "krugman_specialization"] == pytest.approx(0.7)
     assert specialization.loc["320000", "krugman_specialization"] == pytest.approx(7 / 15)
+
+
+# -- the regression table: computed from the marts, written typed and described, published -------
+
+
+def _build_with_marts(path, n_sectors=16, n_provinces=10, years=(2012, 2017)):
+    import duckdb
+    import numpy as np
+
+    rng = np.random.default_rng(24)
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute("create schema raw")
+    sectors = [f"{k:02d}" for k in range(6, 6 + n_sectors)]  # 06-21: the same divisions in 2012 and 2017
+    concentration = pd.DataFrame(
+        [(s, y, rng.uniform(0.2, 0.6), rng.uniform(0.1, 0.4)) for s in sectors for y in years],
+        columns=["io_code", "year", "locational_gini", "hoover_localization"],
+    )
+    integration = pd.DataFrame(
+        [("nation_sector", "all_provinces", s, y, rng.uniform(0.1, 0.5)) for s in sectors for y in years]
+        + [
+            ("province_manufacturing", f"{p}0000", "manufacturing", y, rng.uniform(0.1, 0.9))
+            for p in range(11, 11 + n_provinces)
+            for y in years
+        ],
+        columns=["level", "unit_code", "io_code", "year", "outflow_share"],
+    )
+    specialization = pd.DataFrame(
+        [(f"{p}0000", y, rng.uniform(0.2, 1.0)) for p in range(11, 11 + n_provinces) for y in years],
+        columns=["province_code", "year", "krugman_specialization"],
+    )
+    for name, frame in [
+        ("mart_io_concentration", concentration),
+        ("mart_io_integration", integration),
+        ("mart_io_specialization", specialization),
+    ]:
+        con.register("frame", frame)
+        con.execute(f"create table marts.{name} as select * from frame")
+        con.unregister("frame")
+    con.execute(
+        "create table raw.source_file "
+        "(source_family varchar, source_file varchar, file_sha256 varchar, n_values bigint)"
+    )
+    return con, concentration.merge(integration, on=["io_code", "year"]), specialization
+
+
+def test_regression_table_is_the_library_fit_typed_described_and_published(tmp_path):
+    from orchestration.analysis.integration_regression import TABLE, write_regression_table
+    from orchestration.publish import publish_warehouse
+    from orchestration.statistics import fit_quadratic_fe
+
+    con, sectors, _ = _build_with_marts(tmp_path / "build.duckdb")
+    table = write_regression_table(con).set_index(["model", "term"])
+    expected = fit_quadratic_fe(
+        sectors.outflow_share,
+        sectors.hoover_localization,
+        effects={"sector": sectors.io_code, "year": sectors.year},
+        groups=sectors.io_code,
+    )
+    hoover = table.loc[("sector_hoover", "integration_squared")]
+    assert hoover.coefficient == pytest.approx(expected.coefficient("t²").estimate, rel=1e-12)
+    assert hoover.std_error == pytest.approx(expected.coefficient("t²").se, rel=1e-12)
+    assert (hoover.n, hoover.n_clusters, hoover.n_parameters, hoover.n_sectors) == (32, 16, 3 + 15 + 1, 16)
+    assert "small sample" in hoover.sample_note.lower()
+    assert table.loc[("province_krugman", "integration"), "n"] == 20
+    types = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = 'mart_integration_regression'"
+        ).fetchall()
+    )
+    assert types["n"] == "INTEGER" and types["turning_point_interior"] == "BOOLEAN"
+    con.close()
+    publish_warehouse(tmp_path / "build.duckdb", tmp_path / "published" / "marts.duckdb", tables=(), keep_versions=1)
+    with duckdb_connect(tmp_path / "published" / "marts.duckdb") as published:
+        [(comment,)] = published.execute(
+            "select comment from duckdb_tables() where table_name = 'mart_integration_regression'"
+        ).fetchall()
+        assert comment == TABLE.description
+        described = published.execute(
+            "select count(comment) from duckdb_columns() where table_name = 'mart_integration_regression'"
+        ).fetchone()[0]
+        assert described == len(TABLE.columns)
+
+
+def test_regression_on_one_edition_says_why_the_sector_models_have_no_estimate(tmp_path):
+    from orchestration.analysis.integration_regression import write_regression_table
+
+    con, _, _ = _build_with_marts(tmp_path / "build.duckdb", years=(2012,))
+    table = write_regression_table(con)
+    # with sector fixed effects a sector seen once says nothing; the pooled province model still fits
+    assert table[table.model != "province_krugman"].coefficient.isna().all()
+    assert table[table.model == "province_krugman"].n.tolist() == [10, 10]
+    sector = table[table.model == "sector_hoover"].iloc[0]
+    assert "no unit has a value in two editions" in sector.null_reason
+    con.close()
+
+
+def duckdb_connect(path):
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True)

@@ -32,6 +32,7 @@ class AnalysisTable:
     name: str
     description: str
     columns: dict[str, str]
+    types: dict[str, str]  # DuckDB type of each column, so the table's shape never depends on its values
 
 
 TABLE = AnalysisTable(
@@ -75,6 +76,17 @@ TABLE = AnalysisTable(
         "n_provinces": "Provinces in the sample, ≥ 0",
         "sample_note": "The sample's limits in words: how few observations and clusters the estimate rests on",
         "null_reason": "Why the model has no estimate (too few observations, not identified); null when fitted",
+    },
+    types={
+        **dict.fromkeys(["model", "dependent", "regressor", "term", "fixed_effects"], "varchar"),
+        **dict.fromkeys(["coefficient", "std_error", "p_value", "ci_low", "ci_high", "r_squared_within"], "double"),
+        **dict.fromkeys(["n", "n_clusters", "n_parameters", "n_sectors", "n_provinces"], "integer"),
+        **dict.fromkeys(
+            ["turning_point", "turning_point_se", "turning_point_ci_low", "turning_point_ci_high"], "double"
+        ),
+        "turning_point_kind": "varchar",
+        "turning_point_interior": "boolean",
+        **dict.fromkeys(["turning_point_note", "editions", "sample_note", "null_reason"], "varchar"),
     },
 )
 
@@ -138,8 +150,9 @@ def _rows(model: str, dependent: str, regressor: str, frame: pd.DataFrame, y: st
             expect=EXPECT,
         )
     except FitError as exc:
+        reason = str(exc) if len(frame) else f"{exc} (no unit has a value in two editions that separate the flows)"
         return [
-            {**base, **sample, "term": term, "n": len(frame), "null_reason": str(exc), "sample_note": ""}
+            {**base, **sample, "term": term, "n": len(frame), "null_reason": reason, "sample_note": ""}
             for term in ("integration", "integration_squared")
         ]
     n_parameters = 3 + sum(frame[column].nunique() - 1 for column in effects.values())
@@ -224,9 +237,11 @@ def regression_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def write_regression_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Compute the table and write it, described, into the build database's analysis schema."""
     frame = regression_table(con)
+    missing = frame.astype(object).where(frame.notna(), None)  # NaN is a missing value, never a number
     con.execute(f"create schema if not exists {SCHEMA}")
-    con.register("regression_frame", frame)
-    con.execute(f"create or replace table {SCHEMA}.{TABLE.name} as select * from regression_frame")
+    con.register("regression_frame", missing)
+    columns = ", ".join(f'cast("{c}" as {TABLE.types[c]}) as "{c}"' for c in TABLE.columns)
+    con.execute(f"create or replace table {SCHEMA}.{TABLE.name} as select {columns} from regression_frame")
     con.unregister("regression_frame")
     con.execute(f"comment on table {SCHEMA}.{TABLE.name} is {_literal(TABLE.description)}")
     for column, text in TABLE.columns.items():
