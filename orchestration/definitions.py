@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from .analysis.assets import integration_regression
 from .checks.assets import suite_checks
 from .dbt_assets import warehouse_dbt_models
 from .ingest.assets import ingest_assets
@@ -15,7 +16,13 @@ from .settings import Settings
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=[*ingest_assets(), warehouse_dbt_models, published_marts_file, comparison_reports],
+        assets=[
+            *ingest_assets(),
+            warehouse_dbt_models,
+            integration_regression,
+            published_marts_file,
+            comparison_reports,
+        ],
         asset_checks=suite_checks(),
         jobs=[refresh_warehouse_job],
         schedules=[yearly_refresh_schedule(settings)],

@@ -31,6 +31,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from .analysis import ANALYSIS_TABLES
+from .analysis.integration_regression import SCHEMA as ANALYSIS_SCHEMA
 from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
 from .publication_guard import compare_with_publication
@@ -55,6 +57,8 @@ def published_tables() -> tuple[str, ...]:
 
 
 PUBLISHED_TABLES = published_tables()
+# Tables computed in Python after dbt (orchestration/analysis), published beside the marts.
+PUBLISHED_ANALYSIS_TABLES = tuple(sorted(ANALYSIS_TABLES))
 
 
 @contextmanager
@@ -74,22 +78,22 @@ def replaced_atomically(published_db: Path) -> Iterator[Path]:
             leftover.unlink(missing_ok=True)
 
 
-def _copy_comments(con, table: str) -> None:
+def _copy_comments(con, table: str, schema: str = "marts") -> None:
     """The dbt descriptions (persisted as comments in the build database) onto the published copy,
     so the published file describes itself: duckdb_tables() and duckdb_columns() show them."""
     # a mart the build keeps as a view (a filter of its _by_set table) is described on the view
     comment = con.execute(
-        "select comment from duckdb_tables() where database_name = 'build' and schema_name = 'marts' "
+        "select comment from duckdb_tables() where database_name = 'build' and schema_name = ? "
         "and table_name = ? union all select comment from duckdb_views() where database_name = 'build' "
-        "and schema_name = 'marts' and view_name = ?",
-        [table, table],
+        "and schema_name = ? and view_name = ?",
+        [schema, table, schema, table],
     ).fetchone()
     if comment and comment[0]:
         con.execute(f"comment on table main.{table} is {_literal(comment[0])}")
     for column, text in con.execute(
         "select column_name, comment from duckdb_columns() where database_name = 'build' "
-        "and schema_name = 'marts' and table_name = ? and comment is not null",
-        [table],
+        "and schema_name = ? and table_name = ? and comment is not null",
+        [schema, table],
     ).fetchall():
         con.execute(f'comment on column main.{table}."{column}" is {_literal(text)}')
 
@@ -143,6 +147,7 @@ def publish_warehouse(
     manifest: dict | None = None,
     keep_versions: int | None = None,
     tables=PUBLISHED_TABLES,
+    analysis_tables=PUBLISHED_ANALYSIS_TABLES,
 ) -> dict:
     """Copy the published tables from the build database into a new file, then swap it in.
 
@@ -162,6 +167,10 @@ def publish_warehouse(
             con.execute(f"create table main.{table} as select * from build.marts.{table}")
             counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
             _copy_comments(con, table)
+        for table in analysis_tables:
+            con.execute(f"create table main.{table} as select * from build.{ANALYSIS_SCHEMA}.{table}")
+            counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
+            _copy_comments(con, table, ANALYSIS_SCHEMA)
         manifest["tables"] = counts
         manifest["source_files"] = [
             dict(zip(("source_family", "source_file", "file_sha256", "n_values"), row))
@@ -250,6 +259,7 @@ def _missing_from_run(context: dg.AssetExecutionContext) -> list[str]:
     from .ingest.catalogue import Catalogue
 
     required = set(warehouse_dbt_models.keys) | {dg.AssetKey(["raw", key]) for key in Catalogue.load().families}
+    required |= {dg.AssetKey([ANALYSIS_SCHEMA, name]) for name in PUBLISHED_ANALYSIS_TABLES}
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000
     ).records
@@ -268,7 +278,8 @@ class PublishConfig(dg.Config):
     key=["published", "marts_file"],
     group_name="published",
     kinds={"duckdb"},
-    deps=[dg.AssetKey(["marts", name]) for name in PUBLISHED_TABLES],
+    deps=[dg.AssetKey(["marts", name]) for name in PUBLISHED_TABLES]
+    + [dg.AssetKey([ANALYSIS_SCHEMA, name]) for name in PUBLISHED_ANALYSIS_TABLES],
     description="The DuckDB file users query (WAREHOUSE_DIR/marts.duckdb): marts, dimensions, facts, quarantine "
     "and lineage, swapped in atomically once every blocking check has passed. Publishing happens only here, "
     "and only in a run that rebuilt and checked everything upstream (Materialize all, or the refresh_warehouse "

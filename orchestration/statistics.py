@@ -183,3 +183,47 @@ def turning_point(
         reason = f"the {kind} of the parabola, {value:.1f}, lies outside the data ({lo_x:g}–{hi_x:g})"
         return TurningPoint(value, se, low, high, kind, False, reason)
     return TurningPoint(value, se, low, high, kind, True, "")
+
+
+def fit_quadratic_fe(
+    x,
+    y,
+    *,
+    effects: dict[str, Sequence] | None = None,
+    groups=None,
+    expect: str | None = None,
+) -> Fit:
+    """y = b0 + b1·x + b2·x² + fixed effects, OLS on dummies (one level of each effect dropped),
+    standard errors clustered by ``groups`` (else HC1). The small-sample factor counts the dummies
+    (Stata's ``regress`` with ``i.`` dummies, not reghdfe, which drops effects nested in clusters).
+
+    Returns b0, b1 (``t``) and b2 (``t²``) only, with the within R² (the share of the variance left
+    after the effects that x and x² explain: 1 − RSS / RSS of y on the effects alone) and the
+    turning point −b1/(2·b2) with its delta-method interval, in the units of x (no centring).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    effect_columns = []
+    for name, values in (effects or {}).items():
+        levels = np.asarray(values, dtype=object)[keep]
+        for level in sorted(set(levels))[1:]:
+            effect_columns.append((f"{name}={level}", (levels == level).astype(float)))
+    x, y = x[keep], y[keep]
+    g = None if groups is None else np.asarray(groups, dtype=object)[keep]
+    k = 3 + len(effect_columns)
+    if len(y) <= k:
+        raise FitError(f"{len(y)} observations for {k} parameters: no degrees of freedom left")
+    dummies = np.column_stack([np.ones_like(x), *[column for _, column in effect_columns]])
+    design = np.column_stack([dummies[:, :1], x, x**2, dummies[:, 1:]])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        raise FitError("x and x² do not vary within the fixed effects: the model is not identified")
+    names = ["const", "t", "t²", *[name for name, _ in effect_columns]]
+    coefficients, cov, _, cov_type, n_clusters = _ols(design, y, names, g)
+    fitted = design @ np.array([c.estimate for c in coefficients])
+    rss = float(np.sum((y - fitted) ** 2))
+    effects_only = np.linalg.lstsq(dummies, y, rcond=None)[0]
+    rss_effects = float(np.sum((y - dummies @ effects_only) ** 2))
+    within = 1 - rss / rss_effects if rss_effects > 0 else None
+    turning = turning_point(coefficients[1].estimate, coefficients[2].estimate, cov[1:3, 1:3], 0.0, x, expect)
+    return Fit("quadratic_fe", coefficients[:3], len(y), within, cov_type, 0.0, n_clusters, turning, cov[:3, :3])

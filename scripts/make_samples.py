@@ -294,11 +294,54 @@ def write_hightech_tables(rng: random.Random) -> list[Path]:
     return paths
 
 
+# The 2012/2017 provincial demand and trade block: (header, code) right of the 42 sector columns.
+IO_DEMAND_BLOCK = [
+    ("中间使用合计", "TIU"),
+    ("农村居民", "FU101"),
+    ("城镇居民", "FU102"),
+    ("小计", "THC"),
+    ("政府消费支出", "FU103"),
+    ("合计", "TC"),
+    ("固定资本形成总额", "FU201"),
+    ("存货增加", "FU202"),
+    ("合计", "GCF"),
+    ("出口", "EX"),
+    ("国内省外流出", "OF"),
+    ("最终使用合计", "TFU"),
+    ("进口", "IM"),
+    ("国内省外流入", "IF"),
+    ("其他", "ERR"),
+    ("总产出", "GO"),
+]
+
+
+def io_demand_row(output: float, rng: random.Random) -> list[float]:
+    """One sector row of the demand block that balances exactly: TIU + TC + GCF + EX + OF − IM −
+    IF + ERR = GO, with the inflow IF closing the row (≥ 4 % of output by construction)."""
+    go = round(output, 2)
+    tiu = round(go * rng.uniform(0.55, 0.7), 2)
+    rural, urban, gov = (round(go * rng.uniform(0.03, 0.06), 2) for _ in range(3))
+    fixed, inventory = round(go * rng.uniform(0.08, 0.12), 2), round(go * rng.uniform(0.0, 0.01), 2)
+    exports, outflow = round(go * rng.uniform(0.05, 0.15), 2), round(go * rng.uniform(0.25, 0.45), 2)
+    imports, other = round(go * rng.uniform(0.03, 0.08), 2), round(go * rng.uniform(-0.01, 0.01), 2)
+    tc, gcf = round(rural + urban + gov, 2), round(fixed + inventory, 2)
+    tfu = round(tc + gcf + exports + outflow, 2)
+    inflow = round(tiu + tfu - imports + other - go, 2)
+    households = round(rural + urban, 2)
+    consumption = [rural, urban, households, gov, tc]
+    trade = [exports, outflow, tfu, imports, inflow, other, go]
+    return [tiu, *consumption, fixed, inventory, gcf, *trade]
+
+
 def write_io_tables(rng: random.Random) -> list[Path]:
-    """SAMPLE 42-sector input-output tables for 2012 (value added and total input by sector)."""
+    """SAMPLE 42-sector input-output tables for 2012: value added and total input by sector, and
+    for each sector row the demand and trade block (intermediate use, final use, 国内省外流出/流入,
+    出口/进口, 其他, 总产出) laid out as the real 2012 provincial tables print it."""
     out = REPO / "raw" / "io-tables" / "2012年各省份投入产出表"
     out.mkdir(parents=True, exist_ok=True)
     codes = [f"{i:02d}" for i in range(1, 43)]
+    # its own generator, so the samples made after the IO tables stay as they were
+    demand_rng = random.Random(2012)
     paths = []
     for number, name in ((9, "上海"), (10, "江苏")):
         scale = PROVINCES[name][0] * 1.13**7 / 42  # 万元 per sector, near the Wind sample's scale
@@ -308,8 +351,11 @@ def write_io_tables(rng: random.Random) -> list[Path]:
         sheet.title = name
         sheet.append([f"{name}2012年投入产出表  SAMPLE 示例数据"])
         sheet.append(["（按当年生产者价格计算）", None, None, "单位：万元"])
-        sheet.append([None, None, "代码", *[f"部门{code}" for code in codes]])
-        sheet.append(["代码", None, "-", *[float(int(code)) for code in codes]])  # codes printed as numbers
+        sheet.append([None, None, "代码", *[f"部门{code}" for code in codes], *[h for h, _ in IO_DEMAND_BLOCK]])
+        # codes printed as numbers
+        sheet.append(["代码", None, "-", *[float(int(code)) for code in codes], *[c for _, c in IO_DEMAND_BLOCK]])
+        for code, o in zip(codes, output):
+            sheet.append([None, f"部门{code}", code, *[None] * len(codes), *io_demand_row(o, demand_rng)])
         sheet.append([None, "增加值合计", "TVA", *[round(o * rng.uniform(0.2, 0.4), 2) for o in output]])
         sheet.append(["总投入", None, "TI", *[round(o, 2) for o in output]])
         sheet.append(

@@ -938,3 +938,51 @@ def test_hightech_edition_missing_a_region_names_edition_region_and_file(case, y
         scenario="a high-tech edition missing one region in both copies",
     )
     assert "accepted_values" not in message
+
+
+# -- input-output tables: a header the registry does not know, a shifted header block -----------
+
+IO_JIANGSU_2012 = Path("io-tables") / "2012年各省份投入产出表" / "10江苏.xls"
+
+
+def add_io_table(case, yearbook_dir, edit) -> str:
+    """Jiangsu's real 2012 flow table, edited, added to the case's raw directory as .xlsx."""
+    from orchestration.ingest.io_table import _flow_table
+    from orchestration.ingest.workbook import read_workbook
+
+    sheet, _ = _flow_table(read_workbook(yearbook_dir / IO_JIANGSU_2012, "10江苏.xls").sheets, "10江苏.xls")
+    rows = [list(row) for row in sheet.rows]
+    code_row = next(i for i, row in enumerate(rows) if "TIU" in [str(v).strip() for v in row])
+    edit(rows, code_row, [str(v).strip() for v in rows[code_row]].index("TIU"))
+    folder = case.raw / IO_JIANGSU_2012.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook()
+    book.active.title = sheet.name
+    for row in rows:
+        book.active.append(row)
+    book.save(folder / "10江苏.xlsx")
+    return (IO_JIANGSU_2012.parent / "10江苏.xlsx").as_posix()
+
+
+def test_io_table_with_an_unrecognised_header(case, yearbook_dir):
+    def rename_outflow(rows, code_row, first):
+        outflow = first + 10  # TIU FU101 FU102 THC FU103 TC FU201 FU202 GCF EX | OF
+        assert rows[code_row][outflow] == "OF"
+        rows[code_row][outflow] = "TO"
+        rows[code_row - 3][outflow] = "省外调出"
+
+    name = add_io_table(case, yearbook_dir, rename_outflow)
+    message = case.failure_message(case.refresh())
+    assert_names(message, name, "sheet 'sheet1'", "cell BD9", "registry does not know", "'TO'", "省外调出")
+    case.assert_published_unchanged()
+
+
+def test_io_table_with_a_shifted_header_block(case, yearbook_dir):
+    def shift_headers(rows, code_row, first):
+        for row in rows[:code_row]:
+            row.insert(first, None)  # every header right of the sectors moves one column right
+
+    name = add_io_table(case, yearbook_dir, shift_headers)
+    message = case.failure_message(case.refresh())
+    assert_names(message, name, "sheet 'sheet1'", "cell AT9", "header '' over code TIU", "shifted")
+    case.assert_published_unchanged()

@@ -650,6 +650,79 @@ def test_io_tables_coverage_and_cross_source_reconciliation(real_build, yearbook
     assert checks.loc[checks.check_name == "io_value_added_vs_gdp_revised", "within_band"].isna().all()
 
 
+def test_jiangsu_2012_interprovincial_flows_equal_the_raw_cells(real_build, yearbook_dir):
+    """Every manufacturing sector's 国内省外流出 and 国内省外流入 as published equals the printed cell,
+    read here straight from the workbook: columns found by their header text, rows by their code."""
+    from orchestration.ingest.workbook import read_workbook
+
+    con, _ = real_build
+    path = yearbook_dir / "io-tables" / "2012年各省份投入产出表" / "10江苏.xls"
+    sheet = next(s for s in read_workbook(path, path.name).sheets if s.name == "sheet1")
+    text = ["".join(str(v or "").split()) for v in (cell for row in sheet.rows[:9] for cell in row)]
+    width = len(sheet.rows[0])
+    column = {t: i % width for i, t in enumerate(text) if t in ("国内省外流出", "国内省外流入")}
+    published = query(
+        con,
+        """select io_code, concept, value, source_cell from fct_io_flow
+           where region_code = '320000' and year = 2012 and section = 'manufacturing'
+             and concept in ('io_outflow_domestic', 'io_inflow_domestic')""",
+    )
+    assert len(published) == 2 * 19  # the 2012 edition's 19 manufacturing sectors, 06-24
+    # the intermediate-use rows: code in column C, 01…42, below the code row (row 9)
+    codes = {f"{k:02d}" for k in range(1, 43)}
+    rows = {str(r[2]): r for r in sheet.rows[9:] if str(r[2]) in codes}
+    for row in published.itertuples():
+        header = "国内省外流出" if row.concept == "io_outflow_domestic" else "国内省外流入"
+        printed = float(rows[row.io_code][column[header]])
+        assert row.value * 1e4 == pytest.approx(printed, rel=1e-12, abs=1e-9), (row.io_code, header)
+    # 国内省外流出 of Jiangsu's electronics (2012 sector 20), in 亿元
+    electronics = published.set_index(["io_code", "concept"]).loc[("20", "io_outflow_domestic")]
+    assert electronics.value == pytest.approx(4352.6, abs=0.1)
+
+
+def test_io_row_identities_hold_or_are_flagged(real_build):
+    con, _ = real_build
+    identity = query(
+        con, "select year, trade_layout, identity_flag, count(*) as n from mart_io_row_identity group by all"
+    )
+    assert identity.n.sum() == 125 * 42  # every row of every table, none dropped
+    flagged = query(
+        con,
+        "select region_code, year, io_code, identity_flag, output_input_residual, identity_cells "
+        "from mart_io_row_identity where identity_flag <> 'balances' order by io_code",
+    )
+    # the use side balances in every row of every edition within max(1 万元, 1e-6·GO); only Jiangsu
+    # 2002's 37/38 print a total input (TI) 0.179 亿元 off their total output (GO), in opposite signs
+    assert flagged[["region_code", "year", "io_code", "identity_flag"]].values.tolist() == [
+        ["320000", 2002, "37", "output_differs_from_input"],
+        ["320000", 2002, "38", "output_differs_from_input"],
+    ]
+    assert flagged.output_input_residual.tolist() == pytest.approx([-0.179006, 0.179012], abs=1e-6)
+    assert flagged.identity_cells[0] == "AT43, AY43, BB43, BC43, BE43"
+
+
+def test_integration_indices_and_the_regression_table(real_build):
+    con, _ = real_build
+    jiangsu = query(
+        con,
+        "select * from mart_io_integration where level = 'province_manufacturing' and unit_code = '320000'",
+    ).set_index("year")
+    assert jiangsu.loc[2012, "outflow_share"] == pytest.approx(29267.0 / 123703.2, rel=1e-5)
+    assert jiangsu.loc[2012, "domestic_share_of_external_trade"] == pytest.approx(0.597, abs=5e-4)
+    assert jiangsu.loc[2007, "null_reason"] == "edition_prints_flows_with_foreign_trade_inside"
+    assert jiangsu.loc[2002, "null_reason"] == "edition_prints_net_outflow_only"
+    assert jiangsu.loc[[2002, 2007], "outflow_share"].isna().all()
+    regression = query(con, "select * from mart_integration_regression").set_index(["model", "term"])
+    assert len(regression) == 6 and regression.null_reason.isna().all()
+    sector = regression.loc[("sector_hoover", "integration_squared")]
+    assert (sector.n, sector.n_clusters, sector.n_sectors, sector.editions) == (34, 17, 17, "2012, 2017")
+    assert sector.std_error > 0 and "small sample" in sector.sample_note.lower()
+    province = regression.loc[("province_krugman", "integration")]
+    assert (province.n, province.n_clusters, province.n_provinces) == (62, 31, 31)
+    comment = query(con, "select comment from duckdb_tables() where table_name = 'mart_integration_regression'")
+    assert "small" in comment.comment[0]
+
+
 def test_crosswalk_is_derived_from_the_concordance(real_build, yearbook_dir):
     con, _ = real_build
     crosswalk = query(con, "select * from dim_industry_crosswalk").set_index(["code_2002", "code_2011"])

@@ -102,3 +102,97 @@ def test_the_linear_trend_and_too_few_points():
     with pytest.raises(FitError):
         fit_quadratic([2005, 2006, 2007], [1, 2, 3])
     assert fit_quadratic([1, 2, 3, 4, np.nan], [1, 4, 9, 15, 2]).n == 4
+
+
+# -- fixed effects and clustered standard errors: a tiny panel solved in closed form -------------
+#
+# Three sectors (the clusters) × three years, y = b0 + b1·x + b2·x² + sector and year dummies
+# (sector A and year 1 the base). Closed form in exact fractions, no library: b = (X'X)⁻¹X'y; the
+# cluster-robust V = c·(X'X)⁻¹·(Σg X_g'e_g e_g'X_g)·(X'X)⁻¹ with Stata's c = G/(G−1)·(N−1)/(N−K)
+# = 3/2·8/2 = 6; p-values from t with G − 1 = 2 df, whose two-sided tail is 1 − |t|/√(t² + 2);
+# within R² = 1 − RSS / RSS(y on the dummies alone).
+
+PANEL_SECTOR = ["A", "A", "A", "B", "B", "B", "C", "C", "C"]
+PANEL_YEAR = [1, 2, 3] * 3
+PANEL_X = [F(1, 10), F(3, 10), F(2, 10), F(2, 10), F(5, 10), F(4, 10), F(3, 10), F(4, 10), F(6, 10)]
+PANEL_Y = [F(1), F(3), F(2), F(2), F(5), F(3), F(4), F(4), F(6)]
+
+
+def _inverse(m):
+    n = len(m)
+    a = [[F(v) for v in row] + [F(int(i == j)) for j in range(n)] for i, row in enumerate(m)]
+    for col in range(n):
+        pivot = next(r for r in range(col, n) if a[r][col] != 0)
+        a[col], a[pivot] = a[pivot], a[col]
+        a[col] = [v / a[col][col] for v in a[col]]
+        for r in range(n):
+            if r != col and a[r][col] != 0:
+                a[r] = [v - a[r][col] * w for v, w in zip(a[r], a[col], strict=True)]
+    return [row[n:] for row in a]
+
+
+def _matmul(a, b):
+    return [[sum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))] for i in range(len(a))]
+
+
+def _transpose(a):
+    return [list(col) for col in zip(*a, strict=True)]
+
+
+def _ols_exact(design, y):
+    xtx_inv = _inverse(_matmul(_transpose(design), design))
+    b = [row[0] for row in _matmul(xtx_inv, _matmul(_transpose(design), [[v] for v in y]))]
+    e = [yi - sum(bj * xj for bj, xj in zip(b, row, strict=True)) for row, yi in zip(design, y, strict=True)]
+    return b, e, xtx_inv
+
+
+def _panel_by_hand():
+    dummies = [
+        [F(1), F(s == "B"), F(s == "C"), F(t == 2), F(t == 3)] for s, t in zip(PANEL_SECTOR, PANEL_YEAR, strict=True)
+    ]
+    design = [[d[0], x, x * x, *d[1:]] for d, x in zip(dummies, PANEL_X, strict=True)]
+    b, e, xtx_inv = _ols_exact(design, PANEL_Y)
+    meat = [[F(0)] * 7 for _ in range(7)]
+    for g in "ABC":
+        score = [
+            sum(row[j] * ei for row, ei, s in zip(design, e, PANEL_SECTOR, strict=True) if s == g) for j in range(7)
+        ]
+        meat = [[meat[i][j] + score[i] * score[j] for j in range(7)] for i in range(7)]
+    v = [[6 * value for value in row] for row in _matmul(_matmul(xtx_inv, meat), xtx_inv)]
+    _, e_dummies, _ = _ols_exact(dummies, PANEL_Y)
+    r2_within = 1 - sum(ei * ei for ei in e) / sum(ei * ei for ei in e_dummies)
+    tp = -b[1] / (2 * b[2])
+    g = (-1 / (2 * b[2]), b[1] / (2 * b[2] * b[2]))
+    var_tp = g[0] ** 2 * v[1][1] + 2 * g[0] * g[1] * v[1][2] + g[1] ** 2 * v[2][2]
+    return b, v, r2_within, tp, var_tp
+
+
+def test_fixed_effects_and_clustered_errors_match_the_closed_form():
+    from orchestration.statistics import fit_quadratic_fe
+
+    b, v, r2_within, tp, var_tp = _panel_by_hand()
+    fit = fit_quadratic_fe(
+        [float(x) for x in PANEL_X],
+        [float(y) for y in PANEL_Y],
+        effects={"sector": PANEL_SECTOR, "year": PANEL_YEAR},
+        groups=PANEL_SECTOR,
+    )
+    assert (fit.n, fit.n_clusters, fit.cov_type, fit.kind) == (9, 3, "cluster", "quadratic_fe")
+    for name, i in (("const", 0), ("t", 1), ("t²", 2)):
+        assert fit.coefficient(name).estimate == pytest.approx(float(b[i]), rel=1e-9)
+        assert fit.coefficient(name).se == pytest.approx(math.sqrt(v[i][i]), rel=1e-9)
+    for name, i in (("t", 1), ("t²", 2)):
+        t = abs(float(b[i])) / math.sqrt(v[i][i])
+        assert fit.coefficient(name).p_value == pytest.approx(1 - t / math.sqrt(t * t + 2), rel=1e-9)
+    assert fit.r_squared == pytest.approx(float(r2_within), rel=1e-9)
+    turning = fit.turning_point
+    assert turning.value == pytest.approx(float(tp), rel=1e-9)
+    assert turning.se == pytest.approx(math.sqrt(var_tp), rel=1e-9)
+    assert turning.ci_low == pytest.approx(float(tp) - Z_95 * math.sqrt(var_tp), rel=1e-9)
+
+
+def test_fixed_effects_fit_refuses_a_panel_without_degrees_of_freedom():
+    from orchestration.statistics import fit_quadratic_fe
+
+    with pytest.raises(FitError, match="no degrees of freedom"):
+        fit_quadratic_fe([0.1, 0.2, 0.3, 0.4], [1, 2, 3, 4], effects={"unit": ["a", "b", "c", "d"]})

@@ -147,3 +147,10 @@ left join pair_breaks using ({{ (series_keys + ['base_year', 'year']) | join(', 
     from {{ relation }}
     window series as (partition by province_code, industry_label, indicator order by year)
 {%- endmacro %}
+
+
+{#- Twice the area under a localization curve, by trapezoids: Σ λ[i]·(C[i] + C[i−1]) with C the
+    cumulative σ (C[i−1] = C[i] − σ[i]); the locational Gini is 1 minus it. -#}
+{% macro localization_curve_area_twice(weight, cumulative_share, share) -%}
+    sum({{ weight }} * (2 * {{ cumulative_share }} - {{ share }}))
+{%- endmacro %}

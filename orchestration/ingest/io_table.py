@@ -11,7 +11,17 @@
 
 Rows are found by their code in the code column (TVA, TI), sector columns by the code row, so
 each table's own title rows, merged headers and sector names do not matter; the sector name is
-the header text closest above the code row. Year and region come from the title, else from the
+the header text closest above the code row.
+
+Right of the 42 sector columns sits the demand and trade block (TIU, FU101 … TFU, IM, ERR, GO),
+read for the 42 sector rows (coded 01…42 in the code column). Each column is recognised by its
+code *and* its header text (the closest header above the code row) through the catalogue's
+registry (``demand_columns`` in sources.yml): a code the registry does not know, or a header that
+does not belong to its code (a shifted header block), is refused with the cell, as are values in
+a column with no header at all. The editions print different blocks (2012/2017 provinces split
+国内省外流出/流入 from 出口/进口; 2007 provinces print 流出/流入 with exports and imports inside;
+2002 provinces print only 净流出; the national tables only 出口/进口); each column keeps the
+concept it holds, so nothing pretends to be the split measure. Year and region come from the title, else from the
 folder (``2012年各省份投入产出表``) and the file name (``10江苏.xls``, ``01-北京.xls``); where both
 exist they must agree.
 """
@@ -48,6 +58,8 @@ def parse_io_table(
     display_name: str,
     expected_indicator_label: str,
     catalogue_unit: str,
+    demand_columns: tuple[dict, ...] = (),
+    ignored_columns: tuple[dict, ...] = (),
 ) -> list[dict]:
     workbook = read_workbook(path, display_name)
     sheet, code_col = _flow_table(workbook.sheets, display_name)
@@ -87,6 +99,9 @@ def parse_io_table(
                     "unit_basis": unit_basis,
                 }
             )
+    for row in _demand_block(sheet, code_col, code_row, sectors, demand_columns, ignored_columns, display_name):
+        where = {"province_label": region, "year": year, "unit": unit, "io_edition": year, "unit_basis": unit_basis}
+        out.append({**row, **where})
     found = {row["indicator"] for row in out}
     for code, indicator in ROW_CODES.items():
         if indicator not in found:
@@ -97,7 +112,7 @@ def parse_io_table(
                 col=code_col,
                 expected=f"a row coded {code} in column {column_letter(code_col)}",
             )
-    if len(out) != len(ROW_CODES) * N_SECTORS:
+    if sum(row["indicator"] in ROW_CODES.values() for row in out) != len(ROW_CODES) * N_SECTORS:
         raise SourceFileError(
             display_name,
             "repeats a TI or TVA row",
@@ -106,6 +121,142 @@ def parse_io_table(
             expected="one total-input and one value-added row",
         )
     return out
+
+
+def _header_text(sheet: Sheet, code_row: int, c: int) -> tuple[int | None, str]:
+    """The header closest above the code row in column c, and its row."""
+    for h in range(code_row - 1, -1, -1):
+        text = normalise_label(sheet.rows[h][c]) if c < len(sheet.rows[h]) else ""
+        if text:
+            return h, text
+    return None, ""
+
+
+def _demand_block(
+    sheet: Sheet,
+    code_col: int,
+    code_row: int,
+    sectors: dict[int, tuple[str, str]],
+    registry: tuple[dict, ...],
+    ignored: tuple[dict, ...],
+    file: str,
+) -> list[dict]:
+    """The demand and trade cells of the 42 sector rows (without region, year and unit)."""
+    if not registry:
+        return []
+    sector_rows = _sector_rows(sheet, code_col, code_row)
+    if not sector_rows:
+        return []  # a table printing only the TVA and TI rows (no flow block) has no demand block
+    if len(sector_rows) != N_SECTORS:
+        missing = sorted({f"{i:02d}" for i in range(1, N_SECTORS + 1)} - set(sector_rows.values()))
+        raise SourceFileError(
+            file,
+            f"has sector rows but not for sectors {', '.join(missing)}",
+            sheet=sheet.name,
+            col=code_col,
+            expected=f"one row for each of the {N_SECTORS} sectors, coded 01…{N_SECTORS} in column "
+            f"{column_letter(code_col)}",
+        )
+    names = dict(sectors.values())
+    seen: dict[str, str] = {}
+    out: list[dict] = []
+    for c in range(max(sectors) + 1, max(len(row) for row in sheet.rows)):
+        recognised = _demand_column(sheet, code_row, c, sector_rows, registry, ignored, file)
+        if recognised is None:
+            continue
+        spec, code, header = recognised
+        if spec["indicator"] in seen:
+            raise SourceFileError(
+                file,
+                f"has two columns for {spec['indicator']}",
+                sheet=sheet.name,
+                row=code_row,
+                col=c,
+                expected=f"one column (the first is column {seen[spec['indicator']]})",
+            )
+        seen[spec["indicator"]] = column_letter(c)
+        for r, io_code in sector_rows.items():
+            raw = sheet.rows[r][c] if c < len(sheet.rows[r]) else None
+            value, flag = _number(raw, file, sheet.name, r, c)
+            out.append(
+                {
+                    "indicator_label": header,
+                    "industry_label": names[io_code],
+                    "series_name": f"{io_code} × {code} {header}",
+                    "value_text": None if raw is None else str(raw).strip(),
+                    "value": value,
+                    "value_flag": flag,
+                    "source_sheet": sheet.name,
+                    "source_row": r + 1,
+                    "source_column": column_letter(c),
+                    "source_cell": f"{column_letter(c)}{r + 1}",
+                    "indicator": spec["indicator"],
+                    "io_code": io_code,
+                }
+            )
+    return out
+
+
+def _demand_column(
+    sheet: Sheet,
+    code_row: int,
+    c: int,
+    sector_rows: dict[int, str],
+    registry: tuple[dict, ...],
+    ignored: tuple[dict, ...],
+    file: str,
+) -> tuple[dict, str, str] | None:
+    """Column c's registry entry, code and header; None for an empty or ignored column. A code the
+    registry does not know, a header that is not its code's, or values under no header are refused."""
+    code = normalise_label(sheet.rows[code_row][c]) if c < len(sheet.rows[code_row]) else ""
+    header_row, header = _header_text(sheet, code_row, c)
+    if any(code in spec["codes"] and header in spec["headers_zh"] for spec in ignored):
+        return None
+    if not code and not header:
+        for r in sector_rows:
+            raw = sheet.rows[r][c] if c < len(sheet.rows[r]) else None
+            if raw is not None and str(raw).strip():
+                raise SourceFileError(
+                    file,
+                    "has values in a column with no header and no code",
+                    sheet=sheet.name,
+                    row=r,
+                    col=c,
+                    expected="every demand column to carry a code in the code row and a header above it",
+                    found=raw,
+                )
+        return None
+    spec = next((spec for spec in registry if code in spec["codes"]), None)
+    if spec is None:
+        raise SourceFileError(
+            file,
+            f"has a demand column the registry does not know (code {code!r}, header {header!r})",
+            sheet=sheet.name,
+            row=code_row,
+            col=c,
+            expected="a code and header listed under demand_columns in orchestration/ingest/sources.yml",
+        )
+    if header not in spec["headers_zh"]:
+        raise SourceFileError(
+            file,
+            f"has header {header!r} over code {code} (a shifted or mislabelled column block)",
+            sheet=sheet.name,
+            row=code_row if header_row is None else header_row,
+            col=c,
+            expected=f"one of {spec['headers_zh']} over code {code}",
+        )
+    return spec, code, header
+
+
+def _sector_rows(sheet: Sheet, code_col: int, code_row: int) -> dict[int, str]:
+    """The intermediate-use rows: the first row coded 01 … 42 in the code column below the code row."""
+    rows: dict[int, str] = {}
+    for r in range(code_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        code = _code(row[code_col]) if code_col < len(row) else None
+        if code is not None and 1 <= int(code) <= N_SECTORS and code not in rows.values():
+            rows[r] = code
+    return rows
 
 
 def _flow_table(sheets: list[Sheet], file: str) -> tuple[Sheet, int]:

@@ -43,7 +43,8 @@ per_industry as (
         sum(power(industry_region_share - region_weight, 2)) as raw_concentration,
         sum(power(industry_region_share, 2)) as herfindahl_regions,
         -- area under the curve by trapezoids: Σ λ[i]·(C[i] + C[i−1]), with C the cumulative σ
-        sum(region_weight * (2 * cumulative_sigma - industry_region_share)) as curve_area_twice,
+        {{ localization_curve_area_twice('region_weight', 'cumulative_sigma', 'industry_region_share') }}
+            as curve_area_twice,
         sum(industry_region_share) filter (where size_rank <= 1) as cr1,
         sum(industry_region_share) filter (where size_rank <= 2) as cr2,
         sum(industry_region_share) filter (where size_rank <= 3) as cr3,

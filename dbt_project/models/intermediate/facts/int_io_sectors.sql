@@ -5,7 +5,9 @@ with
 
 cells as (
 
+    -- the TI and TVA rows; the demand and trade block is int_io_flows
     select * from {{ ref('stg_io__tables') }}
+    where indicator in ('io_total_output', 'io_value_added')
 
 ),
 
