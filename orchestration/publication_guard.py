@@ -192,17 +192,15 @@ def _raw_dir_changed(published: PublishedFrom, raw_dir: Path, result: Comparison
         return
     if is_sample_raw_dir(raw_dir):
         consequence = (
-            "the project's synthetic samples. Publishing it would replace the published extracts' numbers "
+            ", the project's synthetic samples. Publishing it would replace the published extracts' numbers "
             "with synthetic values."
         )
     else:
         consequence = (
-            "Publishing it would replace every published number with ones from another collection of extracts."
+            ". Publishing it would replace every published number with ones from another collection of extracts."
         )
     result.intended_only.append(
-        f"The current publication was built from {published.raw_dir}; this refresh read {raw_dir}"
-        + (", " if is_sample_raw_dir(raw_dir) else ". ")
-        + consequence
+        f"The current publication was built from {published.raw_dir}; this refresh read {raw_dir}{consequence}"
     )
 
 
@@ -235,7 +233,8 @@ def _families_and_files(published: PublishedFrom, current: list[tuple[str, str]]
     gone = [file for family, file, _ in published.files if family not in emptied and _stem(file) not in stems_now]
     if gone:
         result.intended_only.append(
-            f"{len(gone)} source files of the current publication are gone from the raw-data directory: {_names(gone)}."
+            f"{len(gone)} source file{'s' if len(gone) > 1 else ''} of the current publication "
+            f"{'are' if len(gone) > 1 else 'is'} gone from the raw-data directory: {_names(gone)}."
         )
 
 

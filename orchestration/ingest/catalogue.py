@@ -99,7 +99,7 @@ class Catalogue:
                     "matches no family of the source catalogue (orchestration/ingest/sources.yml)",
                     expected=f"a path matching one of {patterns}",
                 )
-        return Listing(assigned, tuple(skipped))
+        return Listing(assigned, tuple(sorted(skipped)))
 
 
 @dataclass(frozen=True)
