@@ -28,6 +28,7 @@ from orchestration.ingest.catalogue import Catalogue
 from orchestration.ingest.errors import SourceFileError
 from orchestration.ingest.workbook import read_workbook
 from orchestration.preflight import preflight
+from orchestration.publication_guard import compare_with_publication
 from orchestration.raw_snapshot import snapshot
 from orchestration.refresh_lock import refresh_lock, staging_path
 from orchestration.region_groups import read_groups
@@ -207,6 +208,30 @@ def test_a_source_file_gone_is_refused_in_seconds(quick_start, tmp_path):
         quick_start.published,
         before,
     )
+
+
+def test_the_guard_in_the_run_gives_the_preflights_sentence(quick_start, tmp_path, monkeypatch):
+    """One rule, two places: the guard at the publish step (the UI's paths) refuses a file gone with
+    the pre-flight's sentence. Its build database is the quick start's, with one file's
+    registration removed as if that file had not been read."""
+    build_db = tmp_path / "build.duckdb"
+    shutil.copyfile(quick_start.warehouse / "build.duckdb", build_db)
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("delete from raw.source_file where source_file = 'wind-mbr/安徽.xls'")
+    guard = compare_with_publication(build_db, quick_start.published, quick_start.real)
+
+    gone = quick_start.real / "wind-mbr" / "安徽.xls"
+    shutil.move(gone, tmp_path / "安徽.xls")
+    monkeypatch.setenv("RAW_DIR", str(quick_start.real))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(quick_start.warehouse))
+    monkeypatch.delenv("REGION_GROUPS_FILE", raising=False)
+    try:
+        refusal = preflight(Settings.from_env(), allow_changes=False).refusal
+    finally:
+        shutil.move(tmp_path / "安徽.xls", gone)
+    sentence = "1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xls."
+    assert guard.intended_only == [sentence] and guard.always_blocking == []
+    assert f"\n- {sentence}\n" in refusal
 
 
 def test_an_empty_raw_directory_is_refused_in_seconds_even_when_allowed(quick_start, tmp_path):
