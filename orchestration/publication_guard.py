@@ -233,8 +233,7 @@ def _families_and_files(published: PublishedFrom, current: list[tuple[str, str]]
     gone = [file for family, file, _ in published.files if family not in emptied and _stem(file) not in stems_now]
     if gone:
         result.intended_only.append(
-            f"{len(gone)} source file{'s' if len(gone) > 1 else ''} of the current publication "
-            f"{'are' if len(gone) > 1 else 'is'} gone from the raw-data directory: {_names(gone)}."
+            f"{len(gone)} source files of the current publication are gone from the raw-data directory: {_names(gone)}."
         )
 
 

@@ -13,7 +13,7 @@ stale lock behind. The file's text only describes the holder, for the refusal me
 A publication is written to a staging file beside the published one (`staging_path`) and renamed
 into place, all while its refresh holds this lock. A staging file found by the next holder was
 left by a refresh that died while publishing (kill -9, power loss): taking the lock removes it and
-says which (`leftover_staging`).
+says which (`refresh_lock` for every launch path, `clear_leftovers` for `make run`'s pre-flight).
 """
 
 from __future__ import annotations

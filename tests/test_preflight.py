@@ -204,7 +204,7 @@ def test_a_source_file_gone_is_refused_in_seconds(quick_start, tmp_path):
         shutil.move(tmp_path / "安徽.xls", gone)
     assert_refused_before_parsing(
         ran,
-        "1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xls.",
+        "1 source files of the current publication are gone from the raw-data directory: wind-mbr/安徽.xls.",
         quick_start.published,
         before,
     )
@@ -229,7 +229,7 @@ def test_the_guard_in_the_run_gives_the_preflights_sentence(quick_start, tmp_pat
         refusal = preflight(Settings.from_env(), allow_changes=False).refusal
     finally:
         shutil.move(tmp_path / "安徽.xls", gone)
-    sentence = "1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xls."
+    sentence = "1 source files of the current publication are gone from the raw-data directory: wind-mbr/安徽.xls."
     assert guard.intended_only == [sentence] and guard.always_blocking == []
     assert f"\n- {sentence}\n" in refusal
 
