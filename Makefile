@@ -1,6 +1,7 @@
 # The verbs a newcomer needs. Each target sets up .venv first if it is missing or stale.
 #   make run [RAW_DIR=../shared/data/yearbook]   build and publish the warehouse
 #            [ALLOW_CHANGES=1] [FULL=1]           publish an intended change; rebuild though nothing changed
+#            [MAX_WORKBOOK_MIB=50] [MAX_SHEET_CELLS=2000000]   size bounds of one workbook (raise for a bigger export)
 #   make test                                     the whole test suite
 #   make test-fast                                the tests that need neither ../shared nor a refresh
 #   make test-spark                               the dbt models on Spark (own venv), every mart compared with DuckDB
@@ -51,7 +52,7 @@ export REPORT_FROM := $(value FROM)
 export REPORT_TO := $(value TO)
 export REPORT_INDICATOR := $(value INDICATOR)
 export REPORT_YEARS := $(value YEARS)
-export ALLOW_CHANGES FULL VERSION REGION_GROUPS_FILE REPORT_PAIRS
+export ALLOW_CHANGES FULL VERSION REGION_GROUPS_FILE REPORT_PAIRS MAX_WORKBOOK_MIB MAX_SHEET_CELLS
 export DBT_USE_COLORS := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # dagster-dbt's dev-mode manifest preparation looks for `dbt` on PATH.

@@ -39,6 +39,17 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     except SettingsError as exc:
         print(f"The warehouse was NOT refreshed: {exc}", file=sys.stderr)
         return 2
+    from .preflight import preflight
+
+    check = preflight(settings, allow_changes)
+    for line in check.said:
+        print(line)
+    if check.refusal:
+        print(
+            f"{check.refusal}\n({time.perf_counter() - started:.1f} s; Dagster and dbt were not started)",
+            file=sys.stderr,
+        )
+        return 1
     if not full and not allow_changes and _nothing_changed(settings, started):
         return 0
 

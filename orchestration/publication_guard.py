@@ -8,8 +8,10 @@ passes every range check and would still publish wrong numbers. So before the re
 - never publish a province whose series equal another province's, cell for cell (a Wind export
   saved under another province's file name);
 - unless the user says the change is intended (``allow_changes``), refuse when
-  - the raw directory differs from the one the current publication was built from,
-  - a source family became empty, or source files disappeared,
+  - the raw directory differs from the one the current publication was built from (a publication
+    made from the project's synthetic samples is the exception: real extracts replace it freely,
+    and nothing else is compared with it),
+  - a source family became empty (the REGION_GROUPS_FILE among them), or source files disappeared,
   - a province or a year disappeared from an indicator, or more than ``MAX_LOST_VALUE_SHARE`` of the
     published values did,
   - a series was rewritten: most of its overlapping years differ by more than
@@ -23,16 +25,24 @@ passes every range check and would still publish wrong numbers. So before the re
   A unit slip (yuan in a 万元 column) is not a change anyone intends.
 
 Each refusal says what changed, with counts and names.
+
+The rules that need only file lists (`compare_file_lists`) are decided twice from one definition:
+by `make run` before anything is parsed (orchestration/preflight.py, over the catalogue's listing of
+RAW_DIR), and here over the files the build actually read (every launch path, the UI's included).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from .settings import is_sample_raw_dir
 
 MAX_LOST_VALUE_SHARE = 0.005
 REWRITTEN_TOLERANCE = 0.01
@@ -57,9 +67,31 @@ MAGNITUDE_INDICATOR = "main_business_revenue"
 class Comparison:
     always_blocking: list[str] = field(default_factory=list)
     intended_only: list[str] = field(default_factory=list)  # blocks unless allow_changes
+    notes: list[str] = field(default_factory=list)  # said, never blocking
+    replaces_samples: bool = False  # the current publication is the samples': values are not compared
 
     def problems(self, allow_changes: bool) -> list[str]:
         return self.always_blocking + ([] if allow_changes else self.intended_only)
+
+
+ALLOW_HINT = (
+    "If the change is intended, refresh again with allow_changes (make run ALLOW_CHANGES=1, or "
+    "ops: published__marts_file: config: allow_changes: true in the Launchpad)."
+)
+
+
+def refusal_message(comparison: Comparison, allow_changes: bool, heading: str, published_db: Path) -> str | None:
+    """The refusal as the user reads it (the guard's failure, `make run`'s pre-flight), or None."""
+    problems = comparison.problems(allow_changes)
+    if not problems:
+        return None
+    hint = f"\n{ALLOW_HINT}" if comparison.intended_only and not allow_changes else ""
+    unchanged = (
+        f"The published file {published_db} is unchanged."
+        if published_db.exists()
+        else f"Nothing was published ({published_db} does not exist)."
+    )
+    return f"{heading}\n- " + "\n- ".join(problems) + hint + f"\n{unchanged}"
 
 
 def _names(values, limit: int = LISTED) -> str:
@@ -68,24 +100,81 @@ def _names(values, limit: int = LISTED) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
-def compare_with_publication(build_db: Path, published_db: Path, raw_dir: Path) -> Comparison:
+REGION_GROUPS_FAMILY = "region_groups"
+
+
+@dataclass(frozen=True)
+class PublishedFrom:
+    """What the current publication was built from: its raw directory and its source files."""
+
+    raw_dir: str | None
+    from_samples: bool
+    files: tuple[tuple[str, str, int], ...]  # (source_family, source_file, n_values)
+
+    @classmethod
+    def read(cls, published_db: Path) -> PublishedFrom | None:
+        """From the published file's manifest and publication_source_file; None when nothing is published."""
+        if not published_db.exists():
+            return None
+        with duckdb.connect(str(published_db), read_only=True) as con:
+            files = con.execute(
+                "select source_family, source_file, n_values from publication_source_file order by all"
+            ).fetchall()
+            row = con.execute("select manifest from publication_manifest order by published_at desc limit 1").fetchone()
+        manifest = json.loads(row[0]) if row else {}
+        raw_dir = manifest.get("raw_dir")
+        # publications made before the manifest said so: from the samples if they came from raw/
+        from_samples = manifest.get("raw_dir_is_samples", bool(raw_dir) and is_sample_raw_dir(raw_dir))
+        return cls(raw_dir, bool(from_samples), tuple(files))
+
+
+def compare_file_lists(
+    published: PublishedFrom | None, raw_dir: Path, current: Iterable[tuple[str, str]]
+) -> Comparison:
+    """The rules decidable from the raw directory and its file list alone.
+
+    ``current`` is (source_family, source_file) of every source file of this refresh: before
+    parsing, every file the catalogue assigns (and the REGION_GROUPS_FILE); after it, the files
+    that yielded values (raw.source_file).
+    """
     result = Comparison()
+    current = sorted(set(current))
+    if not any(family != REGION_GROUPS_FAMILY for family, _ in current):
+        result.always_blocking.append(
+            f"The raw-data directory {raw_dir} yielded no source file with any value: an empty build is "
+            "never published."
+        )
+        return result
+    if published is None:
+        return result
+    if published.from_samples and not is_sample_raw_dir(raw_dir):
+        result.replaces_samples = True
+        result.notes.append(
+            f"The current publication was built from the project's synthetic samples ({published.raw_dir}); "
+            f"this refresh replaces it with the extracts in {raw_dir} without comparing the two, as sample "
+            "values are not statistics. (Real extracts are never replaced by the samples, or by another "
+            "directory's extracts, unless the change is allowed.)"
+        )
+        return result
+    _raw_dir_changed(published, raw_dir, result)
+    _families_and_files(published, current, result)
+    return result
+
+
+def compare_with_publication(build_db: Path, published_db: Path, raw_dir: Path) -> Comparison:
     with duckdb.connect(str(build_db), read_only=True) as con:
-        n_files = con.execute("select count(*) from raw.source_file where n_values > 0").fetchone()[0]
-        if n_files == 0:
-            result.always_blocking.append(
-                f"The raw-data directory {raw_dir} yielded no source file with any value: an empty build is "
-                "never published."
-            )
+        read = con.execute("select source_family, source_file from raw.source_file where n_values > 0").fetchall()
+        published = PublishedFrom.read(published_db)
+        result = compare_file_lists(published, raw_dir, read)
+        if result.always_blocking:
             return result
         _identical_provinces(con, result)
         _magnitude_within_build(con, result)
-        if not published_db.exists():
+        # samples are not statistics: real extracts replacing them are not compared with them
+        if published is None or result.replaces_samples:
             return result
         con.execute(f"attach '{published_db}' as published (read_only)")
         _magnitude_against_publication(con, result)
-        _raw_dir_changed(con, raw_dir, result)
-        _families_and_files(con, result)
         _lost_values(con, result)
         _rewritten_series(con, result)
         _pairs_dropped(con, result)
@@ -121,51 +210,54 @@ def _identical_provinces(con, result: Comparison) -> None:
         )
 
 
-def _raw_dir_changed(con, raw_dir: Path, result: Comparison) -> None:
-    row = con.execute(
-        "select manifest from published.publication_manifest order by published_at desc limit 1"
-    ).fetchone()
-    published_from = json.loads(row[0]).get("raw_dir") if row else None
-    if published_from and Path(published_from).resolve() != raw_dir.resolve():
-        result.intended_only.append(
-            f"The current publication was built from {published_from}; this refresh read {raw_dir}. Publishing it "
-            "would replace every published number with ones from another collection of extracts."
+def _raw_dir_changed(published: PublishedFrom, raw_dir: Path, result: Comparison) -> None:
+    if not published.raw_dir or Path(published.raw_dir).resolve() == raw_dir.resolve():
+        return
+    if is_sample_raw_dir(raw_dir):
+        consequence = (
+            ", the project's synthetic samples. Publishing it would replace the published extracts' numbers "
+            "with synthetic values."
         )
+    else:
+        consequence = (
+            ". Publishing it would replace every published number with ones from another collection of extracts."
+        )
+    result.intended_only.append(
+        f"The current publication was built from {published.raw_dir}; this refresh read {raw_dir}{consequence}"
+    )
 
 
-def _families_and_files(con, result: Comparison) -> None:
-    families = con.execute("""
-        with before as (
-            select source_family, count(*) as files, sum(n_values) as cells
-            from published.publication_source_file group by all
-        ), now as (
-            select source_family, count(*) as files, sum(n_values) as cells
-            from raw.source_file where n_values > 0 group by all
-        )
-        select source_family, before.files, before.cells
-        from before left join now using (source_family)
-        where coalesce(now.files, 0) = 0
-        order by all
-    """).fetchall()
-    for family, files, cells in families:
-        result.intended_only.append(
-            f"Source family {family} became empty: the current publication holds {files} files and {cells} cells "
-            "of it, this refresh found none."
-        )
-    emptied = {f for f, _, _ in families}
-    # A file saved again in another format (上海.xls -> 上海.xlsx) replaces it; it is not gone.
-    gone = con.execute(r"""
-        select source_family, source_file from published.publication_source_file
-        where regexp_replace(source_file, '\.[^./]+$', '') not in (
-            select regexp_replace(source_file, '\.[^./]+$', '') from raw.source_file where n_values > 0
-        )
-        order by all
-    """).fetchall()
-    gone = [(family, file) for family, file in gone if family not in emptied]
+def _stem(source_file: str) -> str:
+    """A file saved again in another format (上海.xls -> 上海.xlsx) replaces it; it is not gone."""
+    return re.sub(r"\.[^./]+$", "", source_file)
+
+
+def _families_and_files(published: PublishedFrom, current: list[tuple[str, str]], result: Comparison) -> None:
+    families_now = {family for family, _ in current}
+    before: dict[str, list[tuple[str, int]]] = {}
+    for family, file, n_values in published.files:
+        before.setdefault(family, []).append((file, n_values))
+    emptied = sorted(family for family in before if family not in families_now)
+    for family in emptied:
+        files, cells = len(before[family]), sum(n for _, n in before[family])
+        if family == REGION_GROUPS_FAMILY:
+            result.intended_only.append(
+                f"The current publication was built with the region groups file "
+                f"{_names(file.removeprefix('REGION_GROUPS_FILE:') for file, _ in before[family])} "
+                f"({cells} group members); this refresh reads no REGION_GROUPS_FILE, so those groups would "
+                "disappear from every universe metric."
+            )
+        else:
+            result.intended_only.append(
+                f"Source family {family} became empty: the current publication holds {files} files and {cells} "
+                "cells of it, this refresh found none."
+            )
+    stems_now = {_stem(file) for _, file in current}
+    gone = [file for family, file, _ in published.files if family not in emptied and _stem(file) not in stems_now]
     if gone:
         result.intended_only.append(
-            f"{len(gone)} source files of the current publication are gone from the raw-data directory: "
-            f"{_names(file for _, file in gone)}."
+            f"{len(gone)} source {'file' if len(gone) == 1 else 'files'} of the current publication "
+            f"{'is' if len(gone) == 1 else 'are'} gone from the raw-data directory: {_names(gone)}."
         )
 
 

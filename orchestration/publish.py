@@ -21,7 +21,6 @@ import os
 import shutil
 import stat
 import subprocess
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -35,7 +34,8 @@ from .analysis import ANALYSIS_TABLES
 from .analysis.integration_regression import SCHEMA as ANALYSIS_SCHEMA
 from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
-from .publication_guard import compare_with_publication
+from .publication_guard import compare_with_publication, refusal_message
+from .refresh_lock import staging_path
 from .resources import WarehouseResource
 from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions, report_pairs_setting
 
@@ -66,9 +66,7 @@ def replaced_atomically(published_db: Path) -> Iterator[Path]:
     """A temporary file beside the published one; once the block has written it, it becomes the
     published file, read-only, by one rename. On any error the published file is untouched and
     the temporary file is removed."""
-    # DuckDB names a file's catalog after its name up to the first dot: ".marts.duckdb..." would be
-    # catalog "marts", which a build view's "marts.<table>" then also names (an ambiguous reference)
-    staging = published_db.with_name(f".publishing_{uuid.uuid4().hex}.{published_db.name}.tmp")
+    staging = staging_path(published_db)
     try:
         yield staging
         os.chmod(staging, READ_ONLY)
@@ -307,21 +305,20 @@ def published_marts_file(
         # Dagster already skips this step when a blocking check fails; this guards the rule itself.
         raise dg.Failure(description=f"Not published: blocking checks failed: {blocking_failures}")
     comparison = compare_with_publication(settings.build_db, settings.published_db, settings.raw_dir)
-    problems = comparison.problems(config.allow_changes)
-    if problems:
-        hint = (
-            ""
-            if not comparison.intended_only or config.allow_changes
-            else "\nIf the change is intended, refresh again with allow_changes (make run ALLOW_CHANGES=1, or "
-            "ops: published__marts_file: config: allow_changes: true in the Launchpad)."
-        )
+    refusal = refusal_message(
+        comparison,
+        config.allow_changes,
+        "Not published: the build differs from the current publication.",
+        settings.published_db,
+    )
+    if refusal:
+        problems = comparison.problems(config.allow_changes)
         raise dg.Failure(
-            description="Not published: the build differs from the current publication.\n- "
-            + "\n- ".join(problems)
-            + hint
-            + f"\nThe published file {settings.published_db} is unchanged.",
+            description=refusal,
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))},
         )
+    for note in comparison.notes:
+        context.log.info(note)
     report = settings.warehouse_dir / "reports" / context.run.run_id / "index.html"
     manifest = publish_warehouse(
         settings.build_db,
@@ -331,7 +328,10 @@ def published_marts_file(
             "git_commit": _git_commit(),
             "code_fingerprint": code_fingerprint(),
             "raw_dir": str(settings.raw_dir),
+            # a publication of the project's own synthetic samples: real extracts replace it freely
+            "raw_dir_is_samples": settings.is_sample_raw_dir,
             "report_pairs": report_pairs_setting(),
+            "notes": comparison.notes,
             "allowed_changes": comparison.intended_only if config.allow_changes else [],
             "checks": {
                 "evaluated": len(checks),
@@ -351,6 +351,8 @@ def published_marts_file(
         "checks_passed": f"{manifest['checks']['passed']} of {manifest['checks']['evaluated']}",
         "raw_dir": str(settings.raw_dir),
     }
+    if comparison.notes:
+        metadata["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in comparison.notes))
     if comparison.intended_only and config.allow_changes:
         metadata["allowed_changes"] = dg.MetadataValue.md("\n".join(f"- {p}" for p in comparison.intended_only))
     if report.exists():

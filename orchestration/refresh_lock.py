@@ -9,6 +9,11 @@ second refresh of the same WAREHOUSE_DIR is refused at once with a sentence nami
 The lock is an advisory `flock` on WAREHOUSE_DIR/refresh.lock: the kernel releases it when the
 holding process dies, however it dies (SIGKILL included), so a crashed refresh never leaves a
 stale lock behind. The file's text only describes the holder, for the refusal message.
+
+A publication is written to a staging file beside the published one (`staging_path`) and renamed
+into place, all while its refresh holds this lock. A staging file found by the next holder was
+left by a refresh that died while publishing (kill -9, power loss): taking the lock removes it and
+says which (`refresh_lock` for every launch path, `clear_leftovers` for `make run`'s pre-flight).
 """
 
 from __future__ import annotations
@@ -17,12 +22,38 @@ import fcntl
 import json
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 LOCK_NAME = "refresh.lock"
+STAGING_PREFIX = ".publishing_"
+
+
+def staging_path(published_db: Path) -> Path:
+    """Where a new publication is written before its rename. DuckDB names a file's catalog after
+    its name up to the first dot: ".marts.duckdb..." would be catalog "marts", which a build
+    view's "marts.<table>" then also names (an ambiguous reference)."""
+    return published_db.with_name(f"{STAGING_PREFIX}{uuid.uuid4().hex}.{published_db.name}.tmp")
+
+
+def _remove_leftover_staging(warehouse_dir: Path) -> list[str]:
+    """Staging files (and their WAL) of refreshes that died while publishing; call only holding the lock."""
+    removed = []
+    for path in sorted(warehouse_dir.glob(f"{STAGING_PREFIX}*")):
+        size = path.stat().st_size
+        path.unlink(missing_ok=True)
+        removed.append(f"{path.name} ({size / 2**20:,.1f} MiB)")
+    return removed
+
+
+def describe_removed(removed: list[str], warehouse_dir: Path) -> str:
+    return (
+        f"Removed {len(removed)} staging file{'s' if len(removed) > 1 else ''} a killed refresh left in "
+        f"{warehouse_dir}: {', '.join(removed)}."
+    )
 
 
 class RefreshLocked(RuntimeError):
@@ -47,19 +78,15 @@ def describe_holder(lock_path: Path) -> str:
 
 
 @contextmanager
-def refresh_lock(warehouse_dir: Path, *, run_id: str, raw_dir: Path, launched_by: str) -> Iterator[Path]:
-    """Hold the warehouse's refresh lock for the duration of the block, or raise RefreshLocked."""
+def refresh_lock(warehouse_dir: Path, *, run_id: str, raw_dir: Path, launched_by: str) -> Iterator[list[str]]:
+    """Hold the warehouse's refresh lock for the duration of the block, or raise RefreshLocked.
+    The block receives the leftover staging files that were removed (usually none)."""
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse_dir / LOCK_NAME
     handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until the lock is released below
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RefreshLocked(
-                f"Another refresh is already running on {warehouse_dir}: {describe_holder(lock_path)}. "
-                "This one did nothing and published nothing; start it again when that one has finished."
-            ) from None
+        _take(handle, warehouse_dir, lock_path)
+        removed = _remove_leftover_staging(warehouse_dir)
         handle.seek(0)
         handle.truncate()
         handle.write(
@@ -76,7 +103,7 @@ def refresh_lock(warehouse_dir: Path, *, run_id: str, raw_dir: Path, launched_by
         )
         handle.flush()
         try:
-            yield lock_path
+            yield removed
         finally:
             handle.seek(0)
             handle.truncate()
@@ -84,6 +111,30 @@ def refresh_lock(warehouse_dir: Path, *, run_id: str, raw_dir: Path, launched_by
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     finally:
         handle.close()
+
+
+def _take(handle, warehouse_dir: Path, lock_path: Path) -> None:
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RefreshLocked(
+            f"Another refresh is already running on {warehouse_dir}: {describe_holder(lock_path)}. "
+            "This one did nothing and published nothing; start it again when that one has finished."
+        ) from None
+
+
+def clear_leftovers(warehouse_dir: Path) -> list[str]:
+    """Take the lock for a moment, without describing a holder, to remove leftover staging files
+    before a refresh starts (`make run`'s pre-flight); raise RefreshLocked if a refresh runs."""
+    lock_path = warehouse_dir / LOCK_NAME
+    if not warehouse_dir.is_dir():
+        return []
+    with open(lock_path, "a+", encoding="utf-8") as handle:
+        _take(handle, warehouse_dir, lock_path)
+        try:
+            return _remove_leftover_staging(warehouse_dir)
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def launched_by(tags: dict[str, str]) -> str:

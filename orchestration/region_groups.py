@@ -16,8 +16,8 @@ starts from and the provinces it leaves out::
 
 CSV has one row per member: ``group_code,name_zh,name_en,description,province``. A province is
 named by its code (320000) or its short or full Chinese name (江苏, 江苏省). Everything is checked
-before the refresh starts (unknown province, duplicate or built-in code, empty group, malformed
-code) and each error names the file, the line and what was expected.
+before the refresh starts (unknown province, duplicate or built-in code, a group of fewer than two
+provinces, malformed code) and each error names the file, the line and what was expected.
 """
 
 from __future__ import annotations
@@ -201,7 +201,18 @@ def read_groups(path: Path) -> list[RegionGroup]:
         seen.add(group.code)
         if not group.members:
             raise SourceFileError(
-                str(path), f"group {group.code!r} has no members", row=row, expected="at least one province"
+                str(path), f"group {group.code!r} has no members", row=row, expected="at least two provinces"
+            )
+    for group in groups:
+        # Every group is a reference universe of the metric marts: within one province every
+        # location quotient is 1 and there is no other member to specialise against.
+        if len(group.members) == 1:
+            raise SourceFileError(
+                str(path),
+                f"group {group.code!r} has one province ({group.members[0]}), and as the universe of the "
+                "metric marts it would make every location quotient 1",
+                row=None if group.line is None else group.line - 1,
+                expected="at least two provinces",
             )
     return groups
 

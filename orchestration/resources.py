@@ -17,7 +17,9 @@ from packaging import version
 
 from .checks import gx_worker
 from .dbt_project import warehouse_dbt_project
-from .refresh_lock import RefreshLocked, launched_by, refresh_lock
+from .ingest.catalogue import Catalogue, describe_skipped
+from .ingest.errors import SourceFileError
+from .refresh_lock import RefreshLocked, describe_removed, launched_by, refresh_lock
 from .settings import Settings, SettingsError
 
 
@@ -50,7 +52,12 @@ class WarehouseResource(dg.ConfigurableResource):
                 run_id=run.run_id if run else "(no run)",
                 raw_dir=settings.raw_dir,
                 launched_by=launched_by(dict(run.tags) if run else {}),
-            ):
+            ) as removed:
+                if removed:
+                    context.log.warning(describe_removed(removed, settings.warehouse_dir))
+                skipped = _skipped_artefacts(settings.raw_dir)
+                if skipped:
+                    context.log.info(describe_skipped(skipped))
                 gx_worker.start()  # imports Great Expectations on the other core while files are parsed
                 try:
                     yield self
@@ -62,6 +69,13 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect_build(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         self.settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(str(self.settings.build_db), read_only=read_only)
+
+
+def _skipped_artefacts(raw_dir: Path) -> tuple[str, ...]:
+    try:
+        return Catalogue.load().scan(raw_dir).skipped
+    except SourceFileError:
+        return ()  # the ingest step refuses the directory, naming the file
 
 
 class WarehouseDbtCliResource(DbtCliResource):

@@ -51,17 +51,23 @@ class Settings:
 
     @property
     def is_sample_raw_dir(self) -> bool:
-        return self.raw_dir == SAMPLE_RAW_DIR.resolve()
+        return is_sample_raw_dir(self.raw_dir)
 
     def validate(self) -> None:
         """Every setting checked before the first step, so a bad one never fails half-way."""
         keep_versions()
+        workbook_bounds()
         _check_region_groups()
         comparison_pairs()
         if not self.raw_dir.is_dir():
             raise SettingsError(
                 f"RAW_DIR {self.raw_dir} is not a directory: set RAW_DIR to the folder "
                 "holding the yearbook extracts (e.g. ../shared/data/yearbook)."
+            )
+        if not os.access(self.raw_dir, os.R_OK | os.X_OK):
+            raise SettingsError(
+                f"RAW_DIR {self.raw_dir} cannot be read by this user (permission denied): its files "
+                "cannot be listed, let alone read."
             )
         if self.warehouse_dir.exists() and not self.warehouse_dir.is_dir():
             raise SettingsError(f"WAREHOUSE_DIR {self.warehouse_dir} exists and is not a directory.")
@@ -76,6 +82,38 @@ class Settings:
         self.warehouse_dir.mkdir(parents=True, exist_ok=True)
         os.environ["RAW_DIR"] = str(self.raw_dir)
         os.environ["WAREHOUSE_DIR"] = str(self.warehouse_dir)
+
+
+def is_sample_raw_dir(raw_dir: Path | str) -> bool:
+    """The project's own synthetic samples (raw/ of this checkout), not statistics anyone relies on."""
+    return Path(raw_dir).resolve() == SAMPLE_RAW_DIR.resolve()
+
+
+@dataclass(frozen=True)
+class WorkbookBounds:
+    """Sizes no statistical export reaches, checked before a workbook is parsed (a zip bomb, or a
+    file that is not an export, would otherwise take the machine's memory)."""
+
+    max_mib: int  # MAX_WORKBOOK_MIB: an .xlsx's parts, decompressed
+    max_sheet_cells: int  # MAX_SHEET_CELLS: rows x columns of one sheet
+
+
+DEFAULT_MAX_WORKBOOK_MIB = 50
+DEFAULT_MAX_SHEET_CELLS = 2_000_000
+
+
+def workbook_bounds() -> WorkbookBounds:
+    """MAX_WORKBOOK_MIB and MAX_SHEET_CELLS (whole numbers of at least 1), or their defaults."""
+    values = {}
+    for name, default in (("MAX_WORKBOOK_MIB", DEFAULT_MAX_WORKBOOK_MIB), ("MAX_SHEET_CELLS", DEFAULT_MAX_SHEET_CELLS)):
+        text = os.environ.get(name, "").strip().replace("_", "").replace(",", "")
+        if text and (not text.isdigit() or int(text) < 1):
+            raise SettingsError(
+                f"{name}={os.environ[name]!r} is not a whole number of at least 1: it bounds the size of a "
+                f"workbook before it is parsed (default {default:,})."
+            )
+        values[name] = int(text) if text else default
+    return WorkbookBounds(values["MAX_WORKBOOK_MIB"], values["MAX_SHEET_CELLS"])
 
 
 def keep_versions() -> int:

@@ -29,10 +29,11 @@ def test_csv_file_one_row_per_member(tmp_path):
     path = _write(
         tmp_path,
         "groups.csv",
-        "group_code,name_zh,name_en,description,province\nsj,沪苏,SJ,,上海\nsj,沪苏,SJ,,江苏省\nzj,浙,ZJ,,330000\n",
+        "group_code,name_zh,name_en,description,province\nsj,沪苏,SJ,,上海\nsj,沪苏,SJ,,江苏省\nzj,浙皖,ZJ,,330000\n"
+        "zj,浙皖,ZJ,,安徽\n",
     )
     groups = {g.code: g.members for g in read_groups(path)}
-    assert groups == {"sj": ["310000", "320000"], "zj": ["330000"]}
+    assert groups == {"sj": ["310000", "320000"], "zj": ["330000", "340000"]}
 
 
 @pytest.mark.parametrize(

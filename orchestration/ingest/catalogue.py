@@ -64,13 +64,22 @@ class Catalogue:
 
         Raises SourceFileError for the first file no family or `not_ingested` entry covers.
         """
+        return self.scan(raw_dir).assigned
+
+    def scan(self, raw_dir: Path) -> Listing:
+        """Every file under raw_dir assigned to its family, and the artefacts skipped (see
+        `is_artefact`); strays are rejected with SourceFileError."""
         assigned: dict[str, list[Path]] = {key: [] for key in self.families}
+        skipped: list[str] = []
         if not raw_dir.is_dir():
             raise SourceFileError(
                 str(raw_dir), "the raw-data directory does not exist", expected="a directory (set RAW_DIR)"
             )
         for path in _entries(raw_dir):
             relative = path.relative_to(raw_dir).as_posix()
+            if is_artefact(path.name):
+                skipped.append(relative)
+                continue
             family = [f for f in self.families.values() if f.matches(relative)]
             if len(family) > 1:
                 raise SourceFileError(
@@ -90,23 +99,64 @@ class Catalogue:
                     "matches no family of the source catalogue (orchestration/ingest/sources.yml)",
                     expected=f"a path matching one of {patterns}",
                 )
-        return assigned
+        return Listing(assigned, tuple(sorted(skipped)))
+
+
+@dataclass(frozen=True)
+class Listing:
+    assigned: dict[str, list[Path]]  # family -> its files
+    skipped: tuple[str, ...]  # artefacts, relative to the raw-data directory
+
+    def source_files(self, raw_dir: Path) -> list[tuple[str, str]]:
+        """(family, path under raw_dir) of every file a refresh would read, as raw.source_file names them."""
+        return [
+            (family, path.relative_to(raw_dir).as_posix()) for family, paths in self.assigned.items() for path in paths
+        ]
+
+
+# Files that operating systems and office programs leave beside the ones a user saved: never an
+# extract, so skipped (and listed) rather than rejected as strays. Excel's lock file "~$江苏.xlsx"
+# exists while 江苏.xlsx is open and would otherwise match the family's *.xlsx pattern.
+ARTEFACT_NAMES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
+
+
+def describe_skipped(skipped: tuple[str, ...] | list[str], limit: int = 10) -> str:
+    shown = ", ".join(skipped[:limit]) + (f" and {len(skipped) - limit} more" if len(skipped) > limit else "")
+    return (
+        f"Skipped {len(skipped)} file{'s' if len(skipped) > 1 else ''} that no extract is (office lock files, "
+        f"hidden and folder-metadata files): {shown}."
+    )
+
+
+def is_artefact(name: str) -> bool:
+    """An office lock file (~$*), a hidden file (.DS_Store, ._*, editor swap files) or Windows
+    folder metadata (Thumbs.db, desktop.ini)."""
+    return name.startswith(("~$", ".")) or name.lower() in ARTEFACT_NAMES
 
 
 def _entries(raw_dir: Path) -> list[Path]:
     """Every entry under raw_dir that is not a directory: regular files, but also symlinks (good or
     broken), FIFOs, devices and sockets, so none of them can be skipped without a word. Symlinked
-    directories are followed once (a loop is walked no further); hidden entries are editor and OS
-    droppings."""
+    directories are followed once (a loop is walked no further); hidden directories (.git, .Trash)
+    are not walked. A folder that cannot be listed is refused by name: its files would otherwise
+    look deleted."""
+
+    def unreadable(error: OSError) -> None:
+        folder = Path(error.filename)
+        name = folder.relative_to(raw_dir).as_posix() if folder.is_relative_to(raw_dir) else str(folder)
+        raise SourceFileError(
+            f"{name}/", f"cannot be listed ({error.strerror})", expected="a folder this user can read"
+        ) from None
+
     found, seen = [], set()
-    for folder, directories, files in os.walk(raw_dir, followlinks=True):
+    for folder, directories, files in os.walk(raw_dir, followlinks=True, onerror=unreadable):
         identity = (os.stat(folder).st_dev, os.stat(folder).st_ino)
         if identity in seen:
             directories[:] = []
             continue
         seen.add(identity)
         directories[:] = sorted(d for d in directories if not d.startswith("."))
-        found += [Path(folder) / name for name in files if not name.startswith(".")]
+        found += [Path(folder) / name for name in files]
     return sorted(found)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..settings import workbook_bounds
 from .errors import SourceFileError
 from .html_table import looks_like_html, read_html_grid
 
@@ -109,15 +110,11 @@ def _read_xls(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
     import xlrd
 
     book = xlrd.open_workbook(file_contents=data)
+    max_cells = workbook_bounds().max_sheet_cells
     sheets = []
     for sheet in book.sheets():
-        if sheet.nrows * sheet.ncols > MAX_SHEET_CELLS:
-            raise SourceFileError(
-                display_name,
-                f"has a sheet of {sheet.nrows:,} x {sheet.ncols:,} cells, larger than any statistical export",
-                sheet=sheet.name,
-                expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet",
-            )
+        if sheet.nrows * sheet.ncols > max_cells:
+            raise _too_many_cells(display_name, sheet.name, f"{sheet.nrows:,} x {sheet.ncols:,}", max_cells)
         rows = []
         for r in range(sheet.nrows):
             row = []
@@ -138,10 +135,11 @@ def _read_xls(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
     return sheets
 
 
-# Bounds checked before an .xlsx is parsed: its parts decompressed, and one sheet's cells. The
-# largest real export (an IO table) is far below both; a zip bomb is far above.
-MAX_XLSX_UNCOMPRESSED = 50 * 2**20
-MAX_SHEET_CELLS = 2_000_000
+# Bounds checked before an .xlsx is parsed: its parts decompressed (MAX_WORKBOOK_MIB), and one
+# sheet's cells (MAX_SHEET_CELLS); see settings.workbook_bounds. The largest real export (an IO
+# table) is far below both. Ordinary workbooks compress their XML 5 to 20 times; a zip bomb
+# compresses hundreds of times, and only then is it called one.
+ZIP_BOMB_RATIO = 100
 CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
 
 
@@ -150,13 +148,38 @@ def _check_xlsx_size(data: bytes, display_name: str) -> None:
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         total = sum(info.file_size for info in archive.infolist())
-    if total > MAX_XLSX_UNCOMPRESSED:
+    bound = workbook_bounds().max_mib
+    if total > bound * 2**20:
+        ratio = total / max(len(data), 1)
+        what = (
+            f" (a zip bomb: its parts compress {ratio:,.0f} to 1, which no workbook does)"
+            if ratio > ZIP_BOMB_RATIO
+            else ""
+        )
         raise SourceFileError(
             display_name,
-            f"would decompress to {total / 2**20:,.0f} MiB from {len(data) / 2**20:,.1f} MiB "
-            "(a zip bomb, or not a statistical export)",
-            expected=f"at most {MAX_XLSX_UNCOMPRESSED // 2**20} MiB of workbook parts",
+            f"would decompress to {total / 2**20:,.0f} MiB from {len(data) / 2**20:,.1f} MiB, more than the "
+            f"bound of {bound:,} MiB of workbook parts{what}",
+            expected=f"at most {bound:,} MiB; if the file is a genuine export, raise the bound with "
+            f"MAX_WORKBOOK_MIB (make run MAX_WORKBOOK_MIB={_raised(total / 2**20)})",
         )
+
+
+def _too_many_cells(display_name: str, sheet: str, size: str, bound: int, row: int | None = None) -> SourceFileError:
+    return SourceFileError(
+        display_name,
+        f"has a sheet of {size} cells, more than the bound of {bound:,} cells per sheet",
+        sheet=sheet,
+        row=row,
+        expected=f"at most {bound:,} cells; if the file is a genuine export, raise the bound with "
+        "MAX_SHEET_CELLS (make run MAX_SHEET_CELLS=...)",
+    )
+
+
+def _raised(needed: float) -> int:
+    """A round bound above what a file needs, for the message that says how to raise it."""
+    step = 10 if needed < 100 else 100
+    return int(needed // step + 1) * step
 
 
 def _formulas_without_values(book, sheet) -> list[str]:
@@ -176,6 +199,7 @@ def _read_xlsx(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
     import openpyxl
 
     _check_xlsx_size(data, display_name)
+    max_cells = workbook_bounds().max_sheet_cells
     # Read-only mode tolerates parts a workbook names but lacks (a missing drawing in some
     # yearbook files makes the normal mode fail).
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -198,14 +222,9 @@ def _read_xlsx(data: bytes, display_name: str = "(workbook)") -> list[Sheet]:
             rows = []
             for values in sheet.iter_rows(values_only=True):
                 rows.append([None if (isinstance(v, str) and not v.strip()) else v for v in values])
-                if len(rows) * max(len(values), 1) > MAX_SHEET_CELLS:
-                    raise SourceFileError(
-                        display_name,
-                        "has a sheet larger than any statistical export",
-                        sheet=sheet.title,
-                        row=len(rows) - 1,
-                        expected=f"at most {MAX_SHEET_CELLS:,} cells per sheet",
-                    )
+                if len(rows) * max(len(values), 1) > max_cells:
+                    size = f"at least {len(rows):,} x {max(len(values), 1):,}"
+                    raise _too_many_cells(display_name, sheet.title, size, max_cells, row=len(rows) - 1)
             sheets.append(Sheet(sheet.title, rows))
         return sheets
     finally:

@@ -1,0 +1,67 @@
+"""What `make run` decides before Dagster or dbt start, in seconds: everything the raw directory
+and its file list settle.
+
+- Leftovers of a killed refresh: staging files of an interrupted publication are removed, under
+  the refresh lock (a running refresh makes this one stop here, naming it).
+- Artefacts beside the extracts (office lock files, .DS_Store, Thumbs.db, desktop.ini) are
+  skipped and listed; a stray or unreadable file is refused by name, as the ingest step would.
+- The publication guard's file-list rules (orchestration/publication_guard.py,
+  `compare_file_lists`): an empty RAW_DIR (always refused), another raw directory than the
+  current publication's, source files or the REGION_GROUPS_FILE gone (refused unless
+  ALLOW_CHANGES=1). The guard applies the same rules again inside the run, over the files the
+  build actually read, for every launch path (the UI has no pre-flight).
+
+Nothing here imports Dagster or parses a workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from .ingest.catalogue import Catalogue, describe_skipped
+from .ingest.errors import SourceFileError
+from .publication_guard import PublishedFrom, compare_file_lists, refusal_message
+from .refresh_lock import RefreshLocked, clear_leftovers, describe_removed
+from .region_groups import groups_file, source_key
+from .settings import Settings
+
+HEADING = "The warehouse was NOT refreshed (decided from RAW_DIR's file list, before any file was parsed):"
+
+
+@dataclass
+class Preflight:
+    refusal: str | None = None  # the whole message; None: the refresh may start
+    said: list[str] = field(default_factory=list)  # what the user is told either way
+
+
+def preflight(settings: Settings, allow_changes: bool) -> Preflight:
+    result = Preflight()
+    try:
+        removed = clear_leftovers(settings.warehouse_dir)
+    except RefreshLocked as exc:
+        result.refusal = f"The warehouse was NOT refreshed: {exc}"
+        return result
+    if removed:
+        result.said.append(describe_removed(removed, settings.warehouse_dir))
+    try:
+        listing = Catalogue.load().scan(settings.raw_dir)
+    except SourceFileError as exc:
+        # the sentence the ingest step gives for the same file
+        result.refusal = f"{HEADING}\n- Rejected input: {exc}"
+        return result
+    if listing.skipped:
+        result.said.append(describe_skipped(listing.skipped))
+    current = listing.source_files(settings.raw_dir)
+    groups = groups_file()
+    if groups is not None and groups.is_file():
+        current.append(("region_groups", source_key(groups)))
+    try:
+        published = PublishedFrom.read(settings.published_db)
+    except duckdb.Error:
+        published = None  # an unreadable publication: the run's guard reports it
+    comparison = compare_file_lists(published, settings.raw_dir, current)
+    result.said += comparison.notes
+    result.refusal = refusal_message(comparison, allow_changes, HEADING, settings.published_db)
+    return result

@@ -1,0 +1,441 @@
+"""The Quick start as a new user types it, and what `make run` decides before Dagster starts.
+
+Every `make run` here is `python -m orchestration.cli build` in a subprocess with the settings in
+its environment, as the Makefile runs it. The Quick start publishes the samples, then a copy of
+the real extracts (a copy, so files can be taken away from it); the refusals run against that
+publication and must come back within PREFLIGHT_SECONDS with the guard's sentence, leaving the
+published file byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration.ingest.catalogue import Catalogue
+from orchestration.ingest.errors import SourceFileError
+from orchestration.ingest.workbook import read_workbook
+from orchestration.preflight import preflight
+from orchestration.publication_guard import compare_with_publication
+from orchestration.raw_snapshot import snapshot
+from orchestration.refresh_lock import refresh_lock, staging_path
+from orchestration.region_groups import read_groups
+from orchestration.settings import REPO_ROOT, Settings
+
+PREFLIGHT_SECONDS = 5.0
+SAMPLES = REPO_ROOT / "raw"
+GROUPS_EXAMPLE = REPO_ROOT / "examples" / "region_groups.yml"
+# settings a developer's shell may hold that would change what `make run` does
+USER_SETTINGS = (
+    "RAW_DIR",
+    "WAREHOUSE_DIR",
+    "ALLOW_CHANGES",
+    "FULL",
+    "REGION_GROUPS_FILE",
+    "REPORT_PAIRS",
+    "MAX_WORKBOOK_MIB",
+    "MAX_SHEET_CELLS",
+    "PUBLISH_KEEP_VERSIONS",
+)
+
+
+@dataclass
+class Ran:
+    returncode: int
+    out: str
+    err: str
+    seconds: float
+
+
+def make_run(warehouse: Path, dagster_home: Path, **settings: str) -> Ran:
+    """`make run [NAME=value ...]`: the CLI's build in a fresh process, settings in the environment."""
+    env = {k: v for k, v in os.environ.items() if k not in USER_SETTINGS}
+    env |= {
+        "WAREHOUSE_DIR": str(warehouse),
+        "DAGSTER_HOME": str(dagster_home),
+        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        "DBT_USE_COLORS": "false",
+        "GX_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        **settings,
+    }
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "build"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return Ran(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+
+
+def manifest_of(published_db: Path) -> dict:
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        return json.loads(con.execute("select manifest from publication_manifest").fetchone()[0])
+
+
+@dataclass
+class QuickStart:
+    root: Path
+    real: Path  # the copy of the real extracts the current publication was built from
+    warehouse: Path
+    dagster_home: Path
+    samples_run: Ran
+    samples_manifest: dict
+    real_run: Ran
+
+    @property
+    def published(self) -> Path:
+        return self.warehouse / "marts.duckdb"
+
+    def run(self, **settings: str) -> Ran:
+        return make_run(self.warehouse, self.dagster_home, **settings)
+
+
+@pytest.fixture(scope="module")
+def quick_start(yearbook_dir, tmp_path_factory) -> QuickStart:
+    """The README's Quick start from a warehouse that does not exist yet: `make run`, then
+    `make run RAW_DIR=<the real extracts>`."""
+    root = tmp_path_factory.mktemp("quick_start")
+    real = root / "yearbook"
+    shutil.copytree(yearbook_dir, real)
+    dagster_home = root / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+    warehouse = root / "warehouse"
+    samples_run = make_run(warehouse, dagster_home)
+    assert samples_run.returncode == 0, samples_run.err
+    samples_manifest = manifest_of(warehouse / "marts.duckdb")
+    real_run = make_run(warehouse, dagster_home, RAW_DIR=str(real))
+    return QuickStart(root, real, warehouse, dagster_home, samples_run, samples_manifest, real_run)
+
+
+def assert_refused_before_parsing(ran: Ran, sentence: str, published: Path, before: bytes) -> None:
+    assert ran.returncode == 1, ran.out + ran.err
+    assert f"- {sentence}\n" in ran.err, ran.err
+    assert "Dagster and dbt were not started" in ran.err
+    assert ran.seconds <= PREFLIGHT_SECONDS, f"refused after {ran.seconds:.1f} s"
+    assert published.read_bytes() == before
+
+
+# (a) the Quick start as written
+
+
+def test_quick_start_publishes_the_samples_then_the_real_extracts_without_a_flag(quick_start):
+    qs = quick_start
+    assert qs.samples_manifest["raw_dir"] == str(SAMPLES)
+    assert qs.samples_manifest["raw_dir_is_samples"] is True
+    assert "built from the SAMPLE extracts" in qs.samples_run.out
+
+    assert qs.real_run.returncode == 0, qs.real_run.err
+    note = (
+        f"The current publication was built from the project's synthetic samples ({SAMPLES}); this refresh "
+        f"replaces it with the extracts in {qs.real} without comparing the two, as sample values are not "
+        "statistics. (Real extracts are never replaced by the samples, or by another directory's extracts, "
+        "unless the change is allowed.)"
+    )
+    assert note in qs.real_run.out
+    manifest = manifest_of(qs.published)
+    assert manifest["raw_dir"] == str(qs.real)
+    assert manifest["raw_dir_is_samples"] is False
+    assert manifest["allowed_changes"] == []
+    assert manifest["notes"] == [note]
+    # every catalogued real file, and nothing of the samples, is what the publication holds
+    with duckdb.connect(str(qs.published), read_only=True) as con:
+        files = dict(con.execute("select source_file, file_sha256 from publication_source_file").fetchall())
+        provinces = con.execute(
+            "select count(distinct province_code) from fct_industry_indicator "
+            "where indicator = 'main_business_revenue' and value is not null"
+        ).fetchone()[0]
+    assert files == snapshot(qs.real)
+    assert provinces == 31
+
+
+def test_samples_over_the_real_extracts_are_refused_in_seconds(quick_start):
+    before = quick_start.published.read_bytes()
+    ran = quick_start.run()  # `make run` again, without RAW_DIR: the samples
+    assert_refused_before_parsing(
+        ran,
+        f"The current publication was built from {quick_start.real}; this refresh read {SAMPLES}, the project's "
+        "synthetic samples. Publishing it would replace the published extracts' numbers with synthetic values.",
+        quick_start.published,
+        before,
+    )
+    assert "make run ALLOW_CHANGES=1" in ran.err
+
+
+# (b) refusals decided from the raw directory and its file list
+
+
+def test_another_raw_directory_is_refused_in_seconds(quick_start, tmp_path):
+    other = tmp_path / "other_copy"
+    shutil.copytree(quick_start.real, other)
+    before = quick_start.published.read_bytes()
+    assert_refused_before_parsing(
+        quick_start.run(RAW_DIR=str(other)),
+        f"The current publication was built from {quick_start.real}; this refresh read {other}. Publishing it "
+        "would replace every published number with ones from another collection of extracts.",
+        quick_start.published,
+        before,
+    )
+
+
+def test_a_source_file_gone_is_refused_in_seconds(quick_start, tmp_path):
+    gone = quick_start.real / "wind-mbr" / "安徽.xls"
+    before = quick_start.published.read_bytes()
+    shutil.move(gone, tmp_path / "安徽.xls")
+    try:
+        ran = quick_start.run(RAW_DIR=str(quick_start.real))
+    finally:
+        shutil.move(tmp_path / "安徽.xls", gone)
+    assert_refused_before_parsing(
+        ran,
+        "1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xls.",
+        quick_start.published,
+        before,
+    )
+
+
+def test_the_guard_in_the_run_gives_the_preflights_sentence(quick_start, tmp_path, monkeypatch):
+    """One rule, two places: the guard at the publish step (the UI's paths) refuses a file gone with
+    the pre-flight's sentence. Its build database is the quick start's, with one file's
+    registration removed as if that file had not been read."""
+    build_db = tmp_path / "build.duckdb"
+    shutil.copyfile(quick_start.warehouse / "build.duckdb", build_db)
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("delete from raw.source_file where source_file = 'wind-mbr/安徽.xls'")
+    guard = compare_with_publication(build_db, quick_start.published, quick_start.real)
+
+    gone = quick_start.real / "wind-mbr" / "安徽.xls"
+    shutil.move(gone, tmp_path / "安徽.xls")
+    monkeypatch.setenv("RAW_DIR", str(quick_start.real))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(quick_start.warehouse))
+    monkeypatch.delenv("REGION_GROUPS_FILE", raising=False)
+    try:
+        refusal = preflight(Settings.from_env(), allow_changes=False).refusal
+    finally:
+        shutil.move(tmp_path / "安徽.xls", gone)
+    sentence = "1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xls."
+    assert guard.intended_only == [sentence] and guard.always_blocking == []
+    assert f"\n- {sentence}\n" in refusal
+
+
+def test_an_empty_raw_directory_is_refused_in_seconds_even_when_allowed(quick_start, tmp_path):
+    empty = tmp_path / "empty"
+    (empty / "wind-mbr").mkdir(parents=True)
+    (empty / "wind-mbr" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    before = quick_start.published.read_bytes()
+    ran = quick_start.run(RAW_DIR=str(empty), ALLOW_CHANGES="1")
+    assert_refused_before_parsing(
+        ran,
+        f"The raw-data directory {empty} yielded no source file with any value: an empty build is never published.",
+        quick_start.published,
+        before,
+    )
+    assert "ALLOW_CHANGES=1" not in ran.err  # no flag helps
+    # nor is an empty directory ever a first publication
+    fresh = tmp_path / "fresh_warehouse"
+    ran = make_run(fresh, quick_start.dagster_home, RAW_DIR=str(empty))
+    assert ran.returncode == 1 and ran.seconds <= PREFLIGHT_SECONDS
+    assert not (fresh / "marts.duckdb").exists()
+
+
+def test_allow_changes_lets_a_directory_change_past_the_preflight(quick_start, tmp_path, monkeypatch):
+    other = tmp_path / "other_copy"
+    shutil.copytree(quick_start.real / "wind-mbr", other / "wind-mbr")
+    monkeypatch.setenv("RAW_DIR", str(other))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(quick_start.warehouse))
+    monkeypatch.delenv("REGION_GROUPS_FILE", raising=False)
+    settings = Settings.from_env()
+    refused = preflight(settings, allow_changes=False).refusal
+    assert f"this refresh read {other}. Publishing it" in refused
+    assert "Source family io_tables became empty: the current publication holds" in refused
+    assert preflight(settings, allow_changes=True).refusal is None
+
+
+@pytest.fixture(scope="module")
+def samples_with_groups(tmp_path_factory) -> QuickStart:
+    """The samples published with the example REGION_GROUPS_FILE, in a warehouse of their own."""
+    root = tmp_path_factory.mktemp("with_groups")
+    dagster_home = root / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+    ran = make_run(root / "warehouse", dagster_home, REGION_GROUPS_FILE=str(GROUPS_EXAMPLE))
+    assert ran.returncode == 0, ran.err
+    return QuickStart(root, SAMPLES, root / "warehouse", dagster_home, ran, {}, ran)
+
+
+def test_a_region_groups_file_removed_is_refused_in_seconds(samples_with_groups):
+    qs = samples_with_groups
+    with duckdb.connect(str(qs.published), read_only=True) as con:
+        codes = {r[0] for r in con.execute("select group_code from dim_region_group").fetchall()}
+    assert {"national_ex_tibet", "shanghai_jiangsu", "zhejiang_anhui"} <= codes
+    before = qs.published.read_bytes()
+    assert_refused_before_parsing(
+        qs.run(),  # the same samples, REGION_GROUPS_FILE no longer set
+        "The current publication was built with the region groups file region_groups.yml (34 group members); "
+        "this refresh reads no REGION_GROUPS_FILE, so those groups would disappear from every universe metric.",
+        qs.published,
+        before,
+    )
+
+
+# (c) leftovers of a killed refresh
+
+
+def test_a_staging_file_a_killed_refresh_left_is_removed_under_the_lock(quick_start):
+    qs = quick_start
+    leftover = staging_path(qs.published)
+    shutil.copyfile(qs.published, leftover)  # what kill -9 during publishing leaves: a full copy
+    size = leftover.stat().st_size / 2**20
+    before = qs.published.read_bytes()
+    ran = qs.run(RAW_DIR=str(qs.real))
+    assert ran.returncode == 0, ran.err
+    assert (
+        f"Removed 1 staging file a killed refresh left in {qs.warehouse}: {leftover.name} ({size:,.1f} MiB).\n"
+        in ran.out
+    )
+    assert "Nothing changed since the publication" in ran.out
+    assert not list(qs.warehouse.glob(".publishing_*"))
+    assert qs.published.read_bytes() == before
+
+
+def test_the_refresh_lock_removes_leftover_staging_files_for_every_launch_path(tmp_path):
+    published = tmp_path / "marts.duckdb"
+    leftover = staging_path(published)
+    leftover.write_bytes(b"x" * 2**20)
+    wal = leftover.with_name(leftover.name + ".wal")
+    wal.write_bytes(b"")
+    with refresh_lock(tmp_path, run_id="r", raw_dir=tmp_path, launched_by="test") as removed:
+        assert removed == [f"{leftover.name} (1.0 MiB)", f"{wal.name} (0.0 MiB)"]
+    assert not leftover.exists() and not wal.exists()
+
+
+# (d) office lock files and OS metadata
+
+
+ARTEFACTS = ["wind-mbr/~$北京.xlsx", "wind-mbr/.DS_Store", ".DS_Store", "hightech/Thumbs.db", "desktop.ini"]
+
+
+def test_office_lock_files_and_os_metadata_are_skipped_and_listed(quick_start):
+    qs = quick_start
+    files_before = snapshot(qs.real)
+    for relative in ARTEFACTS:
+        (qs.real / relative).write_bytes(b"\x00owner: analyst\x00")
+    try:
+        listing = Catalogue.load().scan(qs.real)
+        assert listing.skipped == tuple(sorted(ARTEFACTS))
+        assert snapshot(qs.real) == files_before
+        ran = qs.run(RAW_DIR=str(qs.real))
+    finally:
+        for relative in ARTEFACTS:
+            (qs.real / relative).unlink()
+    assert ran.returncode == 0, ran.err
+    assert (
+        "Skipped 5 files that no extract is (office lock files, hidden and folder-metadata files): "
+        + ", ".join(sorted(ARTEFACTS))
+        + ".\n"
+    ) in ran.out
+    assert "Nothing changed since the publication" in ran.out
+
+
+# (e) size bounds say the bound and how to raise it
+
+
+def _plain_workbook(rows: int) -> bytes:
+    book = openpyxl.Workbook()
+    for r in range(rows):
+        book.active.append([f"2{r:07d}", *((r * 7919 + c * 104729) % 999983 / 7 for c in range(12))])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_plain_workbook_over_the_size_bound_is_not_called_a_zip_bomb(tmp_path, monkeypatch):
+    data = _plain_workbook(8000)
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = sum(i.file_size for i in archive.infolist())
+    assert 1 < parts / 2**20 < 10 and parts / len(data) < 20
+    monkeypatch.setenv("MAX_WORKBOOK_MIB", "1")
+    with pytest.raises(SourceFileError) as refused:
+        read_workbook(path, "wind-mbr/big.xlsx")
+    assert str(refused.value) == (
+        f"file wind-mbr/big.xlsx: would decompress to {parts / 2**20:,.0f} MiB from {len(data) / 2**20:,.1f} MiB, "
+        "more than the bound of 1 MiB of workbook parts; expected at most 1 MiB; if the file is a genuine "
+        "export, raise the bound with MAX_WORKBOOK_MIB (make run MAX_WORKBOOK_MIB=10)"
+    )
+    monkeypatch.setenv("MAX_WORKBOOK_MIB", "10")
+    assert len(read_workbook(path, "wind-mbr/big.xlsx").sheets[0].rows) == 8000
+
+
+def test_a_zip_bomb_is_still_called_one(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.xlsx"
+    source = zipfile.ZipFile(io.BytesIO(_plain_workbook(10)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b"</sheetData>", b"<row/>" * (3 * 2**20 // 6) + b"</sheetData>")
+            out.writestr(item, data)
+    monkeypatch.setenv("MAX_WORKBOOK_MIB", "2")
+    with pytest.raises(SourceFileError, match=r"more than the bound of 2 MiB of workbook parts \(a zip bomb: "):
+        read_workbook(path, "bomb.xlsx")
+
+
+def test_a_sheet_over_the_cell_bound_says_the_bound_and_how_to_raise_it(tmp_path, monkeypatch):
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(_plain_workbook(20))
+    monkeypatch.setenv("MAX_SHEET_CELLS", "100")
+    with pytest.raises(SourceFileError) as refused:
+        read_workbook(path, "wind-mbr/wide.xlsx")
+    assert str(refused.value) == (
+        "file wind-mbr/wide.xlsx, sheet 'Sheet', row 8: has a sheet of at least 8 x 13 cells, more than the bound "
+        "of 100 cells per sheet; expected at most 100 cells; if the file is a genuine export, raise the bound "
+        "with MAX_SHEET_CELLS (make run MAX_SHEET_CELLS=...)"
+    )
+
+
+def test_a_bound_that_is_not_a_number_is_refused_before_anything_runs(tmp_path):
+    ran = make_run(tmp_path / "warehouse", tmp_path, RAW_DIR=str(SAMPLES), MAX_WORKBOOK_MIB="lots")
+    assert ran.returncode == 2
+    assert ran.err.startswith(
+        "The warehouse was NOT refreshed: MAX_WORKBOOK_MIB='lots' is not a whole number of at least 1: it bounds "
+        "the size of a workbook before it is parsed (default 50)."
+    )
+
+
+# (f) a region group of one province
+
+
+def test_a_region_group_of_one_province_is_refused_naming_file_and_line(tmp_path):
+    groups = tmp_path / "groups.yml"
+    groups.write_text(
+        "groups:\n  - code: pair\n    members: [上海, 江苏]\n  - code: solo\n    members: [浙江]\n", encoding="utf-8"
+    )
+    sentence = (
+        f"file {groups}, row 4: group 'solo' has one province (330000), and as the universe of the metric marts "
+        "it would make every location quotient 1; expected at least two provinces"
+    )
+    with pytest.raises(SourceFileError) as refused:
+        read_groups(groups)
+    assert str(refused.value) == sentence
+    ran = make_run(tmp_path / "warehouse", tmp_path, RAW_DIR=str(SAMPLES), REGION_GROUPS_FILE=str(groups))
+    assert ran.returncode == 2 and ran.seconds <= PREFLIGHT_SECONDS
+    assert ran.err.strip() == f"The warehouse was NOT refreshed: REGION_GROUPS_FILE: {sentence}"
+    assert not (tmp_path / "warehouse").exists()
