@@ -155,7 +155,14 @@ REFRESH_FIXTURES = {
     "user_pair_build",
     "duckdb_build",
 }
-REFRESH_MODULES = {"test_end_to_end", "test_launch_paths", "test_webserver", "test_bad_input_corpus", "test_report"}
+REFRESH_MODULES = {
+    "test_end_to_end",
+    "test_launch_paths",
+    "test_webserver",
+    "test_bad_input_corpus",
+    "test_report",
+    "test_make_run",
+}
 
 
 def pytest_collection_modifyitems(items):
