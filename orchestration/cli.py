@@ -50,6 +50,9 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
 
     from .definitions import build_definitions
     from .ingest.assets import REPARSE_TAG
+    from .run_history import write_run_history_without_fsync
+
+    write_run_history_without_fsync()
 
     settings.export_to_environ()
     job = build_definitions(settings).resolve_job_def("refresh_warehouse")
