@@ -2,6 +2,8 @@
 #   make run [RAW_DIR=../shared/data/yearbook]   build and publish the warehouse
 #            [ALLOW_CHANGES=1] [FULL=1]           publish an intended change; rebuild though nothing changed
 #            [MAX_WORKBOOK_MIB=50] [MAX_SHEET_CELLS=2000000]   size bounds of one workbook (raise for a bigger export)
+#                                                 (one line per stage; dbt's output goes to the log it names)
+#   make status                                   the current publication: every table and its rows, checks
 #   make test                                     the whole test suite
 #   make test-fast                                the tests that need neither ../shared nor a refresh
 #   make test-spark                               the dbt models on Spark (own venv), every mart compared with DuckDB
@@ -62,14 +64,16 @@ export DO_NOT_TRACK := 1
 
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
 
-.PHONY: run test test-fast test-spark lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean
+.PHONY: run status test test-fast test-spark lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
+# About 3 minutes on a 2-core machine with a warm package cache (docs/performance.md).
 $(VENV)/.installed: pyproject.toml
+	@echo "Installing the Python environment (.venv) - first time only, or after pyproject.toml changed; about 3 minutes"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 # dbt's partial-parse state depends on WAREHOUSE_DIR (the profile names it): parse again when
@@ -79,14 +83,18 @@ $(shell mkdir -p dbt_project/target; [ "$$(cat $(PARSED_FOR) 2>/dev/null)" = "$(
 
 # dagster-dbt reads the manifest; outside `dagster dev` nobody else prepares it.
 dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES) $(PARSED_FOR)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	@echo "Parsing the dbt project (dbt parse)"
+	@cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp dagster.yaml $@
 
 run: setup
-	$(BIN)/python -m orchestration.cli build
+	@$(BIN)/python -m orchestration.cli build
+
+status: $(VENV)/.installed
+	@$(BIN)/python -m orchestration.cli status
 
 # Two worker processes (this machine has two cores), each test file on one worker: 20.4 min in
 # one process, 11.5 min in two (README, "Tests").

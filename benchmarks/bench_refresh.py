@@ -2,6 +2,7 @@
 
     make bench                                  # RAW_DIR defaults to ../shared/data/yearbook
     python benchmarks/bench_refresh.py [--repeat 3] [--ui]
+    python benchmarks/bench_refresh.py --base ../wt-base [--repeat 3]   # old vs this, alternately
 
 Each measured command is the one a user types, in a scratch WAREHOUSE_DIR, warm (the venv, the dbt
 manifest and the OS file cache are ready; one untimed refresh first):
@@ -17,6 +18,11 @@ manifest and the OS file cache are ready; one untimed refresh first):
 For the full refresh it prints the stages from the run's own timings (the Dagster event log) next
 to dbt's own time for `dbt build` in the same run (process start to exit, and the part dbt reports
 for executing its nodes). Prints numbers; asserts nothing about them.
+
+With --base (a worktree of another commit, e.g. `git worktree add ../wt-base <commit>` with its
+.venv linked), it runs `make run FULL=1` in that worktree and in this one alternately, one warm-up
+each, and prints a Markdown table of medians, old against new, with their ratio (the table in
+docs/performance.md). On a shared machine only such same-sitting ratios are worth comparing.
 """
 
 from __future__ import annotations
@@ -45,10 +51,10 @@ TARGETS = {
 }
 
 
-def make_run(raw: Path, warehouse: Path, **extra: str) -> float:
+def make_run(raw: Path, warehouse: Path, repo: Path = REPO_ROOT, **extra: str) -> float:
     env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse), **extra}
     started = time.perf_counter()
-    done = subprocess.run(["make", "-s", "run"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(["make", "-s", "run"], cwd=repo, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"make run failed:\n{done.stderr[-3000:]}")
@@ -96,12 +102,77 @@ def mark(value: float, target: float) -> str:
     return "met" if value <= target else "NOT met"
 
 
+COMPARED = (
+    ("make run FULL=1, wall", "make_run"),
+    ("dbt build, process start to exit", "dbt_build_wall_seconds"),
+    ("dbt build, dbt's own elapsed (nodes)", "dbt_nodes_seconds"),
+    ("stage: ingest", "ingest_seconds"),
+    ("stage: raw checks", "raw_checks_seconds"),
+    ("stage: dbt build step (Dagster)", "dbt_build_step_seconds"),
+    ("stage: mart checks", "mart_checks_seconds"),
+    ("stage: publish", "publish_seconds"),
+    ("stage: report", "report_seconds"),
+    ("stage: publish and report", "publish_and_report_seconds"),
+    ("Dagster run, first to last event", "run_seconds"),
+)
+
+
+def compare_with_base(source: Path, base: Path, repeat: int) -> None:
+    """`make run FULL=1` in the base worktree and in this one, alternately, on copies of the same
+    raw files; a Markdown table of medians and the ratio new / old."""
+    sides = {"old": base.resolve(), "new": REPO_ROOT}
+    samples: dict[str, list[dict]] = {"old": [], "new": []}
+    with tempfile.TemporaryDirectory(prefix="bench_refresh_") as scratch:
+        raw = Path(scratch) / "raw"
+        shutil.copytree(source, raw)
+        for side, repo in sides.items():
+            print(f"warm-up: {side} ({repo})", file=sys.stderr)
+            make_run(raw, Path(scratch) / side, repo, FULL="1")
+        for round_ in range(repeat):
+            for side, repo in sides.items() if round_ % 2 == 0 else reversed(sides.items()):
+                print(f"round {round_ + 1} of {repeat}: {side}", file=sys.stderr)
+                wall = make_run(raw, Path(scratch) / side, repo, FULL="1")
+                timings = latest_timings(Path(scratch) / side)
+                # the old stages counted the comparison report in publish
+                timings["publish_and_report_seconds"] = timings["publish_seconds"] + timings.get("report_seconds", 0.0)
+                samples[side].append({"make_run": wall, **timings})
+    median = statistics.median
+    commits = {side: _commit(repo) for side, repo in sides.items()}
+    print(
+        f"`make run FULL=1` on {source}, old {commits['old']} and new {commits['new']} alternately, "
+        f"median of {repeat} (seconds)\n"
+    )
+    print("| measure | old | new | new / old |")
+    print("|---|---:|---:|---:|")
+    for label, key in COMPARED:
+        old = [s[key] for s in samples["old"] if key in s]
+        new = [s[key] for s in samples["new"] if key in s]
+        if not old and not new:
+            continue
+        o, n = (median(old) if old else None), (median(new) if new else None)
+        ratio = f"{n / o:.2f}" if o and n else "–"
+        print(f"| {label} | {_cell(o)} | {_cell(n)} | {ratio} |")
+
+
+def _cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _commit(repo: Path) -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True)
+    return done.stdout.strip() or "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--ui", action="store_true", help="also time a refresh launched through the webserver")
+    parser.add_argument("--base", type=Path, help="a worktree of the commit to compare with, run alternately")
     args = parser.parse_args()
     source = Path(os.environ.get("RAW_DIR") or REPO_ROOT.parent / "shared" / "data" / "yearbook").resolve()
+    if args.base:
+        compare_with_base(source, args.base, args.repeat)
+        return
     with tempfile.TemporaryDirectory(prefix="bench_refresh_") as scratch:
         raw, warehouse = Path(scratch) / "raw", Path(scratch) / "warehouse"
         shutil.copytree(source, raw)

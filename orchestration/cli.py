@@ -1,6 +1,7 @@
 """Command-line entry points: build the warehouse (`make run`), query it (`make sql`), roll back.
 
     python -m orchestration.cli build [--allow-changes] [--full]
+    python -m orchestration.cli status         # the current publication: every table, its rows
     python -m orchestration.cli sql "select * from mart_location_quotient limit 5"
     python -m orchestration.cli sql            # interactive: statements end with ';'
     python -m orchestration.cli rollback [VERSION]
@@ -17,7 +18,11 @@ import os
 import re
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import TextIO
 
 from .settings import Settings, SettingsError
 
@@ -57,6 +62,9 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
 
     from .definitions import build_definitions
     from .ingest.assets import REPARSE_TAG
+    from .run_history import write_run_history_without_fsync
+
+    write_run_history_without_fsync()
 
     settings.export_to_environ()
     job = build_definitions(settings).resolve_job_def("refresh_warehouse")
@@ -65,9 +73,17 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
         "ops": {"published__marts_file": {"config": {"allow_changes": allow_changes}}},
     }
-    with DagsterInstance.get() as instance:
+    run_id = str(uuid.uuid4())
+    log_path = run_log_path(settings, run_id)
+    print(f"Refreshing the warehouse from {settings.raw_dir}; dbt's output and the run's log: {log_path}", flush=True)
+    with DagsterInstance.get() as instance, run_output_to(log_path) as terminal:
+        progress = StageProgress(terminal)
+        instance.add_event_listener(run_id, progress)
         tags = {"warehouse/launched_by": "make run (command line)", **({REPARSE_TAG: "true"} if full else {})}
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=run_config, tags=tags, run_id=run_id
+        )
+        progress.finish()
         timings = stage_timings(instance, result.run_id)
     # What is printed follows what happened to the file, not what the run reported.
     published = _published_run_id(settings) == result.run_id
@@ -76,6 +92,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
         for line in failure_causes(result.all_events):
             print(f"  {line}", file=sys.stderr)
         print_failed_checks(settings, result.run_id)
+        print(f"\nThe run's full log (dbt's output included): {log_path}", file=sys.stderr)
         return 1
     if not result.success:
         print("\nPublished, but the run reported a failure after the new file was in place:", file=sys.stderr)
@@ -85,15 +102,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     from .checks.report import record_timing
 
     record_timing(settings.warehouse_dir, result.run_id, timings)
-    print(f"\nBuilt and published in {timings['total_seconds']:.1f} s from {settings.raw_dir}")
-    print(
-        "Stages: "
-        + ", ".join(
-            f"{k.removesuffix('_seconds').replace('_', ' ')} {v:.1f} s"
-            for k, v in timings.items()
-            if k != "total_seconds"
-        )
-    )
+    print(f"Built and published in {timings['total_seconds']:.1f} s.")
     summarise(settings, result.run_id)
     if settings.is_sample_raw_dir:
         print(
@@ -103,18 +112,101 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     return 0
 
 
+def run_log_path(settings: Settings, run_id: str) -> Path:
+    """Where `make run` writes what the run prints: dbt's lines, Dagster's and the libraries'
+    warnings. One file per run, named by its start time and run id."""
+    return settings.warehouse_dir / "logs" / f"{time.strftime('%Y%m%dT%H%M%S')}_{run_id[:8]}.log"
+
+
+@contextmanager
+def run_output_to(path: Path) -> Iterator[TextIO]:
+    """Everything written during the block goes to `path`: Python's sys.stdout and sys.stderr (dbt's
+    lines, which dagster-dbt re-prints, and warnings) and file descriptors 1 and 2 (logging handlers
+    made earlier, child processes). Yields a stream to what was stdout before, for progress lines."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # when sys.stdout is the process's own, progress goes to a copy of descriptor 1 made before
+    # the redirection; otherwise (a test capturing output) to that stdout object
+    real_stdout = sys.stdout is sys.__stdout__
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    with ExitStack() as stack:
+        out = (
+            stack.enter_context(open(os.dup(saved[1]), "w", encoding="utf-8", buffering=1))
+            if real_stdout
+            else sys.stdout
+        )
+        log = stack.enter_context(open(path, "a", encoding="utf-8", buffering=1))
+        try:
+            for fd in (1, 2):
+                os.dup2(log.fileno(), fd)
+            with redirect_stdout(log), redirect_stderr(log):
+                yield out
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
+
+
+# The stages of a refresh, in the order they run: (what `make run` prints, key in _timings.json,
+# which steps belong to it).
 STAGES = (
-    ("ingest", lambda step: step.startswith("raw__") and "_gx_" not in step),
-    ("raw checks", lambda step: step.startswith("raw__") and "_gx_" in step),
-    ("dbt build step", lambda step: step == "warehouse_dbt_models"),
-    ("mart checks", lambda step: step.startswith("marts__")),
-    ("publish", lambda step: step.startswith("published__")),
+    ("ingest", "ingest", lambda step: step.startswith("raw__") and "_gx_" not in step),
+    ("raw checks", "raw_checks", lambda step: step.startswith("raw__") and "_gx_" in step),
+    ("dbt build", "dbt_build_step", lambda step: step == "warehouse_dbt_models"),
+    ("mart checks", "mart_checks", lambda step: step.startswith("marts__")),
+    ("publish", "publish", lambda step: step == "published__marts_file"),
+    ("report", "report", lambda step: step.startswith("published__")),
 )
+
+
+def stage_of(step_key: str) -> tuple[str, str]:
+    return next(((name, key) for name, key, test in STAGES if test(step_key)), ("other", "other"))
+
+
+class StageProgress:
+    """An event listener of one run: prints a line per stage as the run goes, the stage's name
+    when its first step starts and its seconds (the sum of its steps) when the next stage begins
+    or the run ends."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self.stage: str | None = None
+        self.seconds = 0.0
+        self.failed = False
+        self.step_started: dict[str, float] = {}
+
+    def __call__(self, entry) -> None:
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            return
+        if event.event_type_value == "STEP_START":
+            name, _ = stage_of(event.step_key)
+            if name != self.stage:
+                self.finish()
+                self.stage, self.seconds, self.failed = name, 0.0, False
+                self.out.write(f"  {name:<12}")
+                self.out.flush()
+            self.step_started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in self.step_started:
+            self.seconds += entry.timestamp - self.step_started.pop(event.step_key)
+            self.failed = self.failed or event.event_type_value == "STEP_FAILURE"
+            if event.event_type_value == "STEP_FAILURE":
+                self.finish()
+
+    def finish(self) -> None:
+        if self.stage is None:
+            return
+        self.out.write(f"{self.seconds:6.1f} s{'  FAILED' if self.failed else ''}\n")
+        self.out.flush()
+        self.stage = None
 
 
 def stage_timings(instance, run_id: str) -> dict[str, float]:
     """Seconds per stage of a run, from its event log: what `make bench` reports."""
-    started, spent = {}, {name: 0.0 for name, _ in STAGES}
+    started, spent = {}, {key: 0.0 for _, key, _ in STAGES}
     logs = instance.all_logs(run_id)
     for entry in logs:
         event = entry.dagster_event
@@ -123,9 +215,9 @@ def stage_timings(instance, run_id: str) -> dict[str, float]:
         if event.event_type_value == "STEP_START":
             started[event.step_key] = entry.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
-            name = next((n for n, test in STAGES if test(event.step_key)), "other")
-            spent[name] = spent.get(name, 0.0) + entry.timestamp - started[event.step_key]
-    timings = {f"{name.replace(' ', '_')}_seconds": round(value, 3) for name, value in spent.items()}
+            _, key = stage_of(event.step_key)
+            spent[key] = spent.get(key, 0.0) + entry.timestamp - started[event.step_key]
+    timings = {f"{key}_seconds": round(value, 3) for key, value in spent.items()}
     if logs:
         timings["run_seconds"] = round(logs[-1].timestamp - logs[0].timestamp, 3)
     return timings
@@ -235,32 +327,68 @@ def print_failed_checks(settings: Settings, run_id: str) -> None:
 
 
 def summarise(settings: Settings, run_id: str) -> None:
+    """What a user reads after `make run`: the file, what it holds, what was withheld, the reports.
+    The listing of every table is `make status`."""
     import duckdb
 
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        print(f"Published file: {settings.published_db}")
-        report = settings.warehouse_dir / "reports" / run_id / "index.html"
-        if report.exists():
-            print(f"Validation report: {report}")
-        for path in sorted((settings.warehouse_dir / "comparison-reports").glob("*.html")):
-            print(f"Comparison report: {path} (and .xlsx)")
+        tables, rows = con.execute("select count(*), sum(row_count) from publication_table").fetchall()[0]
+        files, cells = con.execute(
+            "select count(distinct source_file), sum(n_values) from publication_source_file"
+        ).fetchall()[0]
         withheld = con.execute("select scope, count(*) from fct_quarantine group by scope order by scope").fetchall()
-        if withheld:
-            print(
-                "Withheld by the quality policy (query fct_quarantine for reasons): "
-                + ", ".join(f"{n} {scope.replace('_', '-')}s" for scope, n in withheld)
-            )
-        for line in withheld_province_years(con):
-            print(line)
-        print(con.sql("select table_name, row_count from publication_table order by table_name"))
+        withheld_names = withheld_province_years(con)
+    print(f"Published file: {settings.published_db}")
+    print(f"  {tables} tables, {rows:,} rows, from {files} source files ({cells:,} cells)")
+    if withheld:
         print(
-            con.sql(
-                "select count(distinct source_file) as source_files, sum(n_values) as source_cells "
-                "from publication_source_file"
-            )
+            "  Withheld by the quality policy (query fct_quarantine for reasons): "
+            + ", ".join(f"{n} {scope.replace('_', '-')}s" for scope, n in withheld)
         )
-        print('Example query (make sql Q="..."):\n' + EXAMPLE_QUERY)
-        print(con.sql(EXAMPLE_QUERY))
+    for line in withheld_names:
+        print(line)
+    report = settings.warehouse_dir / "reports" / run_id / "index.html"
+    if report.exists():
+        print(f"Validation report: {report}")
+    for path in sorted((settings.warehouse_dir / "comparison-reports").glob("*.html")):
+        print(f"Comparison report: {path} (and .xlsx)")
+    print('Every table and its rows: make status; query it: make sql Q="select ..."')
+
+
+def status(settings: Settings) -> int:
+    """The current publication: when, from what, its checks, every table with its rows, and an
+    example query."""
+    import duckdb
+
+    from .raw_snapshot import published_snapshot
+
+    if not settings.published_db.exists():
+        print(f"No published warehouse at {settings.published_db}; run `make run` first.", file=sys.stderr)
+        return 1
+    _, manifest = published_snapshot(settings.published_db)
+    checks = manifest.get("checks") or {}
+    print(f"Published file: {settings.published_db}")
+    print(
+        f"  published {manifest.get('published_at')} by run {str(manifest.get('run_id'))[:8]} "
+        f"from {manifest.get('raw_dir')}"
+    )
+    if checks:
+        warnings = len(checks.get("warnings", []))
+        print(f"  checks: {checks.get('passed')} passed, {warnings} warnings (of {checks.get('evaluated')})")
+    if manifest.get("validation_report"):
+        print(f"  validation report: {manifest['validation_report']}")
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        tables = con.execute("select table_name, row_count from publication_table order by table_name").fetchall()
+        files, cells = con.execute(
+            "select count(distinct source_file), sum(n_values) from publication_source_file"
+        ).fetchall()[0]
+        print(f"  {len(tables)} tables, from {files} source files ({cells:,} cells):")
+        width = max(len(name) for name, _ in tables)
+        for name, rows in tables:
+            print(f"    {name:<{width}}  {rows:>12,}")
+        print('Example query (make sql Q="..."):\n' + EXAMPLE_QUERY + "\n")
+        con.sql(EXAMPLE_QUERY).show(max_width=200)
+    return 0
 
 
 def withheld_province_years(con) -> list[str]:
@@ -362,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         help="publish even if the build differs from the current publication as the guard warns",
     )
     build_cmd.add_argument("--full", action="store_true", help="parse every file and rebuild, even if nothing changed")
+    sub.add_parser("status", help="the current publication: every table and its rows, the checks, an example query")
     query = sub.add_parser("sql", help="run SQL against the published file")
     query.add_argument(
         "statement",
@@ -414,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
         return build(
             settings, allow_changes=args.allow_changes or _flag("ALLOW_CHANGES"), full=args.full or _flag("FULL")
         )
+    if args.command == "status":
+        return status(settings)
     if args.command == "rollback":
         from .rollback import rollback
 

@@ -42,18 +42,23 @@ from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions, report_pairs_se
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
 
+def dbt_manifest() -> dict:
+    """dbt's manifest (target/manifest.json, written by `dbt parse`): the registry of every model,
+    its description and its columns' descriptions."""
+    return json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _published_nodes(manifest: dict) -> list[dict]:
+    return [
+        node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    ]
+
+
 @lru_cache(maxsize=1)
 def published_tables() -> tuple[str, ...]:
     """The public SQL interface: every dbt model in models/marts (schema marts), from the manifest.
     Add, never silently rename: the tables are dbt contracts."""
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
-    return tuple(
-        sorted(
-            node["name"]
-            for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["fqn"][1] == "marts"
-        )
-    )
+    return tuple(sorted(node["name"] for node in _published_nodes(dbt_manifest())))
 
 
 PUBLISHED_TABLES = published_tables()
@@ -76,15 +81,12 @@ def replaced_atomically(published_db: Path) -> Iterator[Path]:
             leftover.unlink(missing_ok=True)
 
 
-def _copy_comments(con, table: str, schema: str = "marts") -> None:
-    """The dbt descriptions (persisted as comments in the build database) onto the published copy,
-    so the published file describes itself: duckdb_tables() and duckdb_columns() show them."""
-    # a mart the build keeps as a view (a filter of its _by_set table) is described on the view
+def _copy_build_comments(con, table: str, schema: str) -> None:
+    """The comments a table carries in the build database onto its published copy: the analysis
+    tables (orchestration/analysis), which are written with their descriptions by Python, not dbt."""
     comment = con.execute(
-        "select comment from duckdb_tables() where database_name = 'build' and schema_name = ? "
-        "and table_name = ? union all select comment from duckdb_views() where database_name = 'build' "
-        "and schema_name = ? and view_name = ?",
-        [schema, table, schema, table],
+        "select comment from duckdb_tables() where database_name = 'build' and schema_name = ? and table_name = ?",
+        [schema, table],
     ).fetchone()
     if comment and comment[0]:
         con.execute(f"comment on table main.{table} is {_literal(comment[0])}")
@@ -94,6 +96,36 @@ def _copy_comments(con, table: str, schema: str = "marts") -> None:
         [schema, table],
     ).fetchall():
         con.execute(f'comment on column main.{table}."{column}" is {_literal(text)}')
+
+
+def _describe_published_tables(con, tables, manifest: dict) -> None:
+    """The dbt descriptions as comments on the published copies, so the published file describes
+    itself: duckdb_tables() and duckdb_columns() show them.
+
+    Written here, once per publication, rather than by dbt's persist_docs on every build (3-9 s of
+    the build; docs/performance.md): the model's description on the table, each documented
+    column's description on that column, as persist_docs writes them. Columns dbt cannot
+    document in YAML (the wide views' lq_13, k_110000, ...) are commented in the build by the
+    comment_wide_columns post-hook; those comments are carried over. One query, one batch."""
+    nodes = {node["name"]: node for node in _published_nodes(manifest) if node["name"] in tables}
+    statements = []
+    existing: dict[str, set[str]] = {}
+    for table, column, build_comment in con.execute(
+        "select p.table_name, p.column_name, b.comment from duckdb_columns() p left join duckdb_columns() b "
+        "on b.database_name = 'build' and b.schema_name = 'marts' and b.table_name = p.table_name "
+        "and b.column_name = p.column_name where p.database_name = current_database() and p.schema_name = 'main'"
+    ).fetchall():
+        existing.setdefault(table, set()).add(column)
+        if table in nodes and build_comment is not None and column not in nodes[table]["columns"]:
+            statements.append(f'comment on column main.{table}."{column}" is {_literal(build_comment)}')
+    for table, node in nodes.items():
+        if node["description"]:
+            statements.append(f"comment on table main.{table} is {_literal(node['description'])}")
+        for column, spec in node["columns"].items():
+            if column in existing.get(table, ()):
+                statements.append(f'comment on column main.{table}."{column}" is {_literal(spec["description"])}')
+    if statements:
+        con.execute(";\n".join(statements))
 
 
 PUBLICATION_TABLES = {
@@ -164,11 +196,11 @@ def publish_warehouse(
         for table in tables:
             con.execute(f"create table main.{table} as select * from build.marts.{table}")
             counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
-            _copy_comments(con, table)
+        _describe_published_tables(con, tables, dbt_manifest())
         for table in analysis_tables:
             con.execute(f"create table main.{table} as select * from build.{ANALYSIS_SCHEMA}.{table}")
             counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
-            _copy_comments(con, table, ANALYSIS_SCHEMA)
+            _copy_build_comments(con, table, ANALYSIS_SCHEMA)
         manifest["tables"] = counts
         manifest["source_files"] = [
             dict(zip(("source_family", "source_file", "file_sha256", "n_values"), row))

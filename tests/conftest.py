@@ -163,6 +163,9 @@ REFRESH_MODULES = {
     "test_bad_input_corpus",
     "test_report",
     "test_report_caveats",
+    "test_report_any_pair",
+    "test_make_run",
+    "test_preflight",
 }
 
 
