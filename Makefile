@@ -68,7 +68,7 @@ DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name 
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
-# About 3 minutes on a 2-core machine with a warm package cache (docs/performance.md).
+# About 3 minutes on a 2-core machine with a warm package cache (docs/benchmarks.md).
 $(VENV)/.installed: pyproject.toml
 	@echo "Installing the Python environment (.venv) - first time only, or after pyproject.toml changed; about 3 minutes"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -22,7 +22,7 @@ for executing its nodes). Prints numbers; asserts nothing about them.
 With --base (a worktree of another commit, e.g. `git worktree add ../wt-base <commit>` with its
 .venv linked), it runs `make run FULL=1` in that worktree and in this one alternately, one warm-up
 each, and prints a Markdown table of medians, old against new, with their ratio (the table in
-docs/performance.md). On a shared machine only such same-sitting ratios are worth comparing.
+docs/benchmarks.md). On a shared machine only such same-sitting ratios are worth comparing.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def _describe_published_tables(con, tables, manifest: dict) -> None:
     itself: duckdb_tables() and duckdb_columns() show them.
 
     Written here, once per publication, rather than by dbt's persist_docs on every build (3-9 s of
-    the build; docs/performance.md): the model's description on the table, each documented
+    the build; docs/benchmarks.md): the model's description on the table, each documented
     column's description on that column, as persist_docs writes them. Columns dbt cannot
     document in YAML (the wide views' lq_13, k_110000, ...) are commented in the build by the
     comment_wide_columns post-hook; those comments are carried over. One query, one batch."""

@@ -4,7 +4,7 @@ Dagster's SQLite storage opens a connection per write and commits each event, an
 for the disk (fsync) at every commit and at the checkpoint when the last connection closes. A
 refresh writes about 850 events (287 of them, "planned" materializations and checks, before the
 first step starts): on this 2-core machine, with other processes using the disk, creating the run
-alone took 17-30 s, and 3-5 s with `synchronous = off` (docs/performance.md).
+alone took 17-30 s, and 3-5 s with `synchronous = off` (docs/benchmarks.md).
 
 Off means a crash of the operating system or a power cut during a write can damage the run
 history; a crashing process cannot. The history is the UI's record of runs, not the warehouse:
