@@ -35,3 +35,13 @@
         ) as comparison_pairs
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The join condition every step of a shift-share (and any metric over universe-years) needs: the
+    same universe, industry set and indicator on both sides. Written once; the years, which differ
+    by step (base year, end year), are joined beside it. -#}
+{% macro same_universe_set_indicator(left, right) -%}
+{{ left }}.universe_code = {{ right }}.universe_code
+            and {{ left }}.industry_set = {{ right }}.industry_set
+            and {{ left }}.indicator = {{ right }}.indicator
+{%- endmacro %}

@@ -57,8 +57,7 @@ year_pairs as (
         t1.year
     from years as t0
     inner join years as t1
-        on t0.universe_code = t1.universe_code and t0.industry_set = t1.industry_set
-            and t0.indicator = t1.indicator
+        on {{ same_universe_set_indicator('t0', 't1') }}
             and t0.year < t1.year
 
 ),
@@ -72,14 +71,10 @@ pair_members as (
         t0.source_vintage <> t1.source_vintage as crosses_classification_break
     from year_pairs
     inner join region_years as t0
-        on year_pairs.universe_code = t0.universe_code
-            and year_pairs.industry_set = t0.industry_set
-            and year_pairs.indicator = t0.indicator
+        on {{ same_universe_set_indicator('year_pairs', 't0') }}
             and year_pairs.base_year = t0.year
     inner join region_years as t1
-        on year_pairs.universe_code = t1.universe_code
-            and year_pairs.industry_set = t1.industry_set
-            and year_pairs.indicator = t1.indicator
+        on {{ same_universe_set_indicator('year_pairs', 't1') }}
             and year_pairs.year = t1.year and t0.province_code = t1.province_code
 
 ),
@@ -96,12 +91,10 @@ pair_outsiders as (
         region_years.province_code
     from year_pairs
     inner join region_years
-        on year_pairs.universe_code = region_years.universe_code and year_pairs.industry_set = region_years.industry_set
-            and year_pairs.indicator = region_years.indicator
+        on {{ same_universe_set_indicator('year_pairs', 'region_years') }}
             and region_years.year in (year_pairs.base_year, year_pairs.year)
     anti join pair_members
-        on year_pairs.universe_code = pair_members.universe_code and year_pairs.industry_set = pair_members.industry_set
-            and year_pairs.indicator = pair_members.indicator
+        on {{ same_universe_set_indicator('year_pairs', 'pair_members') }}
             and year_pairs.base_year = pair_members.base_year
             and year_pairs.year = pair_members.year
             and region_years.province_code = pair_members.province_code
@@ -135,8 +128,7 @@ outsider_values as (
         sum(input.value) filter (where pair_outsiders.outsider_year = pair_outsiders.year) as outside
     from pair_outsiders
     inner join input
-        on pair_outsiders.universe_code = input.universe_code and pair_outsiders.industry_set = input.industry_set
-            and pair_outsiders.indicator = input.indicator
+        on {{ same_universe_set_indicator('pair_outsiders', 'input') }}
             and pair_outsiders.outsider_year = input.year
             and pair_outsiders.province_code = input.province_code
     group by all
@@ -157,19 +149,13 @@ pair_industries as (
         t1.industry_total - coalesce(outsider_values.outside, 0) as industry_total
     from year_pairs
     inner join industry_years as t0
-        on year_pairs.universe_code = t0.universe_code
-            and year_pairs.industry_set = t0.industry_set
-            and year_pairs.indicator = t0.indicator
+        on {{ same_universe_set_indicator('year_pairs', 't0') }}
             and year_pairs.base_year = t0.year
     inner join industry_years as t1
-        on year_pairs.universe_code = t1.universe_code
-            and year_pairs.industry_set = t1.industry_set
-            and year_pairs.indicator = t1.indicator
+        on {{ same_universe_set_indicator('year_pairs', 't1') }}
             and year_pairs.year = t1.year and t0.industry_code = t1.industry_code
     left join outsider_values
-        on year_pairs.universe_code = outsider_values.universe_code
-            and year_pairs.industry_set = outsider_values.industry_set
-            and year_pairs.indicator = outsider_values.indicator
+        on {{ same_universe_set_indicator('year_pairs', 'outsider_values') }}
             and year_pairs.base_year = outsider_values.base_year
             and year_pairs.year = outsider_values.year
             and t0.industry_code = outsider_values.industry_code
@@ -200,14 +186,10 @@ pair_vectors as (
         count(pair_industries.industry_code) as n_industries
     from year_pairs
     inner join industry_years as base_industries
-        on year_pairs.universe_code = base_industries.universe_code
-            and year_pairs.industry_set = base_industries.industry_set
-            and year_pairs.indicator = base_industries.indicator
+        on {{ same_universe_set_indicator('year_pairs', 'base_industries') }}
             and year_pairs.base_year = base_industries.year
     left join pair_industries
-        on year_pairs.universe_code = pair_industries.universe_code
-            and year_pairs.industry_set = pair_industries.industry_set
-            and year_pairs.indicator = pair_industries.indicator
+        on {{ same_universe_set_indicator('year_pairs', 'pair_industries') }}
             and year_pairs.base_year = pair_industries.base_year
             and year_pairs.year = pair_industries.year
             and base_industries.industry_code = pair_industries.industry_code
@@ -229,14 +211,10 @@ end_masks as (
         ) }} as included_at_end
     from year_pairs
     inner join industry_years as end_industries
-        on year_pairs.universe_code = end_industries.universe_code
-            and year_pairs.industry_set = end_industries.industry_set
-            and year_pairs.indicator = end_industries.indicator
+        on {{ same_universe_set_indicator('year_pairs', 'end_industries') }}
             and year_pairs.year = end_industries.year
     left join industry_years as base_industries
-        on year_pairs.universe_code = base_industries.universe_code
-            and year_pairs.industry_set = base_industries.industry_set
-            and year_pairs.indicator = base_industries.indicator
+        on {{ same_universe_set_indicator('year_pairs', 'base_industries') }}
             and year_pairs.base_year = base_industries.year
             and end_industries.industry_code = base_industries.industry_code
     group by all
@@ -276,25 +254,18 @@ per_region as (
         {{ list_inner_product('v0.region_values', 'pair_vectors.growth_ratio') }} as base_times_ratio -- Σk x0·X1/X0
     from pair_members
     inner join pair_vectors
-        on pair_members.universe_code = pair_vectors.universe_code
-            and pair_members.industry_set = pair_vectors.industry_set
-            and pair_members.indicator = pair_vectors.indicator
+        on {{ same_universe_set_indicator('pair_members', 'pair_vectors') }}
             and pair_members.base_year = pair_vectors.base_year
             and pair_members.year = pair_vectors.year
     inner join end_masks
-        on pair_members.universe_code = end_masks.universe_code and pair_members.industry_set = end_masks.industry_set
-            and pair_members.indicator = end_masks.indicator
+        on {{ same_universe_set_indicator('pair_members', 'end_masks') }}
             and pair_members.base_year = end_masks.base_year
             and pair_members.year = end_masks.year
     inner join region_vectors as v0
-        on pair_members.universe_code = v0.universe_code
-            and pair_members.industry_set = v0.industry_set
-            and pair_members.indicator = v0.indicator
+        on {{ same_universe_set_indicator('pair_members', 'v0') }}
             and pair_members.base_year = v0.year and pair_members.province_code = v0.province_code
     inner join region_vectors as v1
-        on pair_members.universe_code = v1.universe_code
-            and pair_members.industry_set = v1.industry_set
-            and pair_members.indicator = v1.indicator
+        on {{ same_universe_set_indicator('pair_members', 'v1') }}
             and pair_members.year = v1.year and pair_members.province_code = v1.province_code
 
 ),
