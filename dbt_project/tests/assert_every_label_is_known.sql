@@ -7,7 +7,8 @@
 -- 汽车制造业). A label a couple of characters from a known one is called a likely typo and
 -- offered no variant (a seed entry would make the typo permanent). A label close to nothing is
 -- offered the seed only if it names an industry in another edition's words (docs/dagster-ui.md).
-{{ config(store_failures=true) }}
+-- It reads int_cells_labelled and int_industry_label; meta names the model it is a check of in Dagster.
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'int_cells_labelled'}}}) }}
 
 with
 

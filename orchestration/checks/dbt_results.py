@@ -26,6 +26,10 @@ def _tested_model(node: dict, nodes: dict[str, dict]) -> dict | None:
     attached = node.get("attached_node")
     if attached in nodes:
         return nodes[attached]
+    # a singular test reading several models names the one it checks (the meta Dagster reads too)
+    ref = ((node.get("config") or {}).get("meta") or {}).get("dagster", {}).get("ref", {}).get("name")
+    if ref:
+        return next((n for n in nodes.values() if n["resource_type"] == "model" and n["name"] == ref), None)
     models = [nodes[uid] for uid in node.get("depends_on", {}).get("nodes", []) if uid.startswith("model.")]
     return models[0] if len(models) == 1 else None
 
