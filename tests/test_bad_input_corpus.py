@@ -26,6 +26,7 @@ from orchestration.ingest.workbook import read_sheets
 from orchestration.settings import REPO_ROOT
 
 from .conftest import record_outcome, run_refresh
+from .webserver_client import INSTANCE_YAML
 
 # A small real universe keeps each run short: the Yangtze River Delta plus Beijing's xlsx export.
 CORPUS_FILES = ["上海.xls", "江苏.xls", "浙江.xls", "安徽.xls", "北京.xlsx"]
@@ -349,7 +350,7 @@ def test_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_succee
         "FULL": "1",
     }  # nothing changed: rebuild anyway
     (tmp_path / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, tmp_path / "dagster_home" / "dagster.yaml")
     process = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "build"],
         cwd=REPO_ROOT,
@@ -656,7 +657,7 @@ def test_a_later_failure_shows_only_its_own_failing_rows(case, monkeypatch, caps
     monkeypatch.setenv("WAREHOUSE_DIR", str(case.warehouse))
     monkeypatch.setenv("DAGSTER_HOME", str(case.warehouse.parent / "dagster_home"))
     (case.warehouse.parent / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", case.warehouse.parent / "dagster_home" / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, case.warehouse.parent / "dagster_home" / "dagster.yaml")
     rows = case.as_rows("浙江.xls")
     rows[0][3] = rows[0][3].rsplit(":", 1)[0] + ":量子纺织业"
     case.replace_with_xlsx("浙江.xls", rows)
@@ -693,7 +694,7 @@ def test_second_refresh_is_refused_while_the_first_runs(case, tmp_path):
         "FULL": "1",
     }
     (tmp_path / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, tmp_path / "dagster_home" / "dagster.yaml")
     first = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "build"],
         cwd=REPO_ROOT,

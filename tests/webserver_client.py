@@ -19,6 +19,8 @@ from pathlib import Path
 from orchestration.settings import REPO_ROOT
 
 DAGSTER = Path(sys.executable).parent / "dagster"
+# the instance settings `make ui` copies into DAGSTER_HOME
+INSTANCE_YAML = REPO_ROOT / "orchestration" / "dagster_instance.yaml"
 
 
 def free_port() -> int:
@@ -87,6 +89,46 @@ class Webserver:
         )
         return [e for e in data["logsForRun"]["events"] if e["__typename"] == "ExecutionStepFailureEvent"]
 
+    def run_events(self, run_id: str) -> list[dict]:
+        """The run's materialization and observation events with their text metadata."""
+        data = self.query(
+            """query($id: ID!) { logsForRun(runId: $id, limit: 5000) { ... on EventConnection { events {
+            __typename ... on MaterializationEvent { assetKey { path } metadataEntries { label
+              ... on TextMetadataEntry { text } } }
+            ... on ObservationEvent { assetKey { path } metadataEntries { label
+              ... on TextMetadataEntry { text } } } } } } }""",
+            {"id": run_id},
+        )
+        return data["logsForRun"]["events"]
+
+    def asset_state(self, path: list[str]) -> dict:
+        """What the Catalog shows of an asset: its health, its latest materialization (run and
+        metadata) and each check's latest evaluation."""
+        data = self.query(
+            """query($key: AssetKeyInput!) {
+            assetOrError(assetKey: $key) { ... on Asset {
+              assetHealth { assetHealth materializationStatus assetChecksStatus }
+              assetMaterializations(limit: 1) { runId metadataEntries { label
+                ... on TextMetadataEntry { text } ... on PathMetadataEntry { path } } } } }
+            assetNodeOrError(assetKey: $key) { ... on AssetNode {
+              assetChecksOrError { ... on AssetChecks { checks { name
+                executionForLatestMaterialization { status runId } } } } } } }""",
+            {"key": {"path": path}},
+        )
+        asset, node = data["assetOrError"], data["assetNodeOrError"]
+        latest = (asset.get("assetMaterializations") or [None])[0]
+        return {
+            "health": asset.get("assetHealth"),
+            "run_id": latest and latest["runId"],
+            "metadata": {
+                e["label"]: e.get("text") or e.get("path") for e in (latest["metadataEntries"] if latest else [])
+            },
+            "checks": {
+                c["name"]: (c["executionForLatestMaterialization"] or {}).get("status")
+                for c in node["assetChecksOrError"]["checks"]
+            },
+        }
+
 
 @contextmanager
 def dagster_dev(
@@ -95,7 +137,7 @@ def dagster_dev(
     """`dagster dev` over the given directories, as `make ui` starts it; yields the client, the code
     location's name and every asset key once the location has loaded."""
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, home / "dagster.yaml")
     port = free_port()
     env = {
         **os.environ,
