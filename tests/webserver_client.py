@@ -90,16 +90,23 @@ class Webserver:
         return [e for e in data["logsForRun"]["events"] if e["__typename"] == "ExecutionStepFailureEvent"]
 
     def run_events(self, run_id: str) -> list[dict]:
-        """The run's materialization and observation events with their text metadata."""
-        data = self.query(
-            """query($id: ID!) { logsForRun(runId: $id, limit: 5000) { ... on EventConnection { events {
-            __typename ... on MaterializationEvent { assetKey { path } metadataEntries { label
-              ... on TextMetadataEntry { text } } }
-            ... on ObservationEvent { assetKey { path } metadataEntries { label
-              ... on TextMetadataEntry { text } } } } } } }""",
-            {"id": run_id},
-        )
-        return data["logsForRun"]["events"]
+        """The run's materialization and observation events with their text metadata, page by page
+        (a refresh logs thousands of events)."""
+        events, cursor = [], None
+        while True:
+            data = self.query(
+                """query($id: ID!, $cursor: String) { logsForRun(runId: $id, afterCursor: $cursor, limit: 2000) {
+                ... on EventConnection { cursor hasMore events {
+                __typename ... on MaterializationEvent { assetKey { path } metadataEntries { label
+                  ... on TextMetadataEntry { text } } }
+                ... on ObservationEvent { assetKey { path } metadataEntries { label
+                  ... on TextMetadataEntry { text } } } } } } }""",
+                {"id": run_id, "cursor": cursor},
+            )["logsForRun"]
+            events += data["events"]
+            if not data["hasMore"]:
+                return events
+            cursor = data["cursor"]
 
     def asset_state(self, path: list[str]) -> dict:
         """What the Catalog shows of an asset: its health, its latest materialization (run and
@@ -145,6 +152,8 @@ def dagster_dev(
         "WAREHOUSE_DIR": str(warehouse),
         "DAGSTER_HOME": str(home),
         "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ['PATH']}",
+        # as the Makefile's `ui` target: Dagster 1.13's notice that `dg dev` supersedes `dagster dev`
+        "PYTHONWARNINGS": "ignore:Function `dev_command` is superseded",
     }
     output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed when the server stops
     process = subprocess.Popen(
