@@ -15,11 +15,17 @@ from .settings import Settings
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
+    published = published_marts_file
     warning = raw_dir_warning(settings)
     if warning:
         dg.get_dagster_logger().warning(warning)
+        # shown where a user looks for what is published: the published asset's page
+        (published,) = dg.map_asset_specs(
+            lambda spec: spec.replace_attributes(description=f"WARNING: {warning}\n\n{spec.description}"),
+            [published_marts_file],
+        )
     return dg.Definitions(
-        assets=[*ingest_assets(), warehouse_dbt_models, published_marts_file, comparison_reports],
+        assets=[*ingest_assets(), warehouse_dbt_models, published, comparison_reports],
         asset_checks=[*suite_checks(), *published_file_checks()],
         jobs=[refresh_warehouse_job],
         schedules=[yearly_refresh_schedule(settings)],
