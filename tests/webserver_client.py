@@ -109,12 +109,11 @@ class Webserver:
             cursor = data["cursor"]
 
     def asset_state(self, path: list[str]) -> dict:
-        """What the Catalog shows of an asset: its health, its latest materialization (run and
+        """What the Catalog shows of an asset: its latest materialization (run and
         metadata) and each check's latest evaluation."""
         data = self.query(
             """query($key: AssetKeyInput!) {
             assetOrError(assetKey: $key) { ... on Asset {
-              assetHealth { assetHealth materializationStatus assetChecksStatus }
               assetMaterializations(limit: 1) { runId metadataEntries { label
                 ... on TextMetadataEntry { text } ... on PathMetadataEntry { path } } } } }
             assetNodeOrError(assetKey: $key) { ... on AssetNode {
@@ -125,7 +124,6 @@ class Webserver:
         asset, node = data["assetOrError"], data["assetNodeOrError"]
         latest = (asset.get("assetMaterializations") or [None])[0]
         return {
-            "health": asset.get("assetHealth"),
             "run_id": latest and latest["runId"],
             "metadata": {
                 e["label"]: e.get("text") or e.get("path") for e in (latest["metadataEntries"] if latest else [])

@@ -145,7 +145,7 @@ def published_file_after_failed_run(settings: Settings) -> dg.SensorDefinition:
     @dg.run_failure_sensor(
         name="published_file_after_a_failed_run",
         default_status=dg.DefaultSensorStatus.RUNNING,
-        minimum_interval_seconds=5,
+        minimum_interval_seconds=15,
         description="After a run fails, evaluates the published file's checks again on the published file "
         "and reports them outside any run, so published/marts_file shows the current publication (which a "
         "failed run never touches), not the failed attempt. The failed run keeps its own failure.",
