@@ -255,7 +255,7 @@ def test_a_wrong_header_label_names_its_header_cell_and_the_fix_in_order(case):
     assert_names(
         typo,
         "header cell AE1 of wind-mbr/北京.xlsx (sheet Sheet1) reads the industry label '汽车制造亚'",
-        "typo of the known label '汽车制造业'",
+        "within two characters of the known label '汽车制造业' (likely a typo",
         "correct the header cell in the file",
     )
     assert "add it to seeds" not in typo

@@ -117,9 +117,9 @@ explained as (
                         when nearest.distance <= 6
                             and abs(length(header_cells.industry_label) - length(nearest.nearest_label)) <= 2
                             then
-                                'It looks like a typo of the known label ''' || nearest.nearest_label
-                                || '''. Fix: correct the header cell in the file (no seed change: a variant would '
-                                || 'keep the typo).'
+                                'It is within two characters of the known label ''' || nearest.nearest_label
+                                || ''' (likely a typo or a renamed header). Fix: correct the header cell in the file '
+                                || '(no seed change: a variant would keep the typo).'
                         else
                             'No known label is close to it. Fix: correct the header cell in the file; only if it '
                             || 'names an industry in another edition''s words, add it to '
