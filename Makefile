@@ -8,7 +8,7 @@
 #   make test-fast                                the tests that need neither ../shared nor a refresh
 #   make test-spark                               the dbt models on Spark (own venv), every mart compared with DuckDB
 #   make lint                                     ruff (check, format) and sqlfluff, as CI runs them
-#   make ui                                       Dagster UI and daemon on http://127.0.0.1:3000
+#   make ui [RAW_DIR=...] [WAREHOUSE_DIR=...] [PORT=3000]   Dagster UI and daemon on http://127.0.0.1:$(PORT)
 #   make ui-check                                 click through the UI in headless Chromium, screenshots
 #   make sql Q="select ..." [FILES=1]             query the published file (no Q: interactive); FILES=1: local files too
 #   make rollback [VERSION=...]                   put a kept version back in place
@@ -26,6 +26,7 @@ BIN := $(VENV)/bin
 
 RAW_DIR ?= raw
 WAREHOUSE_DIR ?= warehouse
+PORT ?= 3000
 BENCH_RAW_DIR ?= ../shared/data/yearbook
 # Absolute, so dbt (which runs inside dbt_project/) and Dagster name the same files, and the
 # manifest prepared here matches the runs' profile (dbt then parses only what changed).
@@ -86,9 +87,11 @@ dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES) $(PARSED_FOR
 	@echo "Parsing the dbt project (dbt parse)"
 	@cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+# Kept out of the repository root: `dagster dev` warns about a dagster.yaml in its working folder
+# that is not DAGSTER_HOME's.
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster_instance.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	cp orchestration/dagster_instance.yaml $@
 
 run: setup
 	@$(BIN)/python -m orchestration.cli build
@@ -125,8 +128,12 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check --no-cache .
 	PYTHONWARNINGS=ignore::UserWarning $(BIN)/sqlfluff lint --disable-progress-bar --nocolor --processes 2 dbt_project/models dbt_project/tests
 
+# Dagster 1.13 marks `dagster dev` "superseded" by `dg dev` (dagster-dg-cli, a project scaffolder
+# this repository does not use) and warns at every start; the server is the same, so the notice is
+# filtered (tests/webserver_client.py starts it the same way).
 ui: setup
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	PYTHONWARNINGS='ignore:Function `dev_command` is superseded' \
+		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(PORT)
 
 # Clicks "Materialize all" in the lineage view in headless Chromium and saves screenshots of the
 # lineage, the run and a failed run's cause to warehouse/ui-check/. Needs Debian's chromium

@@ -226,27 +226,15 @@ def stage_timings(instance, run_id: str) -> dict[str, float]:
 def _nothing_changed(settings: Settings, started: float) -> bool:
     """True (and says so) when the raw files, the raw directory and the code are exactly those of
     the current publication: a refresh would publish the same numbers."""
-    from .code_fingerprint import code_fingerprint
-    from .ingest.errors import SourceFileError
-    from .raw_snapshot import FileChanges, published_snapshot, snapshot
-    from .settings import report_pairs_setting
+    from .raw_snapshot import unchanged_publication
 
-    published, manifest = published_snapshot(settings.published_db)
-    if not manifest:
+    unchanged = unchanged_publication(settings.raw_dir, settings.published_db)
+    if unchanged is None:
         return False
-    try:
-        current = snapshot(settings.raw_dir)
-    except SourceFileError:
-        return False  # the refresh itself reports it, with file and reason
-    same_dir = manifest.get("raw_dir") == str(settings.raw_dir)
-    same_code = manifest.get("code_fingerprint") == code_fingerprint()
-    # the comparison pairs decide which industry sets are built: another REPORT_PAIRS is a change
-    same_pairs = manifest.get("report_pairs") == report_pairs_setting()
-    if FileChanges.between(published, current) or not same_dir or not same_code or not same_pairs:
-        return False
+    manifest, n_files = unchanged
     print(
         f"Nothing changed since the publication of {manifest.get('published_at')} (run "
-        f"{str(manifest.get('run_id'))[:8]}): the same {len(current)} files from {settings.raw_dir}, byte for "
+        f"{str(manifest.get('run_id'))[:8]}): the same {n_files} files from {settings.raw_dir}, byte for "
         f"byte, and the same code. Nothing was rebuilt or published ({time.perf_counter() - started:.1f} s). "
         "Force a rebuild with: make run FULL=1"
     )

@@ -10,15 +10,10 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from .checks import report
 from .checks.dbt_results import dbt_test_results, explain_failed_tests
 from .dbt_project import warehouse_dbt_project
+from .publish_scope import BUILD_NOTE, published_note
 from .resources import WarehouseResource
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
-NOT_PUBLISHED_HERE = (
-    "Rebuilt in the build database only; users see it after the next full refresh publishes "
-    "(Materialize all, or the refresh_warehouse job)."
-)
-PUBLISHED_IN_THIS_RUN = "Published by published/marts_file at the end of this run if every blocking check passes."
-PUBLISHED_KEY = dg.AssetKey(["published", "marts_file"])
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -32,7 +27,15 @@ class WarehouseTranslator(DagsterDbtTranslator):
         if kind == "source":
             return spec
         layer = "reference" if kind == "seed" else LAYER_GROUPS.get(props["fqn"][1], "other")
-        return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
+        return spec.replace_attributes(
+            key=dg.AssetKey([layer, props["name"]]), group_name=layer, description=self._description(props)
+        )
+
+    @staticmethod
+    def _description(props: Mapping[str, Any]) -> str:
+        # the dbt description only (dagster-dbt's default appends the raw SQL under a heading)
+        text = (props.get("description") or "").strip() or f"dbt {props['resource_type']} {props['name']}."
+        return f"{text}\n\n{BUILD_NOTE}"
 
 
 @dbt_assets(
@@ -71,8 +74,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             "results": results,
         },
     )
-    selection = context.run.asset_selection
-    published_here = selection is None or PUBLISHED_KEY in selection
+    published = published_note(context)
     for event in events:
         if isinstance(event, (dg.Output, dg.AssetMaterialization)):
             key = (
@@ -81,7 +83,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                 else context.asset_key_for_output(event.output_name)
             )
             name = key.path[-1]
-            extra = {"published": PUBLISHED_IN_THIS_RUN if published_here else NOT_PUBLISHED_HERE}
+            extra = {"published": published}
             if name in counts:
                 extra["dagster/row_count"] = counts[name]
             event = event.with_metadata({**event.metadata, **extra})

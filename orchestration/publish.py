@@ -32,9 +32,11 @@ import duckdb
 
 from .analysis import ANALYSIS_TABLES
 from .analysis.integration_regression import SCHEMA as ANALYSIS_SCHEMA
+from .checks.published import PUBLISHED_KEY, evaluate_published, publication_metadata
 from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
 from .publication_guard import compare_with_publication, refusal_message
+from .raw_snapshot import unchanged_publication
 from .refresh_lock import staging_path
 from .resources import WarehouseResource
 from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions, report_pairs_setting
@@ -302,6 +304,9 @@ class PublishConfig(dg.Config):
     """Publish even though the build differs from the current publication in a way the guard
     blocks (another raw directory, files, provinces or years gone, rewritten series). An empty build
     or two identical provinces are never published."""
+    full: bool = False
+    """Publish even though nothing changed since the current publication (same raw directory,
+    files byte for byte, code and comparison pairs): a new version of the same numbers."""
 
 
 @dg.asset(
@@ -313,24 +318,45 @@ class PublishConfig(dg.Config):
     description="The DuckDB file users query (WAREHOUSE_DIR/marts.duckdb): marts, dimensions, facts, quarantine "
     "and lineage, swapped in atomically once every blocking check has passed. Publishing happens only here, "
     "and only in a run that rebuilt and checked everything upstream (Materialize all, or the refresh_warehouse "
-    "job): materializing a single asset updates the build database, not the published file. Before the swap "
-    "the build is compared with the current publication; an unintended change (another raw directory, files, "
-    "provinces or years gone, rewritten series) is refused unless allow_changes is set. The last versions are "
-    "kept in WAREHOUSE_DIR/versions with their manifests.",
+    "job): materializing a single asset updates the build database, not the published file. When nothing "
+    "changed since the current publication (same raw directory, files, code and pairs) nothing is published "
+    "unless full is set. Before the swap the build is compared with the current publication; an unintended "
+    "change (another raw directory, files, provinces or years gone, rewritten series) is refused unless "
+    "allow_changes is set. The last versions are kept in WAREHOUSE_DIR/versions with their manifests. Its "
+    "materializations are the publications: the latest one, its metadata and its checks describe what users "
+    "query now.",
+    # a run that publishes nothing (nothing changed) leaves the asset as it was: no new materialization
+    output_required=False,
 )
-def published_marts_file(
-    context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def published_marts_file(context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource):
     settings = warehouse.settings
     missing = _missing_from_run(context)
     if missing:
         raise dg.Failure(
             description=(
-                f"Not published: a publication must be one fully rebuilt and checked build, and this run did not "
-                f"rebuild {len(missing)} of the assets it would publish (e.g. {', '.join(missing[:5])}). Use "
-                '"Materialize all" in the lineage view or the refresh_warehouse job; the published file is unchanged.'
+                f"Not published: publishing needs a run that rebuilds and checks everything upstream, and this "
+                f'one rebuilt {len(missing)} of those assets less (e.g. {missing[0]}); use "Materialize all" or '
+                f"the refresh_warehouse job. The published file {settings.published_db} is unchanged."
             )
         )
+    # as `make run`: FULL=1 or ALLOW_CHANGES=1 publish whatever the comparison says
+    unchanged = (
+        None if config.full or config.allow_changes else unchanged_publication(settings.raw_dir, settings.published_db)
+    )
+    if unchanged is not None:
+        manifest, n_files = unchanged
+        text = (
+            f"Nothing published: nothing changed since the publication of {manifest.get('published_at')} (run "
+            f"{str(manifest.get('run_id'))[:8]}): the same {n_files} files from {settings.raw_dir}, byte for byte, "
+            "the same code and comparison pairs. The build database was rebuilt; the published file is unchanged. "
+            "Publish anyway with ops: published__marts_file: config: full: true."
+        )
+        context.log.info(text)
+        yield dg.AssetObservation(asset_key=PUBLISHED_KEY, metadata={"published": text})
+        # this run planned the published file's checks and will skip them: report them on the file as it is
+        for evaluation in evaluate_published(settings.published_db):
+            context.instance.report_runless_asset_event(evaluation)
+        return
     checks = _check_summary(context)
     blocking_failures = [c for c in checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocking_failures:
@@ -376,12 +402,10 @@ def published_marts_file(
     if manifest.get("version_warning"):
         context.log.warning(manifest["version_warning"])
     metadata = {
-        "path": dg.MetadataValue.path(str(settings.published_db)),
+        **publication_metadata(manifest, settings.published_db),
         "dagster/row_count": sum(manifest["tables"].values()),
         "tables": dg.MetadataValue.json(manifest["tables"]),
-        "version": dg.MetadataValue.path(manifest["version_dir"]),
-        "checks_passed": f"{manifest['checks']['passed']} of {manifest['checks']['evaluated']}",
-        "raw_dir": str(settings.raw_dir),
+        "version_dir": dg.MetadataValue.path(manifest["version_dir"]),
     }
     if comparison.notes:
         metadata["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in comparison.notes))
@@ -393,4 +417,4 @@ def published_marts_file(
         metadata["validation_summary"] = dg.MetadataValue.md(
             markdown_summary(settings.warehouse_dir, context.run.run_id)
         )
-    return dg.MaterializeResult(metadata=metadata)
+    yield dg.MaterializeResult(metadata=metadata)

@@ -65,3 +65,28 @@ class FileChanges:
                 shown = ", ".join(files[:limit]) + (f" and {len(files) - limit} more" if len(files) > limit else "")
                 parts.append(f"{len(files)} {label}: {shown}")
         return "; ".join(parts) or "no file changed"
+
+
+def unchanged_publication(raw_dir: Path, published_db: Path) -> tuple[dict, int] | None:
+    """The current publication's manifest and file count when a refresh from raw_dir would publish
+    the same numbers: the same raw directory, its catalogued files byte for byte, the same code and
+    the same comparison pairs. None when anything differs (or nothing is published yet). Shared by
+    `make run` and the publish step, so both say "nothing changed" on the same grounds."""
+    from .code_fingerprint import code_fingerprint
+    from .ingest.errors import SourceFileError
+    from .settings import report_pairs_setting
+
+    published, manifest = published_snapshot(published_db)
+    if not manifest:
+        return None
+    try:
+        current = snapshot(raw_dir)
+    except SourceFileError:
+        return None  # the refresh itself reports it, with file and reason
+    same_dir = manifest.get("raw_dir") == str(raw_dir)
+    same_code = manifest.get("code_fingerprint") == code_fingerprint()
+    # the comparison pairs decide which industry sets are built: another REPORT_PAIRS is a change
+    same_pairs = manifest.get("report_pairs") == report_pairs_setting()
+    if FileChanges.between(published, current) or not same_dir or not same_code or not same_pairs:
+        return None
+    return manifest, len(current)

@@ -19,10 +19,28 @@ from .settings import Settings
 refresh_warehouse_job = dg.define_asset_job(
     name="refresh_warehouse",
     selection=dg.AssetSelection.all(),
-    description="Ingest every catalogued source, build the dbt models and tests, publish marts.duckdb. "
-    "Runs in one process, one step at a time, holding the warehouse's refresh lock (DuckDB allows a "
-    "single writer).",
+    description="Ingest every catalogued source, build the dbt models and tests, publish marts.duckdb "
+    "(unless nothing changed since the current publication: config full publishes anyway). Runs in one "
+    "process, one step at a time, holding the warehouse's refresh lock (DuckDB allows a single writer).",
+    tags={"warehouse/publishes": "marts.duckdb, if every blocking check passes and something changed"},
 )
+
+
+def raw_dir_warning(settings: Settings) -> str | None:
+    """A sentence when this code location reads another raw directory than the current publication
+    was built from (a refresh from here is then refused unless allow_changes is set)."""
+    try:
+        _, manifest = published_snapshot(settings.published_db)
+    except Exception:  # an unreadable publication is the publish step's to report
+        return None
+    published_from = manifest.get("raw_dir")
+    if not published_from or published_from == str(settings.raw_dir):
+        return None
+    return (
+        f"The UI was started with RAW_DIR={settings.raw_dir}, but the current publication in "
+        f"{settings.warehouse_dir} was built from {published_from}: a refresh from here is refused unless "
+        "allow_changes is set. Start it with make ui RAW_DIR=" + published_from + " to refresh that data."
+    )
 
 
 def refresh_run_config(settings: Settings) -> dict:
@@ -48,7 +66,8 @@ def yearly_refresh_schedule(settings: Settings) -> dg.ScheduleDefinition:
         run_config=refresh_run_config(settings),
         default_status=dg.DefaultScheduleStatus.STOPPED,
         description=f"Refresh from {settings.raw_dir} into {settings.warehouse_dir} every 1 December. A refresh "
-        "from another raw directory than the current publication's is refused before publishing.",
+        "from another raw directory than the current publication's is refused before publishing."
+        + (f" WARNING: {warning}" if (warning := raw_dir_warning(settings)) else ""),
     )
 
 
@@ -59,7 +78,8 @@ def raw_files_sensor(settings: Settings) -> dg.SensorDefinition:
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=f"Starts a refresh when a catalogued file under {settings.raw_dir} is added, changed or "
-        "removed, compared by SHA-256 with the files the current publication was built from.",
+        "removed, compared by SHA-256 with the files the current publication was built from."
+        + (f" WARNING: {warning}" if (warning := raw_dir_warning(settings)) else ""),
     )
     def _sensor(context: dg.SensorEvaluationContext):
         try:

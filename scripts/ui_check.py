@@ -4,8 +4,10 @@ Starts `dagster dev` on a free loopback port over a scratch copy of the samples,
 asset lineage view in headless Chromium (Debian's package, driven by Playwright with
 executable_path; `playwright install` cannot download here), clicks "Materialize all", waits for
 the run to succeed, opens the comparison report's asset page, then breaks one label, launches the
-refresh job and opens the failed run. Screenshots go to warehouse/ui-check/: the lineage, the
-successful run, the report asset, the failed run's cause.
+refresh job and opens the failed run, then the Catalog and the published asset after it, and a
+single mart's run. Screenshots go to warehouse/ui-check/: the lineage, the successful run, the
+report asset, the failed run's cause, the Catalog and the published asset (metadata, checks) after
+the failed run, the single-asset run.
 Exits non-zero if a step does not behave as described.
 """
 
@@ -80,9 +82,43 @@ def main() -> int:
                 cause = page.get_by_text("神秘制造业", exact=False).first
                 cause.wait_for(timeout=60_000)
                 page.screenshot(path=str(shots / "3-failed-run-cause.png"), full_page=True)
+
+                # after the failed run: the Catalog, and the published asset still showing the current
+                # publication (its checks green again once the sensor has re-checked the published file)
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    checks = server.asset_state(["published", "marts_file"])["checks"]
+                    if set(checks.values()) == {"SUCCEEDED"}:
+                        break
+                    time.sleep(2)
+                print(f"published file's checks after the failed run: {checks}")
+                page.goto(f"{base}/assets", wait_until="networkidle")
+                page.wait_for_timeout(3000)
+                page.screenshot(path=str(shots / "4-catalog-after-failed-run.png"), full_page=True)
+                page.goto(f"{base}/assets/published/marts_file", wait_until="networkidle")
+                _wait_for_text(page, "published_by_run")
+                page.screenshot(path=str(shots / "5-published-asset-after-failed-run.png"), full_page=True)
+                page.goto(f"{base}/assets/published/marts_file?view=checks", wait_until="networkidle")
+                page.wait_for_timeout(3000)
+                page.screenshot(path=str(shots / "5b-published-checks-after-failed-run.png"), full_page=True)
+
+                # one mart from its asset page: the run says it published nothing
+                single = server.launch(location, "__ASSET_JOB", assets=[["marts", "mart_location_quotient"]])
+                print(f"single mart: run {single} {server.wait(single)}")
+                page.goto(f"{base}/runs/{single}", wait_until="networkidle")
+                _wait_for_text(page, "build database only")
+                page.screenshot(path=str(shots / "6-single-asset-run.png"), full_page=True)
                 browser.close()
             print(f"screenshots in {shots}")
             return 0
+
+
+def _wait_for_text(page, text: str) -> None:
+    """Wait for a text to show; say so (and take the screenshot anyway) when it does not."""
+    try:
+        page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
+    except Exception:
+        print(f"NOT SHOWN on {page.url}: {text!r}")
 
 
 def _newest_run(server: Webserver, deadline: float) -> str:

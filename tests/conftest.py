@@ -113,6 +113,7 @@ def run_refresh(
     warehouse_dir: Path,
     *,
     allow_changes: bool = False,
+    full: bool = False,
     job_name: str = "refresh_warehouse",
     asset_selection=None,
     env: dict[str, str] | None = None,
@@ -136,7 +137,7 @@ def run_refresh(
             if job_name != "__ASSET_JOB"
             else definitions.resolve_implicit_global_asset_job_def()
         )
-        run_config = {"ops": {"published__marts_file": {"config": {"allow_changes": allow_changes}}}}
+        run_config = {"ops": {"published__marts_file": {"config": {"allow_changes": allow_changes, "full": full}}}}
         if asset_selection is not None and not any(key.path[0] == "published" for key in asset_selection):
             run_config = {}
         with DagsterInstance.ephemeral() as instance:

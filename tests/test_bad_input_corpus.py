@@ -27,6 +27,7 @@ from orchestration.ingest.workbook import read_sheets
 from orchestration.settings import REPO_ROOT
 
 from .conftest import record_outcome, run_refresh
+from .webserver_client import INSTANCE_YAML
 
 # A small real universe keeps each run short: the Yangtze River Delta plus Beijing's xlsx export.
 CORPUS_FILES = ["上海.xls", "江苏.xls", "浙江.xls", "安徽.xls", "北京.xlsx"]
@@ -220,8 +221,9 @@ def test_unknown_province_is_blocked_with_its_cells_named(case):
         failures = con.execute("select * from dbt_test__audit.assert_every_label_is_known").df()
     assert set(failures["province_label"]) == {"江蘇"}
     assert set(failures["source_file"]) == {name}
-    assert failures["source_cell"].notna().all()
-    assert set(failures["problem"]) == {"unknown province: add it to seeds/province_alias.csv"}
+    assert failures["label_cell"].str.fullmatch(r"[A-Z]+1").all()  # the header cells
+    assert failures["problem"].str.contains("names the province '江蘇', which no seed knows").all()
+    assert failures["problem"].str.contains("add it to seeds/province_alias.csv").all()
     case.assert_published_unchanged()
 
 
@@ -235,7 +237,45 @@ def test_unknown_industry_label_is_blocked_by_dbt(case):
         failures = con.execute("select * from dbt_test__audit.assert_every_label_is_known").df()
     assert set(failures["industry_label"]) == {"量子纺织业"}
     assert set(failures["source_file"]) == {name}
-    assert "D2" in set(failures["source_cell"])
+    assert list(failures["label_cell"]) == ["D1"]
+    case.assert_published_unchanged()
+
+
+def test_a_wrong_header_label_names_its_header_cell_and_the_fix_in_order(case):
+    """A division label changed in a header cell is one cell to correct: the failure names the
+    file, sheet, header cell and label (not every value cell below it), offers correcting the file
+    first, and offers a seed variant only for a genuine variant, never for a typo."""
+    book = openpyxl.load_workbook(case.wind / "北京.xlsx")
+    assert book.active["AE1"].value.strip() == "汽车制造业" and book.active["AC1"].value.strip() == "通用设备制造业"
+    book.active["AE1"] = "汽车制造亚"  # a typo
+    book.active["AC1"] = "通用设备制造"  # a short name, as 汽车制造 is in the Guangxi export
+    book.save(case.wind / "北京.xlsx")
+    result = case.refresh()
+    message = case.failure_message(result)
+    typo = next(line for line in message.splitlines() if "AE1" in line)
+    assert_names(
+        typo,
+        "header cell AE1 of wind-mbr/北京.xlsx (sheet Sheet1) reads the industry label '汽车制造亚'",
+        "within two characters of the known label '汽车制造业' (likely a typo",
+        "correct the header cell in the file",
+    )
+    assert "add it to seeds" not in typo
+    variant = next(line for line in message.splitlines() if "AC1" in line)
+    assert_names(variant, "'通用设备制造'", "a spelling of the known label '通用设备制造业'")
+    assert variant.index("correct the header cell") < variant.index("seeds/industry_label_variant.csv")
+    assert "AE2" not in message and "AC2" not in message
+    assert "failed for 2 header cells (22 value cells below)" in message
+    with duckdb.connect(str(case.warehouse / "build.duckdb"), read_only=True) as con:
+        failures = con.execute("select * from dbt_test__audit.assert_every_label_is_known order by label_cell").df()
+    assert list(failures["label_cell"]) == ["AC1", "AE1"]
+    assert list(failures["value_cells"]) == [11, 11]
+    assert list(failures["first_value_cell"]) == ["AC2", "AE2"]
+    # the validation report: counts with their denominators, never "of None"
+    dbt_tests = next(s for s in case.report(result) if s["title"].startswith("dbt tests"))
+    label_test = next(r for r in dbt_tests["results"] if r["expectation"] == "assert_every_label_is_known")
+    assert (label_test["unexpected_count"], label_test["value_cells"]) == (2, 22)
+    page = (case.warehouse / "reports" / result.run_id / "index.html").read_text(encoding="utf-8")
+    assert "of None" not in page and "2 header cells (22 value cells below)" in page
     case.assert_published_unchanged()
 
 
@@ -311,7 +351,7 @@ def test_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_succee
         "FULL": "1",
     }  # nothing changed: rebuild anyway
     (tmp_path / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, tmp_path / "dagster_home" / "dagster.yaml")
     process = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "build"],
         cwd=REPO_ROOT,
@@ -618,13 +658,13 @@ def test_a_later_failure_shows_only_its_own_failing_rows(case, monkeypatch, caps
     monkeypatch.setenv("WAREHOUSE_DIR", str(case.warehouse))
     monkeypatch.setenv("DAGSTER_HOME", str(case.warehouse.parent / "dagster_home"))
     (case.warehouse.parent / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", case.warehouse.parent / "dagster_home" / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, case.warehouse.parent / "dagster_home" / "dagster.yaml")
     rows = case.as_rows("浙江.xls")
     rows[0][3] = rows[0][3].rsplit(":", 1)[0] + ":量子纺织业"
     case.replace_with_xlsx("浙江.xls", rows)
     assert cli.main(["build"]) == 1
     first = capsys.readouterr().err
-    assert "量子纺织业" in first and "assert_every_label_is_known" in first and "D2" in first
+    assert "量子纺织业" in first and "assert_every_label_is_known" in first and "header cell D1" in first
     # the label is fixed; a different defect now fails the run before dbt
     case.replace_with_xlsx("浙江.xlsx", _fix_label(case.as_rows("浙江.xlsx")))
     rows, r = case.wind_rows("上海.xls")
@@ -655,7 +695,7 @@ def test_second_refresh_is_refused_while_the_first_runs(case, tmp_path):
         "FULL": "1",
     }
     (tmp_path / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, tmp_path / "dagster_home" / "dagster.yaml")
     first = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "build"],
         cwd=REPO_ROOT,

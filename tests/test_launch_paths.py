@@ -4,6 +4,7 @@ nothing-changed path. The same paths through a real webserver are in test_webser
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.definitions import build_definitions
+from orchestration.publish_scope import PUBLISHED_KEY
 from orchestration.settings import REPO_ROOT, Settings
 
 from .conftest import run_refresh
@@ -79,9 +81,42 @@ def test_publishing_alone_is_refused_up_front(published_samples):
     )
     assert not result.success
     message = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.message
-    assert "a publication must be one fully rebuilt and checked build" in message
-    assert "Materialize all" in message
+    message = message.removeprefix("dagster._core.definitions.events.Failure: ")
+    assert message.startswith("Not published: publishing needs a run that rebuilds and checks everything upstream")
+    assert "Materialize all" in message and message.count(". ") <= 2  # one sentence, and where the file is
     assert settings.published_db.read_bytes() == before
+
+
+def test_materialize_all_with_nothing_changed_publishes_nothing_unless_full(published_samples):
+    root, settings = published_samples
+    before = settings.published_db.read_bytes()
+    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB")
+    assert result.success
+    published = [e for e in result.all_events if e.asset_key == PUBLISHED_KEY]
+    assert not [e for e in published if e.is_step_materialization]
+    observed = next(e for e in published if e.event_type_value == "ASSET_OBSERVATION")
+    text = observed.event_specific_data.asset_observation.metadata["published"].value
+    assert text.startswith("Nothing published: nothing changed since the publication of")
+    assert "full: true" in text
+    assert settings.published_db.read_bytes() == before
+    # the raw assets' metadata says this run built into the build database only, not what is published
+    raw = next(e for e in result.all_events if e.is_step_materialization and e.asset_key.path[0] == "raw")
+    assert raw.step_materialization_data.materialization.metadata["published"].value.startswith("by published/")
+
+    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", full=True)
+    assert result.success and settings.published_db.read_bytes() != before
+    metadata = next(
+        e for e in result.all_events if e.asset_key == PUBLISHED_KEY and e.is_step_materialization
+    ).step_materialization_data.materialization.metadata
+    assert re.fullmatch(r"\d+ passed, \d+ warnings?", metadata["checks"].value)
+    assert metadata["published_by_run"].value == result.run_id
+    assert metadata["raw_dir"].value == str(root / "raw")
+    checks = {
+        e.event_specific_data.check_name: e.event_specific_data.passed
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and e.event_specific_data.asset_key == PUBLISHED_KEY
+    }
+    assert checks == {"published_file_is_complete": True, "publication_passed_its_checks": True}
 
 
 def test_launchpad_directories_reach_every_step_dbt_included(sample_raw, tmp_path, monkeypatch):

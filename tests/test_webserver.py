@@ -1,10 +1,13 @@
 """The UI's launch paths through a real webserver and daemon (`dagster dev`), driven by the GraphQL
-API the UI itself uses: Materialize all (the implicit asset job with every asset), a single mart,
-the refresh job with Launchpad config, and a failed run whose cause is read back through the API."""
+API the UI itself uses: Materialize all (the implicit asset job with every asset), again with
+nothing changed, a single mart, and a failed refresh, after which the published asset still shows
+the current publication as healthy and the failed run names file, header cell and label."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 
 import openpyxl
 import pytest
@@ -13,54 +16,82 @@ from orchestration.settings import REPO_ROOT
 
 from .webserver_client import dagster_dev
 
+PUBLISHED = ["published", "marts_file"]
+
 
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory):
     root = tmp_path_factory.mktemp("webserver")
     raw, warehouse = root / "raw", root / "warehouse"
     shutil.copytree(REPO_ROOT / "raw", raw)
-    with dagster_dev(raw, warehouse, root / "dagster_home", log=root / "dagster_dev.log") as (server, location, assets):
-        yield server, location, assets, raw, warehouse
+    log = root / "dagster_dev.log"
+    with dagster_dev(raw, warehouse, root / "dagster_home", log=log) as (server, location, assets):
+        yield server, location, assets, raw, warehouse, log
 
 
-def test_materialize_all_then_a_single_mart_then_the_launchpad(webserver):
-    server, location, assets, raw, warehouse = webserver
+def test_start_up_has_no_warnings(webserver):
+    *_, log = webserver
+    text = log.read_text()  # before any run: what `make ui` prints when it starts
+    assert "Found a dagster instance configuration value" not in text
+    assert not re.search(r"\w+Warning: |deprecated|superseded", text), text
+
+
+def test_what_each_launch_path_publishes(webserver):
+    server, location, assets, raw, warehouse, _ = webserver
     published = warehouse / "marts.duckdb"
     # "Materialize all" in the lineage view: the implicit asset job with every asset
+    first_run = server.launch(location, "__ASSET_JOB", assets=assets)
+    assert server.wait(first_run) == "SUCCESS"
+    first = published.read_bytes()
+    state = server.asset_state(PUBLISHED)
+    assert state["run_id"] == first_run
+    assert state["metadata"]["published_by_run"] == first_run
+    assert state["metadata"]["raw_dir"] == str(raw)
+    assert state["metadata"]["checks"].endswith(("warning", "warnings")) and " passed, " in state["metadata"]["checks"]
+
+    # again, nothing changed: the run says so and publishes nothing
     run = server.launch(location, "__ASSET_JOB", assets=assets)
     assert server.wait(run) == "SUCCESS"
-    assert published.exists()
-    first = published.read_bytes()
+    assert published.read_bytes() == first
+    assert server.asset_state(PUBLISHED)["run_id"] == first_run
+    observations = [e for e in server.run_events(run) if e["__typename"] == "ObservationEvent"]
+    assert any(
+        "Nothing published: nothing changed" in (m.get("text") or "")
+        for e in observations
+        for m in e["metadataEntries"]
+    )
 
     # one mart from its asset page: rebuilt in the build database, not published
     run = server.launch(location, "__ASSET_JOB", assets=[["marts", "mart_location_quotient"]])
     assert server.wait(run) == "SUCCESS"
     assert published.read_bytes() == first
+    (materialization,) = [e for e in server.run_events(run) if e["__typename"] == "MaterializationEvent"]
+    published_note = next(m["text"] for m in materialization["metadataEntries"] if m["label"] == "published")
+    assert published_note.startswith("nothing — this run built into the build database only")
 
-    # the refresh job from the Launchpad, with its config spelled out
-    config = {
-        "resources": {"warehouse": {"config": {"raw_dir": str(raw), "warehouse_dir": str(warehouse)}}},
-        "ops": {"published__marts_file": {"config": {"allow_changes": False}}},
-    }
-    run = server.launch(location, "refresh_warehouse", run_config=config)
-    assert server.wait(run) == "SUCCESS"
-    assert published.read_bytes() != first  # a new publication of the same inputs
-
-
-def test_a_failed_run_names_the_file_and_cell_through_the_api(webserver):
-    server, location, _, raw, warehouse = webserver
-    before = (warehouse / "marts.duckdb").read_bytes()
+    # a refresh of a copy with a renamed header label fails before publishing
     book = openpyxl.load_workbook(raw / "wind-mbr" / "浙江.xlsx")
     book.active["C1"] = "浙江:主营业务收入:神秘制造业"
     book.save(raw / "wind-mbr" / "浙江.xlsx")
-    run = server.launch(location, "refresh_warehouse")
-    assert server.wait(run) == "FAILURE"
-    failures = server.step_failures(run)
+    failed = server.launch(location, "refresh_warehouse")
+    assert server.wait(failed) == "FAILURE"
+    failures = server.step_failures(failed)
     dbt = next(f for f in failures if f["stepKey"] == "warehouse_dbt_models")
     text = dbt["error"]["message"] + " ".join(c["message"] for c in dbt["error"]["causes"])
     metadata = {e["label"]: e.get("mdStr") or e.get("text") for e in dbt["failureMetadata"]["metadataEntries"]}
     for shown in (text, metadata["failed_dbt_tests"]):
-        assert "assert_every_label_is_known" in shown
-        assert "神秘制造业" in shown and "wind-mbr/浙江.xlsx" in shown and "C2" in shown
+        assert "header cell C1 of wind-mbr/浙江.xlsx" in shown and "'神秘制造业'" in shown
+        assert "C2" not in shown
         assert "\x1b[" not in shown  # no terminal colour codes
-    assert (warehouse / "marts.duckdb").read_bytes() == before
+    assert published.read_bytes() == first
+
+    # the published asset still shows the current publication, its checks green once the sensor
+    # has checked the published file again after the failure
+    deadline = time.monotonic() + 120
+    while True:
+        state = server.asset_state(PUBLISHED)
+        if set(state["checks"].values()) == {"SUCCEEDED"} or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert state["checks"] == {"published_file_is_complete": "SUCCEEDED", "publication_passed_its_checks": "SUCCEEDED"}
+    assert state["run_id"] == first_run and state["metadata"]["published_by_run"] == first_run

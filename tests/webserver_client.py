@@ -19,6 +19,8 @@ from pathlib import Path
 from orchestration.settings import REPO_ROOT
 
 DAGSTER = Path(sys.executable).parent / "dagster"
+# the instance settings `make ui` copies into DAGSTER_HOME
+INSTANCE_YAML = REPO_ROOT / "orchestration" / "dagster_instance.yaml"
 
 
 def free_port() -> int:
@@ -87,6 +89,51 @@ class Webserver:
         )
         return [e for e in data["logsForRun"]["events"] if e["__typename"] == "ExecutionStepFailureEvent"]
 
+    def run_events(self, run_id: str) -> list[dict]:
+        """The run's materialization and observation events with their text metadata, page by page
+        (a refresh logs thousands of events)."""
+        events, cursor = [], None
+        while True:
+            data = self.query(
+                """query($id: ID!, $cursor: String) { logsForRun(runId: $id, afterCursor: $cursor, limit: 2000) {
+                ... on EventConnection { cursor hasMore events {
+                __typename ... on MaterializationEvent { assetKey { path } metadataEntries { label
+                  ... on TextMetadataEntry { text } } }
+                ... on ObservationEvent { assetKey { path } metadataEntries { label
+                  ... on TextMetadataEntry { text } } } } } } }""",
+                {"id": run_id, "cursor": cursor},
+            )["logsForRun"]
+            events += data["events"]
+            if not data["hasMore"]:
+                return events
+            cursor = data["cursor"]
+
+    def asset_state(self, path: list[str]) -> dict:
+        """What the Catalog shows of an asset: its latest materialization (run and
+        metadata) and each check's latest evaluation."""
+        data = self.query(
+            """query($key: AssetKeyInput!) {
+            assetOrError(assetKey: $key) { ... on Asset {
+              assetMaterializations(limit: 1) { runId metadataEntries { label
+                ... on TextMetadataEntry { text } ... on PathMetadataEntry { path } } } } }
+            assetNodeOrError(assetKey: $key) { ... on AssetNode {
+              assetChecksOrError { ... on AssetChecks { checks { name
+                executionForLatestMaterialization { status runId } } } } } } }""",
+            {"key": {"path": path}},
+        )
+        asset, node = data["assetOrError"], data["assetNodeOrError"]
+        latest = (asset.get("assetMaterializations") or [None])[0]
+        return {
+            "run_id": latest and latest["runId"],
+            "metadata": {
+                e["label"]: e.get("text") or e.get("path") for e in (latest["metadataEntries"] if latest else [])
+            },
+            "checks": {
+                c["name"]: (c["executionForLatestMaterialization"] or {}).get("status")
+                for c in node["assetChecksOrError"]["checks"]
+            },
+        }
+
 
 @contextmanager
 def dagster_dev(
@@ -95,7 +142,7 @@ def dagster_dev(
     """`dagster dev` over the given directories, as `make ui` starts it; yields the client, the code
     location's name and every asset key once the location has loaded."""
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(INSTANCE_YAML, home / "dagster.yaml")
     port = free_port()
     env = {
         **os.environ,
@@ -103,6 +150,8 @@ def dagster_dev(
         "WAREHOUSE_DIR": str(warehouse),
         "DAGSTER_HOME": str(home),
         "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ['PATH']}",
+        # as the Makefile's `ui` target: Dagster 1.13's notice that `dg dev` supersedes `dagster dev`
+        "PYTHONWARNINGS": "ignore:Function `dev_command` is superseded",
     }
     output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed when the server stops
     process = subprocess.Popen(

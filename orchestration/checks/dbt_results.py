@@ -11,17 +11,32 @@ import json
 
 from ..settings import DBT_PROJECT_DIR
 from .labels import with_names
+from .report import count_text
 
 SAMPLE_ROWS = 5
 
 
-def _test_nodes() -> dict[str, dict]:
+def _manifest_nodes() -> dict[str, dict]:
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
-    return {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
+    return manifest["nodes"]
+
+
+def _tested_model(node: dict, nodes: dict[str, dict]) -> dict | None:
+    """The model a test checks: the one it is attached to, or the only model a singular test reads."""
+    attached = node.get("attached_node")
+    if attached in nodes:
+        return nodes[attached]
+    # a singular test reading several models names the one it checks (the meta Dagster reads too)
+    ref = ((node.get("config") or {}).get("meta") or {}).get("dagster", {}).get("ref", {}).get("name")
+    if ref:
+        return next((n for n in nodes.values() if n["resource_type"] == "model" and n["name"] == ref), None)
+    models = [nodes[uid] for uid in node.get("depends_on", {}).get("nodes", []) if uid.startswith("model.")]
+    return models[0] if len(models) == 1 else None
 
 
 def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
-    nodes = _test_nodes()
+    all_nodes = _manifest_nodes()
+    nodes = {uid: node for uid, node in all_nodes.items() if node["resource_type"] == "test"}
     results = []
     failing = []
     for entry in run_results.get("results", []):
@@ -45,24 +60,29 @@ def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
             "source": "dbt test",
         }
         if status in ("fail", "warn", "error"):
-            failing.append((result, entry.get("compiled_code")))
+            failing.append((result, entry.get("compiled_code"), _tested_model(node, all_nodes)))
         results.append(result)
     if failing:
         with warehouse.connect_build(read_only=True) as con:
-            for result, sql in failing:
+            for result, sql, model in failing:
+                if model is not None and model.get("relation_name"):
+                    # the denominator: how many rows the test looked at
+                    try:
+                        relation = model["relation_name"]
+                        result["element_count"] = con.execute(f"select count(*) from {relation}").fetchone()[0]
+                        result["element_label"] = f"rows of {model['name']}"
+                    except Exception:  # not built in this run: no denominator to give
+                        pass
                 if not sql:
                     continue
                 try:
                     frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
-                    if "source_cell" in frame.columns:  # C2 before C10: in the order of the sheet
-                        keys = [
-                            c for c in ("source_file", "_length", "source_cell") if c in frame.columns or c == "_length"
-                        ]
-                        frame = (
-                            frame.assign(_length=frame["source_cell"].str.len())
-                            .sort_values(keys)
-                            .drop(columns="_length")
-                        )
+                    if "value_cells" in frame.columns:  # one row per header cell, for the cells below it
+                        result["value_cells"] = int(frame["value_cells"].sum())
+                    cell = next((c for c in ("label_cell", "source_cell") if c in frame.columns), None)
+                    if cell:  # C2 before C10: in the order of the sheet
+                        keys = [c for c in ("source_file", "_length", cell) if c in frame.columns or c == "_length"]
+                        frame = frame.assign(_length=frame[cell].str.len()).sort_values(keys).drop(columns="_length")
                     frame = frame.head(SAMPLE_ROWS)
                 except Exception as exc:  # a test that errored has no rows to show
                     result["message"] = f"{result['message'] or ''} ({type(exc).__name__}: {exc})".strip()
@@ -80,11 +100,19 @@ def explain_failed_tests(results: list[dict]) -> tuple[str, str]:
         return "dbt itself failed (no test failed): see the step's logs.", "none"
     lines, table = [], ["| test | failing rows | first rows |", "|---|---|---|"]
     for r in failed:
+        if r["unexpected_count"] is None:  # the test's query itself failed
+            lines.append(f"dbt test {r['expectation']} could not run: {r.get('message') or 'see the step logs'}")
+            table.append(f"| {r['expectation']} | could not run | {(r.get('message') or '').replace('|', '/')} |")
+            continue
+        count = count_text(r)
+        problems = [row["problem"] for row in r["sample"][:3] if row.get("problem")]
+        if problems:
+            # rows that explain themselves (file, cell, label, the fix): their sentences, not their columns
+            lines.append(f"dbt test {r['expectation']} failed for {count}:")
+            lines.extend(f"- {p}" for p in problems)
+            table.append(f"| {r['expectation']} | {count} | {' '.join(problems).replace('|', '/')} |")
+            continue
         rows = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:3])
-        lines.append(
-            f"dbt test {r['expectation']} failed for {r['unexpected_count']} rows"
-            + (f", e.g. {rows}" if rows else "")
-            + "."
-        )
-        table.append(f"| {r['expectation']} | {r['unexpected_count']} | {rows.replace('|', '/')} |")
+        lines.append(f"dbt test {r['expectation']} failed for {count}" + (f", e.g. {rows}" if rows else "") + ".")
+        table.append(f"| {r['expectation']} | {count} | {rows.replace('|', '/')} |")
     return "\n".join(lines), "\n".join(table)

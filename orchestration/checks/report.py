@@ -37,6 +37,20 @@ def record_timing(warehouse_dir: Path, run_id: str, timing: dict) -> None:
     path.write_text(json.dumps({**current, **timing}), encoding="utf-8")
 
 
+def count_text(result: dict) -> str:
+    """Failing rows with their denominator: '11 of 5230 rows', '1 header cell (11 value cells
+    below)'; a count whose denominator is unknown stands alone, never 'of None'."""
+    n = result.get("unexpected_count")
+    if n is None:
+        return "—" if result["success"] else "not counted"
+    if result.get("value_cells") is not None:
+        return f"{n} header cell{'s' if n != 1 else ''} ({result['value_cells']} value cells below)"
+    total = result.get("element_count")
+    if total is None:
+        return str(n)
+    return f"{n} of {total} {result.get('element_label', 'rows')}"
+
+
 def sections(directory: Path) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("[!_]*.json"))]
 
@@ -62,7 +76,7 @@ def markdown_summary(warehouse_dir: Path, run_id: str, limit: int = 40) -> str:
         sample = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:2])
         lines.append(
             f"| {'BLOCKS' if rank == 0 else 'warning'} | {title} | {r['expectation']} | {r['column']} | "
-            f"{r.get('unexpected_count')} | {sample.replace('|', '/')[:400]} |"
+            f"{count_text(r)} | {sample.replace('|', '/')[:400]} |"
         )
     return "\n".join(lines)
 
@@ -112,7 +126,7 @@ def write_page(directory: Path, run_id: str) -> Path:
                     f"<tr class='{status}'><td>{label}</td><td>{html.escape(r['expectation'])}</td>"
                     f"<td>{html.escape(str(r['column']))}</td>"
                     f"<td><code>{html.escape(json.dumps(r['kwargs'], ensure_ascii=False, default=str))}</code></td>"
-                    f"<td>{r.get('unexpected_count')} of {r.get('element_count')}</td>"
+                    f"<td>{html.escape(count_text(r))}</td>"
                     f"<td>{html.escape(r.get('why', '') or r.get('message') or '')}</td>"
                     f"<td><code>{sample}</code></td></tr>"
                 )

@@ -4,6 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from ..code_fingerprint import ingest_fingerprint
+from ..publish_scope import BUILD_NOTE, published_note
 from ..region_groups import groups_file, load_into
 from ..resources import WarehouseResource
 from .catalogue import Catalogue, SourceFamily
@@ -86,7 +87,7 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
         group_name="raw",
         kinds={"python", "duckdb"},
         description=f"{family.title}. Files matching {list(family.path_patterns)} under RAW_DIR, "
-        f"parsed as {family.layout}, one row per printed cell with its lineage.",
+        f"parsed as {family.layout}, one row per printed cell with its lineage.\n\n{BUILD_NOTE}",
         metadata={"unit": family.unit, "publisher": family.publisher, "raw_table": f"raw.{family.raw_table}"},
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -122,8 +123,10 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
             )
         return dg.MaterializeResult(
             metadata={
+                "published": published_note(context),
                 "dagster/row_count": int(per_file["n_values"].sum()) if len(per_file) else 0,
-                "raw_dir": str(raw_dir),
+                # the directory this run read, in the build database (the published one: published/marts_file)
+                "raw_dir_of_this_build": str(raw_dir),
                 "n_files": len(files),
                 "n_files_parsed": len(to_parse),
                 "n_files_unchanged": len(keep),
@@ -144,10 +147,11 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
     group_name="raw",
     kinds={"python", "duckdb"},
     description="Region groups a user defines in the file REGION_GROUPS_FILE names (YAML or CSV), checked "
-    "and merged with the built-in groups in dim_region_group. Without the setting the tables are empty.",
+    "and merged with the built-in groups in dim_region_group. Without the setting the tables are empty.\n\n"
+    + BUILD_NOTE,
     metadata={"raw_table": "raw.raw_region_group_member"},
 )
-def user_region_groups(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def user_region_groups(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = groups_file()
     try:
         with warehouse.connect_build() as con:
@@ -160,6 +164,7 @@ def user_region_groups(warehouse: WarehouseResource) -> dg.MaterializeResult:
         raise dg.Failure(description=f"Rejected region groups file: {exc}") from None
     return dg.MaterializeResult(
         metadata={
+            "published": published_note(context),
             "dagster/row_count": int(members["n_members"].sum()) if len(members) else 0,
             "region_groups_file": str(path) if path else "none (REGION_GROUPS_FILE not set)",
             "n_groups": n_groups,

@@ -34,6 +34,9 @@ PARSERS: dict[str, Parser] = {
 # A layout whose columns carry different indicators (a yearbook table: enterprises, revenue,
 # profit) names each row's indicator itself; otherwise the family's indicator applies.
 EXTRA_COLUMNS = {
+    # the header cell a cell's labels were printed in: a wrong label is one cell to correct
+    "wind_edb": ["label_cell"],
+    "wide_panel_csv": ["label_cell"],
     "nbs_portal_csv": NBS_EXTRA_COLUMNS,
     "yearbook_region_table": REGION_TABLE_EXTRA_COLUMNS,
     "io_table": IO_TABLE_EXTRA_COLUMNS,

@@ -78,6 +78,8 @@ def parse_wide_panel_csv(
                     c=c,
                 )
             )
+            # the header cell its industry label was read from
+            out[-1]["label_cell"] = f"{column_letter(c)}{comments + 1}"
     if not seen:
         raise SourceFileError(
             display_name, "has a header but no data rows", sheet=SHEET, expected="one row per province and year"

@@ -139,6 +139,8 @@ def _parse_sheet(sheet: Sheet, path: Path, file: str, expected_indicator: str, c
                     "source_row": r + 1,
                     "source_column": column_letter(s.col),
                     "source_cell": f"{column_letter(s.col)}{r + 1}",
+                    # the header cell its province and industry labels were read from
+                    "label_cell": f"{column_letter(s.col)}1",
                 }
             )
     if not seen_years:

@@ -1,1 +1,1 @@
-{{ stage_source_cells(source('raw', 'raw_employment')) }}
+{{ stage_source_cells(source('raw', 'raw_employment'), ['label_cell']) }}

@@ -1,1 +1,1 @@
-{{ stage_source_cells(source('raw', 'raw_wages')) }}
+{{ stage_source_cells(source('raw', 'raw_wages'), ['label_cell']) }}

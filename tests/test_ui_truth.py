@@ -1,0 +1,72 @@
+"""What the UI says without running a refresh: the warning when the UI reads another raw directory
+than the current publication's, descriptions without raw SQL, and counts with denominators."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import duckdb
+
+from orchestration.checks.report import count_text
+from orchestration.definitions import build_definitions
+from orchestration.publish_scope import PUBLISHED_KEY
+from orchestration.settings import REPO_ROOT, Settings
+
+
+def _publication_from(warehouse, raw_dir: str) -> None:
+    warehouse.mkdir()
+    with duckdb.connect(str(warehouse / "marts.duckdb")) as con:
+        con.execute(
+            "create table publication_source_file as select 'wind-mbr/江苏.xls' as source_file, 'x' as file_sha256"
+        )
+        con.execute(
+            "create table publication_manifest as select now()::timestamp as published_at, 'r' as run_id, "
+            "?::json as manifest",
+            [json.dumps({"raw_dir": raw_dir})],
+        )
+
+
+def test_a_ui_on_another_raw_directory_than_the_publication_says_so(tmp_path):
+    _publication_from(tmp_path / "warehouse", "/data/yearbook")
+    definitions = build_definitions(Settings(REPO_ROOT / "raw", tmp_path / "warehouse"))
+    published = definitions.resolve_asset_graph().get(PUBLISHED_KEY).description
+    expected = f"The UI was started with RAW_DIR={REPO_ROOT / 'raw'}, but the current publication"
+    assert published.startswith(f"WARNING: {expected}") and "built from /data/yearbook" in published
+    for automation in (
+        definitions.resolve_schedule_def("yearly_refresh"),
+        definitions.resolve_sensor_def("raw_files_changed"),
+    ):
+        assert expected in automation.description
+    # the same directory: no warning
+    same = build_definitions(Settings(REPO_ROOT / "raw", tmp_path / "none"))
+    assert "WARNING" not in same.resolve_asset_graph().get(PUBLISHED_KEY).description
+
+
+def test_catalog_descriptions_are_dbt_descriptions_and_say_build_not_published():
+    graph = build_definitions(Settings(REPO_ROOT / "raw", REPO_ROOT / "warehouse")).resolve_asset_graph()
+    description = graph.get(dg.AssetKey(["marts", "mart_location_quotient"])).description
+    assert description.startswith("Location quotient")
+    assert "Raw SQL" not in description and "```" not in description
+    assert "Build — not published" in description
+    assert "Build — not published" in graph.get(dg.AssetKey(["raw", "wind_mbr"])).description
+
+
+def test_counts_have_denominators():
+    assert (
+        count_text(
+            {
+                "success": False,
+                "unexpected_count": 11,
+                "element_count": 5230,
+                "element_label": "rows of int_cells_labelled",
+            }
+        )
+        == "11 of 5230 rows of int_cells_labelled"
+    )
+    assert (
+        count_text({"success": False, "unexpected_count": 1, "value_cells": 11})
+        == "1 header cell (11 value cells below)"
+    )
+    assert count_text({"success": False, "unexpected_count": 3}) == "3"
+    assert count_text({"success": True, "unexpected_count": None}) == "—"
