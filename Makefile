@@ -7,7 +7,7 @@
 #   make test                                     the whole test suite
 #   make test-fast                                the tests that need neither ../shared nor a refresh
 #   make test-spark                               the dbt models on Spark (own venv), every mart compared with DuckDB
-#   make lint                                     ruff (check, format) and sqlfluff, as CI runs them
+#   make lint                                     ruff (check, format), import-layer contracts and sqlfluff, as CI runs them
 #   make ui [RAW_DIR=...] [WAREHOUSE_DIR=...] [PORT=3000]   Dagster UI and daemon on http://127.0.0.1:$(PORT)
 #   make ui-check                                 click through the UI in headless Chromium, screenshots
 #   make sql Q="select ..." [FILES=1]             query the published file (no Q: interactive); FILES=1: local files too
@@ -126,6 +126,7 @@ test-spark: setup $(SPARK_VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --check --no-cache .
+	$(BIN)/lint-imports --no-cache
 	PYTHONWARNINGS=ignore::UserWarning $(BIN)/sqlfluff lint --disable-progress-bar --nocolor --processes 2 dbt_project/models dbt_project/tests
 
 # Dagster 1.13 marks `dagster dev` "superseded" by `dg dev` (dagster-dg-cli, a project scaffolder

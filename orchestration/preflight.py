@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from .core.errors import SourceFileError
 from .ingest.catalogue import Catalogue, describe_skipped
-from .ingest.errors import SourceFileError
 from .publication_guard import PublishedFrom, compare_file_lists, refusal_message
 from .refresh_lock import RefreshLocked, clear_leftovers, describe_removed
 from .region_groups import groups_file, source_key

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from .core.hashing import file_sha256
 from .ingest.catalogue import Catalogue
-from .ingest.workbook import file_sha256
 from .region_groups import groups_file, source_key
 
 
@@ -73,7 +73,7 @@ def unchanged_publication(raw_dir: Path, published_db: Path) -> tuple[dict, int]
     the same comparison pairs. None when anything differs (or nothing is published yet). Shared by
     `make run` and the publish step, so both say "nothing changed" on the same grounds."""
     from .code_fingerprint import code_fingerprint
-    from .ingest.errors import SourceFileError
+    from .core.errors import SourceFileError
     from .settings import report_pairs_setting
 
     published, manifest = published_snapshot(published_db)

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import yaml
 
-from .ingest.errors import SourceFileError
-from .ingest.workbook import file_sha256
-from .settings import DBT_PROJECT_DIR, REPO_ROOT
+from .core.errors import SourceFileError
+from .core.hashing import file_sha256
+from .core.paths import DBT_PROJECT_DIR, REPO_ROOT
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

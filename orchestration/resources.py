@@ -16,9 +16,9 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from .checks import gx_worker
+from .core.errors import SourceFileError
 from .dbt_project import warehouse_dbt_project
 from .ingest.catalogue import Catalogue, describe_skipped
-from .ingest.errors import SourceFileError
 from .refresh_lock import RefreshLocked, describe_removed, launched_by, refresh_lock
 from .settings import Settings, SettingsError
 
@@ -46,6 +46,10 @@ class WarehouseResource(dg.ConfigurableResource):
         # dbt's profiles.yml reads WAREHOUSE_DIR: the run's own directory, not the one the code
         # location was loaded with.
         settings.export_to_environ()
+        # dbt's log lines reach the UI as they are: no terminal colour codes in them.
+        os.environ.setdefault("DBT_USE_COLORS", "false")
+        os.environ.setdefault("DBT_USE_COLORS_FILE", "false")
+        os.environ.setdefault("DO_NOT_TRACK", "1")
         try:
             with refresh_lock(
                 settings.warehouse_dir,
@@ -94,11 +98,9 @@ class WarehouseDbtCliResource(DbtCliResource):
 
 
 def build_resources(settings: Settings) -> dict:
-    settings.export_to_environ()  # dbt's profiles.yml reads WAREHOUSE_DIR
-    # dbt's log lines reach the UI as they are: no terminal colour codes in them.
-    os.environ.setdefault("DBT_USE_COLORS", "false")
-    os.environ.setdefault("DBT_USE_COLORS_FILE", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+    """The resources, configured from `settings`; nothing is written or exported here (loading the
+    code location changes no file and no environment variable): the warehouse resource exports the
+    run's directories and dbt's settings when a run starts."""
     return {
         "warehouse": WarehouseResource(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir)),
         # The dbt installed beside this interpreter, whether or not the venv is on PATH.

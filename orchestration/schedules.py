@@ -12,7 +12,7 @@ import json
 
 import dagster as dg
 
-from .ingest.errors import SourceFileError
+from .core.errors import SourceFileError
 from .raw_snapshot import FileChanges, published_snapshot, snapshot
 from .settings import Settings
 

@@ -11,10 +11,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-SOURCE_CATALOGUE = REPO_ROOT / "orchestration" / "ingest" / "sources.yml"
-SAMPLE_RAW_DIR = REPO_ROOT / "raw"
+from .core.paths import DBT_PROJECT_DIR, REPO_ROOT, SAMPLE_RAW_DIR, SOURCE_CATALOGUE
+
+__all__ = ["DBT_PROJECT_DIR", "REPO_ROOT", "SAMPLE_RAW_DIR", "SOURCE_CATALOGUE", "Settings", "SettingsError"]
 
 BUILD_DB_NAME = "build.duckdb"
 PUBLISHED_DB_NAME = "marts.duckdb"
@@ -132,7 +131,7 @@ def keep_versions() -> int:
 
 def _check_region_groups() -> None:
     """REGION_GROUPS_FILE, when set, read and checked in full (see orchestration/region_groups.py)."""
-    from .ingest.errors import SourceFileError
+    from .core.errors import SourceFileError
     from .region_groups import groups_file, read_groups
 
     path = groups_file()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -83,3 +86,36 @@ def test_every_suite_file_is_a_blocking_check_on_its_table():
         assert ("/".join(suite.asset_key), f"gx_{suite.name}") in checks
     specs = [graph.get_check_spec(key) for key in graph.asset_check_keys if key.name.startswith("gx_")]
     assert len(specs) == len(suites) and all(spec.blocking for spec in specs)
+
+
+LOAD_AND_REPORT = """
+import json, os, sys
+before = dict(os.environ)
+import orchestration.definitions  # noqa: F401  what `dagster dev` and every run do first
+after = dict(os.environ)
+changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+json.dump(changed, sys.stdout)
+"""
+
+
+def test_loading_the_code_location_writes_nothing_and_changes_no_environment(tmp_path):
+    """Loading the definitions only reads: no file appears in the working directory, the warehouse
+    directory it names is not created, and no environment variable changes (issue 23)."""
+    from orchestration.settings import REPO_ROOT
+
+    cwd = tmp_path / "empty"
+    cwd.mkdir()
+    warehouse = tmp_path / "not_yet_a_warehouse"
+    base = {k: v for k, v in os.environ.items() if k not in ("RAW_DIR", "WAREHOUSE_DIR", "PYTHONPATH")}
+    for extra in ({}, {"WAREHOUSE_DIR": str(warehouse), "RAW_DIR": str(REPO_ROOT / "raw")}):
+        done = subprocess.run(
+            [sys.executable, "-c", LOAD_AND_REPORT],
+            cwd=cwd,
+            env={**base, **extra, "PYTHONPATH": str(REPO_ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(done.stdout) == [], done.stdout
+        assert list(cwd.iterdir()) == []
+        assert not warehouse.exists()

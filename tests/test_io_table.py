@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from orchestration.core.errors import SourceFileError
 from orchestration.ingest.catalogue import Catalogue
-from orchestration.ingest.errors import SourceFileError
 from orchestration.ingest.io_table import parse_io_table
 from orchestration.ingest.load import load_family
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ingest.errors import SourceFileError
+from orchestration.core.errors import SourceFileError
 from orchestration.ingest.nbs_portal_csv import parse_nbs_portal_csv
 
 

@@ -24,8 +24,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from orchestration.core.errors import SourceFileError
 from orchestration.ingest.catalogue import Catalogue
-from orchestration.ingest.errors import SourceFileError
 from orchestration.ingest.workbook import read_workbook
 from orchestration.preflight import preflight
 from orchestration.publication_guard import compare_with_publication

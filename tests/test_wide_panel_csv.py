@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.core.errors import SourceFileError
 from orchestration.ingest.catalogue import Catalogue
-from orchestration.ingest.errors import SourceFileError
 from orchestration.ingest.wide_panel_csv import parse_wide_panel_csv
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from orchestration.core.errors import SourceFileError
 from orchestration.ingest.catalogue import Catalogue
-from orchestration.ingest.errors import SourceFileError
 from orchestration.ingest.load import load_family
 from orchestration.ingest.wind_edb import parse_wind_edb_export
 

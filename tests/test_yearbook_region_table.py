@@ -12,8 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from orchestration.core.errors import SourceFileError
 from orchestration.ingest.catalogue import Catalogue
-from orchestration.ingest.errors import SourceFileError
 from orchestration.ingest.html_table import read_html_grid
 from orchestration.ingest.load import load_family
 from orchestration.ingest.workbook import read_workbook

@@ -20,8 +20,6 @@ import pandas as pd
 from ..settings import REPO_ROOT
 from .labels import with_names
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 SAMPLE_ROWS = 5
 
@@ -84,6 +82,7 @@ def suite_parameters(con) -> dict:
 def _gx_datasource():
     """One ephemeral GE context and pandas datasource for the whole run: creating a context per
     suite cost ~0.1 s each and wrote a temporary docs site every time."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before Great Expectations is imported
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")

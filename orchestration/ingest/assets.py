@@ -4,13 +4,13 @@ import dagster as dg
 import pandas as pd
 
 from ..code_fingerprint import ingest_fingerprint
+from ..core.errors import SourceFileError
+from ..core.hashing import file_sha256
 from ..publish_scope import BUILD_NOTE, published_note
 from ..region_groups import groups_file, load_into
 from ..resources import WarehouseResource
 from .catalogue import Catalogue, SourceFamily
-from .errors import SourceFileError
 from .load import load_family, reject_identical_copies
-from .workbook import file_sha256
 
 # A run tagged so parses every file again (make run FULL=1), whatever the cache holds.
 REPARSE_TAG = "warehouse/reparse"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from ..core.errors import SourceFileError
 from ..settings import SOURCE_CATALOGUE
-from .errors import SourceFileError
 
 
 @dataclass(frozen=True)

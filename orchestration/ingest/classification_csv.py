@@ -14,7 +14,7 @@ import io
 import re
 from pathlib import Path
 
-from .errors import SourceFileError
+from ..core.errors import SourceFileError
 from .wide_panel_csv import read_text
 
 SHEET = "(csv)"

@@ -31,8 +31,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..core.errors import SourceFileError, column_letter
 from .cells import FLAG_MISSING, FLAG_REPORTED, normalise_label, number_from
-from .errors import SourceFileError, column_letter
 from .workbook import Sheet, read_workbook
 
 EXTRA_COLUMNS = ["indicator", "io_code", "io_edition", "unit_basis"]

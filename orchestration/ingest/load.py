@@ -8,18 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.errors import SourceFileError
+from ..core.hashing import file_sha256
 from .catalogue import SourceFamily
 from .cells import COLUMNS, Parser
 from .classification_csv import COLUMNS as CONCORDANCE_COLUMNS
 from .classification_csv import parse_concordance_csv
-from .errors import SourceFileError
 from .io_table import EXTRA_COLUMNS as IO_TABLE_EXTRA_COLUMNS
 from .io_table import parse_io_table
 from .nbs_portal_csv import EXTRA_COLUMNS as NBS_EXTRA_COLUMNS
 from .nbs_portal_csv import parse_nbs_portal_csv
 from .wide_panel_csv import parse_wide_panel_csv
 from .wind_edb import parse_wind_edb_export
-from .workbook import PASSWORD_PROTECTED, file_sha256, read_workbook
+from .workbook import PASSWORD_PROTECTED, read_workbook
 from .yearbook_region_table import EXTRA_COLUMNS as REGION_TABLE_EXTRA_COLUMNS
 from .yearbook_region_table import parse_yearbook_region_table
 

@@ -25,8 +25,8 @@ import io
 import re
 from pathlib import Path
 
+from ..core.errors import SourceFileError
 from .cells import normalise_label
-from .errors import SourceFileError
 from .wide_panel_csv import SHEET, csv_cell_row, csv_number, read_text
 
 CHINESE_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

@@ -18,8 +18,8 @@ import io
 import re
 from pathlib import Path
 
+from ..core.errors import SourceFileError, column_letter
 from .cells import FLAG_DERIVED, FLAG_MISSING, FLAG_REPORTED, normalise_label, number_from
-from .errors import SourceFileError, column_letter
 
 SHEET = "(csv)"
 ENCODINGS = ("utf-8-sig", "gbk")

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..core.errors import SourceFileError, column_letter
 from .cells import FLAG_MISSING, FLAG_REPORTED, FLAG_SUPPRESSED, normalise_label, number_from
-from .errors import SourceFileError, column_letter
 from .workbook import Sheet, is_date, read_sheets
 
 HEADER_LABEL = "指标名称"

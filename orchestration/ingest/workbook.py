@@ -8,15 +8,14 @@ convert them here so a date can never be mistaken for a revenue figure).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..core.errors import SourceFileError
 from ..settings import workbook_bounds
-from .errors import SourceFileError
 from .html_table import looks_like_html, read_html_grid
 
 
@@ -24,14 +23,6 @@ from .html_table import looks_like_html, read_html_grid
 class Sheet:
     name: str
     rows: list[list[object]]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.errors import SourceFileError, column_letter
 from .cells import FLAG_MISSING, FLAG_REPORTED, is_number, normalise_label, number_from
-from .errors import SourceFileError, column_letter
 from .workbook import Sheet, read_workbook
 
 EXTRA_COLUMNS = ["indicator", "region_label_en", "data_year", "table_title", "unit_basis", "file_kind", "was_encrypted"]
