@@ -119,3 +119,19 @@ def test_loading_the_code_location_writes_nothing_and_changes_no_environment(tmp
         assert json.loads(done.stdout) == [], done.stdout
         assert list(cwd.iterdir()) == []
         assert not warehouse.exists()
+
+
+def test_the_dbt_docs_open_on_the_projects_overview():
+    """`make docs` opens on the project's overview (layers, where each metric lives, how to trace a
+    number), not dbt's generic welcome page; every model it names exists."""
+    import re
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    overview = manifest["docs"]["doc.regional_structure.__overview__"]["block_contents"]
+    for heading in ("## Layers", "## Where each metric lives", "## How to trace a number"):
+        assert heading in overview
+    models = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    named = set(re.findall(r"`((?:mart|int|fct|lineage)_\w+)`", overview))
+    assert named and named <= models, named - models
