@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ import numpy as np
 from scipy.spatial.distance import pdist, squareform
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.dbt_compile import compile_models, compiled_sql
 
 MARTS = [
     "int_metric_shares",
@@ -39,30 +38,10 @@ MARTS = [
 PAIRWISE = {"mart_specialization_bilateral", "mart_shift_share"}
 
 
-def compile_models(scratch: Path) -> dict[str, str]:
+def compile_metric_models(scratch: Path) -> dict[str, str]:
     target = scratch / "dbt_target"
-    (scratch / "compile_wh").mkdir()
-    dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run(
-        [
-            str(dbt),
-            "compile",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-            "--quiet",
-            "--select",
-            "resource_type:model",
-        ],
-        cwd=DBT_PROJECT_DIR,
-        check=True,
-        env={**os.environ, "WAREHOUSE_DIR": str(scratch / "compile_wh")},
-    )
-    return {
-        p.stem: p.read_text(encoding="utf-8")
-        for p in (target / "compiled" / "regional_structure" / "models").rglob("*.sql")
-    }
+    compile_models(target, scratch / "compile_wh").check_returncode()
+    return compiled_sql(target)
 
 
 def generate_panel(con, regions: int, industries: int, years: int) -> None:
@@ -237,7 +216,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as scratch_dir:
         scratch = Path(scratch_dir)
-        compiled = compile_models(scratch)
+        compiled = compile_metric_models(scratch)
         con = duckdb.connect(str(scratch / "build.duckdb"))
         # the same bound as dbt's profiles.yml
         con.execute(f"set memory_limit = '{os.environ.get('DUCKDB_MEMORY_LIMIT', '3GB')}'")

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.dbt_compile import compile_models, compiled_sql
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -37,31 +38,9 @@ def yearbook_dir() -> Path:
 def compiled_models(tmp_path_factory) -> dict[str, str]:
     """Compiled SQL of every dbt model, exactly as `dbt build` runs it."""
     target = tmp_path_factory.mktemp("dbt_target")
-    warehouse = tmp_path_factory.mktemp("dbt_compile_wh")
-    env = {**os.environ, "WAREHOUSE_DIR": str(warehouse)}
-    dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run(
-        [
-            str(dbt),
-            "compile",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-            "--quiet",
-            "--select",
-            "resource_type:model",
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    compiled = {}
-    for path in (target / "compiled" / "regional_structure" / "models").rglob("*.sql"):
-        compiled[path.stem] = path.read_text(encoding="utf-8")
-    return compiled
+    completed = compile_models(target, tmp_path_factory.mktemp("dbt_compile_wh"))
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    return compiled_sql(target)
 
 
 class ModelRunner:

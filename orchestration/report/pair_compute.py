@@ -27,8 +27,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..dbt_compile import compile_models
 from ..settings import DBT_PROJECT_DIR, ComparisonPair
 from .sections import ReportError
 
@@ -116,27 +115,7 @@ def load_plan() -> Plan:
 def _write_plan(path: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="report_time_compile_") as scratch:
         target = Path(scratch) / "target"
-        dbt = Path(sys.executable).parent / "dbt"
-        completed = subprocess.run(
-            [
-                str(dbt),
-                "compile",
-                "--profiles-dir",
-                ".",
-                "--target-path",
-                str(target),
-                "--quiet",
-                "--vars",
-                json.dumps({"comparison_pairs": pair_text(PLACEHOLDER)}),
-                "--select",
-                "resource_type:model",
-            ],
-            cwd=DBT_PROJECT_DIR,
-            # dbt compile opens the profile's database: a scratch one, never the build database
-            env={**os.environ, "WAREHOUSE_DIR": scratch, "DBT_USE_COLORS": "false"},
-            capture_output=True,
-            text=True,
-        )
+        completed = compile_models(target, Path(scratch), {"comparison_pairs": pair_text(PLACEHOLDER)})
         if completed.returncode != 0:
             raise ReportError(f"dbt compile failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
         manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
