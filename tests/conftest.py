@@ -163,6 +163,7 @@ REFRESH_MODULES = {
     "test_bad_input_corpus",
     "test_report",
     "test_report_caveats",
+    "test_soak",
 }
 
 
