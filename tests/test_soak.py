@@ -8,8 +8,8 @@ refresh multiplies one cell (Jiangsu 2014, 通用设备制造业) of a copy of t
 factor, so every publication has its own value and location quotient; each answer reads them and
 the publication's run_id in one statement, and must equal the answer of the publication it names.
 
-Six refreshes (the first publishes before the readers start): about four minutes on a quiet
-two-core machine.
+Six refreshes of the samples (the first publishes before the readers start): the test lasts about
+six times one refresh.
 """
 
 from __future__ import annotations
