@@ -382,16 +382,12 @@ def status(settings: Settings) -> int:
 def withheld_province_years(con) -> list[str]:
     """One line per province-year kept out of the metric universes, by name: a province that drops
     out of every LQ and Krugman universe of a year is never only a count."""
-    rows = con.execute("""
-        select coalesce(p.name_short_zh, q.province_code), q.province_code, q.year, q.indicator,
-               q.quarantine_reason, q.quarantine_detail
-        from fct_quarantine q left join dim_province p using (province_code)
-        where q.scope = 'province_year'
-        order by q.province_code, q.year, q.indicator
-    """).fetchall()
+    from .withheld_province_years import withheld_province_years as withheld
+
     return [
-        f"  kept out of the metric universes: {name} ({code}) {year}, {indicator}: {reason} ({detail})"
-        for name, code, year, indicator, reason, detail in rows
+        f"  kept out of the metric universes: {w.name_zh} ({w.province_code}) {w.year}, {w.indicator}: "
+        f"{w.quarantine_reason} ({w.quarantine_detail})"
+        for w in withheld(con)
     ]
 
 

@@ -146,6 +146,7 @@ REFRESH_MODULES = {
     "test_report_any_pair",
     "test_make_run",
     "test_preflight",
+    "test_soak",
 }
 
 

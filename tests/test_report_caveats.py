@@ -5,6 +5,9 @@ case of each caveat written into a copy of them (raw/ itself is never touched):
 - Tianjin's 纺织业 (division 17) column removed: absent from one member's export, 2005–2014;
 - Shanghai's 医药制造业 (27) of 2010 blanked: one blank cell;
 - Jiangsu's 通用设备制造业 (34) of 2012 printed as *** : one suppressed cell;
+- Zhejiang's 制造业 total of 2016 printed at 0.3 of itself: its divisions exceed the total and no one
+  cell explains it, so 浙江 2016 is kept out of the metric universes (outside the pair's span, so
+  only the 2005–2016 caveats name it);
 - the known breaks of the seed within 2005–2014; employment, which the samples print no
   manufacturing total for.
 
@@ -68,6 +71,10 @@ def make_cases(raw: Path) -> None:
     book = openpyxl.load_workbook(mbr / "江苏.xlsx")
     book.active.cell(_row(book.active, 2012), _column(book.active, "通用设备制造业")).value = "***"
     book.save(mbr / "江苏.xlsx")
+    book = openpyxl.load_workbook(mbr / "浙江.xlsx")
+    total = book.active.cell(_row(book.active, 2016), _column(book.active, "制造业"))
+    total.value = round(total.value * 0.3, 1)
+    book.save(mbr / "浙江.xlsx")
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +196,41 @@ def test_an_indicator_without_a_manufacturing_total(case):
     ).fetchone()[0]
     assert totals.loc[("jjj", 2010), "group_total"] == pytest.approx(expected, rel=1e-12)
     assert "persons" in _section(data, 1).charts[0].options["ylabel"]
+
+
+def test_a_withheld_province_year_is_named_in_the_caveats_and_the_summary(case):
+    import dataclasses
+
+    from orchestration.report.render import summary_markdown
+    from orchestration.report.sections import caveats
+
+    con, _, data = case
+    # within 2005–2014 no member is withheld; the claim says so
+    claim = _claims(data)["withheld_province_years"]
+    assert claim.value == []
+    assert claim.text == "No province-year of the groups' members is kept out of the metric universes in the span."
+    # a span that reaches 2016 names Zhejiang 2016, with indicator and reason, from fct_quarantine
+    section = caveats(con, ComparisonPair("yrd", "jjj", 2005, 2016), "main_business_revenue")
+    claim = {c.key: c for c in section.claims}["withheld_province_years"]
+    assert claim.value == [("330000", 2016, "main_business_revenue", "divisions_exceed_total")]
+    assert claim.text == (
+        "1 province-year kept out of the metric universes by the quality policy (no LQ, Krugman or other "
+        "universe metric includes them): 浙江 Zhejiang 2016, main_business_revenue: divisions_exceed_total."
+    )
+    assert "'330000'" in claim.sql and "between 2005 and 2016" in claim.sql
+    assert con.execute(claim.sql).fetchall()[0][:5] == ("330000", "浙江", "Zhejiang", 2016, "main_business_revenue")
+    # Zhejiang is out of yrd's 2016 universe: no LQ of it that year, while Jiangsu has its LQs
+    lqs = dict(
+        con.execute(
+            "select province_code, count(lq) from mart_location_quotient where universe_code = 'yrd' "
+            "and year = 2016 and indicator = 'main_business_revenue' group by province_code"
+        ).fetchall()
+    )
+    assert lqs.get("330000", 0) == 0 and lqs["320000"] > 0
+    # the report's summary (the asset's page in the UI) repeats the sentence
+    with_2016 = dataclasses.replace(data, sections=[*data.sections[:-1], section])
+    assert f"- {claim.text}" in summary_markdown(with_2016).splitlines()
+    assert claim.text not in summary_markdown(data)
 
 
 def test_every_claim_carries_its_sql_and_it_runs(case):

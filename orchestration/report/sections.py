@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..settings import ComparisonPair
 from ..statistics import FitError, fit_linear, fit_quadratic
+from ..withheld_province_years import withheld_province_years, withheld_province_years_query
 
 INCOMPLETE_MARK = "†"
 INCOMPLETE_LEGEND = "† incomplete: a member of the group has no data that year"
@@ -1275,6 +1276,26 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
     notes.append(
         _claim(
             claims, "quarantined", f"{len(quarantined)} quarantined values.", len(quarantined), quarantined_sql, [f, t]
+        )
+    )
+    # a member kept out of every universe of a year is named, not only counted
+    withheld_sql, withheld_params = withheld_province_years_query(members, (f, t))
+    withheld = withheld_province_years(con, members, (f, t))
+    notes.append(
+        _claim(
+            claims,
+            "withheld_province_years",
+            (
+                f"{len(withheld)} province-year{'s' if len(withheld) != 1 else ''} kept out of the metric universes "
+                "by the quality policy (no LQ, Krugman or other universe metric includes them): "
+                + "; ".join(f"{w.name_zh} {w.name_en} {w.year}, {w.indicator}: {w.quarantine_reason}" for w in withheld)
+                + "."
+            )
+            if withheld
+            else "No province-year of the groups' members is kept out of the metric universes in the span.",
+            [(w.province_code, w.year, w.indicator, w.quarantine_reason) for w in withheld],
+            withheld_sql,
+            withheld_params,
         )
     )
     breaks_sql = """
