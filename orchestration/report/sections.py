@@ -1377,6 +1377,8 @@ def _coverage_range(frame: pd.DataFrame) -> str:
 
 
 def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
+    from .integration_section import integration as _integration  # section 10; imports this module
+
     _check(con, pair, indicator)
     names = {
         r[0]: (r[1], r[2])
@@ -1390,7 +1392,7 @@ def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
         pair=pair,
         indicator=indicator,
         names=names,
-        sections=[section(con, pair, indicator) for section in SECTIONS],
+        sections=[section(con, pair, indicator) for section in SECTIONS] + [_integration(con, pair, indicator)],
         published_at=str(published),
         unit=_unit(con, indicator),
     )
