@@ -126,7 +126,7 @@ def _group_levels(con, pair: ComparisonPair, names: dict, claims: list, notes: l
     for group in groups:
         _members_claim(con, group, levels, names, claims, notes, group_params)
     for unit in (*groups, NATION):
-        rows = levels[(levels.code == unit) & levels.year.isin(usable)]
+        rows = levels[(levels.code == unit) & levels.year.isin(usable) & levels.outflow_share.notna()]
         if rows.empty:
             continue
         parts = [
