@@ -1,6 +1,7 @@
 """The comparison report for a pair of user-defined groups on the sample extracts: made by the
-refresh (the comparison_reports asset), nine sections, the same numbers as the marts in the HTML
-and in the workbook, and it opens offline in headless Chromium with every chart drawn."""
+refresh (the comparison_reports asset), ten sections (the tenth, integration, from the IO tables), the
+same numbers as the marts in the HTML and in the workbook, and it opens offline in headless Chromium
+with every chart drawn."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def test_user_groups_are_published_with_their_union(user_pair_build):
 def test_every_section_is_present_and_its_numbers_are_the_marts(user_pair_build):
     con, _, _ = user_pair_build
     data = collect(con, PAIR, "main_business_revenue")
-    assert [s.number for s in data.sections] == list(range(1, 10))
+    assert [s.number for s in data.sections] == list(range(1, 11))
     for section in data.sections:
         assert set(section.context) == {"indicator", "universe", "industry set", "coverage"}
     sections = {s.number: s for s in data.sections}
@@ -127,7 +128,7 @@ def test_the_html_and_the_workbook_carry_the_same_tables(user_pair_build, tmp_pa
     files = write_report(settings.published_db, PAIR, "main_business_revenue", tmp_path)
     data = collect(con, PAIR, "main_business_revenue")
     html = files.html.read_text(encoding="utf-8")
-    for number in range(1, 10):
+    for number in range(1, 11):
         assert f'<section id="s{number}">' in html
     # offline: nothing is loaded from anywhere
     assert not re.search(r"(src|href)=\"https?://", html)
@@ -206,5 +207,114 @@ def test_the_report_opens_offline_in_chromium_with_every_chart_drawn(user_pair_b
     assert [url for url in requests if not url.startswith("file://")] == []
     assert len(sizes) >= 9 and all(box and box["width"] > 100 and box["height"] > 50 for box in sizes)
     assert min(drawn) > 10
-    assert len(headings) == 9 and headings[0].startswith("1. 产出规模")
+    assert len(headings) == 10 and headings[0].startswith("1. 产出规模")
     assert (shots / "comparison-report.png").stat().st_size > 50_000
+
+
+def test_the_integration_section_states_the_published_io_tables(user_pair_build):
+    """Section 10 (integration_section.py): each claim against values worked out here from the published
+    IO marts. The samples hold the 2012 tables of Shanghai and Jiangsu only: shanghai_jiangsu is
+    complete, zhejiang_anhui has no member table, and the regression has too few observations."""
+    con, _, _ = user_pair_build
+    section = {s.number: s for s in collect(con, PAIR, "main_business_revenue").sections}[10]
+    claims = {c.key: c for c in section.claims}
+    assert section.title_zh == "市场一体化与产业集中"
+    for claim in section.claims:  # each claim's query runs as written
+        con.execute(claim.sql).fetchall()
+
+    editions = [y for (y,) in con.execute("select distinct year from fct_io_flow order by 1").fetchall()]
+    usable = [
+        y
+        for (y,) in con.execute(
+            "select year from mart_io_integration where level = 'nation_manufacturing' and outflow_share is not null "
+            "order by year"
+        ).fetchall()
+    ]
+    assert editions == usable == [2012]  # what the samples give
+    assert claims["io_editions_usable"].value == usable
+    assert claims["io_editions_usable"].text.startswith(
+        "Editions of the provincial input-output tables: 2012. Usable (domestic and foreign flows separated): 2012."
+    )
+
+    # the groups' levels: Σ of the members' province_manufacturing flows, divided here
+    def summed(codes):
+        of, if_, ex, im, go, du = con.execute(
+            "select sum(outflow_domestic), sum(inflow_domestic), sum(exports), sum(imports), sum(gross_output), "
+            "sum(domestic_use) from mart_io_integration where level = 'province_manufacturing' and year = 2012 "
+            f"and unit_code in ({', '.join(repr(c) for c in codes)})"
+        ).fetchone()
+        return of / go, if_ / du, (of + if_) / go, (ex + im) / go
+
+    with_table = [c for (c,) in con.execute("select distinct region_code from fct_io_flow").fetchall()]
+    assert sorted(with_table) == ["310000", "320000"]
+    for unit, codes, name in (
+        ("shanghai_jiangsu", ["310000", "320000"], "沪苏 Shanghai and Jiangsu"),
+        ("all_provinces", with_table, "全国（各省合计） all provinces summed"),
+    ):
+        out, inn, inter, foreign = summed(codes)
+        text = claims[f"io_levels_{unit}"].text
+        assert text.startswith(f"{name}, manufacturing: 2012: ")
+        assert (
+            f"2012: outflow {out * 100:.1f} % of output, inflow {inn * 100:.1f} % of domestic use, inter-provincial "
+            f"trade {inter * 100:.1f} % and foreign trade {foreign * 100:.1f} % of output" in text
+        )
+        assert claims[f"io_levels_{unit}"].value[2012] == pytest.approx(out, rel=1e-12)
+    # no member of zhejiang_anhui has a table: no levels claim, the group-edition marked, members named
+    assert "io_levels_zhejiang_anhui" not in claims
+    assert claims["io_members_zhejiang_anhui"].value == [2012]
+    assert claims["io_members_zhejiang_anhui"].text == (
+        f"{INCOMPLETE}: the group's sums lack members — 2012: 0 of 2 members (浙江 Zhejiang, 安徽 Anhui without a "
+        "table). Its indices there are those of the members with a table."
+    )
+    assert claims["io_members_shanghai_jiangsu"].text.endswith("every member (2) has a table in every edition.")
+    levels = section.tables["io_integration_by_group"].set_index(["code", "year"])
+    assert levels.loc[("zhejiang_anhui", 2012), "null_reason"] == "no_member_table"
+    assert not levels.loc[("zhejiang_anhui", 2012), "is_complete"]
+    assert pd.isna(levels.loc[("zhejiang_anhui", 2012), "outflow_share"])
+    published = con.execute(
+        "select outflow_share from mart_io_integration where level = 'group_manufacturing' "
+        "and unit_code = 'shanghai_jiangsu' and year = 2012"
+    ).fetchone()[0]
+    assert levels.loc[("shanghai_jiangsu", 2012), "outflow_share"] == published
+
+    # the members' table: the published province_manufacturing values; members without a table marked
+    members = section.tables["io_member_shares"]
+    assert list(members.columns[-len(editions) :]) == editions
+    jiangsu = members[(members.province == "江苏 Jiangsu") & members.measure.str.contains("outflow")]
+    assert (
+        jiangsu[2012].iloc[0]
+        == con.execute(
+            "select outflow_share from mart_io_integration where level = 'province_manufacturing' "
+            "and unit_code = '320000' and year = 2012"
+        ).fetchone()[0]
+    )
+    marked = {members.province.iloc[i] for i, _ in section.incomplete_cells["io_member_shares"]}
+    assert marked == {"浙江 Zhejiang", "安徽 Anhui"}
+
+    # the regression: as published; on the samples no model has an estimate, and the claim says why
+    regression = con.execute(
+        "select model, null_reason, coefficient from mart_integration_regression order by model"
+    ).fetchall()
+    assert len(regression) == 6 and all(coefficient is None for _, _, coefficient in regression)
+    text = claims["io_regression_sample"].text
+    assert text.startswith("No model could be estimated on this publication: ")
+    assert text.endswith("The samples are too small: only the editions that separate the flows enter.")
+    for _, reason, _ in regression:
+        assert reason in text
+    assert len(section.tables["io_regression"]) == len(section.tables["io_regression_published"]) == 6
+    assert not any(key.startswith("io_regression_") and key != "io_regression_sample" for key in claims)
+
+    # the scatter: the province model's sample, no curve without published coefficients
+    n = con.execute(
+        "select count(*) from mart_io_specialization s join mart_io_integration i on i.level = "
+        "'province_manufacturing' and i.unit_code = s.province_code and i.year = s.year "
+        "where i.outflow_share is not null and s.krugman_specialization is not null"
+    ).fetchone()[0]
+    assert n == 2 and len(section.tables["io_scatter_sample"]) == n
+    assert claims["io_curve"].text == (
+        "No curve: the province model has no published estimate (2 province-editions in its sample)."
+    )
+    assert section.charts[0].kind == "scatter_fit" and section.charts[0].options["curve"] is None
+
+
+INCOMPLETE = "† 浙皖 Zhejiang and Anhui"

@@ -45,8 +45,9 @@ def pairs_to_report(config: ComparisonReportConfig) -> list[ComparisonPair]:
     "2005–2014), or of the pair set in the Launchpad (a, b, year_from, year_to, indicator): one self-contained "
     "HTML file (opens offline) and an XLSX workbook with the same tables, in WAREHOUSE_DIR/comparison-reports, "
     "read from the published file. A pair the refresh did not pre-build is computed from the published facts by "
-    "the dbt models' SQL, without a rebuild. Nine sections: output and growth, factor intensity, relative and "
-    "bilateral specialization, LQs, high-tech, concentration, shift-share, coverage and caveats.",
+    "the dbt models' SQL, without a rebuild. Ten sections: output and growth, factor intensity, relative and "
+    "bilateral specialization, LQs, high-tech, concentration, shift-share, coverage and caveats, and integration "
+    "from the input-output tables.",
 )
 def comparison_reports(
     context: dg.AssetExecutionContext, config: ComparisonReportConfig, warehouse: WarehouseResource

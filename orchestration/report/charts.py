@@ -67,9 +67,13 @@ def render(chart: Chart) -> str:
             ax.axis("off")
             ax.text(0.5, 0.5, f"{chart.title}: no published values", ha="center", va="center")
         else:
-            fig = {"line": _line, "heatmap": _heatmap, "stacked_bar": _stacked_bar, "quadratic": _quadratic}[
-                chart.kind
-            ](chart)
+            fig = {
+                "line": _line,
+                "heatmap": _heatmap,
+                "stacked_bar": _stacked_bar,
+                "quadratic": _quadratic,
+                "scatter_fit": _scatter_fit,
+            }[chart.kind](chart)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
         plt.close(fig)
@@ -215,4 +219,38 @@ def _quadratic(chart: Chart):
     _years_axis(ax, chart.data.index)
     ax.set_ylabel(chart.options.get("ylabel", ""))
     _legend(ax, extra)
+    return fig
+
+
+def _scatter_fit(chart: Chart):
+    """Points by series (a marker per year) and, when given, the curve computed by the section from
+    published coefficients (options["curve"]: x, y); x drawn in % when options["x_percent"]."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    data, opts = chart.data, chart.options
+    scale = 100.0 if opts.get("x_percent") else 1.0
+    markers = dict(zip(sorted(data["year"].unique()), ("o", "s", "^", "D"), strict=False))
+    colors = dict(zip(opts.get("series_order", []), ("tab:blue", "tab:orange", "lightgray"), strict=False))
+    for series in opts.get("series_order", sorted(data["series"].unique())):
+        for year, marker in markers.items():
+            part = data[(data["series"] == series) & (data["year"] == year)]
+            if part.empty:
+                continue
+            ax.scatter(
+                part[opts["x"]].astype(float) * scale,
+                part[opts["y"]].astype(float),
+                marker=marker,
+                s=22,
+                color=colors.get(series),
+                edgecolors="black" if colors.get(series) == "lightgray" else "none",
+                linewidths=0.4,
+                label=f"{series} {year}",
+                zorder=3,
+            )
+    curve = opts.get("curve")
+    if curve is not None and len(curve):
+        ax.plot(curve["x"] * scale, curve["y"], color="black", linestyle="--", linewidth=1, label=opts["curve_label"])
+    _title(ax, chart.title)
+    ax.set_xlabel(opts.get("xlabel", ""))
+    ax.set_ylabel(opts.get("ylabel", ""))
+    _legend(ax)
     return fig

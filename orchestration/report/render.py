@@ -137,6 +137,21 @@ COLUMN_LABELS |= {
     "manufacturing_total_basis": ("制造业合计口径", "total basis"),
     "n_manufacturing_divisions_reported": ("报告行业数", "divisions reported"),
     "n_members_present": ("有数据成员", "members with data"),
+    "outflow_share": ("省外流出占产出", "outflow share of output"),
+    "inflow_share_of_domestic_use": ("省外流入占本地使用", "inflow share of domestic use"),
+    "interprovincial_trade_intensity": ("省际贸易强度", "inter-provincial trade intensity"),
+    "foreign_trade_intensity": ("对外贸易强度", "foreign trade intensity"),
+    "coefficient": ("系数", "coefficient"),
+    "std_error": ("聚类标准误", "clustered SE"),
+    "p_value": ("p值", "p-value"),
+    "n_clusters": ("聚类数", "clusters"),
+    "r_squared_within": ("组内R²", "within R²"),
+    "editions": ("表年份", "editions"),
+    "n_sectors": ("行业数", "sectors"),
+    "n_provinces": ("省份数", "provinces"),
+    "sample_note": ("样本说明", "sample"),
+    "integration": ("一体化（流出比重）", "integration (outflow share)"),
+    "krugman_specialization": ("克鲁格曼专业化指数", "Krugman specialization"),
 }
 # how a column is shown: value (the indicator's unit), share (%), rate (% a year), index, year, coef, count
 KIND = {
@@ -182,8 +197,24 @@ KIND = {
     **dict.fromkeys(["turning_point", "turning_point_se", "turning_point_ci_low", "turning_point_ci_high"], "years"),
 }
 # the year columns of the wide tables, and columns whose meaning differs in one table
-WIDE_KIND = {"output_by_year": "value", "krel_by_year": "index", "intensity_shares_by_year": "share"}
+WIDE_KIND = {
+    "output_by_year": "value",
+    "krel_by_year": "index",
+    "intensity_shares_by_year": "share",
+    "io_member_shares": "share",
+}
 TABLE_KIND = {("shift_share", "national_share"): "value", ("hightech_revenue", "hightech_revenue"): "value"}
+# section 10 (integration_section.py): the indices are shares of output or use, shown in %; the
+# regression's turning point is a value of x (a share), not a year
+KIND |= dict.fromkeys(
+    ["outflow_share", "inflow_share_of_domestic_use", "interprovincial_trade_intensity", "foreign_trade_intensity"],
+    "share",
+)
+KIND |= dict.fromkeys(["coefficient", "std_error", "p_value", "r_squared_within", "krugman_specialization"], "index")
+KIND["integration"] = "share"
+TABLE_KIND |= {
+    ("io_regression", c): "index" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")
+}
 UNIT_OF_KIND = {"share": "%", "rate": "% a year", "index": "index", "coef": "", "years": "years"}
 FLAG_COLUMNS = ("is_complete", "is_universe_complete", "is_group_complete")
 CONTEXT_LABELS = {
@@ -304,6 +335,7 @@ NAMED_BY = {
     "partner_province_code": "partner",
     "partner_name_en": "partner",
     "statuses": "lacking_detail",
+    "model": "model_name",
 }
 
 
@@ -379,6 +411,11 @@ TABLE_TITLES = {
     "quarantined_values": "隔离数值 Quarantined values",
     "series_breaks": "已知统计断点 Known series breaks",
     "level_shifts": "检测到的水平移动 Detected level shifts",
+    "io_integration_by_group": "区域与全国的制造业一体化指数 Manufacturing integration of the groups and the nation",
+    "io_member_shares": "成员省份的省外流出与流入比重 Members' outflow and inflow shares, province × edition",
+    "io_regression": "集中度与一体化的回归（聚类标准误） Concentration on integration and its square (clustered SEs)",
+    "io_scatter_sample": "散点图样本 The scatter's province-editions",
+    "io_regression_published": "回归表（全部列） mart_integration_regression, every column",
 }
 
 
@@ -636,5 +673,5 @@ def summary_markdown(data: ReportData) -> str:
     why += [c.text for c in sections[1].claims if c.key == "no_manufacturing_total"]
     why += [c.text for c in sections[9].claims if c.key == "withheld_province_years" and c.value]
     lines += ["", *[f"- {w}" for w in dict.fromkeys(why)]]
-    lines += ["", "Nine sections and their caveats in the HTML report and the workbook (paths above)."]
+    lines += ["", "Ten sections and their caveats in the HTML report and the workbook (paths above)."]
     return "\n".join(lines)

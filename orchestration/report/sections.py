@@ -1,4 +1,4 @@
-"""The nine sections of the comparison report, each read from the published marts by SQL.
+"""The ten sections of the comparison report, each read from the published marts by SQL.
 
 Nothing here computes a metric: every number is a published value, selected, pivoted or averaged
 across rows for a chart (the average locational Gini of a year is the mean of the published
@@ -1398,6 +1398,8 @@ def _coverage_range(frame: pd.DataFrame) -> str:
 
 
 def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
+    from .integration_section import integration as _integration  # section 10; imports this module
+
     _check(con, pair, indicator)
     names = {
         r[0]: (r[1], r[2])
@@ -1411,7 +1413,7 @@ def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
         pair=pair,
         indicator=indicator,
         names=names,
-        sections=[section(con, pair, indicator) for section in SECTIONS],
+        sections=[section(con, pair, indicator) for section in SECTIONS] + [_integration(con, pair, indicator)],
         published_at=str(published),
         unit=_unit(con, indicator),
     )
