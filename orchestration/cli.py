@@ -71,7 +71,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     run_config = {
         # Step logs and tracebacks go to the run record (see `make ui`); the terminal gets a summary.
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-        "ops": {"published__marts_file": {"config": {"allow_changes": allow_changes}}},
+        "ops": {"published__marts_file": {"config": {"allow_changes": allow_changes, "full": full}}},
     }
     run_id = str(uuid.uuid4())
     log_path = run_log_path(settings, run_id)

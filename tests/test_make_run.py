@@ -29,7 +29,7 @@ def make_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("make_run")
     shutil.copytree(REPO_ROOT / "raw", root / "raw")
     (root / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", root / "dagster_home" / "dagster.yaml")
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster_instance.yaml", root / "dagster_home" / "dagster.yaml")
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("FULL", "ALLOW_CHANGES")},
         "RAW_DIR": str(root / "raw"),

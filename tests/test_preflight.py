@@ -115,7 +115,7 @@ def quick_start(yearbook_dir, tmp_path_factory) -> QuickStart:
     shutil.copytree(yearbook_dir, real)
     dagster_home = root / "dagster_home"
     dagster_home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster_instance.yaml", dagster_home / "dagster.yaml")
     warehouse = root / "warehouse"
     samples_run = make_run(warehouse, dagster_home)
     assert samples_run.returncode == 0, samples_run.err
@@ -273,7 +273,7 @@ def samples_with_groups(tmp_path_factory) -> QuickStart:
     root = tmp_path_factory.mktemp("with_groups")
     dagster_home = root / "dagster_home"
     dagster_home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster_instance.yaml", dagster_home / "dagster.yaml")
     ran = make_run(root / "warehouse", dagster_home, REGION_GROUPS_FILE=str(GROUPS_EXAMPLE))
     assert ran.returncode == 0, ran.err
     return QuickStart(root, SAMPLES, root / "warehouse", dagster_home, ran, {}, ran)

@@ -52,6 +52,9 @@ USER_GROUPS_SQL = """
 """
 # Marts keyed by group alone (not by universe and industry set)
 GROUP_KEYED = ("dim_region_group", "dim_region_group_member")
+# Marts keyed by universe with no industry set: why each member's division is in a universe-year or
+# not, which the report's coverage sentences read for the union a+b
+UNIVERSE_KEYED = ("mart_division_availability",)
 DUCKDB_TYPES = {"string": "varchar", "text": "varchar", "integer": "integer", "int": "integer", "bigint": "bigint"}
 
 
@@ -147,7 +150,7 @@ def plan_from_manifest(manifest: dict) -> dict:
         uid
         for name, uid in marts.items()
         if name.startswith("mart_") and "industry_set" in models[uid]["columns"] and f"{name}_by_set" not in marts
-    ] + [marts[name] for name in GROUP_KEYED]
+    ] + [marts[name] for name in (*GROUP_KEYED, *UNIVERSE_KEYED)]
     to_run: list[str] = []
     published_copies, seeds, sources = {}, {}, {}
 
@@ -239,7 +242,9 @@ def compute_pair(pair: ComparisonPair, published_db: Path, plan: Plan | None = N
 
 
 def _key_columns(table: str) -> str:
-    return "group_code" if table in GROUP_KEYED else "universe_code, industry_set"
+    if table in GROUP_KEYED:
+        return "group_code"
+    return "universe_code" if table in UNIVERSE_KEYED else "universe_code, industry_set"
 
 
 def add_report_catalog(con, plan: Plan) -> None:
