@@ -157,6 +157,7 @@ STAGES = (
     ("raw checks", "raw_checks", lambda step: step.startswith("raw__") and "_gx_" in step),
     ("dbt build", "dbt_build_step", lambda step: step == "warehouse_dbt_models"),
     ("mart checks", "mart_checks", lambda step: step.startswith("marts__")),
+    ("analysis", "analysis", lambda step: step.startswith("analysis__")),
     ("publish", "publish", lambda step: step == "published__marts_file"),
     ("report", "report", lambda step: step.startswith("published__")),
 )

@@ -16,8 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.analysis import ANALYSIS_TABLES
 from orchestration.publish import PUBLISHED_TABLES
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+# every table a publication holds: the dbt marts and the tables estimated after dbt
+ALL_TABLES = (*PUBLISHED_TABLES, *ANALYSIS_TABLES)
 
 STAGE_LINE = re.compile(r"^  ([a-z][a-z ]*?) +(\d+\.\d) s$")
 
@@ -48,12 +52,13 @@ def test_make_run_prints_one_line_per_stage_and_sends_dbt_to_its_log(make_run):
     lines = out.splitlines()
     first = re.fullmatch(r"Refreshing the warehouse from (.+); dbt's output and the run's log: (.+\.log)", lines[0])
     assert first, lines[0]
-    stages = [STAGE_LINE.match(line) for line in lines[1:7]]
+    stages = [STAGE_LINE.match(line) for line in lines[1:8]]
     assert [m.group(1) for m in stages if m] == [
         "ingest",
         "raw checks",
         "dbt build",
         "mart checks",
+        "analysis",
         "publish",
         "report",
     ]
@@ -61,7 +66,8 @@ def test_make_run_prints_one_line_per_stage_and_sends_dbt_to_its_log(make_run):
     runs = list((warehouse / "reports").glob("*/_timings.json"))
     assert len(runs) == 1
     timings = json.loads(runs[0].read_text(encoding="utf-8"))
-    for match, key in zip(stages, ("ingest", "raw_checks", "dbt_build_step", "mart_checks", "publish", "report")):
+    keys = ("ingest", "raw_checks", "dbt_build_step", "mart_checks", "analysis", "publish", "report")
+    for match, key in zip(stages, keys, strict=True):
         assert float(match.group(2)) == pytest.approx(timings[f"{key}_seconds"], abs=0.051), key
     assert timings["dbt_build_step_seconds"] > 0 and timings["report_seconds"] > 0
     # dbt's 285 node lines are in the log, not on the terminal
@@ -80,12 +86,12 @@ def test_the_summary_states_what_the_published_file_holds(make_run):
     counts = re.search(r"^  (\d+) tables, ([\d,]+) rows, from (\d+) source files \(([\d,]+) cells\)$", out, re.M)
     assert counts, out
     with duckdb.connect(str(warehouse / "marts.duckdb"), read_only=True) as con:
-        rows = sum(con.execute(f"select count(*) from {table}").fetchall()[0][0] for table in PUBLISHED_TABLES)
+        rows = sum(con.execute(f"select count(*) from {table}").fetchall()[0][0] for table in ALL_TABLES)
         files, cells = con.execute(
             "select count(distinct source_file), sum(n_values) from publication_source_file"
         ).fetchall()[0]
         withheld = con.execute("select count(*) from fct_quarantine").fetchall()[0][0]
-    assert int(counts.group(1)) == len(PUBLISHED_TABLES)
+    assert int(counts.group(1)) == len(ALL_TABLES)
     assert int(counts.group(2).replace(",", "")) == rows
     assert (int(counts.group(3)), int(counts.group(4).replace(",", ""))) == (files, cells)
     assert ("Withheld by the quality policy" in out) == (withheld > 0)
@@ -106,7 +112,7 @@ def test_make_status_lists_every_published_table_with_its_rows(make_run):
         (m.group(1), int(m.group(2).replace(",", ""))) for m in re.finditer(r"^    (\w+) +([\d,]+)$", done.stdout, re.M)
     )
     with duckdb.connect(str(warehouse / "marts.duckdb"), read_only=True) as con:
-        actual = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0] for table in PUBLISHED_TABLES}
+        actual = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0] for table in ALL_TABLES}
         passed, evaluated = con.execute(
             "select manifest->>'$.checks.passed', manifest->>'$.checks.evaluated' from publication_manifest"
         ).fetchall()[0]
