@@ -23,7 +23,7 @@ known_labels as (
 
     select distinct
         label_key,
-        regexp_replace(label_key, '[、，,（）()的及和与业]', '', 'g') as loose_key
+        {{ regexp_replace_all('label_key', '[、，,（）()的及和与业]', "''") }} as loose_key
     from {{ ref('int_industry_label') }}
 
 ),
@@ -44,8 +44,8 @@ header_cells as (
         end as kind,
         regexp_extract(source_file, '([^/]+)\.[^.]+$', 1) = province_label as province_from_file_name,
         count(*) as value_cells,
-        source_column || min(source_row) as first_value_cell,
-        source_column || max(source_row) as last_value_cell
+        source_column || cast(min(source_row) as string) as first_value_cell,
+        source_column || cast(max(source_row) as string) as last_value_cell
 
     from unknown_cells
     group by
@@ -59,18 +59,18 @@ nearest as (
     -- Chinese character is three)
     select
         header_cells.industry_label,
-        arg_min(
+        min_by(
             known_labels.label_key,
             levenshtein({{ normalise_label('header_cells.industry_label') }}, known_labels.label_key)
         ) as nearest_label,
         min(levenshtein({{ normalise_label('header_cells.industry_label') }}, known_labels.label_key)) as distance,
         bool_or(
-            regexp_replace({{ normalise_label('header_cells.industry_label') }}, '[、，,（）()的及和与业]', '', 'g')
+            {{ regexp_replace_all(normalise_label('header_cells.industry_label'), '[、，,（）()的及和与业]', "''") }}
             = known_labels.loose_key
         ) as is_variant,
-        arg_max(
+        max_by(
             known_labels.label_key,
-            regexp_replace({{ normalise_label('header_cells.industry_label') }}, '[、，,（）()的及和与业]', '', 'g')
+            {{ regexp_replace_all(normalise_label('header_cells.industry_label'), '[、，,（）()的及和与业]', "''") }}
             = known_labels.loose_key
         ) as variant_of
 
