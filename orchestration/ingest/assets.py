@@ -1,5 +1,9 @@
 """One Dagster asset per source family of the catalogue: files -> raw.<table> in the build DB."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 
@@ -81,6 +85,36 @@ def _write_raw(con, family: SourceFamily, table: pd.DataFrame, keep: set[str]) -
     )
 
 
+class RejectedInput(ValueError):
+    """A family's files refused by the ingest step; the message is the sentence the run shows."""
+
+
+@dataclass(frozen=True)
+class FamilyFiles:
+    files: list[Path]  # every file of the family under RAW_DIR
+    keep: set[str]  # those whose rows of an earlier run stand (not parsed again)
+    parsed: list[Path]
+    table: pd.DataFrame  # the parsed files' rows
+
+
+def read_family(
+    family: SourceFamily, raw_dir: Path, reusable: Callable[[dict[str, str]], set[str]] = lambda hashes: set()
+) -> FamilyFiles:
+    """The family's files under raw_dir, parsed, but for those `reusable` (given each file's SHA-256)
+    says an earlier run's rows stand for. Raises RejectedInput naming file, sheet, row and column."""
+    try:
+        files = Catalogue.load().files_of(raw_dir)[family.key]
+        hashes = {path.relative_to(raw_dir).as_posix(): file_sha256(path) for path in files}
+        reject_identical_copies(hashes)
+        keep = reusable(hashes)
+        # Only new or changed files are parsed; the others' rows stay as loaded.
+        to_parse = [path for path in files if path.relative_to(raw_dir).as_posix() not in keep]
+        table = load_family(family, to_parse, raw_dir)
+    except SourceFileError as exc:
+        raise RejectedInput(f"Rejected input: {exc}") from None
+    return FamilyFiles(files, keep, to_parse, table)
+
+
 def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", family.key],
@@ -92,21 +126,20 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         raw_dir = warehouse.settings.raw_dir
+
+        def reusable(hashes: dict[str, str]) -> set[str]:
+            if context.run.tags.get(REPARSE_TAG) == "true":
+                return set()
+            with warehouse.connect_build(read_only=warehouse.settings.build_db.exists()) as con:
+                return _reusable_files(con, family, hashes)
+
         try:
-            files = Catalogue.load().files_of(raw_dir)[family.key]
-            hashes = {path.relative_to(raw_dir).as_posix(): file_sha256(path) for path in files}
-            reject_identical_copies(hashes)
-            keep: set[str] = set()
-            if context.run.tags.get(REPARSE_TAG) != "true":
-                with warehouse.connect_build(read_only=warehouse.settings.build_db.exists()) as con:
-                    keep = _reusable_files(con, family, hashes)
-            # Only new or changed files are parsed; the others' rows stay as loaded.
-            to_parse = [path for path in files if path.relative_to(raw_dir).as_posix() not in keep]
-            table = load_family(family, to_parse, raw_dir)
-        except SourceFileError as exc:
+            read = read_family(family, raw_dir, reusable)
+        except RejectedInput as exc:
             # The message names file, sheet, row and column; nothing is written, so the last
             # good build and the published file stay as they were.
-            raise dg.Failure(description=f"Rejected input: {exc}", metadata={"raw_dir": str(raw_dir)}) from None
+            raise dg.Failure(description=str(exc), metadata={"raw_dir": str(raw_dir)}) from None
+        files, keep, to_parse, table = read.files, read.keep, read.parsed, read.table
         if not files:
             context.log.warning(f"No files for {family.key} under {raw_dir}")
         with warehouse.connect_build() as con:
