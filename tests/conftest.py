@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.checks import gx_worker
 from orchestration.dbt_compile import compile_models, compiled_sql
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -107,6 +108,9 @@ def run_refresh(
     from orchestration.settings import Settings
 
     with pytest.MonkeyPatch.context() as patch:
+        # The Great Expectations worker a run starts (4 s of importing) serves the next run of this
+        # test process too; a worker that has ended is replaced as a run would replace it.
+        patch.setattr(gx_worker, "stop", _stop_gx_worker_if_ended)
         patch.setenv("RAW_DIR", str(raw_dir))
         patch.setenv("WAREHOUSE_DIR", str(warehouse_dir))
         for name, value in (env or {}).items():
@@ -128,6 +132,21 @@ def run_refresh(
             if run_tags is not None:
                 run_tags.update(instance.get_run_by_id(result.run_id).tags)
             return result, settings
+
+
+_stop_gx_worker = gx_worker.stop
+
+
+def _stop_gx_worker_if_ended() -> None:
+    if gx_worker._worker is not None and gx_worker._worker.poll() is not None:
+        _stop_gx_worker()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gx_worker_of_the_session():
+    """Stops the Great Expectations worker the in-process refreshes of this session shared."""
+    yield
+    _stop_gx_worker()
 
 
 # Fixtures that run a refresh (or a webserver): a test using one is marked `refresh`.
