@@ -5,9 +5,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -37,11 +39,13 @@ def yearbook_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def compiled_models(tmp_path_factory) -> dict[str, str]:
-    """Compiled SQL of every dbt model, exactly as `dbt build` runs it."""
-    target = tmp_path_factory.mktemp("dbt_target")
-    completed = compile_models(target, tmp_path_factory.mktemp("dbt_compile_wh"))
-    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
-    return compiled_sql(target)
+    """Compiled SQL of every dbt model, exactly as `dbt build` runs it; compiled once per session."""
+
+    def compile_into(root: Path) -> None:
+        completed = compile_models(root / "target", root / "scratch_warehouse")
+        assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+
+    return compiled_sql(shared_directory(tmp_path_factory, "compiled_models", compile_into) / "target")
 
 
 class ModelRunner:
@@ -149,8 +153,66 @@ def _gx_worker_of_the_session():
     _stop_gx_worker()
 
 
+# --- publications built once per test session and shared by every worker process -----------------
+
+
+def shared_directory(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A directory `build` fills once per session, whichever pytest-xdist worker asks first; the
+    others wait for it. Readers must not change it: a test that needs to, copies it."""
+    base = tmp_path_factory.getbasetemp()
+    # the workers' base directories are siblings in the session's own directory
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared" / name
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{root}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / ".built").exists():
+            shutil.rmtree(root, ignore_errors=True)  # an attempt that failed
+            root.mkdir()
+            build(root)
+            (root / ".built").touch()
+    return root
+
+
+def _published(raw_dir: Path, **options) -> Callable[[Path], None]:
+    def build(root: Path) -> None:
+        result, _ = run_refresh(raw_dir, root / "warehouse", **options)
+        assert result.success, [e.message for e in result.all_events if e.is_failure]
+
+    return build
+
+
+def _settings(raw_dir: Path, warehouse_dir: Path):
+    from orchestration.settings import Settings
+
+    return Settings(raw_dir=raw_dir.resolve(), warehouse_dir=warehouse_dir.resolve())
+
+
+@pytest.fixture(scope="session")
+def sample_publication(tmp_path_factory):
+    """The samples (raw/ itself) built and published once per session. Read only: copy_publication
+    gives a test a warehouse of its own."""
+    root = shared_directory(tmp_path_factory, "sample_publication", _published(REPO_ROOT / "raw"))
+    return _settings(REPO_ROOT / "raw", root / "warehouse")
+
+
+@pytest.fixture(scope="session")
+def real_publication(yearbook_dir, tmp_path_factory):
+    """The real extracts built and published once per session. Read only, as sample_publication."""
+    root = shared_directory(tmp_path_factory, "real_publication", _published(yearbook_dir))
+    return _settings(yearbook_dir, root / "warehouse")
+
+
+def copy_publication(settings, warehouse_dir: Path):
+    """A copy of a shared publication's warehouse (a file copy, far cheaper than a refresh), built
+    from the same raw directory."""
+    shutil.copytree(settings.warehouse_dir, warehouse_dir, symlinks=True)
+    return _settings(settings.raw_dir, warehouse_dir)
+
+
 # Fixtures that run a refresh (or a webserver): a test using one is marked `refresh`.
 REFRESH_FIXTURES = {
+    "sample_publication",
+    "real_publication",
     "real_build",
     "published_samples",
     "case",

@@ -16,7 +16,7 @@ from orchestration.ingest.wind_edb import parse_wind_edb_export
 from orchestration.publish import PUBLISHED_TABLES, publish_warehouse
 from orchestration.settings import REPO_ROOT
 
-from .conftest import SHARED_YEARBOOK, run_refresh
+from .conftest import SHARED_YEARBOOK, copy_publication, run_refresh
 
 YRD = {"310000": "上海", "320000": "江苏", "330000": "浙江", "340000": "安徽"}
 # GB/T 4754-2002 manufacturing division -> the 2011 division continuing its series (independent
@@ -40,12 +40,10 @@ RENUMBERED_2002_TO_2011 = {
 
 
 @pytest.fixture(scope="module")
-def real_build(yearbook_dir, tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("warehouse_real")
-    result, settings = run_refresh(yearbook_dir, warehouse)
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    con = duckdb.connect(str(settings.published_db), read_only=True)
-    yield con, settings
+def real_build(real_publication):
+    """The session's publication of the real extracts (tests/conftest.py), read only."""
+    con = duckdb.connect(str(real_publication.published_db), read_only=True)
+    yield con, real_publication
     con.close()
 
 
@@ -229,10 +227,9 @@ def sample_raw(tmp_path) -> Path:
     return raw
 
 
-def test_bad_input_fails_the_refresh_and_keeps_the_published_file(sample_raw, tmp_path):
-    warehouse = tmp_path / "warehouse"
-    first, settings = run_refresh(sample_raw, warehouse)
-    assert first.success
+def test_bad_input_fails_the_refresh_and_keeps_the_published_file(sample_publication, sample_raw, tmp_path):
+    settings = copy_publication(sample_publication, tmp_path / "warehouse")
+    warehouse = settings.warehouse_dir
     before = settings.published_db.read_bytes()
 
     import openpyxl
@@ -252,9 +249,8 @@ def test_bad_input_fails_the_refresh_and_keeps_the_published_file(sample_raw, tm
         assert con.execute("select count(*) from mart_location_quotient").fetchone()[0] > 0
 
 
-def test_publish_swaps_the_file_without_disturbing_open_readers(sample_raw, tmp_path):
-    result, settings = run_refresh(sample_raw, tmp_path / "warehouse")
-    assert result.success
+def test_publish_swaps_the_file_without_disturbing_open_readers(sample_publication, tmp_path):
+    settings = copy_publication(sample_publication, tmp_path / "warehouse")
     reader = duckdb.connect(str(settings.published_db), read_only=True)
     first_stamp = reader.execute("select max(published_at) from publication_table").fetchone()[0]
     publish_warehouse(settings.build_db, settings.published_db)
@@ -284,11 +280,10 @@ def test_unknown_label_fails_with_the_cells_named(sample_raw, tmp_path):
     assert failures["problem"].str.contains("header cell C1 of wind-mbr/浙江.xlsx").all()
 
 
-def test_sql_command_queries_the_published_file(sample_raw, tmp_path, monkeypatch, capsys):
+def test_sql_command_queries_the_published_file(sample_publication, tmp_path, monkeypatch, capsys):
     from orchestration import cli
 
-    result, settings = run_refresh(sample_raw, tmp_path / "warehouse")
-    assert result.success
+    settings = copy_publication(sample_publication, tmp_path / "warehouse")
     monkeypatch.setenv("WAREHOUSE_DIR", str(settings.warehouse_dir))
     assert cli.main(["sql", "select count(*) as n_provinces from dim_province"]) == 0
     assert "31" in capsys.readouterr().out
@@ -355,9 +350,8 @@ def test_real_defects_are_quarantined_not_published(real_build):
     assert query(con, "select max(coverage) as c from mart_location_quotient")["c"][0] <= 1.05
 
 
-def test_only_the_last_versions_are_kept(sample_raw, tmp_path):
-    result, settings = run_refresh(sample_raw, tmp_path / "warehouse")
-    assert result.success
+def test_only_the_last_versions_are_kept(sample_publication, tmp_path):
+    settings = copy_publication(sample_publication, tmp_path / "warehouse")
     for n in range(6):
         manifest = publish_warehouse(
             settings.build_db, settings.published_db, manifest={"run_id": f"run{n:05d}"}, keep_versions=3

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,20 +25,16 @@ from orchestration.published_connection import open_published, refusal
 from orchestration.settings import REPO_ROOT
 from orchestration.where_condition import WhereRefused, parse_condition
 
-from .conftest import run_refresh
+from .conftest import copy_publication
 
 LQ_COLUMNS = ["universe_code", "province_code", "industry_code", "year", "indicator", "lq", "province_name_en"]
 CONFINED = "reads only the published warehouse"
 
 
 @pytest.fixture(scope="module")
-def published_warehouse(tmp_path_factory):
-    """The samples built and published once; the tests read it and write only beside it."""
-    root = tmp_path_factory.mktemp("query_confinement")
-    shutil.copytree(REPO_ROOT / "raw", root / "raw")
-    result, settings = run_refresh(root / "raw", root / "warehouse")
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    return settings
+def published_warehouse(sample_publication, tmp_path_factory):
+    """A copy of the session's sample publication; the tests read it and write only beside it."""
+    return copy_publication(sample_publication, tmp_path_factory.mktemp("query_confinement") / "warehouse")
 
 
 def files_under(*directories: Path) -> set[Path]:

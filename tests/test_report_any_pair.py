@@ -26,7 +26,7 @@ from orchestration.report.sections import ReportError, collect
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, ComparisonPair
 
-from .conftest import run_refresh
+from .conftest import copy_publication, run_refresh
 
 pytestmark = pytest.mark.refresh
 
@@ -247,12 +247,15 @@ def test_the_guard_names_a_pair_a_refresh_would_stop_publishing(published, prebu
 
 
 @pytest.mark.real_data
-def test_time_of_a_report_time_pair_on_the_real_extracts(yearbook_dir, tmp_path_factory):
+def test_time_of_a_report_time_pair_on_the_real_extracts(yearbook_dir, request, tmp_path):
     """The user's path (what `make report` runs after its setup) on a real publication: timed, printed."""
-    warehouse = Path(os.environ.get("REAL_PUBLICATION_DIR") or tmp_path_factory.mktemp("warehouse_real_anypair"))
-    if not (warehouse / "marts.duckdb").exists():
-        result, _ = run_refresh(yearbook_dir, warehouse)
-        assert result.success, [e.message for e in result.all_events if e.is_failure]
+    if os.environ.get("REAL_PUBLICATION_DIR"):
+        warehouse = Path(os.environ["REAL_PUBLICATION_DIR"])
+        if not (warehouse / "marts.duckdb").exists():
+            result, _ = run_refresh(yearbook_dir, warehouse)
+            assert result.success, [e.message for e in result.all_events if e.is_failure]
+    else:  # the session's real publication; the report is written beside a copy of it
+        warehouse = copy_publication(request.getfixturevalue("real_publication"), tmp_path / "warehouse").warehouse_dir
     pair_compute.load_plan()  # compiled once per version of the dbt project, as the refresh does
     before = sha256(warehouse / "marts.duckdb")
     env = {
