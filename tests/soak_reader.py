@@ -32,9 +32,12 @@ from publication_manifest as m,
 ANSWER = re.compile(r"[0-9a-f-]{36}\|[^|\s]+\|[^|\s]+\|(?:true|false)")
 DEADLINE_SECONDS = 900  # a bound, should the test die before creating the stop file
 LINGER_SECONDS = 1.0  # keep reading the final publication a little after the stop file appears
-# Between queries: ~10 queries a second per reader, not a spinning core each on a two-core machine,
-# where three tight loops would mostly slow the refreshes down.
-PAUSE_SECONDS = 0.05
+# Between queries, per mode. Three readers querying flat out took most of a two-core machine (a `cli`
+# query starts a Python process, a second of CPU) and made each refresh of the soak several times
+# slower; paced, each reader still asks a few times a second (the cli one about once), so every
+# publication and every swap is read many times over. The tight-loop reader of
+# tests/test_bad_input_corpus.py reads across one refresh and one rollback at full speed.
+PAUSE_SECONDS = {"cli": 0.5, "library": 0.2}
 
 
 def cli_answer(warehouse_dir: Path) -> str:
@@ -76,7 +79,7 @@ def main(mode: str, warehouse_dir: str, stop_file: str, out_file: str) -> None:
                 line = {"error": repr(exc)}
             out.write(json.dumps(line) + "\n")
             out.flush()
-            time.sleep(PAUSE_SECONDS)
+            time.sleep(PAUSE_SECONDS[mode])
 
 
 if __name__ == "__main__":
