@@ -196,6 +196,17 @@ def sample_publication(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def sample_publication_with_groups(tmp_path_factory):
+    """The samples published with the example REGION_GROUPS_FILE (and the default comparison pair),
+    once per session. Read only, as sample_publication."""
+    groups = {"REGION_GROUPS_FILE": str(REPO_ROOT / "examples" / "region_groups.yml")}
+    root = shared_directory(
+        tmp_path_factory, "sample_publication_with_groups", _published(REPO_ROOT / "raw", env=groups)
+    )
+    return _settings(REPO_ROOT / "raw", root / "warehouse")
+
+
+@pytest.fixture(scope="session")
 def real_publication(yearbook_dir, tmp_path_factory):
     """The real extracts built and published once per session. Read only, as sample_publication."""
     root = shared_directory(tmp_path_factory, "real_publication", _published(yearbook_dir))
@@ -212,6 +223,7 @@ def copy_publication(settings, warehouse_dir: Path):
 # Fixtures that run a refresh (or a webserver): a test using one is marked `refresh`.
 REFRESH_FIXTURES = {
     "sample_publication",
+    "sample_publication_with_groups",
     "real_publication",
     "real_build",
     "published_samples",

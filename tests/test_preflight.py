@@ -34,9 +34,10 @@ from orchestration.refresh_lock import refresh_lock, staging_path
 from orchestration.region_groups import read_groups
 from orchestration.settings import REPO_ROOT, Settings
 
+from .conftest import copy_publication
+
 PREFLIGHT_SECONDS = 5.0
 SAMPLES = REPO_ROOT / "raw"
-GROUPS_EXAMPLE = REPO_ROOT / "examples" / "region_groups.yml"
 # settings a developer's shell may hold that would change what `make run` does
 USER_SETTINGS = (
     "RAW_DIR",
@@ -268,15 +269,17 @@ def test_allow_changes_lets_a_directory_change_past_the_preflight(quick_start, t
 
 
 @pytest.fixture(scope="module")
-def samples_with_groups(tmp_path_factory) -> QuickStart:
-    """The samples published with the example REGION_GROUPS_FILE, in a warehouse of their own."""
+def samples_with_groups(sample_publication_with_groups, tmp_path_factory) -> QuickStart:
+    """The samples published with the example REGION_GROUPS_FILE, in a warehouse of their own: a copy
+    of the session's publication (tests/conftest.py), which is the same publication `make run
+    REGION_GROUPS_FILE=examples/region_groups.yml` makes."""
     root = tmp_path_factory.mktemp("with_groups")
     dagster_home = root / "dagster_home"
     dagster_home.mkdir()
     shutil.copy(REPO_ROOT / "orchestration" / "dagster_instance.yaml", dagster_home / "dagster.yaml")
-    ran = make_run(root / "warehouse", dagster_home, REGION_GROUPS_FILE=str(GROUPS_EXAMPLE))
-    assert ran.returncode == 0, ran.err
-    return QuickStart(root, SAMPLES, root / "warehouse", dagster_home, ran, {}, ran)
+    copy_publication(sample_publication_with_groups, root / "warehouse")
+    assert sample_publication_with_groups.raw_dir == SAMPLES.resolve()
+    return QuickStart(root, SAMPLES, root / "warehouse", dagster_home, None, {}, None)
 
 
 def test_a_region_groups_file_removed_is_refused_in_seconds(samples_with_groups):

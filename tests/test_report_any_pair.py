@@ -53,9 +53,10 @@ def _refresh(tmp_path_factory, name: str, pairs: str):
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """The samples published with the default pair only, and the example groups file."""
-    return _refresh(tmp_path_factory, "warehouse_default_pair", "yrd:jjj:2005:2014")
+def published(sample_publication_with_groups, tmp_path_factory):
+    """The samples published with the default pair only (yrd:jjj:2005:2014), and the example groups
+    file: a copy of the session's publication (tests/conftest.py), written beside by the reports."""
+    return copy_publication(sample_publication_with_groups, tmp_path_factory.mktemp("default_pair") / "warehouse")
 
 
 @pytest.fixture(scope="module")
