@@ -99,8 +99,8 @@ run: setup
 status: $(VENV)/.installed
 	@$(BIN)/python -m orchestration.cli status
 
-# Two worker processes (this machine has two cores), each test file on one worker: 20.4 min in
-# one process, 11.5 min in two (README, "Tests").
+# Two worker processes (this machine has two cores), each test file on one worker, the longest
+# files first (tests/conftest.py); the time per file: docs/benchmarks.md, "Test suite time".
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not spark"
 

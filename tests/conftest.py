@@ -248,12 +248,39 @@ REFRESH_MODULES = {
 }
 
 
+# `make test` runs pytest-xdist with --dist loadfile: each worker takes whole files in collection
+# order and is handed the next file once it has two tests left. Files that take minutes go first,
+# longest first, so that the last files handed out are short ones and the two workers finish
+# together (in alphabetical order the longest, test_webserver, came nearly last). Seconds per file
+# on a 2-core machine: docs/benchmarks.md, "Test suite time".
+LONGEST_FIRST = (
+    "test_webserver",
+    "test_bad_input_corpus",
+    "test_preflight",
+    "test_launch_paths",
+    "test_end_to_end",
+    "test_soak",
+    "test_report_any_pair",
+    "test_report_caveats",
+    "test_report",
+    "test_make_run",
+    "test_query_confinement",
+)
+
+
+def _module_name(item) -> str:
+    return item.module.__name__.split(".")[-1]
+
+
 def pytest_collection_modifyitems(items):
-    """Mark tests by what they need, so `-m "not real_data and not refresh"` is the fast tier."""
+    """Mark tests by what they need, so `-m "not real_data and not refresh"` is the fast tier, and put
+    the longest files first (LONGEST_FIRST); a file's own tests keep their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module_name(item), len(rank)))
     for item in items:
         if "yearbook_dir" in item.fixturenames:
             item.add_marker(pytest.mark.real_data)
-        if REFRESH_FIXTURES & set(item.fixturenames) or item.module.__name__.split(".")[-1] in REFRESH_MODULES:
+        if REFRESH_FIXTURES & set(item.fixturenames) or _module_name(item) in REFRESH_MODULES:
             item.add_marker(pytest.mark.refresh)
 
 
