@@ -35,32 +35,21 @@ from .analysis.integration_regression import SCHEMA as ANALYSIS_SCHEMA
 from .checks.published import PUBLISHED_KEY, evaluate_published, publication_metadata
 from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
+from .dbt_registry import dbt_manifest, published_nodes
 from .publication_guard import compare_with_publication, refusal_message
 from .raw_snapshot import unchanged_publication
 from .refresh_lock import staging_path
 from .resources import WarehouseResource
-from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions, report_pairs_setting
+from .settings import REPO_ROOT, keep_versions, report_pairs_setting
 
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-
-
-def dbt_manifest() -> dict:
-    """dbt's manifest (target/manifest.json, written by `dbt parse`): the registry of every model,
-    its description and its columns' descriptions."""
-    return json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
-
-
-def _published_nodes(manifest: dict) -> list[dict]:
-    return [
-        node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
-    ]
 
 
 @lru_cache(maxsize=1)
 def published_tables() -> tuple[str, ...]:
     """The public SQL interface: every dbt model in models/marts (schema marts), from the manifest.
     Add, never silently rename: the tables are dbt contracts."""
-    return tuple(sorted(node["name"] for node in _published_nodes(dbt_manifest())))
+    return tuple(sorted(node["name"] for node in published_nodes(dbt_manifest())))
 
 
 PUBLISHED_TABLES = published_tables()
@@ -109,7 +98,7 @@ def _describe_published_tables(con, tables, manifest: dict) -> None:
     column's description on that column, as persist_docs writes them. Columns dbt cannot
     document in YAML (the wide views' lq_13, k_110000, ...) are commented in the build by the
     comment_wide_columns post-hook; those comments are carried over. One query, one batch."""
-    nodes = {node["name"]: node for node in _published_nodes(manifest) if node["name"] in tables}
+    nodes = {node["name"]: node for node in published_nodes(manifest) if node["name"] in tables}
     statements = []
     existing: dict[str, set[str]] = {}
     for table, column, build_comment in con.execute(
