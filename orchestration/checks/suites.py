@@ -4,6 +4,11 @@ Each suite file names its table and its asset; each expectation carries Great Ex
 severity (critical blocks the run, warning and info report). Where rules go (README, data-quality
 gates): ranges, distributions and plausibility here; keys, relationships, identities, accepted
 values and not-null as dbt tests. Thresholds come from the dbt build (int_check_parameters).
+
+A metric's range is not in the suite file: it is the column's `range` meta in the marts' YAML
+(orchestration/dbt_registry.py), where its formula and labels are, and the suite of its table gets
+one blocking range expectation per such column when it is loaded. The files keep the rest: ranges
+set by a threshold ($PARAMETER), plausibility warnings, formats, row counts and the raw tables.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..dbt_registry import model_yaml, ranged_columns
 from ..settings import REPO_ROOT
 from .labels import with_names
 
@@ -37,6 +43,20 @@ class Suite:
     def load(cls, path: Path) -> Suite:
         spec = json.loads(path.read_text(encoding="utf-8"))
         meta = spec.get("meta", {})
+        schema, table = meta["table"].split(".")
+        derived = range_expectations(table) if schema == "marts" else []
+        ranged = {e["kwargs"]["column"] for e in derived}
+        twice = [
+            e["kwargs"]["column"]
+            for e in spec["expectations"]
+            if e["type"] == RANGE and e["kwargs"].get("column") in ranged
+        ]
+        if twice:
+            raise ValueError(
+                f"{path.name}: the range of {', '.join(twice)} is the column's `range` meta in "
+                f"{model_yaml(table)}; remove it from the suite file (a rule in two places drifts)"
+            )
+        spec = {**spec, "expectations": [*derived, *spec["expectations"]]}
         return cls(
             name=spec["name"],
             table=meta["table"],
@@ -55,6 +75,32 @@ class Suite:
                 if column and column not in columns:
                     columns.append(column)
         return columns
+
+
+RANGE = "expect_column_values_to_be_between"
+
+
+def range_expectations(model: str) -> list[dict]:
+    """One blocking expectation per column of a published model with a `range` meta: [min, max]
+    (null: no bound), the ends in `range_open` excluded, each closed end widened by its
+    `range_tolerance` (rounding of a sum that reaches the bound)."""
+    expectations = []
+    for column, meta in ranged_columns(model).items():
+        low, high = meta["range"]
+        tolerance = meta.get("range_tolerance") or {}
+        kwargs: dict = {"column": column}
+        if low is not None:
+            kwargs["min_value"] = low - tolerance.get("min", 0)
+        if high is not None:
+            kwargs["max_value"] = high + tolerance.get("max", 0)
+        for end in meta.get("range_open") or []:
+            kwargs[f"strict_{end}"] = True
+        expectation = {"type": RANGE, "kwargs": kwargs, "severity": "critical"}
+        expectation["meta"] = {"registered_in": model_yaml(model)}
+        if "range_why" in meta:
+            expectation["meta"]["why"] = meta["range_why"]
+        expectations.append(expectation)
+    return expectations
 
 
 def all_suites() -> list[Suite]:
