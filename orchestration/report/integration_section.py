@@ -369,7 +369,6 @@ def integration(con, pair: ComparisonPair, indicator: str) -> Section:
         incomplete_cells={"io_member_shares": member_marks},
         labels={
             "n_with_table": ("有表省份数", "provinces with a table"),
-            "trade_layout": ("流量口径", "trade layout"),
             "measure": ("指标", "measure"),
             "model_name": ("模型", "model"),
             "term": ("变量", "term"),

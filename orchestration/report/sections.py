@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..dbt_registry import group_mean_columns
 from ..settings import ComparisonPair
 from ..statistics import FitError, fit_linear, fit_quadratic
 from ..withheld_province_years import withheld_province_years, withheld_province_years_query
@@ -78,8 +79,12 @@ class Section:
     notes: list[str] = field(default_factory=list)
     # tables the HTML leaves to the workbook (long forms a chart or a pivot already shows)
     workbook_only: set[str] = field(default_factory=set)
-    # header labels of this section's columns where a name means something else here
+    # header labels of the columns this section makes itself (a published column's label is its
+    # YAML meta, orchestration/dbt_registry.py)
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # column -> the published model it is read from, for a name two models describe differently
+    # (national_share: a share of the nation in mart_group_total, the component NS in mart_shift_share)
+    read_from: dict[str, str] = field(default_factory=dict)
     claims: list[Claim] = field(default_factory=list)
     # table name -> the cells an HTML table marks incomplete: {(row index, column)} of the frame
     incomplete_cells: dict[str, set] = field(default_factory=dict)
@@ -375,6 +380,7 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             "provinces": provinces,
         },
         workbook_only={"group_totals"},
+        read_from={"national_share": "mart_group_total"},
         incomplete_cells={
             "output_by_year": {cell for _, cell in marks},
             "provinces": _province_marks(provinces, incomplete, f, t),
@@ -611,13 +617,26 @@ def intensity_shares(con, pair: ComparisonPair, indicator: str) -> Section:
     )
 
 
+def _published_columns(con, table: str) -> set[str]:
+    return {column[0] for column in con.execute(f"select * from {table} limit 0").description}
+
+
 def relative_specialization(con, pair: ComparisonPair, indicator: str) -> Section:
     names, claims = _names(con), []
+    # Krel, then every other region index of the mart (its YAML flags them group_mean), so an index
+    # added there is in the workbook's table with its YAML label; a publication made before the
+    # index existed is read without it
+    published = _published_columns(con, "mart_specialization_relative_by_set")
+    indices = ["krugman_vs_rest"] + [
+        c
+        for c in group_mean_columns("mart_specialization_relative_by_set")
+        if c != "krugman_vs_rest" and c in published
+    ]
     rows = _df(
         con,
-        """
-        select r.universe_code, r.province_code, p.name_short_zh, p.name_en, r.year, r.krugman_vs_rest,
-            r.krugman_vs_universe, r.region_weight, r.n_industries, r.coverage, r.is_universe_complete
+        f"""
+        select r.universe_code, r.province_code, p.name_short_zh, p.name_en, r.year,
+            {", ".join(f"r.{c}" for c in indices)}, r.region_weight, r.n_industries, r.coverage, r.is_universe_complete
         from mart_specialization_relative_by_set as r
         join dim_province as p using (province_code)
         where r.universe_code in (?, ?) and r.industry_set = ? and r.indicator = ? and r.year between ? and ?
@@ -1087,8 +1106,7 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
             "coverage": coverage_text,
         },
         tables={"shift_share": rows},
-        # here national_share is the shift-share component NS, not a share of the nation
-        labels={"national_share": ("全国份额分量", "national share NS")},
+        read_from={"national_share": "mart_shift_share_by_set"},
         charts=[
             Chart(
                 "stacked_bar",
