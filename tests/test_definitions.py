@@ -54,7 +54,7 @@ def test_the_marts_group_is_what_publish_publishes():
 
 def test_dbt_source_is_the_ingest_asset():
     graph = defs.resolve_asset_graph()
-    staging = graph.get(dg.AssetKey(["staging", "stg_wind__mbr"]))
+    staging = graph.get(dg.AssetKey(["staging", "stg_wind_edb__cells"]))
     assert staging.parent_keys == {dg.AssetKey(["raw", "wind_mbr"])}
     published = graph.get(dg.AssetKey(["published", "marts_file"]))
     assert dg.AssetKey(["marts", "mart_location_quotient"]) in published.parent_keys

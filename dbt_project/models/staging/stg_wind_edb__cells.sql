@@ -1,1 +1,1 @@
-{{ stage_source_cells(source('raw', 'raw_wind_mbr'), ['label_cell']) }}
+{{ stage_source_cells(catalogue_sources('wind_edb'), ['label_cell']) }}
