@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.checks.suites import EXPECTATIONS_DIR, RANGE, Suite, all_suites
 from orchestration.dbt_registry import published_column_meta
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 GE_KINDS = {
     "expect_column_values_to_be_between": "range",
@@ -134,7 +134,7 @@ def test_range_expectations_are_generated_from_the_yaml_meta():
         ranged = {c for c, m in meta.items() if "range" in m}
         checked = [e["kwargs"]["column"] for e in suite.spec["expectations"] if e["type"] == RANGE]
         assert ranged <= set(checked) and len(checked) == len(set(checked)), suite.name
-        on_file = json.loads((EXPECTATIONS_DIR / f"{suite.name}.json").read_text(encoding="utf-8"))["expectations"]
+        on_file = json.loads((REPO_ROOT / suite.origin).read_text(encoding="utf-8"))["expectations"]
         assert not [e for e in on_file if e["type"] == RANGE and e["kwargs"]["column"] in ranged], suite.name
 
 

@@ -9,6 +9,11 @@ A metric's range is not in the suite file: it is the column's `range` meta in th
 (orchestration/dbt_registry.py), where its formula and labels are, and the suite of its table gets
 one blocking range expectation per such column when it is loaded. The files keep the rest: ranges
 set by a threshold ($PARAMETER), plausibility warnings, formats, row counts and the raw tables.
+
+A raw table's suite is its layout's (expectations/layouts/<layout>.json), given the family's name
+(raw_table), table and asset key from the source catalogue, so a new family of a layout is
+checked like the others; a family with expectations of its own keeps them in
+expectations/<raw_table>.json, which then replaces the layout's.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..dbt_registry import model_yaml, ranged_columns
+from ..ingest.catalogue import Catalogue
 from ..settings import REPO_ROOT
 from .labels import with_names
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+LAYOUT_SUITES_DIR = EXPECTATIONS_DIR / "layouts"
 SAMPLE_ROWS = 5
 
 
@@ -38,10 +45,14 @@ class Suite:
     description: str
     sample_columns: tuple[str, ...]
     spec: dict
+    origin: str = ""  # the file it was read from, relative to the repository
 
     @classmethod
     def load(cls, path: Path) -> Suite:
-        spec = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_spec(json.loads(path.read_text(encoding="utf-8")), path)
+
+    @classmethod
+    def from_spec(cls, spec: dict, path: Path) -> Suite:
         meta = spec.get("meta", {})
         schema, table = meta["table"].split(".")
         derived = range_expectations(table) if schema == "marts" else []
@@ -64,6 +75,7 @@ class Suite:
             description=meta.get("description", ""),
             sample_columns=tuple(meta.get("sample_columns", ())),
             spec=spec,
+            origin=path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path),
         )
 
     def columns_needed(self) -> list[str]:
@@ -104,7 +116,26 @@ def range_expectations(model: str) -> list[dict]:
 
 
 def all_suites() -> list[Suite]:
-    return [Suite.load(path) for path in sorted(EXPECTATIONS_DIR.glob("*.json"))]
+    """The suite files, and for each catalogued family without one its layout's suite."""
+    suites = {path.stem: Suite.load(path) for path in sorted(EXPECTATIONS_DIR.glob("*.json"))}
+    for family in Catalogue.load().families.values():
+        template = LAYOUT_SUITES_DIR / f"{family.layout}.json"
+        if family.raw_table in suites or not template.exists():
+            continue
+        spec = json.loads(template.read_text(encoding="utf-8"))
+        meta = {**spec["meta"], "table": f"raw.{family.raw_table}", "asset_key": ["raw", family.key]}
+        suites[family.raw_table] = Suite.from_spec({"name": family.raw_table, **spec, "meta": meta}, template)
+    return [suites[name] for name in sorted(suites)]
+
+
+@lru_cache(maxsize=1)
+def _suites_by_name() -> dict[str, Suite]:
+    return {suite.name: suite for suite in all_suites()}
+
+
+def suite_named(name: str) -> Suite:
+    """A suite by name, as all_suites gives it (loaded once per process: the worker's lookups)."""
+    return _suites_by_name()[name]
 
 
 PARAMETERS_TABLE = "intermediate.int_check_parameters"
