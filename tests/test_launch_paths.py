@@ -87,7 +87,9 @@ def test_publishing_alone_is_refused_up_front(published_samples):
     assert result.success and not [e for e in result.all_events if e.is_step_failure]
     message = _outcome(result)
     assert message.startswith("Not published: publishing needs a run that rebuilds and checks everything upstream")
-    assert "Materialize all" in message and message.count(". ") <= 2  # one sentence ("e.g. " inside), and where the file is
+    assert (
+        "Materialize all" in message and message.count(". ") <= 2
+    )  # one sentence ("e.g. " inside), and where the file is
     assert not [e for e in result.all_events if e.asset_key == PUBLISHED_KEY]
     assert tags[PUBLICATION_TAG] == "nothing: not a full refresh"
     assert settings.published_db.read_bytes() == before
