@@ -103,10 +103,15 @@ def clean_clone(root: Path) -> Path:
     else:  # a source tree without git history: the same files, without what a build leaves
         left_by_builds = shutil.ignore_patterns(".venv*", "warehouse", ".dagster_home", "target", "__pycache__")
         shutil.copytree(REPO_ROOT, clone, ignore=left_by_builds)
-    (clone / ".venv").symlink_to(REPO_ROOT / ".venv")
-    # the venv is installed: make's install rule must not run again because the clone's
-    # pyproject.toml is newer than the shared venv's marker
-    os.utime(clone / "pyproject.toml", (0, 0))
+    # The installed environment, entry by entry, with the clone's own install marker: make's rule
+    # compares the marker with the clone's pyproject.toml, and whatever touches the shared marker
+    # later must not make the clone's make parse or install again.
+    venv = clone / ".venv"
+    venv.mkdir()
+    for entry in (REPO_ROOT / ".venv").iterdir():
+        if entry.name != ".installed":
+            (venv / entry.name).symlink_to(entry.resolve())
+    (venv / ".installed").touch()
     return clone
 
 
