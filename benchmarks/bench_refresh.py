@@ -85,7 +85,7 @@ def ui_timings(raw: Path, warehouse: Path) -> tuple[float, float]:
     from tests.webserver_client import dagster_dev
 
     with dagster_dev(raw, warehouse, warehouse.parent / "dagster_home_bench") as (server, location, _):
-        config = {"ops": {"published__marts_file": {"config": {"allow_changes": True}}}}
+        config = {"ops": {"publish__publication": {"config": {"allow_changes": True}}}}
         clicked = time.time()
         run = server.launch(location, "refresh_warehouse", run_config=config)
         status = server.wait(run)

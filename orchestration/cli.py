@@ -24,6 +24,7 @@ from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdo
 from pathlib import Path
 from typing import TextIO
 
+from .publish_scope import PUBLISH_OP
 from .settings import Settings, SettingsError
 
 EXAMPLE_QUERY = """\
@@ -71,7 +72,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     run_config = {
         # Step logs and tracebacks go to the run record (see `make ui`); the terminal gets a summary.
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-        "ops": {"published__marts_file": {"config": {"allow_changes": allow_changes, "full": full}}},
+        "ops": {PUBLISH_OP: {"config": {"allow_changes": allow_changes, "full": full}}},
     }
     run_id = str(uuid.uuid4())
     log_path = run_log_path(settings, run_id)
@@ -158,7 +159,7 @@ STAGES = (
     ("dbt build", "dbt_build_step", lambda step: step == "warehouse_dbt_models"),
     ("mart checks", "mart_checks", lambda step: step.startswith("marts__")),
     ("analysis", "analysis", lambda step: step.startswith("analysis__")),
-    ("publish", "publish", lambda step: step == "published__marts_file"),
+    ("publish", "publish", lambda step: step == PUBLISH_OP),
     ("report", "report", lambda step: step.startswith("published__")),
 )
 

@@ -7,7 +7,7 @@ from .checks.assets import suite_checks
 from .checks.published import published_file_after_failed_run, published_file_checks
 from .dbt_assets import warehouse_dbt_models
 from .ingest.assets import ingest_assets
-from .publish import published_marts_file
+from .publish import publication_step, published_marts_file
 from .report.asset import comparison_reports
 from .resources import build_resources
 from .schedules import raw_dir_warning, raw_files_sensor, refresh_warehouse_job, yearly_refresh_schedule
@@ -26,11 +26,18 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             [published_marts_file],
         )
     return dg.Definitions(
-        assets=[*ingest_assets(), warehouse_dbt_models, integration_regression, published, comparison_reports],
+        assets=[
+            *ingest_assets(),
+            warehouse_dbt_models,
+            integration_regression,
+            publication_step,
+            published,
+            comparison_reports,
+        ],
         asset_checks=[*suite_checks(), *published_file_checks()],
         jobs=[refresh_warehouse_job],
         schedules=[yearly_refresh_schedule(settings)],
-        sensors=[raw_files_sensor(settings), published_file_after_failed_run(settings)],
+        sensors=[raw_files_sensor(settings), published_file_after_failed_run()],
         resources=build_resources(settings),
         # Every job, the implicit one behind "Materialize all" and any asset selection included,
         # runs its steps one at a time in the run's process: DuckDB allows one writer per file, and

@@ -76,7 +76,7 @@ class Comparison:
 
 ALLOW_HINT = (
     "If the change is intended, refresh again with allow_changes (make run ALLOW_CHANGES=1, or "
-    "ops: published__marts_file: config: allow_changes: true in the Launchpad)."
+    "ops: publish__publication: config: allow_changes: true in the Launchpad)."
 )
 
 

@@ -32,11 +32,12 @@ import duckdb
 
 from .analysis import ANALYSIS_TABLES
 from .analysis.integration_regression import SCHEMA as ANALYSIS_SCHEMA
-from .checks.published import PUBLISHED_KEY, evaluate_published, publication_metadata
+from .checks.published import evaluate_published, publication_metadata
 from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
 from .dbt_registry import dbt_manifest, published_nodes
 from .publication_guard import compare_with_publication, refusal_message
+from .publish_scope import PUBLICATION_TAG, PUBLISH_OP, PUBLISH_STEP_KEY, PUBLISHED_KEY
 from .raw_snapshot import unchanged_publication
 from .refresh_lock import staging_path
 from .resources import WarehouseResource
@@ -254,13 +255,17 @@ def _git_commit() -> str | None:
 
 
 def _check_summary(context: dg.AssetExecutionContext) -> list[dict]:
-    """Every asset check evaluated so far in this run, from the run's event log."""
+    """Every check of the build evaluated so far in this run, from the run's event log. The
+    published file's own checks are not the build's: a run that plans them (the implicit asset job
+    run whole) evaluates them on the file as it was before this run."""
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
     ).records
     summary = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if evaluation.asset_key == PUBLISHED_KEY:
+            continue
         summary.append(
             {
                 "asset": evaluation.asset_key.to_user_string(),
@@ -298,58 +303,69 @@ class PublishConfig(dg.Config):
     files byte for byte, code and comparison pairs): a new version of the same numbers."""
 
 
-@dg.asset(
-    key=["published", "marts_file"],
+published_marts_file = dg.AssetSpec(
+    PUBLISHED_KEY,
     group_name="published",
+    kinds={"duckdb"},
+    deps=[PUBLISH_STEP_KEY],
+    description="The DuckDB file users query now (WAREHOUSE_DIR/marts.duckdb): marts, dimensions, facts, "
+    "quarantine and lineage. Its latest materialization is the current publication (version, time, run, raw "
+    "directory, files, checks, reports); its checks read the published file itself. It is not a step of any run: "
+    "only the publish step (publish/publication) of a full refresh replaces it, so a run that fails or publishes "
+    "nothing leaves it, and its health here, as it was. There is nothing to materialize here: use Materialize all "
+    "or the refresh_warehouse job.",
+)
+
+
+@dg.asset(
+    key=PUBLISH_STEP_KEY,
+    group_name="publish",
     kinds={"duckdb"},
     deps=[dg.AssetKey(["marts", name]) for name in PUBLISHED_TABLES]
     + [dg.AssetKey([ANALYSIS_SCHEMA, name]) for name in PUBLISHED_ANALYSIS_TABLES],
-    description="The DuckDB file users query (WAREHOUSE_DIR/marts.duckdb): marts, dimensions, facts, quarantine "
-    "and lineage, swapped in atomically once every blocking check has passed. Publishing happens only here, "
-    "and only in a run that rebuilt and checked everything upstream (Materialize all, or the refresh_warehouse "
-    "job): materializing a single asset updates the build database, not the published file. When nothing "
-    "changed since the current publication (same raw directory, files, code and pairs) nothing is published "
-    "unless full is set. Before the swap the build is compared with the current publication; an unintended "
-    "change (another raw directory, files, provinces or years gone, rewritten series) is refused unless "
-    "allow_changes is set. The last versions are kept in WAREHOUSE_DIR/versions with their manifests. Its "
-    "materializations are the publications: the latest one, its metadata and its checks describe what users "
-    "query now.",
-    # a run that publishes nothing (nothing changed) leaves the asset as it was: no new materialization
-    output_required=False,
+    description="The publish step of a full refresh. It publishes only in a run that rebuilt and checked everything "
+    "upstream (Materialize all, or the refresh_warehouse job), once every blocking check has passed: the marts are "
+    "copied into a new file and renamed onto WAREHOUSE_DIR/marts.duckdb (published/marts_file) atomically, the last "
+    "versions kept in WAREHOUSE_DIR/versions. When nothing changed since the current publication (same raw "
+    "directory, files, code and pairs) nothing is published unless full is set; a build that differs from the "
+    "current publication in a way the guard blocks (another raw directory, files, provinces or years gone, "
+    "rewritten series) fails here unless allow_changes is set. Each materialization records what the step "
+    "decided (metadata 'outcome', and the run's tag warehouse/publication).",
 )
-def published_marts_file(context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource):
+def publication_step(context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource):
     settings = warehouse.settings
     missing = _missing_from_run(context)
     if missing:
-        raise dg.Failure(
-            description=(
-                f"Not published: publishing needs a run that rebuilds and checks everything upstream, and this "
-                f'one rebuilt {len(missing)} of those assets less (e.g. {missing[0]}); use "Materialize all" or '
-                f"the refresh_warehouse job. The published file {settings.published_db} is unchanged."
-            )
+        # Not a failure: nothing went wrong, and the published file is as it was. The sentence is
+        # the step's outcome, the run's tag and a warning in its log.
+        yield _outcome(
+            context,
+            f"Not published: publishing needs a run that rebuilds and checks everything upstream, and this one "
+            f'rebuilt {len(missing)} of those assets less (e.g. {missing[0]}); use "Materialize all" or the '
+            f"refresh_warehouse job. The published file {settings.published_db} is unchanged.",
+            tag="nothing: not a full refresh",
         )
+        return
     # as `make run`: FULL=1 or ALLOW_CHANGES=1 publish whatever the comparison says
     unchanged = (
         None if config.full or config.allow_changes else unchanged_publication(settings.raw_dir, settings.published_db)
     )
     if unchanged is not None:
         manifest, n_files = unchanged
-        text = (
+        yield _outcome(
+            context,
             f"Nothing published: nothing changed since the publication of {manifest.get('published_at')} (run "
             f"{str(manifest.get('run_id'))[:8]}): the same {n_files} files from {settings.raw_dir}, byte for byte, "
             "the same code and comparison pairs. The build database was rebuilt; the published file is unchanged. "
-            "Publish anyway with ops: published__marts_file: config: full: true."
+            f"Publish anyway with ops: {PUBLISH_OP}: config: full: true.",
+            tag="nothing: nothing changed",
         )
-        context.log.info(text)
-        yield dg.AssetObservation(asset_key=PUBLISHED_KEY, metadata={"published": text})
-        # this run planned the published file's checks and will skip them: report them on the file as it is
-        for evaluation in evaluate_published(settings.published_db):
-            context.instance.report_runless_asset_event(evaluation)
         return
     checks = _check_summary(context)
     blocking_failures = [c for c in checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocking_failures:
         # Dagster already skips this step when a blocking check fails; this guards the rule itself.
+        _tag(context, "refused: blocking checks failed")
         raise dg.Failure(description=f"Not published: blocking checks failed: {blocking_failures}")
     comparison = compare_with_publication(settings.build_db, settings.published_db, settings.raw_dir)
     refusal = refusal_message(
@@ -360,6 +376,7 @@ def published_marts_file(context: dg.AssetExecutionContext, config: PublishConfi
     )
     if refusal:
         problems = comparison.problems(config.allow_changes)
+        _tag(context, "refused: the build differs from the current publication")
         raise dg.Failure(
             description=refusal,
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))},
@@ -406,4 +423,26 @@ def published_marts_file(context: dg.AssetExecutionContext, config: PublishConfi
         metadata["validation_summary"] = dg.MetadataValue.md(
             markdown_summary(settings.warehouse_dir, context.run.run_id)
         )
-    yield dg.MaterializeResult(metadata=metadata)
+    # The publication is a materialization of the published file, recorded by this run; then the
+    # published file's checks, evaluated on the file now in place.
+    context.log_event(dg.AssetMaterialization(asset_key=PUBLISHED_KEY, metadata=metadata))
+    for evaluation in evaluate_published(settings.published_db):
+        context.log_event(evaluation)
+    version = Path(manifest["version_dir"]).name
+    yield _outcome(
+        context,
+        f"Published version {version} to {settings.published_db} ({len(manifest['tables'])} tables).",
+        tag=f"published: {version}",
+        extra={"version_dir": dg.MetadataValue.path(manifest["version_dir"])},
+    )
+
+
+def _tag(context: dg.AssetExecutionContext, text: str) -> None:
+    context.instance.add_run_tags(context.run.run_id, {PUBLICATION_TAG: text})
+
+
+def _outcome(context: dg.AssetExecutionContext, sentence: str, tag: str, extra: dict | None = None):
+    """The publish step's materialization: what it decided, in one sentence, also the run's tag."""
+    (context.log.info if tag.startswith("published") else context.log.warning)(sentence)
+    _tag(context, tag)
+    return dg.MaterializeResult(metadata={"outcome": sentence, **(extra or {})})

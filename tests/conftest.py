@@ -99,9 +99,11 @@ def run_refresh(
     job_name: str = "refresh_warehouse",
     asset_selection=None,
     env: dict[str, str] | None = None,
+    run_tags: dict[str, str] | None = None,
 ):
     """Run the real refresh job (or the implicit asset job, optionally a selection of it) in
-    process against the given directories."""
+    process against the given directories. run_tags, when given, receives the run's tags as
+    stored at its end (steps add tags while the run goes)."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import build_definitions
@@ -119,13 +121,16 @@ def run_refresh(
             if job_name != "__ASSET_JOB"
             else definitions.resolve_implicit_global_asset_job_def()
         )
-        run_config = {"ops": {"published__marts_file": {"config": {"allow_changes": allow_changes, "full": full}}}}
-        if asset_selection is not None and not any(key.path[0] == "published" for key in asset_selection):
+        run_config = {"ops": {"publish__publication": {"config": {"allow_changes": allow_changes, "full": full}}}}
+        if asset_selection is not None and not any(key.path[0] == "publish" for key in asset_selection):
             run_config = {}
         with DagsterInstance.ephemeral() as instance:
-            return job.execute_in_process(
+            result = job.execute_in_process(
                 instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
-            ), settings
+            )
+            if run_tags is not None:
+                run_tags.update(instance.get_run_by_id(result.run_id).tags)
+            return result, settings
 
 
 # Fixtures that run a refresh (or a webserver): a test using one is marked `refresh`.

@@ -13,6 +13,7 @@ import dagster as dg
 from orchestration.definitions import defs
 from orchestration.ingest.catalogue import Catalogue
 from orchestration.publish import published_tables
+from orchestration.publish_scope import PUBLISH_OP, PUBLISH_STEP_KEY, PUBLISHED_KEY
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
 
@@ -59,8 +60,18 @@ def test_dbt_source_is_the_ingest_asset():
     wind_families = [f.key for f in Catalogue.load().families.values() if f.layout == "wind_edb"]
     assert "wind_mbr" in wind_families
     assert staging.parent_keys == {dg.AssetKey(["raw", key]) for key in wind_families}
-    published = graph.get(dg.AssetKey(["published", "marts_file"]))
-    assert dg.AssetKey(["marts", "mart_location_quotient"]) in published.parent_keys
+    step = graph.get(PUBLISH_STEP_KEY)
+    assert dg.AssetKey(["marts", "mart_location_quotient"]) in step.parent_keys
+    # the published file is what the publish step wrote, never a step of a run itself: no run plans
+    # it, so a failed run cannot mark it, or its checks, failed
+    published = graph.get(PUBLISHED_KEY)
+    assert published.parent_keys == {PUBLISH_STEP_KEY} and not published.is_executable
+    assert {key.name for key in graph.asset_check_keys if key.asset_key == PUBLISHED_KEY} == {
+        "published_file_is_complete",
+        "publication_passed_its_checks",
+    }
+    refresh = defs.resolve_job_def("refresh_warehouse")
+    assert PUBLISH_OP in refresh.graph.node_dict and "published__marts_file" not in refresh.graph.node_dict
 
 
 def test_refresh_job_and_yearly_schedule_off_by_default():

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.definitions import build_definitions
-from orchestration.publish_scope import PUBLISHED_KEY
+from orchestration.publish_scope import PUBLICATION_TAG, PUBLISH_STEP_KEY, PUBLISHED_KEY
 from orchestration.settings import REPO_ROOT, Settings
 
 from .conftest import run_refresh
@@ -70,40 +70,48 @@ def test_a_single_mart_is_rebuilt_but_not_published(published_samples):
     assert settings.published_db.read_bytes() == before
 
 
+def _outcome(result) -> str:
+    """What the publish step decided, as its materialization says."""
+    (step,) = [e for e in result.all_events if e.asset_key == PUBLISH_STEP_KEY and e.is_step_materialization]
+    return step.step_materialization_data.materialization.metadata["outcome"].value
+
+
 def test_publishing_alone_is_refused_up_front(published_samples):
     root, settings = published_samples
     before = settings.published_db.read_bytes()
+    tags = {}
     result, _ = run_refresh(
-        root / "raw",
-        settings.warehouse_dir,
-        job_name="__ASSET_JOB",
-        asset_selection=[dg.AssetKey(["published", "marts_file"])],
+        root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", asset_selection=[PUBLISH_STEP_KEY], run_tags=tags
     )
-    assert not result.success
-    message = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.message
-    message = message.removeprefix("dagster._core.definitions.events.Failure: ")
+    # nothing failed and nothing was published: no failure, so no stack trace; one sentence
+    assert result.success and not [e for e in result.all_events if e.is_step_failure]
+    message = _outcome(result)
     assert message.startswith("Not published: publishing needs a run that rebuilds and checks everything upstream")
-    assert "Materialize all" in message and message.count(". ") <= 2  # one sentence, and where the file is
+    assert (
+        "Materialize all" in message and message.count(". ") <= 2
+    )  # one sentence ("e.g. " inside), and where the file is
+    assert not [e for e in result.all_events if e.asset_key == PUBLISHED_KEY]
+    assert tags[PUBLICATION_TAG] == "nothing: not a full refresh"
     assert settings.published_db.read_bytes() == before
 
 
 def test_materialize_all_with_nothing_changed_publishes_nothing_unless_full(published_samples):
     root, settings = published_samples
     before = settings.published_db.read_bytes()
-    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB")
-    assert result.success
-    published = [e for e in result.all_events if e.asset_key == PUBLISHED_KEY]
-    assert not [e for e in published if e.is_step_materialization]
-    observed = next(e for e in published if e.event_type_value == "ASSET_OBSERVATION")
-    text = observed.event_specific_data.asset_observation.metadata["published"].value
+    tags = {}
+    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", run_tags=tags)
+    assert result.success and tags[PUBLICATION_TAG] == "nothing: nothing changed"
+    assert not [e for e in result.all_events if e.asset_key == PUBLISHED_KEY]
+    text = _outcome(result)
     assert text.startswith("Nothing published: nothing changed since the publication of")
-    assert "full: true" in text
+    assert text.endswith("Publish anyway with ops: publish__publication: config: full: true.")
     assert settings.published_db.read_bytes() == before
     # the raw assets' metadata says this run built into the build database only, not what is published
     raw = next(e for e in result.all_events if e.is_step_materialization and e.asset_key.path[0] == "raw")
-    assert raw.step_materialization_data.materialization.metadata["published"].value.startswith("by published/")
+    assert raw.step_materialization_data.materialization.metadata["published"].value.startswith("by publish/")
 
-    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", full=True)
+    tags = {}
+    result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", full=True, run_tags=tags)
     assert result.success and settings.published_db.read_bytes() != before
     metadata = next(
         e for e in result.all_events if e.asset_key == PUBLISHED_KEY and e.is_step_materialization
@@ -111,6 +119,12 @@ def test_materialize_all_with_nothing_changed_publishes_nothing_unless_full(publ
     assert re.fullmatch(r"\d+ passed, \d+ warnings?", metadata["checks"].value)
     assert metadata["published_by_run"].value == result.run_id
     assert metadata["raw_dir"].value == str(root / "raw")
+    version = Path(metadata["version_dir"].value).name
+    assert metadata["version"].value == version
+    assert tags[PUBLICATION_TAG] == f"published: {version}"
+    assert _outcome(result) == (
+        f"Published version {version} to {settings.published_db} ({len(metadata['tables'].value)} tables)."
+    )
     checks = {
         e.event_specific_data.check_name: e.event_specific_data.passed
         for e in result.all_events

@@ -2,10 +2,9 @@
 
 They answer "what is published now, and is it healthy" in the UI, on published/marts_file: they
 read only the published file and its manifest, so a build that fails never changes their answer.
-They run after each publication, in the run that published; a run that fails before publishing
-also plans them (Dagster marks planned checks of a failed run "Execution failed"), so the sensor
-below evaluates them again on the published file as soon as such a run has failed, and reports the
-results outside any run: the published asset's checks show the current publication again.
+The publish step evaluates them on the file it has just put in place; "Execute" on the asset's
+checks tab evaluates them again at any time. published/marts_file is not a step of any run, so no
+run plans these checks and a failed run cannot mark them failed.
 """
 
 from __future__ import annotations
@@ -15,10 +14,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ..publish_scope import PUBLISHED_KEY
+from ..publish_scope import PUBLICATION_TAG, PUBLISHED_KEY
 from ..raw_snapshot import published_snapshot
 from ..resources import WarehouseResource
-from ..settings import Settings
 
 
 def checks_summary(checks: dict) -> str:
@@ -123,8 +121,8 @@ def published_file_checks() -> list[dg.AssetChecksDefinition]:
             0,
             "published_file_is_complete",
             "The published file (WAREHOUSE_DIR/marts.duckdb), not the build: every table its publication "
-            "lists is there with its row count. Evaluated after each publication, and again on the "
-            "published file after any failed run (sensor published_file_after_a_failed_run).",
+            "lists is there with its row count. Evaluated by the publish step on the file it put in place; "
+            "Execute evaluates it again on the file as it is now.",
         ),
         _build_check(
             1,
@@ -135,25 +133,20 @@ def published_file_checks() -> list[dg.AssetChecksDefinition]:
     ]
 
 
-def _warehouse_dir_of(run: dg.DagsterRun, settings: Settings) -> Path:
-    """The warehouse directory a run used: its Launchpad config, else the code location's."""
-    config = (run.run_config or {}).get("resources", {}).get("warehouse", {}).get("config", {})
-    return Path(config.get("warehouse_dir") or settings.warehouse_dir)
-
-
-def published_file_after_failed_run(settings: Settings) -> dg.SensorDefinition:
+def published_file_after_failed_run() -> dg.SensorDefinition:
     @dg.run_failure_sensor(
         name="published_file_after_a_failed_run",
         default_status=dg.DefaultSensorStatus.RUNNING,
         minimum_interval_seconds=15,
-        description="After a run fails, evaluates the published file's checks again on the published file "
-        "and reports them outside any run, so published/marts_file shows the current publication (which a "
-        "failed run never touches), not the failed attempt. The failed run keeps its own failure.",
+        description="After a run fails, tags it with what it did to the published file (nothing: the file is "
+        "unchanged), unless its publish step already said (a refusal), so the Runs list reads as what each run "
+        "published. The published file's checks are not touched by a failed run.",
     )
     def _sensor(context: dg.RunFailureSensorContext):
-        published_db = _warehouse_dir_of(context.dagster_run, settings) / "marts.duckdb"
-        for evaluation in evaluate_published(published_db):
-            context.instance.report_runless_asset_event(evaluation)
-        context.log.info(f"Run {context.dagster_run.run_id[:8]} failed; re-checked {published_db}.")
+        run = context.dagster_run
+        if PUBLICATION_TAG not in run.tags:
+            tag = "nothing: the run failed before publishing; the published file is unchanged"
+            context.instance.add_run_tags(run.run_id, {PUBLICATION_TAG: tag})
+        context.log.info(f"Run {run.run_id[:8]} failed; tagged {PUBLICATION_TAG}.")
 
     return _sensor

@@ -4,6 +4,7 @@ in the Launchpad."""
 import dagster as dg
 from pydantic import Field
 
+from ..publish_scope import PUBLISH_STEP_KEY, PUBLISHED_KEY
 from ..resources import WarehouseResource
 from ..settings import ComparisonPair, comparison_pairs
 from . import DEFAULT_INDICATOR, write_report
@@ -40,7 +41,8 @@ def pairs_to_report(config: ComparisonReportConfig) -> list[ComparisonPair]:
     key=["published", "comparison_reports"],
     group_name="published",
     kinds={"html", "excel"},
-    deps=[dg.AssetKey(["published", "marts_file"])],
+    # after the publish step (the published file is not a step of the run), from the file it published
+    deps=[PUBLISH_STEP_KEY, PUBLISHED_KEY],
     description="The comparison report of each pair of region groups in REPORT_PAIRS (default yrd vs jjj, "
     "2005–2014), or of the pair set in the Launchpad (a, b, year_from, year_to, indicator): one self-contained "
     "HTML file (opens offline) and an XLSX workbook with the same tables, in WAREHOUSE_DIR/comparison-reports, "
