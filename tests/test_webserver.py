@@ -75,6 +75,7 @@ def test_what_each_launch_path_publishes(webserver):
     (materialization,) = [e for e in server.run_events(run) if e["__typename"] == "MaterializationEvent"]
     published_note = next(m["text"] for m in materialization["metadataEntries"] if m["label"] == "published")
     assert published_note.startswith("nothing — this run built into the build database only")
+    assert server.run_tags(run)[PUBLICATION_TAG] == "nothing: built into the build database only"
 
     # a refresh of a copy with a renamed header label fails before publishing
     book = openpyxl.load_workbook(raw / "wind-mbr" / "浙江.xlsx")
