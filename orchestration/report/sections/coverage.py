@@ -3,6 +3,8 @@ values, withheld province-years, breaks and level shifts."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ...settings import ComparisonPair
 from ...withheld_province_years import withheld_province_years, withheld_province_years_query
 from .lookups import (
@@ -56,12 +58,60 @@ DROPPED_SQL = """
 """
 
 
+DROPPED_CAUSES = (
+    "absent from the export",
+    "one blank cell",
+    "one suppressed cell",
+    "blank, suppressed or absent in several members",
+)
+
+
 def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
-    names, claims = display_names(con), []
+    names, claims, notes = display_names(con), [], []
     members = sorted(set(member_codes(con, pair.a)) | set(member_codes(con, pair.b)))
-    in_members = ", ".join(f"'{m}'" for m in members)
-    f, t = pair.year_from, pair.year_to
     universes = [pair.a, pair.b, pair.union_code]
+    sets = _industry_sets(con, pair, indicator, universes)
+    incomplete = _incomplete_years_named(con, pair, indicator, universes, names, claims, notes)
+    dropped = _divisions_left_out(con, pair, indicator, names, claims, notes)
+    coverage = _coverage_ratios(con, pair, indicator, members)
+    quarantined = _quarantined_values(con, pair, members, claims, notes)
+    _withheld_province_years(con, pair, members, claims, notes)
+    breaks = _series_breaks(con, pair, indicator, claims, notes)
+    shifts = _level_shifts(con, pair, indicator, members, claims, notes)
+    return Section(
+        9,
+        "覆盖范围与注意事项",
+        "Coverage and caveats",
+        {
+            "indicator": indicator,
+            "universe": ", ".join(names.get(u, u) for u in universes),
+            "industry set": "year_common, " + pair.span_set + ", " + pair.pair_set,
+            "coverage": f"{len(incomplete)} incomplete universe-years; {len(dropped)} division-years left out of a "
+            f"group's common set; {len(quarantined)} quarantined values; {len(breaks)} known breaks and "
+            f"{len(shifts)} detected level shifts in the span",
+        },
+        notes=notes,
+        claims=claims,
+        tables={
+            "incomplete_universe_years": incomplete,
+            "industry_sets": sets,
+            "divisions_left_out": dropped,
+            "coverage_ratios": coverage,
+            "quarantined_values": quarantined,
+            "series_breaks": breaks,
+            "level_shifts": shifts,
+        },
+        workbook_only={"coverage_ratios"},
+    )
+
+
+def _in_list(members: list[str]) -> str:
+    """The members as an SQL list of literals."""
+    return ", ".join(f"'{m}'" for m in members)
+
+
+def _industry_sets(con, pair: ComparisonPair, indicator: str, universes: list[str]) -> pd.DataFrame:
+    """Each universe's industry sets: years, the smallest and largest number of divisions, incomplete years."""
     by_year = read_frame(
         con,
         """
@@ -71,9 +121,9 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
         where universe_code in (?, ?, ?) and indicator = ? and year between ? and ?
         group by all
         """,
-        [*universes, indicator, f, t],
+        [*universes, indicator, pair.year_from, pair.year_to],
     )
-    sets = (
+    return (
         by_year.groupby(["universe_code", "industry_set"], sort=False)
         .agg(
             years=("year", "count"),
@@ -84,7 +134,13 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
         .reset_index()
         .sort_values(["universe_code", "industry_set"])
     )
-    # incomplete universe-years, each once whatever the number of industry sets
+
+
+def _incomplete_years_named(
+    con, pair: ComparisonPair, indicator: str, universes: list[str], names: dict, claims: list, notes: list
+) -> pd.DataFrame:
+    """The incomplete universe-years, each once whatever the number of industry sets, their missing members named."""
+    f, t = pair.year_from, pair.year_to
     incomplete_sql = """
         select universe_code, year, list(distinct industry_set order by industry_set) as industry_sets
         from mart_specialization_relative_by_set
@@ -113,10 +169,16 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
         if len(incomplete)
         else "No incomplete universe-year: every member has data in every year."
     )
-    notes = [add_claim(claims, "incomplete_universe_years", text, len(incomplete), incomplete_sql, incomplete_params)]
+    notes.append(
+        add_claim(claims, "incomplete_universe_years", text, len(incomplete), incomplete_sql, incomplete_params)
+    )
+    return incomplete
 
+
+def _divisions_left_out(con, pair: ComparisonPair, indicator: str, names: dict, claims: list, notes: list):
+    """The division-years a group's common set leaves out because a member with data lacks them, and why."""
     dropped_sql = DROPPED_SQL.format(universes="?, ?")
-    dropped_params = [pair.a, pair.b, indicator, f, t]
+    dropped_params = [pair.a, pair.b, indicator, pair.year_from, pair.year_to]
     dropped = read_frame(con, dropped_sql, dropped_params)
     dropped.insert(1, "universe_name", dropped["universe_code"].map(names))
     dropped["members_lacking"] = dropped["members_lacking"].map(lambda m: name_list(list(m), names))
@@ -127,63 +189,74 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
         )
     )
     causes = dropped["cause"].value_counts().to_dict()
-    order = [
-        "absent from the export",
-        "one blank cell",
-        "one suppressed cell",
-        "blank, suppressed or absent in several members",
-    ]
-    if len(dropped):
-        parts = []
-        for cause in order:
-            n = causes.get(cause, 0)
-            if not n:
-                continue
-            part = f"{n} {cause}"
-            if cause in ("one blank cell", "one suppressed cell"):
-                part += (
-                    " ("
-                    + "; ".join(
-                        f"{r.members_lacking} {r.year} {r.industry_code}"
-                        for r in dropped[dropped.cause == cause].itertuples()
-                    )
-                    + ")"
-                )
-            parts.append(part)
-        several = int((dropped["n_members_lacking"] > 1).sum())
-        text = (
-            f"{len(dropped)} division-years left out of a group's year-by-year common set because a member with data "
-            f"that year lacks them: " + ", ".join(parts) + f". {several} of them lack the division in two or more "
-            "members (named in the table)."
-        )
-    else:
-        text = "No division is left out of a group's common set by a member lacking it."
+    text = _divisions_left_out_text(dropped, causes)
     notes.append(add_claim(claims, "divisions_left_out", text, causes, dropped_sql, dropped_params))
+    return dropped
 
-    coverage = read_frame(
+
+def _divisions_left_out_text(dropped: pd.DataFrame, causes: dict) -> str:
+    """How many division-years are left out, by cause; a single blank or suppressed cell named."""
+    if not len(dropped):
+        return "No division is left out of a group's common set by a member lacking it."
+    parts = []
+    for cause in DROPPED_CAUSES:
+        n = causes.get(cause, 0)
+        if not n:
+            continue
+        part = f"{n} {cause}"
+        if cause in ("one blank cell", "one suppressed cell"):
+            part += (
+                " ("
+                + "; ".join(
+                    f"{r.members_lacking} {r.year} {r.industry_code}"
+                    for r in dropped[dropped.cause == cause].itertuples()
+                )
+                + ")"
+            )
+        parts.append(part)
+    several = int((dropped["n_members_lacking"] > 1).sum())
+    return (
+        f"{len(dropped)} division-years left out of a group's year-by-year common set because a member with data "
+        f"that year lacks them: " + ", ".join(parts) + f". {several} of them lack the division in two or more "
+        "members (named in the table)."
+    )
+
+
+def _coverage_ratios(con, pair: ComparisonPair, indicator: str, members: list[str]) -> pd.DataFrame:
+    """Each member-year's coverage of its manufacturing total by the divisions it reports."""
+    return read_frame(
         con,
         f"""
         select province_code, year, coverage_ratio, manufacturing_total_basis, n_manufacturing_divisions_reported
         from fct_manufacturing_coverage
-        where province_code in ({in_members}) and indicator = ? and year between ? and ?
+        where province_code in ({_in_list(members)}) and indicator = ? and year between ? and ?
         order by province_code, year
         """,
-        [indicator, f, t],
+        [indicator, pair.year_from, pair.year_to],
     )
+
+
+def _quarantined_values(con, pair: ComparisonPair, members: list[str], claims: list, notes: list) -> pd.DataFrame:
     quarantined_sql = f"""
         select * from fct_quarantine
-        where province_code in ({in_members}) and year between ? and ?
+        where province_code in ({_in_list(members)}) and year between ? and ?
         order by province_code, year
         """
-    quarantined = read_frame(con, quarantined_sql, [f, t])
+    params = [pair.year_from, pair.year_to]
+    quarantined = read_frame(con, quarantined_sql, params)
     notes.append(
         add_claim(
-            claims, "quarantined", f"{len(quarantined)} quarantined values.", len(quarantined), quarantined_sql, [f, t]
+            claims, "quarantined", f"{len(quarantined)} quarantined values.", len(quarantined), quarantined_sql, params
         )
     )
-    # a member kept out of every universe of a year is named, not only counted
-    withheld_sql, withheld_params = withheld_province_years_query(members, (f, t))
-    withheld = withheld_province_years(con, members, (f, t))
+    return quarantined
+
+
+def _withheld_province_years(con, pair: ComparisonPair, members: list[str], claims: list, notes: list) -> None:
+    """A member kept out of every universe of a year is named, not only counted."""
+    span = (pair.year_from, pair.year_to)
+    withheld_sql, withheld_params = withheld_province_years_query(members, span)
+    withheld = withheld_province_years(con, members, span)
     notes.append(
         add_claim(
             claims,
@@ -201,13 +274,18 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             withheld_params,
         )
     )
+
+
+def _series_breaks(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> pd.DataFrame:
+    """The known statistical breaks that fall inside the span."""
     breaks_sql = """
         select break_code, indicator, first_year, name_en as description_en, name_zh as description_zh
         from dim_statistical_break
         where first_year > ? and first_year <= ? and (indicator is null or indicator = ?)
         order by first_year, break_code
         """
-    breaks = read_frame(con, breaks_sql, [f, t, indicator])
+    params = [pair.year_from, pair.year_to, indicator]
+    breaks = read_frame(con, breaks_sql, params)
     notes.append(
         add_claim(
             claims,
@@ -217,47 +295,26 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             + ".",
             len(breaks),
             breaks_sql,
-            [f, t, indicator],
+            params,
         )
     )
+    return breaks
+
+
+def _level_shifts(
+    con, pair: ComparisonPair, indicator: str, members: list[str], claims: list, notes: list
+) -> pd.DataFrame:
+    """The level shifts detected in the members' series inside the span."""
     shifts_sql = f"""
         select * from mart_level_shift
-        where province_code in ({in_members}) and year > ? and year <= ? and indicator = ? and is_level_shift
+        where province_code in ({_in_list(members)}) and year > ? and year <= ? and indicator = ? and is_level_shift
         order by province_code, year
         """
-    shifts = read_frame(con, shifts_sql, [f, t, indicator])
+    params = [pair.year_from, pair.year_to, indicator]
+    shifts = read_frame(con, shifts_sql, params)
     notes.append(
         add_claim(
-            claims,
-            "level_shifts",
-            f"{len(shifts)} detected level shifts in the span.",
-            len(shifts),
-            shifts_sql,
-            [f, t, indicator],
+            claims, "level_shifts", f"{len(shifts)} detected level shifts in the span.", len(shifts), shifts_sql, params
         )
     )
-    return Section(
-        9,
-        "覆盖范围与注意事项",
-        "Coverage and caveats",
-        {
-            "indicator": indicator,
-            "universe": ", ".join(names.get(u, u) for u in universes),
-            "industry set": "year_common, " + pair.span_set + ", " + pair.pair_set,
-            "coverage": f"{len(incomplete)} incomplete universe-years; {len(dropped)} division-years left out of a "
-            f"group's common set; {len(quarantined)} quarantined values; {len(breaks)} known breaks and "
-            f"{len(shifts)} detected level shifts in the span",
-        },
-        notes=notes,
-        claims=claims,
-        tables={
-            "incomplete_universe_years": incomplete,
-            "industry_sets": sets,
-            "divisions_left_out": dropped,
-            "coverage_ratios": coverage,
-            "quarantined_values": quarantined,
-            "series_breaks": breaks,
-            "level_shifts": shifts,
-        },
-        workbook_only={"coverage_ratios"},
-    )
+    return shifts
