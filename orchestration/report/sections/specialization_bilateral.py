@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ...settings import ComparisonPair
 from .lookups import (
     coverage_range,
@@ -35,19 +37,7 @@ def bilateral(con, pair: ComparisonPair, indicator: str) -> Section:
     missing, miss_sql = missing_members(con, [pair.union_code], indicator, pair.year_from, pair.year_to)
     rows["province"] = rows["province_code"].map(names)
     rows["partner"] = rows["partner_province_code"].map(names)
-    charts = []
-    for year in _heatmap_years(pair):
-        lacking = missing.get((pair.union_code, year), [])
-        mark = f" {INCOMPLETE_MARK} incomplete: {name_list(lacking, names)} missing" if lacking else ""
-        for column, title in (
-            ("krugman_bilateral", "Bilateral Krugman index 地区间专业化指数"),
-            ("structural_similarity", "Structural similarity 结构相似系数"),
-        ):
-            data = rows[rows["year"] == year].pivot_table(
-                index="province_code", columns="partner_province_code", values=column
-            )
-            data = data.rename(index=names, columns=names)
-            charts.append(Chart("heatmap", f"{title}, {year}{mark}", data, {"fmt": "{:.3f}"}))
+    charts = _heatmaps(rows, missing, pair, names)
     lacking_years = {y: missing[(pair.union_code, y)] for y in _heatmap_years(pair) if (pair.union_code, y) in missing}
     notes = []
     if lacking_years:
@@ -83,3 +73,22 @@ def bilateral(con, pair: ComparisonPair, indicator: str) -> Section:
 def _heatmap_years(pair: ComparisonPair) -> tuple[int, ...]:
     """The years of the per-year heatmaps: those chosen (make report YEARS=...), else both ends."""
     return pair.heatmap_years or (pair.year_from, pair.year_to)
+
+
+def _heatmaps(rows: pd.DataFrame, missing: dict, pair: ComparisonPair, names: dict) -> list[Chart]:
+    """Per heatmap year: bilateral Krugman and structural similarity, province × partner; an incomplete year
+    says who is missing in its title."""
+    charts = []
+    for year in _heatmap_years(pair):
+        lacking = missing.get((pair.union_code, year), [])
+        mark = f" {INCOMPLETE_MARK} incomplete: {name_list(lacking, names)} missing" if lacking else ""
+        for column, title in (
+            ("krugman_bilateral", "Bilateral Krugman index 地区间专业化指数"),
+            ("structural_similarity", "Structural similarity 结构相似系数"),
+        ):
+            data = rows[rows["year"] == year].pivot_table(
+                index="province_code", columns="partner_province_code", values=column
+            )
+            data = data.rename(index=names, columns=names)
+            charts.append(Chart("heatmap", f"{title}, {year}{mark}", data, {"fmt": "{:.3f}"}))
+    return charts
