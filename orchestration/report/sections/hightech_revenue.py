@@ -5,65 +5,36 @@ from __future__ import annotations
 import pandas as pd
 
 from ...settings import ComparisonPair
-from .lookups import (
-    display_names,
-    read_frame,
-    span_years,
-)
+from .lookups import display_names, read_frame, span_years
 from .shapes import Chart, Section, add_claim, unit_label
+
+LEVELS_SQL = """
+    select group_code, year, sum_of_members as hightech_revenue, unit, n_members_reporting, n_members,
+        share_of_nation, series_basis
+    from mart_hightech_group
+    where group_code in (?, ?) and indicator = 'hightech_revenue' and year between ? and ?
+    order by group_code = ? desc, year
+"""
+GROWTH_SQL = """
+    select group_code, base_year, year, base_value, value, growth_rate, cagr, crosses_series_break,
+        series_breaks, null_reason
+    from mart_hightech_group_growth
+    where group_code in (?, ?) and indicator = 'hightech_revenue' and base_year = ? and year = ?
+    order by group_code = ? desc
+"""
 
 
 def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
-    names, claims = display_names(con), []
-    levels_sql = """
-        select group_code, year, sum_of_members as hightech_revenue, unit, n_members_reporting, n_members,
-            share_of_nation, series_basis
-        from mart_hightech_group
-        where group_code in (?, ?) and indicator = 'hightech_revenue' and year between ? and ?
-        order by group_code = ? desc, year
-        """
+    names, claims, notes = display_names(con), [], []
     levels_params = [pair.a, pair.b, pair.year_from, pair.year_to, pair.a]
-    levels = read_frame(con, levels_sql, levels_params)
+    levels = read_frame(con, LEVELS_SQL, levels_params)
     levels["is_complete"] = levels["n_members_reporting"] == levels["n_members"]
     years = sorted(int(y) for y in levels["year"].unique())
     growth = pd.DataFrame()
     if len(years) >= 2:
-        growth = read_frame(
-            con,
-            """
-            select group_code, base_year, year, base_value, value, growth_rate, cagr, crosses_series_break,
-                series_breaks, null_reason
-            from mart_hightech_group_growth
-            where group_code in (?, ?) and indicator = 'hightech_revenue' and base_year = ? and year = ?
-            order by group_code = ? desc
-            """,
-            [pair.a, pair.b, years[0], years[-1], pair.a],
-        )
-    notes = []
+        growth = read_frame(con, GROWTH_SQL, [pair.a, pair.b, years[0], years[-1], pair.a])
     if len(years) < len(span_years(pair)):
-        consecutive = years and years == list(range(years[0], years[-1] + 1))
-        span = (
-            (str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}")
-            if consecutive
-            else ", ".join(map(str, years))
-        )
-        growth_text = (
-            f"growth is taken between {years[0]} and {years[-1]}."
-            if len(years) >= 2
-            else "no growth rate can be taken from fewer than two years."
-        )
-        notes.append(
-            add_claim(
-                claims,
-                "hightech_years",
-                f"High-tech revenue is published for {len(years)} of the {len(span_years(pair))} data years "
-                f"{pair.year_from}–{pair.year_to}: {span or 'none'} (data years, not yearbook editions); "
-                + growth_text,
-                years,
-                levels_sql,
-                levels_params,
-            )
-        )
+        notes.append(_years_claim(years, pair, claims, levels_params))
     short = levels[~levels["is_complete"]]
     notes.append(
         add_claim(
@@ -74,7 +45,7 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
             else "Years with a member not reporting (marked †): "
             + "; ".join(f"{names.get(r.group_code, r.group_code)} {r.year}" for r in short.itertuples()),
             len(short),
-            levels_sql,
+            LEVELS_SQL,
             levels_params,
         )
     )
@@ -108,4 +79,26 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
         ],
         notes=notes,
         claims=claims,
+    )
+
+
+def _years_claim(years: list[int], pair: ComparisonPair, claims: list, params: list) -> str:
+    """The data years high-tech revenue is published for, when fewer than the span's, and what growth that allows."""
+    consecutive = years and years == list(range(years[0], years[-1] + 1))
+    span = (
+        (str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}") if consecutive else ", ".join(map(str, years))
+    )
+    growth_text = (
+        f"growth is taken between {years[0]} and {years[-1]}."
+        if len(years) >= 2
+        else "no growth rate can be taken from fewer than two years."
+    )
+    return add_claim(
+        claims,
+        "hightech_years",
+        f"High-tech revenue is published for {len(years)} of the {len(span_years(pair))} data years "
+        f"{pair.year_from}–{pair.year_to}: {span or 'none'} (data years, not yearbook editions); " + growth_text,
+        years,
+        LEVELS_SQL,
+        params,
     )
