@@ -108,7 +108,7 @@ WIDE_KIND = {
     "intensity_shares_by_year": "share",
     "io_member_shares": "share",
 }
-# section 10 (integration_section.py): the regression's turning point is a value of x (a share),
+# section 10 (sections/io_integration.py): the regression's turning point is a value of x (a share),
 # not a year
 TABLE_KIND = {("io_regression", c): "index" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")}
 UNIT_OF_KIND = {"share": "%", "rate": "% a year", "index": "index", "coef": "", "years": "years"}
