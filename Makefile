@@ -63,7 +63,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
+# The dbt files derived from the source catalogue (not in git): its sources, the catalogue as a
+# Jinja macro and the seeds keyed by family (orchestration/ingest/dbt_catalogue.py).
+DBT_GENERATED := dbt_project/models/staging/_sources__generated.yml dbt_project/macros/source_catalogue__generated.sql \
+	dbt_project/seeds/source_classification_vintage.csv dbt_project/seeds/indicator.csv
+DBT_SOURCES := $(sort $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/') \
+	$(DBT_GENERATED))
 
 .PHONY: run status test test-fast test-spark lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean
 
@@ -81,6 +86,11 @@ $(VENV)/.installed: pyproject.toml
 # another directory is used, so each run's dbt parses only what changed.
 PARSED_FOR := dbt_project/target/.parsed_for_warehouse
 $(shell mkdir -p dbt_project/target; [ "$$(cat $(PARSED_FOR) 2>/dev/null)" = "$(WAREHOUSE_DIR)" ] || echo "$(WAREHOUSE_DIR)" > $(PARSED_FOR))
+
+# Each file is rewritten only where its content changed (dbt's partial parse compares contents).
+$(DBT_GENERATED) &: orchestration/ingest/sources.yml orchestration/ingest/dbt_catalogue.py $(VENV)/.installed
+	@$(BIN)/python -m orchestration.ingest.dbt_catalogue
+	@touch $(DBT_GENERATED)
 
 # dagster-dbt reads the manifest; outside `dagster dev` nobody else prepares it.
 dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES) $(PARSED_FOR)
@@ -123,7 +133,7 @@ test-spark: setup $(SPARK_VENV)/.installed
 
 # What CI checks before the tests (.ci/run). Fix formatting with `ruff format .` and
 # `sqlfluff fix dbt_project/models dbt_project/tests`.
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed $(DBT_GENERATED)
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --check --no-cache .
 	$(BIN)/lint-imports --no-cache

@@ -15,7 +15,7 @@ PARTS = [
     (DBT_PROJECT_DIR / "macros", ("*.sql",)),
     (DBT_PROJECT_DIR / "seeds", ("*.csv", "*.yml")),
     (DBT_PROJECT_DIR / "tests", ("*.sql",)),
-    (REPO_ROOT / "expectations", ("*.json",)),
+    (REPO_ROOT / "expectations", ("*.json",)),  # layouts/ included (rglob)
 ]
 
 

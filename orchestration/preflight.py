@@ -24,8 +24,8 @@ from .core.errors import SourceFileError
 from .ingest.catalogue import Catalogue, describe_skipped
 from .publication_guard import PublishedFrom, compare_file_lists, refusal_message
 from .refresh_lock import RefreshLocked, clear_leftovers, describe_removed
-from .region_groups import groups_file, source_key
-from .settings import Settings
+from .region_groups import source_key
+from .settings import Settings, groups_file
 
 HEADING = "The warehouse was NOT refreshed (decided from RAW_DIR's file list, before any file was parsed):"
 

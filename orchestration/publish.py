@@ -35,33 +35,22 @@ from .analysis.integration_regression import SCHEMA as ANALYSIS_SCHEMA
 from .checks.published import evaluate_published, publication_metadata
 from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
+from .dbt_registry import dbt_manifest, published_nodes
 from .publication_guard import compare_with_publication, refusal_message
 from .publish_scope import PUBLICATION_TAG, PUBLISH_OP, PUBLISH_STEP_KEY, PUBLISHED_KEY
 from .raw_snapshot import unchanged_publication
 from .refresh_lock import staging_path
 from .resources import WarehouseResource
-from .settings import DBT_PROJECT_DIR, REPO_ROOT, keep_versions, report_pairs_setting
+from .settings import REPO_ROOT, keep_versions, report_pairs_setting
 
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-
-
-def dbt_manifest() -> dict:
-    """dbt's manifest (target/manifest.json, written by `dbt parse`): the registry of every model,
-    its description and its columns' descriptions."""
-    return json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
-
-
-def _published_nodes(manifest: dict) -> list[dict]:
-    return [
-        node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
-    ]
 
 
 @lru_cache(maxsize=1)
 def published_tables() -> tuple[str, ...]:
     """The public SQL interface: every dbt model in models/marts (schema marts), from the manifest.
     Add, never silently rename: the tables are dbt contracts."""
-    return tuple(sorted(node["name"] for node in _published_nodes(dbt_manifest())))
+    return tuple(sorted(node["name"] for node in published_nodes(dbt_manifest())))
 
 
 PUBLISHED_TABLES = published_tables()
@@ -110,7 +99,7 @@ def _describe_published_tables(con, tables, manifest: dict) -> None:
     column's description on that column, as persist_docs writes them. Columns dbt cannot
     document in YAML (the wide views' lq_13, k_110000, ...) are commented in the build by the
     comment_wide_columns post-hook; those comments are carried over. One query, one batch."""
-    nodes = {node["name"]: node for node in _published_nodes(manifest) if node["name"] in tables}
+    nodes = {node["name"]: node for node in published_nodes(manifest) if node["name"] in tables}
     statements = []
     existing: dict[str, set[str]] = {}
     for table, column, build_comment in con.execute(
@@ -345,39 +334,74 @@ published_marts_file = dg.AssetSpec(
 )
 def publication_step(context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource):
     settings = warehouse.settings
+    declined = _nothing_to_publish(context, config, settings)
+    if declined:
+        yield _outcome(context, *declined)
+        return
+    checks = _checks_passed(context)
+    comparison = _agreeing_with_publication(context, config, settings)
+    report = settings.warehouse_dir / "reports" / context.run.run_id / "index.html"
+    manifest = publish_warehouse(
+        settings.build_db,
+        settings.published_db,
+        manifest=_publication_manifest(context, config, settings, comparison, checks, report),
+    )
+    if manifest.get("version_warning"):
+        context.log.warning(manifest["version_warning"])
+    # The publication is a materialization of the published file, recorded by this run; then the
+    # published file's checks, evaluated on the file now in place.
+    metadata = _publication_metadata(context, config, settings, comparison, manifest, report)
+    context.log_event(dg.AssetMaterialization(asset_key=PUBLISHED_KEY, metadata=metadata))
+    for evaluation in evaluate_published(settings.published_db):
+        context.log_event(evaluation)
+    version = Path(manifest["version_dir"]).name
+    yield _outcome(
+        context,
+        f"Published version {version} to {settings.published_db} ({len(manifest['tables'])} tables).",
+        f"published: {version}",
+        extra={"version_dir": dg.MetadataValue.path(manifest["version_dir"])},
+    )
+
+
+def _nothing_to_publish(context, config: PublishConfig, settings) -> tuple[str, str] | None:
+    """(sentence, tag) when this run has nothing to publish; not a failure: nothing went wrong,
+    and the published file is as it was."""
     missing = _missing_from_run(context)
     if missing:
-        # Not a failure: nothing went wrong, and the published file is as it was. The sentence is
-        # the step's outcome, the run's tag and a warning in its log.
-        yield _outcome(
-            context,
+        return (
             f"Not published: publishing needs a run that rebuilds and checks everything upstream, and this one "
             f'rebuilt {len(missing)} of those assets less (e.g. {missing[0]}); use "Materialize all" or the '
             f"refresh_warehouse job. The published file {settings.published_db} is unchanged.",
-            tag="nothing: not a full refresh",
+            "nothing: not a full refresh",
         )
-        return
-    # as `make run`: FULL=1 or ALLOW_CHANGES=1 publish whatever the comparison says
-    unchanged = (
-        None if config.full or config.allow_changes else unchanged_publication(settings.raw_dir, settings.published_db)
+    if config.full or config.allow_changes:  # as `make run`: FULL=1 or ALLOW_CHANGES=1 publish
+        return None
+    unchanged = unchanged_publication(settings.raw_dir, settings.published_db)
+    if unchanged is None:
+        return None
+    manifest, n_files = unchanged
+    return (
+        f"Nothing published: nothing changed since the publication of {manifest.get('published_at')} (run "
+        f"{str(manifest.get('run_id'))[:8]}): the same {n_files} files from {settings.raw_dir}, byte for byte, "
+        "the same code and comparison pairs. The build database was rebuilt; the published file is unchanged. "
+        f"Publish anyway with ops: {PUBLISH_OP}: config: full: true.",
+        "nothing: nothing changed",
     )
-    if unchanged is not None:
-        manifest, n_files = unchanged
-        yield _outcome(
-            context,
-            f"Nothing published: nothing changed since the publication of {manifest.get('published_at')} (run "
-            f"{str(manifest.get('run_id'))[:8]}): the same {n_files} files from {settings.raw_dir}, byte for byte, "
-            "the same code and comparison pairs. The build database was rebuilt; the published file is unchanged. "
-            f"Publish anyway with ops: {PUBLISH_OP}: config: full: true.",
-            tag="nothing: nothing changed",
-        )
-        return
+
+
+def _checks_passed(context) -> list[dict]:
+    """The run's checks of the build, once none that blocks has failed."""
     checks = _check_summary(context)
     blocking_failures = [c for c in checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocking_failures:
         # Dagster already skips this step when a blocking check fails; this guards the rule itself.
         _tag(context, "refused: blocking checks failed")
         raise dg.Failure(description=f"Not published: blocking checks failed: {blocking_failures}")
+    return checks
+
+
+def _agreeing_with_publication(context, config: PublishConfig, settings):
+    """The guard's comparison of the build with the current publication, once it allows publishing."""
     comparison = compare_with_publication(settings.build_db, settings.published_db, settings.raw_dir)
     refusal = refusal_message(
         comparison,
@@ -394,30 +418,32 @@ def publication_step(context: dg.AssetExecutionContext, config: PublishConfig, w
         )
     for note in comparison.notes:
         context.log.info(note)
-    report = settings.warehouse_dir / "reports" / context.run.run_id / "index.html"
-    manifest = publish_warehouse(
-        settings.build_db,
-        settings.published_db,
-        manifest={
-            "run_id": context.run.run_id,
-            "git_commit": _git_commit(),
-            "code_fingerprint": code_fingerprint(),
-            "raw_dir": str(settings.raw_dir),
-            # a publication of the project's own synthetic samples: real extracts replace it freely
-            "raw_dir_is_samples": settings.is_sample_raw_dir,
-            "report_pairs": report_pairs_setting(),
-            "notes": comparison.notes,
-            "allowed_changes": comparison.intended_only if config.allow_changes else [],
-            "checks": {
-                "evaluated": len(checks),
-                "passed": sum(c["passed"] for c in checks),
-                "warnings": [c for c in checks if not c["passed"]],
-            },
-            "validation_report": str(report) if report.exists() else None,
+    return comparison
+
+
+def _publication_manifest(context, config: PublishConfig, settings, comparison, checks, report: Path) -> dict:
+    """What the publication records of itself (publication_manifest, versions/<…>/manifest.json)."""
+    return {
+        "run_id": context.run.run_id,
+        "git_commit": _git_commit(),
+        "code_fingerprint": code_fingerprint(),
+        "raw_dir": str(settings.raw_dir),
+        # a publication of the project's own synthetic samples: real extracts replace it freely
+        "raw_dir_is_samples": settings.is_sample_raw_dir,
+        "report_pairs": report_pairs_setting(),
+        "notes": comparison.notes,
+        "allowed_changes": comparison.intended_only if config.allow_changes else [],
+        "checks": {
+            "evaluated": len(checks),
+            "passed": sum(c["passed"] for c in checks),
+            "warnings": [c for c in checks if not c["passed"]],
         },
-    )
-    if manifest.get("version_warning"):
-        context.log.warning(manifest["version_warning"])
+        "validation_report": str(report) if report.exists() else None,
+    }
+
+
+def _publication_metadata(context, config: PublishConfig, settings, comparison, manifest: dict, report: Path) -> dict:
+    """What the UI shows on published/marts_file of this publication."""
     metadata = {
         **publication_metadata(manifest, settings.published_db),
         "dagster/row_count": sum(manifest["tables"].values()),
@@ -434,18 +460,7 @@ def publication_step(context: dg.AssetExecutionContext, config: PublishConfig, w
         metadata["validation_summary"] = dg.MetadataValue.md(
             markdown_summary(settings.warehouse_dir, context.run.run_id)
         )
-    # The publication is a materialization of the published file, recorded by this run; then the
-    # published file's checks, evaluated on the file now in place.
-    context.log_event(dg.AssetMaterialization(asset_key=PUBLISHED_KEY, metadata=metadata))
-    for evaluation in evaluate_published(settings.published_db):
-        context.log_event(evaluation)
-    version = Path(manifest["version_dir"]).name
-    yield _outcome(
-        context,
-        f"Published version {version} to {settings.published_db} ({len(manifest['tables'])} tables).",
-        tag=f"published: {version}",
-        extra={"version_dir": dg.MetadataValue.path(manifest["version_dir"])},
-    )
+    return metadata
 
 
 def _tag(context: dg.AssetExecutionContext, text: str) -> None:

@@ -33,8 +33,16 @@ PUBLISHED_IN_THIS_RUN = (
 )
 
 
+BUILD_ONLY_TAG = "nothing: built into the build database only"
+
+
 def published_note(context: dg.AssetExecutionContext) -> str:
-    """The 'published' metadata of a build asset's materialization in this run."""
+    """The 'published' metadata of a build asset's materialization in this run; a run without the
+    publish step is also tagged so in the Runs list."""
     selection = context.run.asset_selection
     # no selection (None, or empty in a job run in process) is the whole job, publishing included
-    return PUBLISHED_IN_THIS_RUN if not selection or PUBLISH_STEP_KEY in selection else NOT_PUBLISHED_HERE
+    if not selection or PUBLISH_STEP_KEY in selection:
+        return PUBLISHED_IN_THIS_RUN
+    if context.run.tags.get(PUBLICATION_TAG) != BUILD_ONLY_TAG:
+        context.instance.add_run_tags(context.run.run_id, {PUBLICATION_TAG: BUILD_ONLY_TAG})
+    return NOT_PUBLISHED_HERE

@@ -14,7 +14,8 @@ import duckdb
 
 from .core.hashing import file_sha256
 from .ingest.catalogue import Catalogue
-from .region_groups import groups_file, source_key
+from .region_groups import source_key
+from .settings import groups_file
 
 
 def snapshot(raw_dir: Path) -> dict[str, str]:

@@ -23,7 +23,6 @@ provinces, malformed code) and each error names the file, the line and what was 
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ import yaml
 
 from .core.errors import SourceFileError
 from .core.hashing import file_sha256
-from .core.paths import DBT_PROJECT_DIR, REPO_ROOT
+from .core.paths import DBT_PROJECT_DIR
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -47,15 +46,6 @@ class RegionGroup:
     description: str
     members: list[str] = field(default_factory=list)
     line: int | None = None
-
-
-def groups_file() -> Path | None:
-    """The file REGION_GROUPS_FILE names (relative paths from the repository root), or None."""
-    text = os.environ.get("REGION_GROUPS_FILE", "").strip()
-    if not text:
-        return None
-    path = Path(text)
-    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
 def source_key(path: Path) -> str:

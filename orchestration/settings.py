@@ -83,6 +83,16 @@ class Settings:
         os.environ["WAREHOUSE_DIR"] = str(self.warehouse_dir)
 
 
+def groups_file() -> Path | None:
+    """The file REGION_GROUPS_FILE names (relative paths from the repository root), or None; read
+    and checked by orchestration/region_groups.py."""
+    text = os.environ.get("REGION_GROUPS_FILE", "").strip()
+    if not text:
+        return None
+    path = Path(text)
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
 def is_sample_raw_dir(raw_dir: Path | str) -> bool:
     """The project's own synthetic samples (raw/ of this checkout), not statistics anyone relies on."""
     return Path(raw_dir).resolve() == SAMPLE_RAW_DIR.resolve()
@@ -132,7 +142,7 @@ def keep_versions() -> int:
 def _check_region_groups() -> None:
     """REGION_GROUPS_FILE, when set, read and checked in full (see orchestration/region_groups.py)."""
     from .core.errors import SourceFileError
-    from .region_groups import groups_file, read_groups
+    from .region_groups import read_groups
 
     path = groups_file()
     if path is None:
@@ -200,7 +210,7 @@ def report_pairs_setting() -> list[str]:
 
 
 def _known_group_codes() -> set[str]:
-    from .region_groups import builtin_groups, groups_file, read_groups
+    from .region_groups import builtin_groups, read_groups
 
     codes = set(builtin_groups())
     path = groups_file()

@@ -17,6 +17,8 @@ a fresh clone without the real extracts, and so the parser's layout variants are
 - an average-wage panel in the employment panel's layout
 - a small 4-digit classification concordance (synthetic class codes) from which the models derive
   the 2002 -> 2011 division crosswalk, as they do from the official one
+- for every other Wind EDB family of the source catalogue (orchestration/ingest/sources.yml), two
+  provinces' exports of its indicator in its folder, so a family added there has samples too
 
 Run from the repository root:  python scripts/make_samples.py
 """
@@ -24,10 +26,12 @@ Run from the repository root:  python scripts/make_samples.py
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "raw" / "wind-mbr"
@@ -87,7 +91,9 @@ def province_series(name: str, total_2005: float, rng: random.Random) -> dict[st
     return series
 
 
-def write_province(name: str, total_2005: float, layout: str, rng: random.Random) -> Path:
+def write_province(
+    name: str, total_2005: float, layout: str, rng: random.Random, out: Path = OUT, indicator: str = "主营业务收入"
+) -> Path:
     series = province_series(name, total_2005, rng)
     labels = list(series)
     book = openpyxl.Workbook()
@@ -98,13 +104,13 @@ def write_province(name: str, total_2005: float, layout: str, rng: random.Random
     elif layout == "hierarchical":
         parent = {label: "制造业" for label in labels}
         header = ["指标名称"] + [
-            f"{name}:主营业务收入:{parent[label]}:{label}"
+            f"{name}:{indicator}:{parent[label]}:{label}"
             if label not in ("合计", "制造业") and not label.endswith(("采选业", "供应业"))
-            else f"{name}:主营业务收入:{label}"
+            else f"{name}:{indicator}:{label}"
             for label in labels
         ]
     else:
-        header = ["指标名称"] + [f"{name}:主营业务收入:{label}" for label in labels]
+        header = ["指标名称"] + [f"{name}:{indicator}:{label}" for label in labels]
     sheet.append(header)
     if layout == "hierarchical":
         sheet.append(["频率"] + ["年"] * len(labels))
@@ -120,9 +126,28 @@ def write_province(name: str, total_2005: float, layout: str, rng: random.Random
             row.append(value)
         sheet.append(row)
     sheet.append([SAMPLE_NOTE])
-    path = OUT / f"{name}.xlsx"
+    path = out / f"{name}.xlsx"
     book.save(path)
     return path
+
+
+def write_other_wind_families() -> list[Path]:
+    """Two provinces' exports for each Wind EDB family of the catalogue other than wind_mbr, in the
+    folder of its first path pattern, at a twentieth of the revenue sample's level (an amount in
+    万元 well below revenue, such as profit). Each family has its own seed, so adding one changes
+    no other sample."""
+    catalogue = yaml.safe_load((REPO / "orchestration" / "ingest" / "sources.yml").read_text(encoding="utf-8"))
+    paths = []
+    for key, family in catalogue["families"].items():
+        if family["layout"] != "wind_edb" or key == "wind_mbr":
+            continue
+        out = REPO / "raw" / Path(family["path_patterns"][0]).parent
+        out.mkdir(parents=True, exist_ok=True)
+        rng = random.Random(zlib.crc32(key.encode()))
+        for name in ("上海", "江苏"):
+            total, layout = PROVINCES[name]
+            paths.append(write_province(name, total / 20, layout, rng, out, family["indicator_label_zh"]))
+    return paths
 
 
 EMPLOYMENT_INDUSTRIES = [new or old for old, new, _ in DIVISIONS] + [
@@ -420,6 +445,8 @@ def main() -> None:
     path = write_gdp_export()
     print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
     for path in write_hightech_tables(rng) + write_io_tables(rng) + [write_concordance(), write_wage_panel(rng)]:
+        print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
+    for path in write_other_wind_families():
         print(f"wrote {path.relative_to(REPO)} (SAMPLE: synthetic values)")
 
 

@@ -84,14 +84,9 @@ def main() -> int:
                 page.screenshot(path=str(shots / "3-failed-run-cause.png"), full_page=True)
 
                 # after the failed run: the Catalog, and the published asset still showing the current
-                # publication (its checks green again once the sensor has re-checked the published file)
-                deadline = time.monotonic() + 120
-                while time.monotonic() < deadline:
-                    checks = server.asset_state(["published", "marts_file"])["checks"]
-                    if set(checks.values()) == {"SUCCEEDED"}:
-                        break
-                    time.sleep(2)
-                print(f"published file's checks after the failed run: {checks}")
+                # publication, healthy (no run plans it or its checks)
+                state = server.asset_state(["published", "marts_file"])
+                print(f"published file after the failed run: checks {state['checks']}, health {state['health']}")
                 page.goto(f"{base}/assets", wait_until="networkidle")
                 page.wait_for_timeout(3000)
                 page.screenshot(path=str(shots / "4-catalog-after-failed-run.png"), full_page=True)
@@ -108,6 +103,16 @@ def main() -> int:
                 page.goto(f"{base}/runs/{single}", wait_until="networkidle")
                 _wait_for_text(page, "build database only")
                 page.screenshot(path=str(shots / "6-single-asset-run.png"), full_page=True)
+
+                # the publish step alone: no failure, its outcome says why nothing was published
+                alone = server.launch(location, "__ASSET_JOB", assets=[["publish", "publication"]])
+                print(f"publish step alone: run {alone} {server.wait(alone)}")
+                page.goto(f"{base}/runs/{alone}", wait_until="networkidle")
+                _wait_for_text(page, "Not published")
+                page.screenshot(path=str(shots / "7-publish-step-alone-run.png"), full_page=True)
+                page.goto(f"{base}/runs", wait_until="networkidle")
+                _wait_for_text(page, "warehouse/publication")
+                page.screenshot(path=str(shots / "8-runs-with-publication-tags.png"), full_page=True)
                 browser.close()
             print(f"screenshots in {shots}")
             return 0

@@ -81,10 +81,13 @@ def model_runner(tmp_path, compiled_models) -> ModelRunner:
 def ensure_dbt_manifest() -> None:
     """dagster-dbt needs target/manifest.json; `make test` prepares it, a bare pytest may not.
     Several worker processes (pytest-xdist) may get here at once: one parses, the others wait."""
+    from orchestration.ingest.dbt_catalogue import write as write_catalogue_files
+
     (DBT_PROJECT_DIR / "target").mkdir(exist_ok=True)
     with open(DBT_PROJECT_DIR / "target" / ".parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+        # the dbt files derived from the source catalogue, as `make` writes them; parse again if any changed
+        if write_catalogue_files() or not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
             dbt = Path(sys.executable).parent / "dbt"
             subprocess.run([str(dbt), "parse", "--profiles-dir", ".", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.ingest.catalogue import Catalogue
 from orchestration.publish import published_tables
 from orchestration.publish_scope import PUBLISH_OP, PUBLISH_STEP_KEY, PUBLISHED_KEY
 
@@ -55,8 +56,10 @@ def test_the_marts_group_is_what_publish_publishes():
 
 def test_dbt_source_is_the_ingest_asset():
     graph = defs.resolve_asset_graph()
-    staging = graph.get(dg.AssetKey(["staging", "stg_wind__mbr"]))
-    assert staging.parent_keys == {dg.AssetKey(["raw", "wind_mbr"])}
+    staging = graph.get(dg.AssetKey(["staging", "stg_wind_edb__cells"]))
+    wind_families = [f.key for f in Catalogue.load().families.values() if f.layout == "wind_edb"]
+    assert "wind_mbr" in wind_families
+    assert staging.parent_keys == {dg.AssetKey(["raw", key]) for key in wind_families}
     step = graph.get(PUBLISH_STEP_KEY)
     assert dg.AssetKey(["marts", "mart_location_quotient"]) in step.parent_keys
     # the published file is what the publish step wrote, never a step of a run itself: no run plans

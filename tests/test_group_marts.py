@@ -7,9 +7,17 @@ two group codes and years inside that span.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from orchestration.dbt_registry import dbt_manifest
+from orchestration.settings import DBT_PROJECT_DIR
 from tests.test_known_answers import series_breaks
 
 TOL = 1e-12
@@ -242,6 +250,105 @@ def test_group_index_means_plain_and_weighted(fixed_set_case):
     assert pair_mean["n_units"] == 3
     assert pair_mean["mean_plain"] == pytest.approx(pairs["krugman_bilateral"].mean(), abs=TOL)
     assert pair_mean["mean_weighted"] == pytest.approx((pairs["krugman_bilateral"] * w).sum() / w.sum(), abs=TOL)
+
+
+def _flagged_group_mean(model: str) -> list[str]:
+    """The columns of a model whose YAML meta says group_mean: true, read from the manifest here
+    (not through the registry the code uses)."""
+    node = next(n for n in dbt_manifest()["nodes"].values() if n["resource_type"] == "model" and n["name"] == model)
+    return [c for c, spec in node["columns"].items() if spec["config"]["meta"].get("group_mean")]
+
+
+def test_every_index_flagged_group_mean_in_yaml_gets_its_group_mean(fixed_set_case):
+    for name in ("mart_specialization_relative_by_set", "mart_region_structure_by_set"):
+        fixed_set_case.build("marts", name)
+    fixed_set_case.build("marts", "mart_specialization_bilateral_by_set")
+    region = fixed_set_case.build("marts", "mart_specialization_relative_by_set").merge(
+        fixed_set_case.build("marts", "mart_region_structure_by_set"),
+        on=["universe_code", "industry_set", "province_code", "year", "indicator"],
+        suffixes=("", "_structure"),
+    )
+    means = fixed_set_case.build("marts", "mart_group_index_mean")
+    flagged = {
+        level: [c for m in models for c in _flagged_group_mean(m)]
+        for level, models in {
+            "region": ("mart_specialization_relative", "mart_region_structure"),
+            "region_pair": ("mart_specialization_bilateral",),
+        }.items()
+    }
+    assert flagged["region"][:2] == ["krugman_vs_universe", "krugman_vs_rest"]
+    assert {"herfindahl", "specialization_gini"} <= set(flagged["region"])
+    assert flagged["region_pair"] == ["krugman_bilateral", "structural_similarity"]
+    # one mean per flagged index, no other, at the level of the mart it comes from
+    assert means.groupby("index_level")["index_name"].agg(set).to_dict() == {k: set(v) for k, v in flagged.items()}
+    # and it is the mean of that column: yrd+jjj, year_common, 2006 (three members)
+    rows = region[(region.universe_code == "yrd+jjj") & (region.industry_set == "year_common") & (region.year == 2006)]
+    key = means.set_index(["universe_code", "industry_set", "year", "index_name"])
+    for column in flagged["region"]:
+        mean = key.loc[("yrd+jjj", "year_common", 2006, column)]
+        assert mean["mean_plain"] == pytest.approx(rows[column].mean(), abs=TOL), column
+        assert mean["n_units"] == rows[column].notna().sum() == 3, column
+
+
+def test_flagging_another_column_in_yaml_adds_its_group_mean_without_editing_the_sql(fixed_set_case, tmp_path):
+    """The YAML meta is the list: a scratch copy of the project flags one more column of
+    mart_specialization_relative (region_total, a stand-in for a new index) and the compiled
+    mart_group_index_mean averages it, its SQL file untouched."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    yml = project / "models" / "marts" / "metrics" / "_metrics.yml"
+    text = yml.read_text(encoding="utf-8")
+    start = text.index("columns: &mart_specialization_relative_columns")
+    at = text.index("- {name: region_total, ", start)
+    yml.write_text(
+        text[:at]
+        + "- {config: {meta: {group_mean: true}}, name: region_total, "
+        + text[at + len("- {name: region_total, ") :],
+        encoding="utf-8",
+    )
+    (tmp_path / "warehouse").mkdir()
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "compile",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--select",
+            "mart_group_index_mean",
+            "--quiet",
+        ],
+        cwd=project,
+        env={**os.environ, "WAREHOUSE_DIR": str(tmp_path / "warehouse"), "DBT_USE_COLORS": "false"},
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    compiled = next((tmp_path / "target" / "compiled").rglob("mart_group_index_mean.sql")).read_text(encoding="utf-8")
+    assert (project / "models" / "marts" / "groups" / "mart_group_index_mean.sql").read_bytes() == (
+        DBT_PROJECT_DIR / "models" / "marts" / "groups" / "mart_group_index_mean.sql"
+    ).read_bytes()
+    fixed_set_case.compiled = {**fixed_set_case.compiled, "mart_group_index_mean": compiled}
+    for name in ("mart_specialization_relative_by_set", "mart_region_structure_by_set"):
+        fixed_set_case.build("marts", name)
+    fixed_set_case.build("marts", "mart_specialization_bilateral_by_set")
+    relative = fixed_set_case.build("marts", "mart_specialization_relative_by_set")
+    means = fixed_set_case.build("marts", "mart_group_index_mean").set_index(
+        ["universe_code", "industry_set", "year", "index_name"]
+    )
+    rows = relative[(relative.universe_code == "yrd") & (relative.industry_set == "year_common")]
+    for year, group in rows.groupby("year"):
+        mean = means.loc[("yrd", "year_common", year, "region_total")]
+        assert mean["index_level"] == "region"
+        assert mean["mean_plain"] == pytest.approx(group["region_total"].mean(), rel=TOL)
+        weighted = (group["region_total"] * group["region_weight"]).sum() / group["region_weight"].sum()
+        assert mean["mean_weighted"] == pytest.approx(weighted, rel=TOL)
+        assert mean["n_units"] == len(group)
+    # the other indices are there as before
+    assert {"krugman_vs_rest", "krugman_bilateral"} <= set(means.index.get_level_values("index_name"))
 
 
 def test_division_availability_names_the_blank_cell(fixed_set_case):

@@ -118,6 +118,7 @@ def test_ka1_krugman_indices(model_runner):
         assert spec.loc[region, "krugman_vs_universe"] == pytest.approx(expected_vs_universe[region], abs=TOL)
         assert spec.loc[region, "krugman_vs_rest"] == pytest.approx(expected_vs_rest[region], abs=TOL)
         assert spec.loc[region, "hoover_specialization"] == pytest.approx(expected_vs_universe[region] / 2, abs=TOL)
+        assert spec.loc[region, "hoover_specialization_vs_rest"] == pytest.approx(expected_vs_rest[region] / 2, abs=TOL)
         # metrics.md identity: K[i] = (1 − λ[i])·Krel[i]
         assert spec.loc[region, "krugman_vs_universe"] == pytest.approx(
             (1 - spec.loc[region, "region_weight"]) * spec.loc[region, "krugman_vs_rest"], abs=TOL

@@ -56,13 +56,15 @@ def test_materialize_all_publishes(published_samples):
 def test_a_single_mart_is_rebuilt_but_not_published(published_samples):
     root, settings = published_samples
     before = settings.published_db.read_bytes()
+    tags = {}
     result, _ = run_refresh(
         root / "raw",
         settings.warehouse_dir,
         job_name="__ASSET_JOB",
         asset_selection=[dg.AssetKey(["marts", "mart_location_quotient"])],
+        run_tags=tags,
     )
-    assert result.success
+    assert result.success and tags[PUBLICATION_TAG] == "nothing: built into the build database only"
     materialized = [e for e in result.all_events if e.is_step_materialization]
     assert {e.asset_key.to_user_string() for e in materialized} == {"marts/mart_location_quotient"}
     metadata = materialized[0].step_materialization_data.materialization.metadata
@@ -87,7 +89,9 @@ def test_publishing_alone_is_refused_up_front(published_samples):
     assert result.success and not [e for e in result.all_events if e.is_step_failure]
     message = _outcome(result)
     assert message.startswith("Not published: publishing needs a run that rebuilds and checks everything upstream")
-    assert "Materialize all" in message and message.count(". ") <= 2  # one sentence ("e.g. " inside), and where the file is
+    assert (
+        "Materialize all" in message and message.count(". ") <= 2
+    )  # one sentence ("e.g. " inside), and where the file is
     assert not [e for e in result.all_events if e.asset_key == PUBLISHED_KEY]
     assert tags[PUBLICATION_TAG] == "nothing: not a full refresh"
     assert settings.published_db.read_bytes() == before

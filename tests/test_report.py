@@ -212,7 +212,7 @@ def test_the_report_opens_offline_in_chromium_with_every_chart_drawn(user_pair_b
 
 
 def test_the_integration_section_states_the_published_io_tables(user_pair_build):
-    """Section 10 (integration_section.py): each claim against values worked out here from the published
+    """Section 10 (sections/io_integration.py): each claim against values worked out here from the published
     IO marts. The samples hold the 2012 tables of Shanghai and Jiangsu only: shanghai_jiangsu is
     complete, zhejiang_anhui has no member table, and the regression has too few observations."""
     con, _, _ = user_pair_build

@@ -261,7 +261,9 @@ def _assert_table_marked(section, name, frame) -> None:
         for year in years:
             if (group, year) in INCOMPLETE and frame[year].iloc[i] == frame[year].iloc[i]:
                 assert (i, year) in marks, (section.number, name, i, year)
-    html = table_html(frame, name=name, incomplete=section.incomplete_cells.get(name, set()))
+    html = table_html(
+        frame, name=name, incomplete=section.incomplete_cells.get(name, set()), read_from=section.read_from
+    )
     assert html.count(INCOMPLETE_MARK) >= len({i for i, _ in marks}), (section.number, name)
 
 

@@ -12,11 +12,13 @@ import time
 import openpyxl
 import pytest
 
+from orchestration.publish_scope import PUBLICATION_TAG, PUBLISH_STEP_KEY
 from orchestration.settings import REPO_ROOT
 
 from .webserver_client import dagster_dev
 
 PUBLISHED = ["published", "marts_file"]
+PUBLISH_STEP = list(PUBLISH_STEP_KEY.path)
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +51,22 @@ def test_what_each_launch_path_publishes(webserver):
     assert state["metadata"]["raw_dir"] == str(raw)
     assert state["metadata"]["checks"].endswith(("warning", "warnings")) and " passed, " in state["metadata"]["checks"]
 
+    assert server.run_tags(first_run)[PUBLICATION_TAG] == f"published: {state['metadata']['version']}"
+    assert PUBLISHED not in assets and PUBLISH_STEP in assets  # the published file is not a step
+
     # again, nothing changed: the run says so and publishes nothing
     run = server.launch(location, "__ASSET_JOB", assets=assets)
     assert server.wait(run) == "SUCCESS"
     assert published.read_bytes() == first
     assert server.asset_state(PUBLISHED)["run_id"] == first_run
-    observations = [e for e in server.run_events(run) if e["__typename"] == "ObservationEvent"]
-    assert any(
-        "Nothing published: nothing changed" in (m.get("text") or "")
-        for e in observations
-        for m in e["metadataEntries"]
-    )
+    assert _outcome(server, run).startswith("Nothing published: nothing changed")
+    assert server.run_tags(run)[PUBLICATION_TAG] == "nothing: nothing changed"
+
+    # the publish step alone: no failure, no stack trace, one sentence
+    run = server.launch(location, "__ASSET_JOB", assets=[PUBLISH_STEP])
+    assert server.wait(run) == "SUCCESS" and not server.step_failures(run)
+    assert _outcome(server, run).startswith("Not published: publishing needs a run that rebuilds and checks")
+    assert published.read_bytes() == first
 
     # one mart from its asset page: rebuilt in the build database, not published
     run = server.launch(location, "__ASSET_JOB", assets=[["marts", "mart_location_quotient"]])
@@ -68,6 +75,7 @@ def test_what_each_launch_path_publishes(webserver):
     (materialization,) = [e for e in server.run_events(run) if e["__typename"] == "MaterializationEvent"]
     published_note = next(m["text"] for m in materialization["metadataEntries"] if m["label"] == "published")
     assert published_note.startswith("nothing — this run built into the build database only")
+    assert server.run_tags(run)[PUBLICATION_TAG] == "nothing: built into the build database only"
 
     # a refresh of a copy with a renamed header label fails before publishing
     book = openpyxl.load_workbook(raw / "wind-mbr" / "浙江.xlsx")
@@ -85,13 +93,27 @@ def test_what_each_launch_path_publishes(webserver):
         assert "\x1b[" not in shown  # no terminal colour codes
     assert published.read_bytes() == first
 
-    # the published asset still shows the current publication, its checks green once the sensor
-    # has checked the published file again after the failure
-    deadline = time.monotonic() + 120
-    while True:
-        state = server.asset_state(PUBLISHED)
-        if set(state["checks"].values()) == {"SUCCEEDED"} or time.monotonic() > deadline:
-            break
-        time.sleep(2)
+    # the published asset still shows the current publication, healthy, at once: the failed run
+    # never planned it or its checks
+    state = server.asset_state(PUBLISHED)
     assert state["checks"] == {"published_file_is_complete": "SUCCEEDED", "publication_passed_its_checks": "SUCCEEDED"}
     assert state["run_id"] == first_run and state["metadata"]["published_by_run"] == first_run
+    assert (state["latest_run"] or {}).get("runId") != failed
+    assert state["health"] is None or state["health"]["assetHealth"] != "DEGRADED", state["health"]
+    # the failed attempt is the publish step's, and the sensor tags the run with what it published
+    assert server.asset_state(PUBLISH_STEP)["latest_run"]["runId"] == failed
+    deadline = time.monotonic() + 120
+    while PUBLICATION_TAG not in server.run_tags(failed) and time.monotonic() < deadline:
+        time.sleep(2)
+    assert server.run_tags(failed)[PUBLICATION_TAG] == (
+        "nothing: the run failed before publishing; the published file is unchanged"
+    )
+
+
+def _outcome(server, run: str) -> str:
+    (step,) = [
+        e
+        for e in server.run_events(run)
+        if e["__typename"] == "MaterializationEvent" and e["assetKey"]["path"] == PUBLISH_STEP
+    ]
+    return next(m["text"] for m in step["metadataEntries"] if m["label"] == "outcome")

@@ -43,14 +43,15 @@ class Webserver:
         return payload["data"]
 
     def location(self) -> tuple[str, list[list[str]]]:
+        """The code location's name and the assets "Materialize all" launches (the executable ones)."""
         data = self.query("""{ workspaceOrError { ... on Workspace { locationEntries { name
             locationOrLoadError { __typename ... on RepositoryLocation { repositories { name
-              assetNodes { assetKey { path } } } } ... on PythonError { message } } } } } }""")
+              assetNodes { assetKey { path } isExecutable } } } ... on PythonError { message } } } } } }""")
         entry = data["workspaceOrError"]["locationEntries"][0]
         location = entry["locationOrLoadError"]
         assert location["__typename"] == "RepositoryLocation", location
         nodes = location["repositories"][0]["assetNodes"]
-        return entry["name"], [n["assetKey"]["path"] for n in nodes]
+        return entry["name"], [n["assetKey"]["path"] for n in nodes if n["isExecutable"]]
 
     def launch(
         self, location: str, job: str, assets: list[list[str]] | None = None, run_config: dict | None = None
@@ -108,14 +109,23 @@ class Webserver:
                 return events
             cursor = data["cursor"]
 
+    def run_tags(self, run_id: str) -> dict[str, str]:
+        data = self.query(
+            "query($id: ID!) { runOrError(runId: $id) { ... on Run { tags { key value } } } }", {"id": run_id}
+        )
+        return {t["key"]: t["value"] for t in data["runOrError"]["tags"]}
+
     def asset_state(self, path: list[str]) -> dict:
         """What the Catalog shows of an asset: its latest materialization (run and
-        metadata) and each check's latest evaluation."""
+        metadata), each check's latest evaluation, its health and the latest run that planned it
+        (the run behind a "Failed in <run>" badge)."""
         data = self.query(
             """query($key: AssetKeyInput!) {
             assetOrError(assetKey: $key) { ... on Asset {
+              assetHealth { assetHealth materializationStatus assetChecksStatus }
               assetMaterializations(limit: 1) { runId metadataEntries { label
                 ... on TextMetadataEntry { text } ... on PathMetadataEntry { path } } } } }
+            assetsLatestInfo(assetKeys: [$key]) { latestRun { runId status } }
             assetNodeOrError(assetKey: $key) { ... on AssetNode {
               assetChecksOrError { ... on AssetChecks { checks { name
                 executionForLatestMaterialization { status runId } } } } } } }""",
@@ -132,6 +142,8 @@ class Webserver:
                 c["name"]: (c["executionForLatestMaterialization"] or {}).get("status")
                 for c in node["assetChecksOrError"]["checks"]
             },
+            "health": asset.get("assetHealth"),
+            "latest_run": (data["assetsLatestInfo"] or [{}])[0].get("latestRun"),
         }
 
 

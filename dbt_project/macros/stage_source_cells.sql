@@ -1,16 +1,18 @@
-{#- Every ingest asset writes the same long shape (orchestration/ingest/load.py), so each source's
-    staging model is this rename-and-cast applied to its raw table. -#}
-{% macro stage_source_cells(raw_table, extra_columns=[]) %}
+{#- Every ingest asset writes the same long shape (orchestration/ingest/load.py), so a layout's
+    staging model is this rename-and-cast applied to the raw table of each of its families
+    (catalogue_sources), one after another. -#}
+{% macro stage_source_cells(raw_tables, extra_columns=[]) %}
 with
-
-source as (
+{% for raw_table in raw_tables %}
+{{ "source_" ~ loop.index }} as (
 
     select * from {{ raw_table }}
 
 ),
-
+{% endfor %}
 renamed as (
-
+{% for raw_table in raw_tables %}
+    {% if not loop.first %}union all{% endif %}
     select
         raw_value_id,
         source_family,
@@ -35,8 +37,8 @@ renamed as (
         {{ column }}
         {%- endfor %}
 
-    from source
-
+    from {{ "source_" ~ loop.index }}
+{% endfor %}
 )
 
 select * from renamed

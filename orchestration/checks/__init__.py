@@ -1,1 +1,2 @@
-"""Data-quality gates: Great Expectations suites (expectations/*.json) as blocking asset checks."""
+"""Data-quality gates: Great Expectations suites (expectations/*.json, and a layout's suite per raw family)
+as blocking asset checks."""

@@ -20,7 +20,7 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(list(suite.asset_key)),
         name=f"gx_{suite.name}",
-        description=f"Great Expectations suite expectations/{suite.name}.json. {suite.description}",
+        description=f"Great Expectations suite {suite.origin}. {suite.description}",
         blocking=True,
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
@@ -37,7 +37,7 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             context.run.run_id,
             f"gx_{suite.name}",
             {
-                "title": f"{suite.table} — expectations/{suite.name}.json",
+                "title": f"{suite.table} — {suite.origin}",
                 "description": suite.description,
                 "results": results,
             },

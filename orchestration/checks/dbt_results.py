@@ -16,9 +16,26 @@ from .report import count_text
 SAMPLE_ROWS = 5
 
 
-def _manifest_nodes() -> dict[str, dict]:
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
-    return manifest["nodes"]
+def _manifest() -> dict:
+    return json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _unit_test_result(node: dict, entry: dict) -> dict:
+    """A dbt unit test (given rows in, expected rows out, beside the model's YAML): its outcome and
+    dbt's message, which for a failure is the diff of actual against expected rows."""
+    return {
+        "expectation": f"{node['name']} (unit test of {node['model']})",
+        "column": "",
+        "kwargs": {},
+        "severity": "error",
+        "why": (node.get("description") or "").strip(),
+        "success": entry["status"] == "pass",
+        "unexpected_count": entry.get("failures"),
+        "element_count": None,
+        "sample": [],
+        "message": entry.get("message"),
+        "source": "dbt unit test",
+    }
 
 
 def _tested_model(node: dict, nodes: dict[str, dict]) -> dict | None:
@@ -35,11 +52,19 @@ def _tested_model(node: dict, nodes: dict[str, dict]) -> dict | None:
 
 
 def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
-    all_nodes = _manifest_nodes()
+    manifest = _manifest()
+    all_nodes = manifest["nodes"]
     nodes = {uid: node for uid, node in all_nodes.items() if node["resource_type"] == "test"}
-    results = []
+    unit_tests = manifest.get("unit_tests", {})
+    entries = run_results.get("results", [])
+    # unit tests are not manifest nodes: the loop below passes them by
+    results = [
+        _unit_test_result(unit_tests[entry["unique_id"]], entry)
+        for entry in entries
+        if entry["unique_id"] in unit_tests and entry["status"] != "skipped"
+    ]
     failing = []
-    for entry in run_results.get("results", []):
+    for entry in entries:
         node = nodes.get(entry["unique_id"])
         if node is None or entry["status"] == "skipped":
             continue  # not run: a model it tests was not built (its own failure is listed)
@@ -100,6 +125,11 @@ def explain_failed_tests(results: list[dict]) -> tuple[str, str]:
         return "dbt itself failed (no test failed): see the step's logs.", "none"
     lines, table = [], ["| test | failing rows | first rows |", "|---|---|---|"]
     for r in failed:
+        if r["source"] == "dbt unit test":  # dbt's message is the diff of actual against expected
+            message = (r.get("message") or "see the step logs").strip()
+            lines.append(f"dbt {r['expectation']} failed: {message}")
+            table.append(f"| {r['expectation']} | unit test | {' '.join(message.split()).replace('|', '/')} |")
+            continue
         if r["unexpected_count"] is None:  # the test's query itself failed
             lines.append(f"dbt test {r['expectation']} could not run: {r.get('message') or 'see the step logs'}")
             table.append(f"| {r['expectation']} | could not run | {(r.get('message') or '').replace('|', '/')} |")

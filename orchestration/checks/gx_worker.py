@@ -77,7 +77,7 @@ def validate(suite, frame: pd.DataFrame, parameters: dict) -> list[dict]:
 
 
 def _serve() -> None:
-    from .suites import EXPECTATIONS_DIR, Suite, _gx_datasource, validate
+    from .suites import _gx_datasource, suite_named, validate
 
     _gx_datasource()  # the slow import, done before the first request arrives
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -87,7 +87,7 @@ def _serve() -> None:
         except EOFError:
             return
         try:
-            _send(stdout, ("results", validate(Suite.load(EXPECTATIONS_DIR / f"{name}.json"), frame, parameters)))
+            _send(stdout, ("results", validate(suite_named(name), frame, parameters)))
         except Exception as exc:  # the caller validates in its own process and reports the error there
             _send(stdout, ("error", repr(exc)))
 

@@ -121,8 +121,8 @@ def published_file_checks() -> list[dg.AssetChecksDefinition]:
             0,
             "published_file_is_complete",
             "The published file (WAREHOUSE_DIR/marts.duckdb), not the build: every table its publication "
-            "lists is there with its row count. Evaluated after each publication, and again on the "
-            "published file after any failed run (sensor published_file_after_a_failed_run).",
+            "lists is there with its row count. Evaluated by the publish step on the file it put in place; "
+            "Execute evaluates it again on the file as it is now.",
         ),
         _build_check(
             1,

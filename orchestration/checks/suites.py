@@ -4,6 +4,16 @@ Each suite file names its table and its asset; each expectation carries Great Ex
 severity (critical blocks the run, warning and info report). Where rules go (README, data-quality
 gates): ranges, distributions and plausibility here; keys, relationships, identities, accepted
 values and not-null as dbt tests. Thresholds come from the dbt build (int_check_parameters).
+
+A metric's range is not in the suite file: it is the column's `range` meta in the marts' YAML
+(orchestration/dbt_registry.py), where its formula and labels are, and the suite of its table gets
+one blocking range expectation per such column when it is loaded. The files keep the rest: ranges
+set by a threshold ($PARAMETER), plausibility warnings, formats, row counts and the raw tables.
+
+A raw table's suite is its layout's (expectations/layouts/<layout>.json), given the family's name
+(raw_table), table and asset key from the source catalogue, so a new family of a layout is
+checked like the others; a family with expectations of its own keeps them in
+expectations/<raw_table>.json, which then replaces the layout's.
 """
 
 from __future__ import annotations
@@ -17,10 +27,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..dbt_registry import model_yaml, ranged_columns
+from ..ingest.catalogue import Catalogue
 from ..settings import REPO_ROOT
 from .labels import with_names
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+LAYOUT_SUITES_DIR = EXPECTATIONS_DIR / "layouts"
 SAMPLE_ROWS = 5
 
 
@@ -32,11 +45,29 @@ class Suite:
     description: str
     sample_columns: tuple[str, ...]
     spec: dict
+    origin: str = ""  # the file it was read from, relative to the repository
 
     @classmethod
     def load(cls, path: Path) -> Suite:
-        spec = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_spec(json.loads(path.read_text(encoding="utf-8")), path)
+
+    @classmethod
+    def from_spec(cls, spec: dict, path: Path) -> Suite:
         meta = spec.get("meta", {})
+        schema, table = meta["table"].split(".")
+        derived = range_expectations(table) if schema == "marts" else []
+        ranged = {e["kwargs"]["column"] for e in derived}
+        twice = [
+            e["kwargs"]["column"]
+            for e in spec["expectations"]
+            if e["type"] == RANGE and e["kwargs"].get("column") in ranged
+        ]
+        if twice:
+            raise ValueError(
+                f"{path.name}: the range of {', '.join(twice)} is the column's `range` meta in "
+                f"{model_yaml(table)}; remove it from the suite file (a rule in two places drifts)"
+            )
+        spec = {**spec, "expectations": [*derived, *spec["expectations"]]}
         return cls(
             name=spec["name"],
             table=meta["table"],
@@ -44,6 +75,7 @@ class Suite:
             description=meta.get("description", ""),
             sample_columns=tuple(meta.get("sample_columns", ())),
             spec=spec,
+            origin=path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path),
         )
 
     def columns_needed(self) -> list[str]:
@@ -57,8 +89,53 @@ class Suite:
         return columns
 
 
+RANGE = "expect_column_values_to_be_between"
+
+
+def range_expectations(model: str) -> list[dict]:
+    """One blocking expectation per column of a published model with a `range` meta: [min, max]
+    (null: no bound), the ends in `range_open` excluded, each closed end widened by its
+    `range_tolerance` (rounding of a sum that reaches the bound)."""
+    expectations = []
+    for column, meta in ranged_columns(model).items():
+        low, high = meta["range"]
+        tolerance = meta.get("range_tolerance") or {}
+        kwargs: dict = {"column": column}
+        if low is not None:
+            kwargs["min_value"] = low - tolerance.get("min", 0)
+        if high is not None:
+            kwargs["max_value"] = high + tolerance.get("max", 0)
+        for end in meta.get("range_open") or []:
+            kwargs[f"strict_{end}"] = True
+        expectation = {"type": RANGE, "kwargs": kwargs, "severity": "critical"}
+        expectation["meta"] = {"registered_in": model_yaml(model)}
+        if "range_why" in meta:
+            expectation["meta"]["why"] = meta["range_why"]
+        expectations.append(expectation)
+    return expectations
+
+
 def all_suites() -> list[Suite]:
-    return [Suite.load(path) for path in sorted(EXPECTATIONS_DIR.glob("*.json"))]
+    """The suite files, and for each catalogued family without one its layout's suite."""
+    suites = {path.stem: Suite.load(path) for path in sorted(EXPECTATIONS_DIR.glob("*.json"))}
+    for family in Catalogue.load().families.values():
+        template = LAYOUT_SUITES_DIR / f"{family.layout}.json"
+        if family.raw_table in suites or not template.exists():
+            continue
+        spec = json.loads(template.read_text(encoding="utf-8"))
+        meta = {**spec["meta"], "table": f"raw.{family.raw_table}", "asset_key": ["raw", family.key]}
+        suites[family.raw_table] = Suite.from_spec({"name": family.raw_table, **spec, "meta": meta}, template)
+    return [suites[name] for name in sorted(suites)]
+
+
+@lru_cache(maxsize=1)
+def _suites_by_name() -> dict[str, Suite]:
+    return {suite.name: suite for suite in all_suites()}
+
+
+def suite_named(name: str) -> Suite:
+    """A suite by name, as all_suites gives it (loaded once per process: the worker's lookups)."""
+    return _suites_by_name()[name]
 
 
 PARAMETERS_TABLE = "intermediate.int_check_parameters"

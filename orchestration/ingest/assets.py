@@ -11,8 +11,9 @@ from ..code_fingerprint import ingest_fingerprint
 from ..core.errors import SourceFileError
 from ..core.hashing import file_sha256
 from ..publish_scope import BUILD_NOTE, published_note
-from ..region_groups import groups_file, load_into
+from ..region_groups import load_into
 from ..resources import WarehouseResource
+from ..settings import groups_file
 from .catalogue import Catalogue, SourceFamily
 from .load import load_family, reject_identical_copies
 

@@ -14,100 +14,46 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..dbt_registry import column_label, column_unit
 from .charts import render as render_chart
 from .fonts import font_face_css
 from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, unit_label
 
-# column -> (中文, English) for table headers
-COLUMN_LABELS = {
-    "group_code": ("区域", "group"),
-    "universe_code": ("参照区域", "universe"),
-    "province_code": ("省份代码", "province code"),
-    "name_short_zh": ("省份", "province (zh)"),
-    "name_en": ("省份（英）", "province"),
-    "partner_province_code": ("对比省份代码", "partner code"),
+# A published column's header (中文, English) and unit are its YAML meta, read from dbt's manifest
+# (orchestration/dbt_registry.py). These are the columns the report makes itself: names, renamed
+# first/last-year values, counts and lists of its own queries, the trend fits and the analysis
+# tables computed in Python (mart_integration_regression) — no dbt model has them, so no YAML can
+# label them.
+COMPUTED_COLUMN_LABELS = {
     "partner_name_en": ("对比省份", "partner"),
-    "industry_code": ("行业代码", "division"),
     "industry_zh": ("行业", "division (zh)"),
     "industry_en": ("行业（英）", "division (en)"),
-    "year": ("年份", "year"),
-    "base_year": ("基期", "base year"),
-    "value": ("数值", "value"),
     "value_from": ("期初值", "value, first year"),
     "value_to": ("期末值", "value, last year"),
-    "base_value": ("基期值", "base value"),
-    "share_of_group": ("占区域比重", "share of group"),
     "share_of_group_from": ("期初占比", "share of group, first year"),
     "share_of_group_to": ("期末占比", "share of group, last year"),
-    "growth_rate": ("增长率", "growth rate"),
-    "cagr": ("年均增长率", "CAGR"),
-    "group_total": ("区域合计", "group total"),
-    "national_share": ("占全国比重", "share of nation"),
-    "share_of_nation": ("占全国比重", "share of nation"),
-    "n_members": ("成员数", "members"),
-    "n_members_present": ("有数据成员", "members with data"),
-    "n_members_reporting": ("报告成员", "members reporting"),
-    "is_complete": ("完整", "complete"),
-    "intensity_class": ("要素密集类型", "intensity class"),
-    "share": ("占比", "share"),
-    "n_industries": ("行业数", "divisions in set"),
-    "coverage": ("覆盖率", "coverage"),
-    "krugman_vs_rest": ("相对专业化指数", "Krel"),
-    "krugman_vs_universe": ("克鲁格曼指数（对区域）", "K vs universe"),
-    "region_weight": ("权重", "weight λ"),
-    "mean_plain": ("简单平均", "plain mean"),
-    "mean_weighted": ("加权平均", "weighted mean"),
-    "krugman_bilateral": ("地区间专业化指数", "bilateral Krugman"),
-    "structural_similarity": ("结构相似系数", "structural similarity"),
-    "lq": ("区位商", "LQ"),
-    "is_specialised": ("专业化（LQ≥1）", "specialised"),
-    "hightech_revenue": ("高技术产业营业收入", "high-tech revenue"),
     "mean_locational_gini": ("区位基尼系数均值", "mean locational Gini"),
     "mean_hoover": ("胡佛系数均值", "mean Hoover"),
-    "industry_mix": ("产业结构分量", "industry mix"),
-    "regional_share": ("竞争力分量", "regional share"),
-    "change": ("变化量", "change"),
-    "universe_growth": ("参照区域增长率", "universe growth"),
-    "null_reason": ("空值原因", "null reason"),
-    "series_breaks": ("统计口径断点", "series breaks"),
-    "status": ("状态", "status"),
-    "reason": ("原因", "reason"),
-    "coverage_ratio": ("覆盖率", "coverage ratio"),
-}
-COLUMN_LABELS |= {
     "group_name": ("区域名称", "group name"),
     "universe_name": ("参照区域名称", "universe name"),
     "province": ("省份", "province"),
     "partner": ("对比省份", "partner province"),
     "name": ("名称", "name"),
     "code": ("代码", "code"),
-    "members_without_value": ("缺数成员", "members without a value"),
     "members_missing": ("缺数成员", "members missing"),
-    "members_lacking": ("缺该行业的成员", "members lacking the division"),
     "n_members_lacking": ("缺该行业成员数", "members lacking"),
     "statuses": ("缺失类型", "status of the lacking cells"),
     "lacking_detail": ("各成员缺失情况", "each lacking member and why"),
     "cause": ("原因", "cause"),
-    "is_universe_complete": ("参照区域完整", "universe complete"),
-    "is_derived_total": ("推算合计", "derived total"),
-    "n_units": ("省份数", "provinces"),
-    "n_divisions": ("行业数", "divisions"),
     "n_in_set": ("集合内行业数", "divisions in the set"),
     "not_in_set": ("不在集合内的行业", "divisions not in the set"),
-    "n_industries_in_class": ("该类行业数", "divisions of the class in the set"),
     "industry_sets": ("行业集合", "industry sets"),
-    "industry_set": ("行业集合", "industry set"),
     "years": ("年数", "years"),
     "min_divisions": ("最少行业数", "fewest divisions"),
     "max_divisions": ("最多行业数", "most divisions"),
     "incomplete_years": ("不完整年数", "incomplete years"),
-    "break_code": ("断点", "break"),
-    "first_year": ("起始年份", "first year"),
     "description_en": ("说明（英）", "description"),
     "description_zh": ("说明", "description (zh)"),
-    "indicator": ("指标", "indicator"),
-    "unit": ("单位", "unit"),
-    "series_basis": ("统计口径", "series basis"),
     "sample": ("样本", "sample"),
     "series": ("序列", "series"),
     "model": ("模型", "model"),
@@ -131,69 +77,28 @@ COLUMN_LABELS |= {
     "ci_high": ("95%区间上限", "95 % CI high"),
     "years_left_out": ("剔除年份", "years left out"),
     "note": ("说明", "note"),
-    "partner_coverage": ("对比省份覆盖率", "partner coverage"),
-    "crosses_series_break": ("跨口径断点", "crosses a break"),
-    "value_flag": ("数值标记", "value flag"),
-    "manufacturing_total_basis": ("制造业合计口径", "total basis"),
-    "n_manufacturing_divisions_reported": ("报告行业数", "divisions reported"),
-    "n_members_present": ("有数据成员", "members with data"),
-    "outflow_share": ("省外流出占产出", "outflow share of output"),
-    "inflow_share_of_domestic_use": ("省外流入占本地使用", "inflow share of domestic use"),
-    "interprovincial_trade_intensity": ("省际贸易强度", "inter-provincial trade intensity"),
-    "foreign_trade_intensity": ("对外贸易强度", "foreign trade intensity"),
     "coefficient": ("系数", "coefficient"),
     "std_error": ("聚类标准误", "clustered SE"),
     "p_value": ("p值", "p-value"),
     "n_clusters": ("聚类数", "clusters"),
     "r_squared_within": ("组内R²", "within R²"),
     "editions": ("表年份", "editions"),
-    "n_sectors": ("行业数", "sectors"),
-    "n_provinces": ("省份数", "provinces"),
     "sample_note": ("样本说明", "sample"),
     "integration": ("一体化（流出比重）", "integration (outflow share)"),
-    "krugman_specialization": ("克鲁格曼专业化指数", "Krugman specialization"),
 }
-# how a column is shown: value (the indicator's unit), share (%), rate (% a year), index, year, coef, count
+# how a column is shown: value (the indicator's unit), share (%), rate (% a year), index, year, coef,
+# years. A published column's kind follows from its YAML `unit` (KIND_OF_UNIT); these are the
+# report's own columns.
+KIND_OF_UNIT = {"indicator": "value", "share": "share", "rate": "rate", "index": "index", "year": "year"}
 KIND = {
+    **dict.fromkeys(["value_from", "value_to"], "value"),
+    **dict.fromkeys(["share_of_group_from", "share_of_group_to", "integration"], "share"),
+    **dict.fromkeys(["trend_growth", "se_trend_growth", "ci_low", "ci_high"], "rate"),
     **dict.fromkeys(
-        ["value", "value_from", "value_to", "base_value", "group_total", "change", "industry_mix", "regional_share"],
-        "value",
-    ),
-    **dict.fromkeys(
-        [
-            "share_of_group",
-            "share_of_group_from",
-            "share_of_group_to",
-            "national_share",
-            "share_of_nation",
-            "share",
-            "coverage",
-            "coverage_ratio",
-            "partner_coverage",
-            "region_weight",
-        ],
-        "share",
-    ),
-    **dict.fromkeys(
-        ["growth_rate", "cagr", "universe_growth", "trend_growth", "se_trend_growth", "ci_low", "ci_high"], "rate"
-    ),
-    **dict.fromkeys(
-        [
-            "krugman_vs_rest",
-            "krugman_vs_universe",
-            "krugman_bilateral",
-            "structural_similarity",
-            "lq",
-            "mean_plain",
-            "mean_weighted",
-            "mean_locational_gini",
-            "mean_hoover",
-            "r_squared",
-        ],
+        ["mean_locational_gini", "mean_hoover", "r_squared", "coefficient", "std_error", "p_value", "r_squared_within"],
         "index",
     ),
     **dict.fromkeys(["const", "se_const", "t", "se_t", "t²", "se_t²"], "coef"),
-    **dict.fromkeys(["year", "base_year", "first_year"], "year"),
     **dict.fromkeys(["turning_point", "turning_point_se", "turning_point_ci_low", "turning_point_ci_high"], "years"),
 }
 # the year columns of the wide tables, and columns whose meaning differs in one table
@@ -203,18 +108,9 @@ WIDE_KIND = {
     "intensity_shares_by_year": "share",
     "io_member_shares": "share",
 }
-TABLE_KIND = {("shift_share", "national_share"): "value", ("hightech_revenue", "hightech_revenue"): "value"}
-# section 10 (integration_section.py): the indices are shares of output or use, shown in %; the
-# regression's turning point is a value of x (a share), not a year
-KIND |= dict.fromkeys(
-    ["outflow_share", "inflow_share_of_domestic_use", "interprovincial_trade_intensity", "foreign_trade_intensity"],
-    "share",
-)
-KIND |= dict.fromkeys(["coefficient", "std_error", "p_value", "r_squared_within", "krugman_specialization"], "index")
-KIND["integration"] = "share"
-TABLE_KIND |= {
-    ("io_regression", c): "index" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")
-}
+# section 10 (sections/io_integration.py): the regression's turning point is a value of x (a share),
+# not a year
+TABLE_KIND = {("io_regression", c): "index" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")}
 UNIT_OF_KIND = {"share": "%", "rate": "% a year", "index": "index", "coef": "", "years": "years"}
 FLAG_COLUMNS = ("is_complete", "is_universe_complete", "is_group_complete")
 CONTEXT_LABELS = {
@@ -240,10 +136,15 @@ nav.contents ol{columns:2;font-size:.9em}ul.claims{font-size:.9em}
 MAX_HTML_ROWS = 400
 
 
-def _kind(table: str, column) -> str:
+def _kind(table: str, column, read_from: dict[str, str] | None = None) -> str:
+    """How a column is shown; `read_from` names the model a published column was read from where
+    two models describe its name differently (Section.read_from)."""
     if isinstance(column, int | np.integer):
         return WIDE_KIND.get(table, "value")
-    return TABLE_KIND.get((table, column)) or KIND.get(str(column), "")
+    name = str(column)
+    if (table, name) in TABLE_KIND or name in KIND:
+        return TABLE_KIND.get((table, name)) or KIND[name]
+    return KIND_OF_UNIT.get(column_unit(name, (read_from or {}).get(name)) or "", "")
 
 
 def _format(value, kind: str = "") -> str:
@@ -290,19 +191,25 @@ def _unit_text(kind: str, unit: str) -> str:
     return UNIT_OF_KIND.get(kind, "")
 
 
-def _header_parts(table: str, column, labels: dict, unit: str) -> tuple[str, str, str]:
+def column_header(column: str, labels: dict | None = None, read_from: dict[str, str] | None = None):
+    """(中文, English) of a column, or None: the section's own label, else the published column's YAML
+    meta (of the model the section read it from, where it names one), else the report's own."""
+    name = str(column)
+    return (
+        (labels or {}).get(name) or column_label(name, (read_from or {}).get(name)) or COMPUTED_COLUMN_LABELS.get(name)
+    )
+
+
+def _header_parts(table: str, column, labels: dict, unit: str, read_from=None) -> tuple[str, str, str]:
     """(中文, English, unit) of a column; a year column of a wide table is the year."""
-    kind = _kind(table, column)
     if isinstance(column, int | np.integer):
         return str(column), "", ""
-    zh, en = labels.get(column) or COLUMN_LABELS.get(str(column), (None, None))
-    if zh is None:
-        zh, en = "", str(column).replace("_", " ")
-    return zh, en, _unit_text(kind, unit)
+    zh, en = column_header(column, labels, read_from) or ("", str(column).replace("_", " "))
+    return zh, en, _unit_text(_kind(table, column, read_from), unit)
 
 
-def _header(table: str, column, labels: dict, unit: str) -> str:
-    zh, en, unit_text = _header_parts(table, column, labels, unit)
+def _header(table: str, column, labels: dict, unit: str, read_from=None) -> str:
+    zh, en, unit_text = _header_parts(table, column, labels, unit, read_from)
     lines = [html.escape(x) for x in (zh, en) if x]
     if unit_text:
         lines.append(f'<span class="unit">({html.escape(unit_text)})</span>')
@@ -350,6 +257,7 @@ def table_html(
     name: str = "",
     unit: str = "",
     incomplete: set | None = None,
+    read_from: dict[str, str] | None = None,
 ) -> str:
     """A table; an incomplete row is shaded and marked † in its first cell, an incomplete cell shaded
     and marked † itself."""
@@ -359,7 +267,7 @@ def table_html(
     columns = html_columns(shown)
     flagged_rows = incomplete_rows(shown)
     cells_marked = set(incomplete or set())
-    head = "".join(f"<th>{_header(name, c, labels or {}, unit)}</th>" for c in columns)
+    head = "".join(f"<th>{_header(name, c, labels or {}, unit, read_from)}</th>" for c in columns)
     rows = []
     for i in range(len(shown)):
         cells = []
@@ -369,7 +277,7 @@ def table_html(
                 value, bool | np.bool_
             )
             classes = [] if numeric else ["text"]
-            text = html.escape(_format(value, _kind(name, column)))
+            text = html.escape(_format(value, _kind(name, column, read_from)))
             if (i, column) in cells_marked or (position == 0 and i in flagged_rows):
                 classes.append("incomplete")
                 text = f"{text} {INCOMPLETE_MARK}" if text else INCOMPLETE_MARK
@@ -477,6 +385,7 @@ def write_html(data: ReportData, path: Path) -> Path:
                     name=name,
                     unit=data.unit,
                     incomplete=section.incomplete_cells.get(name, set()),
+                    read_from=section.read_from,
                 )
             )
         parts.append("</section>")
@@ -509,22 +418,22 @@ EXCEL_FORMAT = {
 }
 
 
-def _format_sheet(ws, name: str, frame: pd.DataFrame, labels: dict, unit: str, marks: set) -> None:
+def _format_sheet(ws, name: str, frame: pd.DataFrame, labels: dict, unit: str, marks: set, read_from=None) -> None:
     """Row 1: 中文 English (unit), bold; row 2: the column name; number formats on the values (kept
     unrounded); incomplete cells filled."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     fill = PatternFill("solid", fgColor="FFF3E0")
     for j, column in enumerate(frame.columns, start=1):
-        zh, en, unit_text = _header_parts(name, column, labels, unit)
+        zh, en, unit_text = _header_parts(name, column, labels, unit, read_from)
         if isinstance(column, int | np.integer):
-            unit_text = _unit_text(_kind(name, column), unit)
+            unit_text = _unit_text(_kind(name, column, read_from), unit)
         text = " ".join(x for x in (zh, en) if x) + (f" ({unit_text})" if unit_text else "")
         cell = ws.cell(row=1, column=j, value=text)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         ws.cell(row=2, column=j).font = Font(italic=True, color="777777")
-        fmt = EXCEL_FORMAT.get(_kind(name, column))
+        fmt = EXCEL_FORMAT.get(_kind(name, column, read_from))
         for i in range(len(frame)):
             target = ws.cell(row=i + 3, column=j)
             if fmt and isinstance(target.value, int | float):
@@ -569,7 +478,7 @@ def write_workbook(data: ReportData, path: Path) -> Path:
                 clean.to_excel(writer, sheet_name=sheet, index=False, startrow=1)
                 ws = writer.book[sheet]
                 marks = incomplete_marks(name, frame, section.incomplete_cells.get(name, set()))
-                _format_sheet(ws, name, frame, section.labels, data.unit, marks)
+                _format_sheet(ws, name, frame, section.labels, data.unit, marks, section.read_from)
                 ws.freeze_panes = "A3"
                 index.append(
                     {

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'raw_classification') }}
+    {{ union_by_name(catalogue_sources('concordance_csv')) }}
 
 )
 

@@ -1,1 +1,1 @@
-{{ stage_source_cells(source('raw', 'raw_io_tables'), extra_columns=['io_code', 'io_edition', 'unit_basis']) }}
+{{ stage_source_cells(catalogue_sources('io_table'), extra_columns=['io_code', 'io_edition', 'unit_basis']) }}

@@ -1,1 +1,1 @@
-{{ stage_source_cells(source('raw', 'raw_nbs_gdp'), extra_columns=['data_vintage', 'vintage_note']) }}
+{{ stage_source_cells(catalogue_sources('nbs_portal_csv'), extra_columns=['data_vintage', 'vintage_note']) }}

@@ -2,6 +2,11 @@
 -- and indicator, the plain mean over its members and the mean weighted by each member's share
 -- of the universe total λ[i] (Σ λ[i] = 1). Pair indices (bilateral Krugman, structural
 -- similarity) are averaged over unordered pairs i < j, weighted by λ[i]·λ[j].
+-- Which indices: the columns of the three marts flagged `group_mean: true` in their YAML meta
+-- (macro group_mean_columns), so an index added there is averaged here without an edit.
+{%- set relative_index_names = group_mean_columns('mart_specialization_relative_by_set') %}
+{%- set structure_index_names = group_mean_columns('mart_region_structure_by_set') %}
+{%- set pair_index_names = group_mean_columns('mart_specialization_bilateral_by_set') %}
 with
 
 relative as (
@@ -44,17 +49,13 @@ region_index_columns as (
         relative.province_code,
         relative.year,
         relative.indicator,
-        relative.region_weight as weight,
-        relative.krugman_vs_universe,
-        relative.krugman_vs_rest,
-        relative.krugman_vs_mean_others,
-        relative.hoover_specialization,
-        structure.herfindahl,
-        structure.herfindahl_normalised,
-        structure.shannon_entropy,
-        structure.relative_theil,
-        structure.hachman,
-        structure.specialization_gini
+        {%- for column in relative_index_names %}
+            relative.{{ column }},
+        {%- endfor %}
+        {%- for column in structure_index_names %}
+            structure.{{ column }},
+        {%- endfor %}
+        relative.region_weight as weight
     from relative
     left join structure using (universe_code, industry_set, province_code, year, indicator)
 
@@ -65,9 +66,7 @@ region_indices as (
     {{ unpivot_non_null(
         'region_index_columns',
         ['universe_code', 'industry_set', 'province_code', 'year', 'indicator', 'weight'],
-        ['krugman_vs_universe', 'krugman_vs_rest', 'krugman_vs_mean_others', 'hoover_specialization',
-         'herfindahl', 'herfindahl_normalised', 'shannon_entropy', 'relative_theil', 'hachman',
-         'specialization_gini'],
+        relative_index_names + structure_index_names,
         'index_name', 'index_value') }}
 
 ),
@@ -80,9 +79,10 @@ pair_index_columns as (
         bilateral.province_code,
         bilateral.year,
         bilateral.indicator,
-        a.region_weight * b.region_weight as weight,
-        bilateral.krugman_bilateral,
-        bilateral.structural_similarity
+        {%- for column in pair_index_names %}
+            bilateral.{{ column }},
+        {%- endfor %}
+        a.region_weight * b.region_weight as weight
     from bilateral
     inner join weights as a using (universe_code, industry_set, province_code, year, indicator)
     inner join weights as b
@@ -99,7 +99,7 @@ pair_indices as (
     {{ unpivot_non_null(
         'pair_index_columns',
         ['universe_code', 'industry_set', 'province_code', 'year', 'indicator', 'weight'],
-        ['krugman_bilateral', 'structural_similarity'],
+        pair_index_names,
         'index_name', 'index_value') }}
 
 ),

@@ -78,6 +78,7 @@ select
     cast(krugman_vs_rest as double) as krugman_vs_rest,
     cast(krugman_vs_mean_others as double) as krugman_vs_mean_others,
     cast(krugman_vs_universe / 2 as double) as hoover_specialization,
+    cast(krugman_vs_rest / 2 as double) as hoover_specialization_vs_rest,
     cast(region_weight as double) as region_weight,
     cast(region_total as double) as region_total,
     cast(n_industries as integer) as n_industries,

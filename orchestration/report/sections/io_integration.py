@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..settings import ComparisonPair
-from .sections import INCOMPLETE_MARK, Chart, Section, _claim, _df, _members, _name_list, _names
+from ...settings import ComparisonPair
+from .lookups import display_names, member_codes, name_list, read_frame
+from .shapes import INCOMPLETE_MARK, Chart, Section, add_claim
 
 NATION = "all_provinces"
 NATION_NAME = "全国（各省合计） all provinces summed"
@@ -97,7 +98,7 @@ def _group_levels(con, pair: ComparisonPair, names: dict, claims: list, notes: l
     groups = (pair.a, pair.b)
     label = {**names, NATION: NATION_NAME}
     group_params = [pair.a, pair.b, pair.a, pair.b]
-    levels = _df(con, GROUP_SQL, group_params)
+    levels = read_frame(con, GROUP_SQL, group_params)
     levels.insert(1, "name", levels["code"].map(label))
     levels["is_complete"] = [
         None if u == NATION else bool(pd.notna(p) and p == m)
@@ -122,7 +123,7 @@ def _group_levels(con, pair: ComparisonPair, names: dict, claims: list, notes: l
             else ""
         )
     )
-    notes.append(_claim(claims, "io_editions_usable", text, usable, GROUP_SQL, group_params))
+    notes.append(add_claim(claims, "io_editions_usable", text, usable, GROUP_SQL, group_params))
     for group in groups:
         _members_claim(con, group, levels, names, claims, notes, group_params)
     for unit in (*groups, NATION):
@@ -136,7 +137,7 @@ def _group_levels(con, pair: ComparisonPair, names: dict, claims: list, notes: l
             for r in rows.itertuples()
         ]
         notes.append(
-            _claim(
+            add_claim(
                 claims,
                 f"io_levels_{unit}",
                 f"{label.get(unit, unit)}, manufacturing: " + "; ".join(parts) + ".",
@@ -157,7 +158,7 @@ def _members_claim(con, group: str, levels: pd.DataFrame, names: dict, claims: l
     """Which editions' group sums lack a member (no table that year), named; or that none does."""
     rows = levels[levels.code == group]
     short = rows[~rows.is_complete.astype(bool)]
-    members = _members(con, group)
+    members = member_codes(con, group)
     if short.empty:
         text = f"{names.get(group, group)}: every member ({len(members)}) has a table in every edition."
     else:
@@ -173,24 +174,24 @@ def _members_claim(con, group: str, levels: pd.DataFrame, names: dict, claims: l
             }
             lacking.append(
                 f"{r.year}: {0 if pd.isna(r.n_with_table) else int(r.n_with_table)} of {len(members)} members "
-                f"({_name_list([m for m in members if m not in have], names)} without a table)"
+                f"({name_list([m for m in members if m not in have], names)} without a table)"
             )
         text = (
             f"{INCOMPLETE_MARK} {names.get(group, group)}: the group's sums lack members — "
             + "; ".join(lacking)
             + ". Its indices there are those of the members with a table."
         )
-    notes.append(_claim(claims, f"io_members_{group}", text, sorted(int(y) for y in short.year), GROUP_SQL, params))
+    notes.append(add_claim(claims, f"io_members_{group}", text, sorted(int(y) for y in short.year), GROUP_SQL, params))
 
 
 def _member_shares(con, pair: ComparisonPair, names: dict, editions: list[int]) -> tuple[pd.DataFrame, set]:
     """(2) the members' outflow and inflow shares, province × edition; a member without a table marked."""
     groups = (pair.a, pair.b)
     member_params = [pair.a, pair.b, pair.a]
-    member_rows = _df(con, MEMBER_SQL, member_params)
+    member_rows = read_frame(con, MEMBER_SQL, member_params)
     wide_rows = []
     for group in groups:
-        for code in _members(con, group):
+        for code in member_codes(con, group):
             part = member_rows[(member_rows.group_code == group) & (member_rows.province_code == code)]
             for column, (zh, en) in list(MEASURES.items())[:2]:
                 wide_rows.append(
@@ -206,7 +207,7 @@ def _member_shares(con, pair: ComparisonPair, names: dict, editions: list[int]) 
     no_table = {
         (group, year): [
             c
-            for c in _members(con, group)
+            for c in member_codes(con, group)
             if member_rows[(member_rows.province_code == c) & (member_rows.year == year)].empty
         ]
         for group in groups
@@ -223,7 +224,7 @@ def _member_shares(con, pair: ComparisonPair, names: dict, editions: list[int]) 
 
 def _regression(con, usable: list[int], claims: list, notes: list) -> pd.DataFrame:
     """(3) the regression table as published, the small sample said plainly, each model in words."""
-    regression = _df(con, REGRESSION_SQL)
+    regression = read_frame(con, REGRESSION_SQL)
     regression.insert(1, "model_name", regression["model"].map(lambda m: MODEL_NAMES.get(m, m)))
     fitted = regression.dropna(subset=["coefficient"])
     if len(regression) == 0:
@@ -250,7 +251,7 @@ def _regression(con, usable: list[int], claims: list, notes: list) -> pd.DataFra
             f"{len(usable)} benchmark year{'s' if len(usable) != 1 else ''} and do not test the inverted U."
         )
     notes.append(
-        _claim(claims, "io_regression_sample", text, int(fitted.n.max()) if len(fitted) else 0, REGRESSION_SQL)
+        add_claim(claims, "io_regression_sample", text, int(fitted.n.max()) if len(fitted) else 0, REGRESSION_SQL)
     )
     for model, rows in fitted.groupby("model", sort=False):
         b = rows.set_index("term")
@@ -261,16 +262,17 @@ def _regression(con, usable: list[int], claims: list, notes: list) -> pd.DataFra
             f"n = {int(b1.n)}, {int(b1.n_clusters)} clusters, within R² = {_num(b1.r_squared_within)}; "
             f"{b1.turning_point_note}."
         )
-        notes.append(_claim(claims, f"io_regression_{model}", text, [b1.coefficient, b2.coefficient], REGRESSION_SQL))
+        value = [b1.coefficient, b2.coefficient]
+        notes.append(add_claim(claims, f"io_regression_{model}", text, value, REGRESSION_SQL))
     return regression
 
 
 def _scatter(con, pair: ComparisonPair, names: dict, fitted: pd.DataFrame, claims: list, notes: list):
     """(4) the province model's sample against integration, the groups' members coloured, with the curve
     of the published b1, b2 placed at the sample means (no b0 is published)."""
-    sample = _df(con, SCATTER_SQL)
-    series_of = {c: names.get(pair.b, pair.b) for c in _members(con, pair.b)}
-    series_of |= {c: names.get(pair.a, pair.a) for c in _members(con, pair.a)}
+    sample = read_frame(con, SCATTER_SQL)
+    series_of = {c: names.get(pair.b, pair.b) for c in member_codes(con, pair.b)}
+    series_of |= {c: names.get(pair.a, pair.a) for c in member_codes(con, pair.a)}
     sample["series"] = [series_of.get(c, OTHERS) for c in sample.province_code]
     sample["province"] = sample.province_code.map(names)
     province_fit = fitted[fitted.model == "province_krugman"].set_index("term")
@@ -293,13 +295,13 @@ def _scatter(con, pair: ComparisonPair, names: dict, fitted: pd.DataFrame, claim
                 else f" The mart's sample has n = {published_n}, the points drawn {len(sample)}."
             )
         )
-        notes.append(_claim(claims, "io_curve", text, [b1, b2, len(sample)], SCATTER_SQL))
+        notes.append(add_claim(claims, "io_curve", text, [b1, b2, len(sample)], SCATTER_SQL))
     else:
         text = (
             f"No curve: the province model has no published estimate ({len(sample)} province-edition"
             f"{'s' if len(sample) != 1 else ''} in its sample)."
         )
-        notes.append(_claim(claims, "io_curve", text, len(sample), SCATTER_SQL))
+        notes.append(add_claim(claims, "io_curve", text, len(sample), SCATTER_SQL))
     chart = Chart(
         "scatter_fit",
         "Specialization against integration 专业化与一体化: Krugman (manufacturing IO sectors) on the "
@@ -321,7 +323,7 @@ def _scatter(con, pair: ComparisonPair, names: dict, fitted: pd.DataFrame, claim
 
 
 def integration(con, pair: ComparisonPair, indicator: str) -> Section:
-    names, claims, notes = _names(con), [], []
+    names, claims, notes = display_names(con), [], []
     levels, usable = _group_levels(con, pair, names, claims, notes)
     editions = sorted(int(y) for y in levels["year"].unique())
     members_wide, member_marks = _member_shares(con, pair, names, editions)
@@ -369,7 +371,6 @@ def integration(con, pair: ComparisonPair, indicator: str) -> Section:
         incomplete_cells={"io_member_shares": member_marks},
         labels={
             "n_with_table": ("有表省份数", "provinces with a table"),
-            "trade_layout": ("流量口径", "trade layout"),
             "measure": ("指标", "measure"),
             "model_name": ("模型", "model"),
             "term": ("变量", "term"),

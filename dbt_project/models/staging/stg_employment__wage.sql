@@ -1,1 +1,0 @@
-{{ stage_source_cells(source('raw', 'raw_wages'), ['label_cell']) }}

@@ -1,1 +1,0 @@
-{{ stage_source_cells(source('raw', 'raw_wind_mbr'), ['label_cell']) }}

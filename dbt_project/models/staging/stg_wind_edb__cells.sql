@@ -1,0 +1,1 @@
+{{ stage_source_cells(catalogue_sources('wind_edb'), ['label_cell']) }}

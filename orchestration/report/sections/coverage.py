@@ -1,0 +1,320 @@
+"""Section 9: coverage and caveats: incomplete universe-years, divisions left out, quarantined
+values, withheld province-years, breaks and level shifts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...settings import ComparisonPair
+from ...withheld_province_years import withheld_province_years, withheld_province_years_query
+from .lookups import (
+    display_names,
+    member_codes,
+    missing_members,
+    name_list,
+    read_frame,
+)
+from .shapes import Section, add_claim
+
+STATUS_TEXT = {
+    "not_in_export": "no series in the export",
+    "missing": "blank cell",
+    "suppressed": "suppressed (***)",
+    "quarantined": "quarantined",
+}
+
+
+DROPPED_SQL = """
+    with dropped as (
+        select distinct universe_code, year, industry_code
+        from mart_division_availability
+        where universe_code in ({universes}) and indicator = ? and year between ? and ?
+            and status = 'dropped_by_common_support'
+    ),
+    lacking as (
+        -- members with data that year that lack the division; a member without any data is no cause
+        select distinct a.universe_code, a.year, a.industry_code, a.province_code, a.status
+        from mart_division_availability as a
+        join dropped using (universe_code, year, industry_code)
+        where a.status not in ('in_set', 'dropped_by_common_support', 'member_without_data', 'province_year_withheld')
+    )
+    select d.universe_code, d.year, d.industry_code, i.name_zh as industry_zh, i.name_en as industry_en,
+        count(distinct l.province_code) as n_members_lacking,
+        list(distinct l.province_code order by l.province_code) as members_lacking,
+        list(distinct l.status order by l.status) as statuses,
+        list(distinct l.province_code || ':' || l.status order by l.province_code || ':' || l.status)
+            as lacking_detail,
+        case
+            when bool_and(l.status = 'not_in_export') then 'absent from the export'
+            when count(distinct l.province_code) = 1 and bool_and(l.status = 'missing') then 'one blank cell'
+            when count(distinct l.province_code) = 1 and bool_and(l.status = 'suppressed') then 'one suppressed cell'
+            else 'blank, suppressed or absent in several members'
+        end as cause
+    from dropped as d
+    join dim_industry as i using (industry_code)
+    left join lacking as l using (universe_code, year, industry_code)
+    group by all
+    order by d.universe_code, d.year, d.industry_code
+"""
+
+
+DROPPED_CAUSES = (
+    "absent from the export",
+    "one blank cell",
+    "one suppressed cell",
+    "blank, suppressed or absent in several members",
+)
+
+
+def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
+    names, claims, notes = display_names(con), [], []
+    members = sorted(set(member_codes(con, pair.a)) | set(member_codes(con, pair.b)))
+    universes = [pair.a, pair.b, pair.union_code]
+    sets = _industry_sets(con, pair, indicator, universes)
+    incomplete = _incomplete_years_named(con, pair, indicator, universes, names, claims, notes)
+    dropped = _divisions_left_out(con, pair, indicator, names, claims, notes)
+    coverage = _coverage_ratios(con, pair, indicator, members)
+    quarantined = _quarantined_values(con, pair, members, claims, notes)
+    _withheld_province_years(con, pair, members, claims, notes)
+    breaks = _series_breaks(con, pair, indicator, claims, notes)
+    shifts = _level_shifts(con, pair, indicator, members, claims, notes)
+    return Section(
+        9,
+        "覆盖范围与注意事项",
+        "Coverage and caveats",
+        {
+            "indicator": indicator,
+            "universe": ", ".join(names.get(u, u) for u in universes),
+            "industry set": "year_common, " + pair.span_set + ", " + pair.pair_set,
+            "coverage": f"{len(incomplete)} incomplete universe-years; {len(dropped)} division-years left out of a "
+            f"group's common set; {len(quarantined)} quarantined values; {len(breaks)} known breaks and "
+            f"{len(shifts)} detected level shifts in the span",
+        },
+        notes=notes,
+        claims=claims,
+        tables={
+            "incomplete_universe_years": incomplete,
+            "industry_sets": sets,
+            "divisions_left_out": dropped,
+            "coverage_ratios": coverage,
+            "quarantined_values": quarantined,
+            "series_breaks": breaks,
+            "level_shifts": shifts,
+        },
+        workbook_only={"coverage_ratios"},
+    )
+
+
+def _in_list(members: list[str]) -> str:
+    """The members as an SQL list of literals."""
+    return ", ".join(f"'{m}'" for m in members)
+
+
+def _industry_sets(con, pair: ComparisonPair, indicator: str, universes: list[str]) -> pd.DataFrame:
+    """Each universe's industry sets: years, the smallest and largest number of divisions, incomplete years."""
+    by_year = read_frame(
+        con,
+        """
+        select universe_code, industry_set, year, any_value(n_industries) as n_industries,
+            bool_and(is_universe_complete) as is_universe_complete
+        from mart_specialization_relative_by_set
+        where universe_code in (?, ?, ?) and indicator = ? and year between ? and ?
+        group by all
+        """,
+        [*universes, indicator, pair.year_from, pair.year_to],
+    )
+    return (
+        by_year.groupby(["universe_code", "industry_set"], sort=False)
+        .agg(
+            years=("year", "count"),
+            min_divisions=("n_industries", "min"),
+            max_divisions=("n_industries", "max"),
+            incomplete_years=("is_universe_complete", lambda c: int((~c.astype(bool)).sum())),
+        )
+        .reset_index()
+        .sort_values(["universe_code", "industry_set"])
+    )
+
+
+def _incomplete_years_named(
+    con, pair: ComparisonPair, indicator: str, universes: list[str], names: dict, claims: list, notes: list
+) -> pd.DataFrame:
+    """The incomplete universe-years, each once whatever the number of industry sets, their missing members named."""
+    f, t = pair.year_from, pair.year_to
+    incomplete_sql = """
+        select universe_code, year, list(distinct industry_set order by industry_set) as industry_sets
+        from mart_specialization_relative_by_set
+        where universe_code in (?, ?, ?) and indicator = ? and year between ? and ? and not is_universe_complete
+        group by all
+        order by universe_code, year
+        """
+    incomplete_params = [*universes, indicator, f, t]
+    incomplete = read_frame(con, incomplete_sql, incomplete_params)
+    missing, _ = missing_members(con, universes, indicator, f, t)
+    incomplete.insert(
+        2,
+        "members_missing",
+        [
+            name_list(missing.get((u, y), []), names)
+            for u, y in zip(incomplete.universe_code, incomplete.year, strict=True)
+        ],
+    )
+    incomplete.insert(1, "universe_name", incomplete["universe_code"].map(names))
+    text = (
+        f"{len(incomplete)} incomplete universe-year{'s' if len(incomplete) != 1 else ''}, each counted once: "
+        + "; ".join(
+            f"{names.get(r.universe_code, r.universe_code)} {r.year} ({r.members_missing or 'a member'} missing)"
+            for r in incomplete.itertuples()
+        )
+        if len(incomplete)
+        else "No incomplete universe-year: every member has data in every year."
+    )
+    notes.append(
+        add_claim(claims, "incomplete_universe_years", text, len(incomplete), incomplete_sql, incomplete_params)
+    )
+    return incomplete
+
+
+def _divisions_left_out(con, pair: ComparisonPair, indicator: str, names: dict, claims: list, notes: list):
+    """The division-years a group's common set leaves out because a member with data lacks them, and why."""
+    dropped_sql = DROPPED_SQL.format(universes="?, ?")
+    dropped_params = [pair.a, pair.b, indicator, pair.year_from, pair.year_to]
+    dropped = read_frame(con, dropped_sql, dropped_params)
+    dropped.insert(1, "universe_name", dropped["universe_code"].map(names))
+    dropped["members_lacking"] = dropped["members_lacking"].map(lambda m: name_list(list(m), names))
+    dropped["lacking_detail"] = dropped["lacking_detail"].map(
+        lambda items: "; ".join(
+            f"{names.get(code, code)}: {STATUS_TEXT.get(status, status)}"
+            for code, status in (item.split(":", 1) for item in items)
+        )
+    )
+    causes = dropped["cause"].value_counts().to_dict()
+    text = _divisions_left_out_text(dropped, causes)
+    notes.append(add_claim(claims, "divisions_left_out", text, causes, dropped_sql, dropped_params))
+    return dropped
+
+
+def _divisions_left_out_text(dropped: pd.DataFrame, causes: dict) -> str:
+    """How many division-years are left out, by cause; a single blank or suppressed cell named."""
+    if not len(dropped):
+        return "No division is left out of a group's common set by a member lacking it."
+    parts = []
+    for cause in DROPPED_CAUSES:
+        n = causes.get(cause, 0)
+        if not n:
+            continue
+        part = f"{n} {cause}"
+        if cause in ("one blank cell", "one suppressed cell"):
+            part += (
+                " ("
+                + "; ".join(
+                    f"{r.members_lacking} {r.year} {r.industry_code}"
+                    for r in dropped[dropped.cause == cause].itertuples()
+                )
+                + ")"
+            )
+        parts.append(part)
+    several = int((dropped["n_members_lacking"] > 1).sum())
+    return (
+        f"{len(dropped)} division-years left out of a group's year-by-year common set because a member with data "
+        f"that year lacks them: " + ", ".join(parts) + f". {several} of them lack the division in two or more "
+        "members (named in the table)."
+    )
+
+
+def _coverage_ratios(con, pair: ComparisonPair, indicator: str, members: list[str]) -> pd.DataFrame:
+    """Each member-year's coverage of its manufacturing total by the divisions it reports."""
+    return read_frame(
+        con,
+        f"""
+        select province_code, year, coverage_ratio, manufacturing_total_basis, n_manufacturing_divisions_reported
+        from fct_manufacturing_coverage
+        where province_code in ({_in_list(members)}) and indicator = ? and year between ? and ?
+        order by province_code, year
+        """,
+        [indicator, pair.year_from, pair.year_to],
+    )
+
+
+def _quarantined_values(con, pair: ComparisonPair, members: list[str], claims: list, notes: list) -> pd.DataFrame:
+    quarantined_sql = f"""
+        select * from fct_quarantine
+        where province_code in ({_in_list(members)}) and year between ? and ?
+        order by province_code, year
+        """
+    params = [pair.year_from, pair.year_to]
+    quarantined = read_frame(con, quarantined_sql, params)
+    notes.append(
+        add_claim(
+            claims, "quarantined", f"{len(quarantined)} quarantined values.", len(quarantined), quarantined_sql, params
+        )
+    )
+    return quarantined
+
+
+def _withheld_province_years(con, pair: ComparisonPair, members: list[str], claims: list, notes: list) -> None:
+    """A member kept out of every universe of a year is named, not only counted."""
+    span = (pair.year_from, pair.year_to)
+    withheld_sql, withheld_params = withheld_province_years_query(members, span)
+    withheld = withheld_province_years(con, members, span)
+    notes.append(
+        add_claim(
+            claims,
+            "withheld_province_years",
+            (
+                f"{len(withheld)} province-year{'s' if len(withheld) != 1 else ''} kept out of the metric universes "
+                "by the quality policy (no LQ, Krugman or other universe metric includes them): "
+                + "; ".join(f"{w.name_zh} {w.name_en} {w.year}, {w.indicator}: {w.quarantine_reason}" for w in withheld)
+                + "."
+            )
+            if withheld
+            else "No province-year of the groups' members is kept out of the metric universes in the span.",
+            [(w.province_code, w.year, w.indicator, w.quarantine_reason) for w in withheld],
+            withheld_sql,
+            withheld_params,
+        )
+    )
+
+
+def _series_breaks(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> pd.DataFrame:
+    """The known statistical breaks that fall inside the span."""
+    breaks_sql = """
+        select break_code, indicator, first_year, name_en as description_en, name_zh as description_zh
+        from dim_statistical_break
+        where first_year > ? and first_year <= ? and (indicator is null or indicator = ?)
+        order by first_year, break_code
+        """
+    params = [pair.year_from, pair.year_to, indicator]
+    breaks = read_frame(con, breaks_sql, params)
+    notes.append(
+        add_claim(
+            claims,
+            "known_breaks",
+            f"{len(breaks)} known breaks in the span"
+            + (": " + ", ".join(f"{r.break_code} ({r.first_year})" for r in breaks.itertuples()) if len(breaks) else "")
+            + ".",
+            len(breaks),
+            breaks_sql,
+            params,
+        )
+    )
+    return breaks
+
+
+def _level_shifts(
+    con, pair: ComparisonPair, indicator: str, members: list[str], claims: list, notes: list
+) -> pd.DataFrame:
+    """The level shifts detected in the members' series inside the span."""
+    shifts_sql = f"""
+        select * from mart_level_shift
+        where province_code in ({_in_list(members)}) and year > ? and year <= ? and indicator = ? and is_level_shift
+        order by province_code, year
+        """
+    params = [pair.year_from, pair.year_to, indicator]
+    shifts = read_frame(con, shifts_sql, params)
+    notes.append(
+        add_claim(
+            claims, "level_shifts", f"{len(shifts)} detected level shifts in the span.", len(shifts), shifts_sql, params
+        )
+    )
+    return shifts

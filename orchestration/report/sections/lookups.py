@@ -1,0 +1,103 @@
+"""The queries and phrases the sections share: names, members, units, incomplete universe-years."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...settings import ComparisonPair
+from .shapes import sql_text
+
+
+def read_frame(con, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def member_codes(con, group: str) -> list[str]:
+    rows = con.execute(
+        "select province_code from dim_region_group_member where group_code = ? order by 1", [group]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def span_years(pair: ComparisonPair) -> list[int]:
+    return list(range(pair.year_from, pair.year_to + 1))
+
+
+def indicator_unit(con, indicator: str) -> str:
+    row = con.execute("select any_value(unit) from fct_industry_indicator where indicator = ?", [indicator]).fetchone()
+    return row[0] or ""
+
+
+def display_names(con) -> dict[str, str]:
+    """province or group code -> '北京 Beijing'."""
+    rows = con.execute("select province_code, name_short_zh, name_en from dim_province").fetchall()
+    rows += con.execute("select group_code, name_zh, name_en from dim_region_group").fetchall()
+    return {code: f"{zh} {en}" for code, zh, en in rows}
+
+
+def name_list(codes, names: dict[str, str]) -> str:
+    return ", ".join(names.get(c, c) for c in codes)
+
+
+MISSING_MEMBERS_SQL = """
+    select universe_code, year, list(distinct province_code order by province_code) as members_missing
+    from mart_division_availability
+    where universe_code in ({universes}) and indicator = ? and year between ? and ?
+        and status in ('member_without_data', 'province_year_withheld')
+    group by all
+    order by universe_code, year
+"""
+
+
+def missing_members(con, universes: list[str], indicator: str, f: int, t: int) -> tuple[dict, str]:
+    """(universe, year) -> the members with no data that year (an incomplete universe-year)."""
+    sql = MISSING_MEMBERS_SQL.format(universes=", ".join("?" for _ in universes))
+    params = [*universes, indicator, f, t]
+    rows = con.execute(sql, params).fetchall()
+    return {(u, y): list(m) for u, y, m in rows}, sql_text(sql, params)
+
+
+def years_text(by_year: dict[int, list[str]], names: dict[str, str]) -> str:
+    return "; ".join(f"{year} ({name_list(codes, names)} missing)" for year, codes in sorted(by_year.items()))
+
+
+def incomplete_universe_years(con, universes, industry_set, indicator, f, t) -> tuple[dict, str, list]:
+    sql = f"""
+        select universe_code, year
+        from mart_specialization_relative_by_set
+        where universe_code in ({", ".join("?" for _ in universes)}) and industry_set = ? and indicator = ?
+            and year between ? and ?
+        group by all
+        having not bool_and(is_universe_complete)
+        order by universe_code, year
+        """
+    params = [*universes, industry_set, indicator, f, t]
+    rows = con.execute(sql, params).fetchall()
+    out: dict[str, set[int]] = {u: set() for u in universes}
+    for u, y in rows:
+        out[u].add(int(y))
+    return out, sql, params
+
+
+def set_sizes(con, universes: list[str], industry_set: str, indicator: str) -> str:
+    rows = con.execute(
+        f"""
+        select universe_code, min(n_industries), max(n_industries)
+        from mart_specialization_relative_by_set
+        where universe_code in ({", ".join("?" for _ in universes)}) and industry_set = ? and indicator = ?
+        group by universe_code order by universe_code
+        """,
+        [*universes, industry_set, indicator],
+    ).fetchall()
+    return (
+        "; ".join(f"{u}: {lo} divisions" if lo == hi else f"{u}: {lo}–{hi} divisions" for u, lo, hi in rows) or "empty"
+    )
+
+
+def coverage_range(frame: pd.DataFrame) -> str:
+    if "coverage" not in frame or frame["coverage"].notna().sum() == 0:
+        return "no manufacturing total to compare with"
+    return (
+        f"the set explains {frame['coverage'].min():.0%}–{frame['coverage'].max():.0%} of the provinces' "
+        "manufacturing totals"
+    )

@@ -1,0 +1,90 @@
+"""Section 8: the shift-share decomposition of the span (mart_shift_share_by_set)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...settings import ComparisonPair
+from .lookups import display_names, indicator_unit, member_codes, missing_members, name_list, read_frame, set_sizes
+from .shapes import INCOMPLETE_MARK, Chart, Section, add_claim, unit_label
+
+COMPONENTS_SQL = """
+    select s.province_code, p.name_short_zh, p.name_en, s.base_year, s.year, s.base_value, s.value, s.change,
+        s.national_share, s.industry_mix, s.regional_share, s.universe_growth, s.n_industries,
+        s.is_universe_complete, s.crosses_series_break, s.null_reason
+    from mart_shift_share_by_set as s
+    join dim_province as p using (province_code)
+    where s.universe_code = ? and s.industry_set = ? and s.indicator = ? and s.base_year = ? and s.year = ?
+    order by s.province_code
+"""
+COMPONENT_LABELS = {
+    "national_share": "national share 全国份额",
+    "industry_mix": "industry mix 产业结构",
+    "regional_share": "regional share 竞争力",
+}
+
+
+def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
+    names, claims, unit = display_names(con), [], indicator_unit(con, indicator)
+    rows = read_frame(con, COMPONENTS_SQL, [pair.union_code, pair.pair_set, indicator, pair.year_from, pair.year_to])
+    members = member_codes(con, pair.union_code)
+    missing, miss_sql = missing_members(con, [pair.union_code], indicator, pair.year_from, pair.year_to)
+    coverage_text = _members_text(rows, members, missing, pair, names)
+    add_claim(claims, "shift_share_members", coverage_text, len(rows), miss_sql)
+    notes = []
+    lacking_base = missing.get((pair.union_code, pair.year_from), [])
+    if lacking_base:
+        notes.append(
+            add_claim(
+                claims,
+                "shift_share_reference",
+                f"{INCOMPLETE_MARK} The reference universe lacks {name_list(lacking_base, names)} in "
+                f"{pair.year_from}: its growth is that of the {len(members) - len(lacking_base)} other members.",
+                lacking_base,
+                miss_sql,
+            )
+        )
+    rows.insert(3, "province", rows["name_short_zh"] + " " + rows["name_en"])
+    reference_mark = (
+        f" {INCOMPLETE_MARK} reference lacks {name_list(lacking_base, names)} in {pair.year_from}"
+        if lacking_base
+        else ""
+    )
+    return Section(
+        8,
+        "偏离—份额分解",
+        f"Shift-share decomposition {pair.year_from}–{pair.year_to}",
+        {
+            "indicator": f"{indicator} ({unit_label(unit)})",
+            "universe": f"{names.get(pair.union_code, pair.union_code)}: growth of the two groups together is the "
+            "reference",
+            "industry set": f"{pair.pair_set}: the same divisions in both years "
+            f"({set_sizes(con, [pair.union_code], pair.pair_set, indicator)})",
+            "coverage": coverage_text,
+        },
+        tables={"shift_share": rows},
+        read_from={"national_share": "mart_shift_share_by_set"},
+        charts=[
+            Chart(
+                "stacked_bar",
+                "Shift-share components 偏离—份额分量" + reference_mark,
+                rows.set_index("province")[list(COMPONENT_LABELS)].rename(columns=COMPONENT_LABELS),
+                {"ylabel": unit_label(unit), "signed": True},
+            )
+        ],
+        notes=notes,
+        claims=claims,
+    )
+
+
+def _members_text(rows: pd.DataFrame, members: list[str], missing: dict, pair: ComparisonPair, names: dict) -> str:
+    """How many members the decomposition holds; each one it lacks named with the end year it has no data in."""
+    details = []
+    for code in sorted(set(members) - set(rows["province_code"])):
+        years = [y for y in (pair.year_from, pair.year_to) if code in missing.get((pair.union_code, y), [])]
+        details.append(
+            f"{names.get(code, code)} has no data in {' and '.join(map(str, years))}"
+            if years
+            else f"{names.get(code, code)} is not in the decomposition"
+        )
+    return f"members with data in both years: {len(rows)} of {len(members)}" + "".join(f"; {d}" for d in details)

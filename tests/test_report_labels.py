@@ -1,0 +1,97 @@
+"""The report's headers and number formats are the published columns' YAML meta (label_zh,
+label_en, unit), read from dbt's manifest (orchestration/dbt_registry.py), not a list in Python;
+only the columns the report computes itself are labelled in render.py."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from orchestration import dbt_registry
+from orchestration.dbt_registry import AmbiguousColumn, dbt_manifest, published_column_meta
+from orchestration.report import render
+from orchestration.report.render import COMPUTED_COLUMN_LABELS, column_header, table_html
+
+
+def yaml_meta(model: str, column: str) -> dict:
+    """A column's meta straight from the manifest, not through the registry under test."""
+    node = next(n for n in dbt_manifest()["nodes"].values() if n["resource_type"] == "model" and n["name"] == model)
+    return node["columns"][column]["config"]["meta"]
+
+
+@pytest.fixture
+def registry_from(monkeypatch, tmp_path):
+    """Point the registry at an edited copy of the manifest."""
+
+    def use(edit) -> None:
+        manifest = dbt_manifest()
+        edit(manifest)
+        path = tmp_path / "manifest.json"
+        path.write_text(json.dumps(manifest), encoding="utf-8")
+        monkeypatch.setattr(dbt_registry, "MANIFEST", path)
+        for cached in (dbt_registry._published, dbt_registry.published_column_meta, dbt_registry._described_by_name):
+            cached.cache_clear()
+
+    yield use
+    for cached in (dbt_registry._published, dbt_registry.published_column_meta, dbt_registry._described_by_name):
+        cached.cache_clear()
+
+
+def test_report_headers_are_the_labels_in_the_yaml():
+    assert yaml_meta("mart_specialization_relative", "krugman_vs_rest")["label_zh"] == "相对专业化指数"
+    assert column_header("krugman_vs_rest") == ("相对专业化指数", "Krel")
+    assert column_header("structural_similarity") == ("结构相似系数", "structural similarity")
+    assert column_header("year") == ("年份", "year")
+    # every labelled published column is headed by its YAML label
+    for model, columns in published_column_meta().items():
+        for column, meta in columns.items():
+            if "label_zh" in meta:
+                assert column_header(column, read_from={column: model}) == (meta["label_zh"], meta["label_en"])
+    html = table_html(pd.DataFrame({"year": [2014], "krugman_vs_rest": [0.25]}), name="t")
+    assert "<th>年份<br>year</th>" in html
+    assert '<th>相对专业化指数<br>Krel<br><span class="unit">(index)</span></th>' in html
+    assert "<td>0.250</td>" in html  # an index, to three decimals: its YAML unit
+
+
+def test_a_label_changed_in_the_manifest_changes_the_report(registry_from):
+    def relabel(manifest):
+        for node in manifest["nodes"].values():
+            if node["resource_type"] == "model" and node["name"].startswith("mart_specialization_relative"):
+                meta = node["columns"]["krugman_vs_rest"]["config"]["meta"]
+                meta |= {"label_zh": "地区相对专业化指数", "label_en": "relative specialization", "unit": "share"}
+
+    registry_from(relabel)
+    html = table_html(pd.DataFrame({"krugman_vs_rest": [0.25]}), name="t")
+    assert "<th>地区相对专业化指数<br>relative specialization" in html
+    assert "<td>25.0</td>" in html  # now a share, in %
+
+
+def test_a_name_two_marts_describe_differently_is_read_from_the_model_the_section_names():
+    group_total, shift_share = (
+        yaml_meta("mart_group_total", "national_share"),
+        yaml_meta("mart_shift_share", "national_share"),
+    )
+    assert (group_total["label_en"], group_total["unit"]) == ("share of nation", "share")
+    assert (shift_share["label_en"], shift_share["unit"]) == ("national share NS", "indicator")
+    ambiguous = []
+    for name in {c for columns in published_column_meta().values() for c in columns}:
+        try:
+            dbt_registry.described(name)
+        except AmbiguousColumn:
+            ambiguous.append(name)
+    assert ambiguous == ["national_share"]
+    frame = pd.DataFrame({"national_share": [0.5]})
+    with pytest.raises(AmbiguousColumn, match="mart_group_total"):
+        table_html(frame, name="t")
+    shares = table_html(frame, name="t", read_from={"national_share": "mart_group_total"})
+    assert "<th>占全国比重<br>share of nation" in shares and "<td>50.0</td>" in shares
+    component = table_html(frame, name="t", read_from={"national_share": "mart_shift_share_by_set"})
+    assert "<th>全国份额分量<br>national share NS" in component and "<td>0.5000</td>" in component
+
+
+def test_the_report_labels_only_the_columns_it_computes_itself():
+    published = {c for columns in published_column_meta().values() for c in columns}
+    assert [c for c in COMPUTED_COLUMN_LABELS if c in published] == []
+    assert [c for c in render.KIND if c in published] == []
