@@ -45,6 +45,22 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     except SettingsError as exc:
         print(f"The warehouse was NOT refreshed: {exc}", file=sys.stderr)
         return 2
+    if _preflight_refused(settings, allow_changes, started):
+        return 1
+    if not full and not allow_changes and _nothing_changed(settings, started):
+        return 0
+    result, timings, log_path = _run_refresh_job(settings, allow_changes, full)
+    # What is printed follows what happened to the file, not what the run reported.
+    published = _published_run_id(settings) == result.run_id
+    if not published:
+        _print_not_refreshed(settings, result, log_path)
+        return 1
+    _print_published(settings, result, timings, started)
+    return 0
+
+
+def _preflight_refused(settings: Settings, allow_changes: bool, started: float) -> bool:
+    """True (and says why) when the checks before Dagster starts refuse the build."""
     from .preflight import preflight
 
     check = preflight(settings, allow_changes)
@@ -55,10 +71,13 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
             f"{check.refusal}\n({time.perf_counter() - started:.1f} s; Dagster and dbt were not started)",
             file=sys.stderr,
         )
-        return 1
-    if not full and not allow_changes and _nothing_changed(settings, started):
-        return 0
+        return True
+    return False
 
+
+def _run_refresh_job(settings: Settings, allow_changes: bool, full: bool):
+    """Run the refresh job in process, its output to the run's log and a line per stage to the
+    terminal; returns its result, its seconds per stage and the log's path."""
     from dagster import DagsterInstance
 
     from .definitions import build_definitions
@@ -86,15 +105,20 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
         )
         progress.finish()
         timings = stage_timings(instance, result.run_id)
-    # What is printed follows what happened to the file, not what the run reported.
-    published = _published_run_id(settings) == result.run_id
-    if not published:
-        print("\nThe warehouse was NOT refreshed; the published file was left as it was.", file=sys.stderr)
-        for line in failure_causes(result.all_events):
-            print(f"  {line}", file=sys.stderr)
-        print_failed_checks(settings, result.run_id)
-        print(f"\nThe run's full log (dbt's output included): {log_path}", file=sys.stderr)
-        return 1
+    return result, timings, log_path
+
+
+def _print_not_refreshed(settings: Settings, result, log_path: Path) -> None:
+    print("\nThe warehouse was NOT refreshed; the published file was left as it was.", file=sys.stderr)
+    for line in failure_causes(result.all_events):
+        print(f"  {line}", file=sys.stderr)
+    print_failed_checks(settings, result.run_id)
+    print(f"\nThe run's full log (dbt's output included): {log_path}", file=sys.stderr)
+
+
+def _print_published(settings: Settings, result, timings: dict[str, float], started: float) -> None:
+    """What was published and how long it took, recorded for `make bench`; a failure reported after
+    the new file was in place is said too."""
     if not result.success:
         print("\nPublished, but the run reported a failure after the new file was in place:", file=sys.stderr)
         for line in failure_causes(result.all_events):
@@ -110,7 +134,6 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
             "\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
             "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook"
         )
-    return 0
 
 
 def run_log_path(settings: Settings, run_id: str) -> Path:
@@ -467,57 +490,7 @@ def _read_statements():
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
-    sub = parser.add_subparsers(dest="command", required=True)
-    build_cmd = sub.add_parser("build", help="ingest, build and publish the warehouse")
-    build_cmd.add_argument(
-        "--allow-changes",
-        action="store_true",
-        help="publish even if the build differs from the current publication as the guard warns",
-    )
-    build_cmd.add_argument("--full", action="store_true", help="parse every file and rebuild, even if nothing changed")
-    sub.add_parser("status", help="the current publication: every table and its rows, the checks, an example query")
-    query = sub.add_parser("sql", help="run SQL against the published file")
-    query.add_argument(
-        "statement",
-        nargs="?",
-        help="SQL to run; without it, read statements from stdin. "
-        "`make sql` passes Q through the environment variable SQL_QUERY, never through a shell",
-    )
-    query.add_argument(
-        "--files",
-        action="store_true",
-        help="let the session read and write local files (default: SQL_FILES, which `make sql FILES=1` sets); "
-        "without it, it reads only the published file and writes only under WAREHOUSE_DIR/exports",
-    )
-    back = sub.add_parser("rollback", help="put a kept version back in place of the published file")
-    back.add_argument(
-        "version",
-        nargs="?",
-        help="a folder name under WAREHOUSE_DIR/versions (default: the one before the current publication)",
-    )
-    out = sub.add_parser("export", help="one published table to a file (csv, csv-excel, parquet, xlsx, dta)")
-    out.add_argument("table", nargs="?", help="a published table (default: the environment variable TABLE)")
-    out.add_argument(
-        "--format", dest="file_format", help="csv, csv-excel, parquet, xlsx or dta (default: FORMAT, else csv)"
-    )
-    out.add_argument("--where", help="one condition on the table's columns (default: EXPORT_WHERE)")
-    out.add_argument(
-        "--out",
-        type=Path,
-        help="the file to write (default: EXPORT_OUT, else WAREHOUSE_DIR/exports/<table>[__<selection>].<ext>)",
-    )
-    sub.add_parser(
-        "trace",
-        help="from one published row to the raw cells behind it: TABLE=... and key columns "
-        "(universe=, province=, industry=, year=, indicator=, ...) in the environment",
-    )
-    sub.add_parser(
-        "report",
-        help="the comparison report of two region groups: REPORT_A, REPORT_B, REPORT_FROM, REPORT_TO "
-        "[REPORT_INDICATOR] in the environment (make report A= B= FROM= TO= [INDICATOR=])",
-    )
-    args = parser.parse_args(argv)
+    args = _argument_parser().parse_args(argv)
     settings = Settings.from_env()
     if args.command == "report":
         return report_command(settings)
@@ -537,6 +510,68 @@ def main(argv: list[str] | None = None) -> int:
         return rollback(settings, args.version or os.environ.get("VERSION") or None)
     statement = args.statement if args.statement is not None else (os.environ.get("SQL_QUERY") or None)
     return sql(settings, statement, local_files=args.files or _flag("SQL_FILES"))
+
+
+def _argument_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build_cmd = sub.add_parser("build", help="ingest, build and publish the warehouse")
+    build_cmd.add_argument(
+        "--allow-changes",
+        action="store_true",
+        help="publish even if the build differs from the current publication as the guard warns",
+    )
+    build_cmd.add_argument("--full", action="store_true", help="parse every file and rebuild, even if nothing changed")
+    sub.add_parser("status", help="the current publication: every table and its rows, the checks, an example query")
+    _add_sql_command(sub)
+    back = sub.add_parser("rollback", help="put a kept version back in place of the published file")
+    back.add_argument(
+        "version",
+        nargs="?",
+        help="a folder name under WAREHOUSE_DIR/versions (default: the one before the current publication)",
+    )
+    _add_export_command(sub)
+    sub.add_parser(
+        "trace",
+        help="from one published row to the raw cells behind it: TABLE=... and key columns "
+        "(universe=, province=, industry=, year=, indicator=, ...) in the environment",
+    )
+    sub.add_parser(
+        "report",
+        help="the comparison report of two region groups: REPORT_A, REPORT_B, REPORT_FROM, REPORT_TO "
+        "[REPORT_INDICATOR] in the environment (make report A= B= FROM= TO= [INDICATOR=])",
+    )
+    return parser
+
+
+def _add_sql_command(sub) -> None:
+    query = sub.add_parser("sql", help="run SQL against the published file")
+    query.add_argument(
+        "statement",
+        nargs="?",
+        help="SQL to run; without it, read statements from stdin. "
+        "`make sql` passes Q through the environment variable SQL_QUERY, never through a shell",
+    )
+    query.add_argument(
+        "--files",
+        action="store_true",
+        help="let the session read and write local files (default: SQL_FILES, which `make sql FILES=1` sets); "
+        "without it, it reads only the published file and writes only under WAREHOUSE_DIR/exports",
+    )
+
+
+def _add_export_command(sub) -> None:
+    out = sub.add_parser("export", help="one published table to a file (csv, csv-excel, parquet, xlsx, dta)")
+    out.add_argument("table", nargs="?", help="a published table (default: the environment variable TABLE)")
+    out.add_argument(
+        "--format", dest="file_format", help="csv, csv-excel, parquet, xlsx or dta (default: FORMAT, else csv)"
+    )
+    out.add_argument("--where", help="one condition on the table's columns (default: EXPORT_WHERE)")
+    out.add_argument(
+        "--out",
+        type=Path,
+        help="the file to write (default: EXPORT_OUT, else WAREHOUSE_DIR/exports/<table>[__<selection>].<ext>)",
+    )
 
 
 def export_command(settings: Settings, args) -> int:

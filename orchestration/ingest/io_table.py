@@ -29,6 +29,7 @@ exist they must agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.errors import SourceFileError, column_letter
@@ -68,13 +69,7 @@ def parse_io_table(
     code_row, sectors = _sector_columns(sheet, code_col, display_name)
     unit, unit_basis = _unit(sheet, code_row, catalogue_unit, display_name)
     out: list[dict] = []
-    for r in range(code_row + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        row_code = normalise_label(row[code_col]) if code_col < len(row) else ""
-        indicator = ROW_CODES.get(row_code)
-        if indicator is None:
-            continue
-        label = next((normalise_label(v) for v in row[:code_col] if normalise_label(v)), row_code)
+    for r, row, row_code, indicator, label in _total_rows(sheet, code_col, code_row):
         for c, (io_code, sector) in sectors.items():
             raw = row[c] if c < len(row) else None
             value, flag = _number(raw, display_name, sheet.name, r, c)
@@ -102,11 +97,29 @@ def parse_io_table(
     for row in _demand_block(sheet, code_col, code_row, sectors, demand_columns, ignored_columns, display_name):
         where = {"province_label": region, "year": year, "unit": unit, "io_edition": year, "unit_basis": unit_basis}
         out.append({**row, **where})
+    _require_one_ti_and_tva_row(out, sheet, code_col, display_name)
+    return out
+
+
+def _total_rows(sheet: Sheet, code_col: int, code_row: int) -> Iterator[tuple[int, list, str, str, str]]:
+    """The rows coded TI and TVA below the code row: position, cells, code, indicator and label
+    (the text left of the code, else the code)."""
+    for r in range(code_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        row_code = normalise_label(row[code_col]) if code_col < len(row) else ""
+        indicator = ROW_CODES.get(row_code)
+        if indicator is None:
+            continue
+        label = next((normalise_label(v) for v in row[:code_col] if normalise_label(v)), row_code)
+        yield r, row, row_code, indicator, label
+
+
+def _require_one_ti_and_tva_row(out: list[dict], sheet: Sheet, code_col: int, file: str) -> None:
     found = {row["indicator"] for row in out}
     for code, indicator in ROW_CODES.items():
         if indicator not in found:
             raise SourceFileError(
-                display_name,
+                file,
                 f"has no {code} row",
                 sheet=sheet.name,
                 col=code_col,
@@ -114,13 +127,12 @@ def parse_io_table(
             )
     if sum(row["indicator"] in ROW_CODES.values() for row in out) != len(ROW_CODES) * N_SECTORS:
         raise SourceFileError(
-            display_name,
+            file,
             "repeats a TI or TVA row",
             sheet=sheet.name,
             col=code_col,
             expected="one total-input and one value-added row",
         )
-    return out
 
 
 def _header_text(sheet: Sheet, code_row: int, c: int) -> tuple[int | None, str]:
@@ -144,37 +156,13 @@ def _demand_block(
     """The demand and trade cells of the 42 sector rows (without region, year and unit)."""
     if not registry:
         return []
-    sector_rows = _sector_rows(sheet, code_col, code_row)
+    sector_rows = _all_sector_rows(sheet, code_col, code_row, file)
     if not sector_rows:
         return []  # a table printing only the TVA and TI rows (no flow block) has no demand block
-    if len(sector_rows) != N_SECTORS:
-        missing = sorted({f"{i:02d}" for i in range(1, N_SECTORS + 1)} - set(sector_rows.values()))
-        raise SourceFileError(
-            file,
-            f"has sector rows but not for sectors {', '.join(missing)}",
-            sheet=sheet.name,
-            col=code_col,
-            expected=f"one row for each of the {N_SECTORS} sectors, coded 01…{N_SECTORS} in column "
-            f"{column_letter(code_col)}",
-        )
     names = dict(sectors.values())
-    seen: dict[str, str] = {}
     out: list[dict] = []
-    for c in range(max(sectors) + 1, max(len(row) for row in sheet.rows)):
-        recognised = _demand_column(sheet, code_row, c, sector_rows, registry, ignored, file)
-        if recognised is None:
-            continue
-        spec, code, header = recognised
-        if spec["indicator"] in seen:
-            raise SourceFileError(
-                file,
-                f"has two columns for {spec['indicator']}",
-                sheet=sheet.name,
-                row=code_row,
-                col=c,
-                expected=f"one column (the first is column {seen[spec['indicator']]})",
-            )
-        seen[spec["indicator"]] = column_letter(c)
+    columns = _demand_columns(sheet, code_row, max(sectors) + 1, sector_rows, registry, ignored, file)
+    for c, spec, code, header in columns:
         for r, io_code in sector_rows.items():
             raw = sheet.rows[r][c] if c < len(sheet.rows[r]) else None
             value, flag = _number(raw, file, sheet.name, r, c)
@@ -195,6 +183,52 @@ def _demand_block(
                 }
             )
     return out
+
+
+def _all_sector_rows(sheet: Sheet, code_col: int, code_row: int, file: str) -> dict[int, str]:
+    """The sector rows (see _sector_rows): none, or one for each of the 42 sectors."""
+    sector_rows = _sector_rows(sheet, code_col, code_row)
+    if sector_rows and len(sector_rows) != N_SECTORS:
+        missing = sorted({f"{i:02d}" for i in range(1, N_SECTORS + 1)} - set(sector_rows.values()))
+        raise SourceFileError(
+            file,
+            f"has sector rows but not for sectors {', '.join(missing)}",
+            sheet=sheet.name,
+            col=code_col,
+            expected=f"one row for each of the {N_SECTORS} sectors, coded 01…{N_SECTORS} in column "
+            f"{column_letter(code_col)}",
+        )
+    return sector_rows
+
+
+def _demand_columns(
+    sheet: Sheet,
+    code_row: int,
+    first_col: int,
+    sector_rows: dict[int, str],
+    registry: tuple[dict, ...],
+    ignored: tuple[dict, ...],
+    file: str,
+) -> Iterator[tuple[int, dict, str, str]]:
+    """The recognised demand columns from first_col on (see _demand_column): column, registry entry,
+    code and header; a second column for one indicator is refused."""
+    seen: dict[str, str] = {}
+    for c in range(first_col, max(len(row) for row in sheet.rows)):
+        recognised = _demand_column(sheet, code_row, c, sector_rows, registry, ignored, file)
+        if recognised is None:
+            continue
+        spec, code, header = recognised
+        if spec["indicator"] in seen:
+            raise SourceFileError(
+                file,
+                f"has two columns for {spec['indicator']}",
+                sheet=sheet.name,
+                row=code_row,
+                col=c,
+                expected=f"one column (the first is column {seen[spec['indicator']]})",
+            )
+        seen[spec["indicator"]] = column_letter(c)
+        yield c, spec, code, header
 
 
 def _demand_column(

@@ -21,6 +21,7 @@ the job of the dbt models, where the mapping tables are data.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,6 +73,36 @@ def _has_content(sheet: Sheet) -> bool:
 
 
 def _parse_sheet(sheet: Sheet, path: Path, file: str, expected_indicator: str, catalogue_unit: str) -> list[dict]:
+    _require_header_label(sheet, file)
+    series = _read_series(sheet, path, file, expected_indicator)
+    out: list[dict] = []
+    for r, year, row, units in _year_rows(sheet, series, file, catalogue_unit):
+        for s in series:
+            raw = row[s.col] if s.col < len(row) else None
+            value_text, value, flag = _value_of(raw, file, sheet.name, r, s.col)
+            out.append(
+                {
+                    "province_label": s.province_label,
+                    "indicator_label": s.indicator_label,
+                    "industry_label": s.industry_label,
+                    "series_name": s.name,
+                    "year": year,
+                    "value_text": value_text,
+                    "value": value,
+                    "value_flag": flag,
+                    "unit": units.get(s.col, catalogue_unit),
+                    "source_sheet": sheet.name,
+                    "source_row": r + 1,
+                    "source_column": column_letter(s.col),
+                    "source_cell": f"{column_letter(s.col)}{r + 1}",
+                    # the header cell its province and industry labels were read from
+                    "label_cell": f"{column_letter(s.col)}1",
+                }
+            )
+    return out
+
+
+def _require_header_label(sheet: Sheet, file: str) -> None:
     rows = sheet.rows
     first = _clean(rows[0][0]) if rows and rows[0] else None
     if first != HEADER_LABEL:
@@ -84,12 +115,17 @@ def _parse_sheet(sheet: Sheet, path: Path, file: str, expected_indicator: str, c
             expected=f"the header label {HEADER_LABEL!r}",
             found=rows[0][0] if rows and rows[0] else None,
         )
-    series = _read_series(sheet, path, file, expected_indicator)
-    units = {}
-    out: list[dict] = []
+
+
+def _year_rows(
+    sheet: Sheet, series: list[Series], file: str, catalogue_unit: str
+) -> Iterator[tuple[int, int, list, dict[int, str]]]:
+    """Each data row (its position, its year, its cells) with the units stated above it, up to the
+    footer; metadata rows are read (the 单位 row checked) or skipped, a year twice is refused."""
+    units: dict[int, str] = {}
     seen_years: dict[int, int] = {}
-    for r in range(1, len(rows)):
-        row = rows[r]
+    for r in range(1, len(sheet.rows)):
+        row = sheet.rows[r]
         key = row[0] if row else None
         if key is None and all(v is None for v in row):
             continue
@@ -121,28 +157,7 @@ def _parse_sheet(sheet: Sheet, path: Path, file: str, expected_indicator: str, c
                 expected="one row per year",
             )
         seen_years[year] = r
-        for s in series:
-            raw = row[s.col] if s.col < len(row) else None
-            value_text, value, flag = _value_of(raw, file, sheet.name, r, s.col)
-            out.append(
-                {
-                    "province_label": s.province_label,
-                    "indicator_label": s.indicator_label,
-                    "industry_label": s.industry_label,
-                    "series_name": s.name,
-                    "year": year,
-                    "value_text": value_text,
-                    "value": value,
-                    "value_flag": flag,
-                    "unit": units.get(s.col, catalogue_unit),
-                    "source_sheet": sheet.name,
-                    "source_row": r + 1,
-                    "source_column": column_letter(s.col),
-                    "source_cell": f"{column_letter(s.col)}{r + 1}",
-                    # the header cell its province and industry labels were read from
-                    "label_cell": f"{column_letter(s.col)}1",
-                }
-            )
+        yield r, year, row, units
     if not seen_years:
         raise SourceFileError(
             file,
@@ -150,7 +165,6 @@ def _parse_sheet(sheet: Sheet, path: Path, file: str, expected_indicator: str, c
             sheet=sheet.name,
             expected="rows keyed by Dec-31 dates or integer years",
         )
-    return out
 
 
 def _clean(text: object) -> str | None:
@@ -165,66 +179,10 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
     for c in range(1, len(header)):
         name = header[c]
         if name is None:
-            # A trailing empty header column is harmless only if no data sits under it.
-            if any(c < len(row) and row[c] is not None for row in sheet.rows[1:]):
-                raise SourceFileError(
-                    file,
-                    "has values under a column with no series name",
-                    sheet=sheet.name,
-                    row=0,
-                    col=c,
-                    expected="a series name in the header row",
-                )
+            _refuse_values_without_name(sheet, c, file)
             continue
-        parts = [p.strip() for p in SERIES_SEPARATOR.split(str(name))]
-        if len(parts) >= 3:
-            # 省:指标:行业, or with the parent aggregate in between (省:指标:制造业:纺织业).
-            province, indicator, industry = parts[0], parts[1], parts[-1]
-            if _clean(indicator) != expected_indicator:
-                raise SourceFileError(
-                    file,
-                    "names a different indicator than its catalogue family" + _encoding_hint(str(name)),
-                    sheet=sheet.name,
-                    row=0,
-                    col=c,
-                    expected=f"series of {expected_indicator!r}",
-                    found=str(name),
-                )
-        elif len(parts) == 1:
-            # Bare industry names (as in the Beijing export): province from the file name.
-            province, indicator, industry = path.stem, None, parts[0]
-        else:
-            raise SourceFileError(
-                file,
-                "has a series name of unknown form",
-                sheet=sheet.name,
-                row=0,
-                col=c,
-                expected="'省:指标:行业' (optionally '省:指标:上级:行业') or a bare industry name",
-                found=str(name),
-            )
-        if indicator is not None and not same_province(province, path.stem):
-            raise SourceFileError(
-                file,
-                "names a province in its series that is not the province in its file name",
-                sheet=sheet.name,
-                row=0,
-                col=c,
-                expected=f"series of {path.stem} (the file name), or a file named after the series' province",
-                found=str(name),
-            )
-        industry_label = _clean(industry)
-        if not industry_label:
-            raise SourceFileError(
-                file,
-                "has a series without an industry",
-                sheet=sheet.name,
-                row=0,
-                col=c,
-                expected="'省:指标:行业'",
-                found=str(name),
-            )
-        key = f"{_clean(province)}|{industry_label}"
+        one = _series_in_column(str(name), c, sheet, path, file, expected_indicator)
+        key = f"{one.province_label}|{one.industry_label}"
         if key in seen:
             raise SourceFileError(
                 file,
@@ -236,7 +194,7 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
                 found=str(name),
             )
         seen[key] = c
-        series.append(Series(c, str(name), _clean(province), _clean(indicator), industry_label))
+        series.append(one)
     if not series:
         raise SourceFileError(
             file,
@@ -246,6 +204,80 @@ def _read_series(sheet: Sheet, path: Path, file: str, expected_indicator: str) -
             expected="series names after 指标名称",
         )
     return series
+
+
+def _refuse_values_without_name(sheet: Sheet, c: int, file: str) -> None:
+    # A trailing empty header column is harmless only if no data sits under it.
+    if any(c < len(row) and row[c] is not None for row in sheet.rows[1:]):
+        raise SourceFileError(
+            file,
+            "has values under a column with no series name",
+            sheet=sheet.name,
+            row=0,
+            col=c,
+            expected="a series name in the header row",
+        )
+
+
+def _series_in_column(name: str, c: int, sheet: Sheet, path: Path, file: str, expected_indicator: str) -> Series:
+    """The series a header cell names; its province must be the file's, and it must name an industry."""
+    province, indicator, industry = _series_name_parts(name, c, sheet, path, file, expected_indicator)
+    if indicator is not None and not same_province(province, path.stem):
+        raise SourceFileError(
+            file,
+            "names a province in its series that is not the province in its file name",
+            sheet=sheet.name,
+            row=0,
+            col=c,
+            expected=f"series of {path.stem} (the file name), or a file named after the series' province",
+            found=name,
+        )
+    industry_label = _clean(industry)
+    if not industry_label:
+        raise SourceFileError(
+            file,
+            "has a series without an industry",
+            sheet=sheet.name,
+            row=0,
+            col=c,
+            expected="'省:指标:行业'",
+            found=name,
+        )
+    return Series(c, name, _clean(province), _clean(indicator), industry_label)
+
+
+def _series_name_parts(
+    name: str, c: int, sheet: Sheet, path: Path, file: str, expected_indicator: str
+) -> tuple[str, str | None, str]:
+    """(province, indicator, industry) as a series name prints them; the indicator is None for a
+    bare industry name."""
+    parts = [p.strip() for p in SERIES_SEPARATOR.split(name)]
+    if len(parts) >= 3:
+        # 省:指标:行业, or with the parent aggregate in between (省:指标:制造业:纺织业).
+        province, indicator, industry = parts[0], parts[1], parts[-1]
+        if _clean(indicator) != expected_indicator:
+            raise SourceFileError(
+                file,
+                "names a different indicator than its catalogue family" + _encoding_hint(name),
+                sheet=sheet.name,
+                row=0,
+                col=c,
+                expected=f"series of {expected_indicator!r}",
+                found=name,
+            )
+        return province, indicator, industry
+    if len(parts) == 1:
+        # Bare industry names (as in the Beijing export): province from the file name.
+        return path.stem, None, parts[0]
+    raise SourceFileError(
+        file,
+        "has a series name of unknown form",
+        sheet=sheet.name,
+        row=0,
+        col=c,
+        expected="'省:指标:行业' (optionally '省:指标:上级:行业') or a bare industry name",
+        found=name,
+    )
 
 
 PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市")

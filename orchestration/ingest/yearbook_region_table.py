@@ -23,6 +23,7 @@ macro-regions and the nation, and keep macro-region subtotals apart from provinc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,55 +88,14 @@ def parse_yearbook_region_table(
     """Parse one yearbook region table (any copy: xls, xlsx, HTML) into long rows."""
     specs = tuple(ColumnSpec(c["indicator"], tuple(c["headers_zh"]), c["unit"]) for c in columns)
     workbook = read_workbook(path, display_name)
-    candidates = [(s, r) for s in workbook.sheets for r in [_title_row(s, title_contains)] if r is not None]
-    if not candidates:
-        raise SourceFileError(
-            display_name,
-            f"has no sheet with a table titled …{title_contains}…",
-            expected=f"a title containing {title_contains!r} near the top of a sheet",
-        )
-    if len(candidates) > 1:
-        raise SourceFileError(
-            display_name,
-            "has the table on more than one sheet",
-            expected="one sheet with the table",
-            found=[s.name for s, _ in candidates],
-        )
-    sheet, title_row = candidates[0]
+    sheet, title_row = _table_sheet(workbook.sheets, title_contains, display_name)
     title = _title_text(sheet, title_row)
     year = _data_year(sheet, title_row, display_name)
     first_data = _first_data_row(sheet, title_row, display_name)
     data_columns = _data_columns(sheet, title_row, first_data, specs, display_name)
     label_en_col = 1 if data_columns[0].col > 1 else None
     out: list[dict] = []
-    seen: dict[str, int] = {}
-    for r in range(first_data, len(sheet.rows)):
-        row = sheet.rows[r]
-        label = normalise_label(row[0] if row else None)
-        numbers = [c for c in data_columns if _cell_text(_at(row, c.col))]
-        if not label and not numbers:
-            continue  # spacer row (some editions group provinces in blocks)
-        if label.startswith(FOOTER_PREFIXES) and not numbers:
-            break
-        if not label:
-            raise SourceFileError(
-                display_name,
-                "has values in a row without a region name",
-                sheet=sheet.name,
-                row=r,
-                col=0,
-                expected="a region name in column A",
-            )
-        if label in seen:
-            raise SourceFileError(
-                display_name,
-                f"lists region {label} twice (also in row {seen[label] + 1})",
-                sheet=sheet.name,
-                row=r,
-                col=0,
-                expected="each region once",
-            )
-        seen[label] = r
+    for r, label, row in _region_rows(sheet, first_data, data_columns, display_name):
         label_en = _cell_text(_at(row, label_en_col)) if label_en_col is not None else None
         for column in data_columns:
             raw = _at(row, column.col)
@@ -164,14 +124,69 @@ def parse_yearbook_region_table(
                     "was_encrypted": workbook.was_encrypted,
                 }
             )
+    return out
+
+
+def _table_sheet(sheets: list[Sheet], title_contains: str, file: str) -> tuple[Sheet, int]:
+    """The one sheet whose title names the table, and the title's row."""
+    candidates = [(s, r) for s in sheets for r in [_title_row(s, title_contains)] if r is not None]
+    if not candidates:
+        raise SourceFileError(
+            file,
+            f"has no sheet with a table titled …{title_contains}…",
+            expected=f"a title containing {title_contains!r} near the top of a sheet",
+        )
+    if len(candidates) > 1:
+        raise SourceFileError(
+            file,
+            "has the table on more than one sheet",
+            expected="one sheet with the table",
+            found=[s.name for s, _ in candidates],
+        )
+    return candidates[0]
+
+
+def _region_rows(
+    sheet: Sheet, first_data: int, data_columns: list[DataColumn], file: str
+) -> Iterator[tuple[int, str, list[object]]]:
+    """Each region's row (its position, its label as printed, its cells), up to the footnotes; a
+    region listed twice, or values without a region name, are refused."""
+    seen: dict[str, int] = {}
+    for r in range(first_data, len(sheet.rows)):
+        row = sheet.rows[r]
+        label = normalise_label(row[0] if row else None)
+        numbers = [c for c in data_columns if _cell_text(_at(row, c.col))]
+        if not label and not numbers:
+            continue  # spacer row (some editions group provinces in blocks)
+        if label.startswith(FOOTER_PREFIXES) and not numbers:
+            break
+        if not label:
+            raise SourceFileError(
+                file,
+                "has values in a row without a region name",
+                sheet=sheet.name,
+                row=r,
+                col=0,
+                expected="a region name in column A",
+            )
+        if label in seen:
+            raise SourceFileError(
+                file,
+                f"lists region {label} twice (also in row {seen[label] + 1})",
+                sheet=sheet.name,
+                row=r,
+                col=0,
+                expected="each region once",
+            )
+        seen[label] = r
+        yield r, label, row
     if not seen:
         raise SourceFileError(
-            display_name,
+            file,
             "has a header but no region rows",
             sheet=sheet.name,
             expected="one row per region after the header",
         )
-    return out
 
 
 def _at(row: list[object], col: int | None) -> object:
@@ -233,17 +248,9 @@ def _first_data_row(sheet: Sheet, title_row: int, file: str) -> int:
 def _data_columns(
     sheet: Sheet, title_row: int, first_data: int, specs: tuple[ColumnSpec, ...], file: str
 ) -> list[DataColumn]:
-    header_rows = [
-        r
-        for r in range(title_row + 1, first_data)
-        if not any(normalise_label(v).startswith("单位") for v in sheet.rows[r])
-    ]
-    unit_line = " ".join(
-        normalise_label(v)
-        for r in range(title_row + 1, first_data)
-        for v in sheet.rows[r]
-        if normalise_label(v).startswith("单位")
-    )
+    header_rows = _header_rows(sheet, title_row, first_data)
+    unit_line = _unit_line(sheet, title_row, first_data)
+    header_row = header_rows[0] if header_rows else title_row
     first = sheet.rows[first_data]
     numeric_cols = [c for c, v in enumerate(first) if c > 0 and _is_number(v)]
     start = numeric_cols[0]
@@ -254,30 +261,11 @@ def _data_columns(
         parts = [p for p in parts if p]
         header_text = " / ".join(" ".join(p.split()) for p in parts)
         if not header_text:
-            if any(_cell_text(_at(sheet.rows[r], c)) for r in range(first_data, len(sheet.rows))):
-                raise SourceFileError(
-                    file,
-                    "has a data column without a header",
-                    sheet=sheet.name,
-                    row=first_data,
-                    col=c,
-                    expected="a column header above the data",
-                )
+            _refuse_values_without_header(sheet, first_data, c, file)
             continue
         joined = "".join(parts)
         chinese = "".join(_CJK.findall(_UNIT_IN_PARENS.sub("", joined)))  # 企业数(个) -> 企业数
-        spec = _match(chinese, specs)
-        header_row = header_rows[0] if header_rows else title_row
-        if spec is None:
-            raise SourceFileError(
-                file,
-                "has a column the catalogue does not know",
-                sheet=sheet.name,
-                row=header_row,
-                col=c,
-                expected=f"a header starting with one of {[h for s in specs for h in s.headers_zh]}",
-                found=header_text,
-            )
+        spec = _catalogue_spec(chinese, header_text, specs, file, sheet.name, header_row, c)
         unit, basis = _column_unit(joined, unit_line, spec, file, sheet.name, header_row, c)
         out.append(DataColumn(c, spec, chinese, header_text, unit, basis))
     if not out:
@@ -288,19 +276,73 @@ def _data_columns(
             row=first_data,
             expected="numeric columns right of the region names",
         )
-    indicators = [d.spec.indicator for d in out]
-    for d in out:
+    _refuse_repeated_indicators(out, sheet, header_row, file)
+    return out
+
+
+def _header_rows(sheet: Sheet, title_row: int, first_data: int) -> list[int]:
+    """The rows between the title and the data that hold column headers (not the 单位 line)."""
+    return [
+        r
+        for r in range(title_row + 1, first_data)
+        if not any(normalise_label(v).startswith("单位") for v in sheet.rows[r])
+    ]
+
+
+def _unit_line(sheet: Sheet, title_row: int, first_data: int) -> str:
+    """The table's 单位 line, or '' when it prints none."""
+    return " ".join(
+        normalise_label(v)
+        for r in range(title_row + 1, first_data)
+        for v in sheet.rows[r]
+        if normalise_label(v).startswith("单位")
+    )
+
+
+def _refuse_values_without_header(sheet: Sheet, first_data: int, c: int, file: str) -> None:
+    """A column without a header is harmless only if no data sits under it."""
+    if any(_cell_text(_at(sheet.rows[r], c)) for r in range(first_data, len(sheet.rows))):
+        raise SourceFileError(
+            file,
+            "has a data column without a header",
+            sheet=sheet.name,
+            row=first_data,
+            col=c,
+            expected="a column header above the data",
+        )
+
+
+def _catalogue_spec(
+    chinese: str, header_text: str, specs: tuple[ColumnSpec, ...], file: str, sheet: str, r: int, c: int
+) -> ColumnSpec:
+    """The catalogue's column whose header the printed one starts with; an unknown one is refused."""
+    spec = _match(chinese, specs)
+    if spec is None:
+        raise SourceFileError(
+            file,
+            "has a column the catalogue does not know",
+            sheet=sheet,
+            row=r,
+            col=c,
+            expected=f"a header starting with one of {[h for s in specs for h in s.headers_zh]}",
+            found=header_text,
+        )
+    return spec
+
+
+def _refuse_repeated_indicators(data_columns: list[DataColumn], sheet: Sheet, header_row: int, file: str) -> None:
+    indicators = [d.spec.indicator for d in data_columns]
+    for d in data_columns:
         if indicators.count(d.spec.indicator) > 1:
             raise SourceFileError(
                 file,
                 f"has two columns for {d.spec.indicator}",
                 sheet=sheet.name,
-                row=header_rows[0] if header_rows else title_row,
+                row=header_row,
                 col=d.col,
                 expected="each indicator once",
                 found=d.header_text,
             )
-    return out
 
 
 def _match(chinese: str, specs: tuple[ColumnSpec, ...]) -> ColumnSpec | None:

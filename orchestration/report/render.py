@@ -17,7 +17,7 @@ import pandas as pd
 from ..dbt_registry import column_label, column_unit
 from .charts import render as render_chart
 from .fonts import font_face_css
-from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, unit_label
+from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, Section, unit_label
 
 # A published column's header (中文, English) and unit are its YAML meta, read from dbt's manifest
 # (orchestration/dbt_registry.py). These are the columns the report makes itself: names, renamed
@@ -335,11 +335,24 @@ def _title(name: str, unit: str = "") -> str:
 
 
 def write_html(data: ReportData, path: Path) -> Path:
+    parts = _page_top(data)
+    for section in data.sections:
+        parts.extend(_section_html(section, data.unit))
+    parts.append("</body></html>")
+    page = "\n".join(parts)
+    # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font
+    page = page.replace("<style>", "<style>" + font_face_css(re.sub(r"<svg.*?</svg>", "", page, flags=re.S)), 1)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _page_top(data: ReportData) -> list[str]:
+    """The page's head, its title, the note on what the numbers are, and the contents."""
     pair = data.pair
     a_zh, a_en = data.names.get(pair.a, (pair.a, pair.a))
     b_zh, b_en = data.names.get(pair.b, (pair.b, pair.b))
     title = f"{a_zh}与{b_zh}制造业结构比较 {a_en} vs {b_en}, {pair.year_from}–{pair.year_to}"
-    parts = [
+    return [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
@@ -356,45 +369,41 @@ def write_html(data: ReportData, path: Path) -> Path:
         )
         + "</ol></nav>",
     ]
-    for section in data.sections:
-        parts.append(
-            f'<section id="s{section.number}"><h2>{section.number}. {html.escape(section.title_zh)} '
-            f"{html.escape(section.title_en)}</h2>"
+
+
+def _section_html(section: Section, unit: str) -> list[str]:
+    """One section: its heading, context, charts, notes and tables (a workbook-only table as a note)."""
+    parts = [
+        f'<section id="s{section.number}"><h2>{section.number}. {html.escape(section.title_zh)} '
+        f"{html.escape(section.title_en)}</h2>",
+        '<dl class="context">'
+        + "".join(
+            f"<dt>{html.escape(CONTEXT_LABELS.get(k, k))}</dt><dd>{html.escape(v)}</dd>"
+            for k, v in section.context.items()
         )
+        + "</dl>",
+    ]
+    for chart in section.charts:
+        parts.append(f'<figure class="chart">{render_chart(chart)}</figure>')
+    for note in section.notes:
+        parts.append(f'<p class="note">{html.escape(note)}</p>')
+    for name, frame in section.tables.items():
+        if name in section.workbook_only:
+            parts.append(f'<p class="note">{html.escape(_title(name))}: {len(frame)} rows in the workbook.</p>')
+            continue
         parts.append(
-            '<dl class="context">'
-            + "".join(
-                f"<dt>{html.escape(CONTEXT_LABELS.get(k, k))}</dt><dd>{html.escape(v)}</dd>"
-                for k, v in section.context.items()
+            f"<h3>{html.escape(_title(name, unit))}</h3>"
+            + table_html(
+                frame,
+                section.labels,
+                name=name,
+                unit=unit,
+                incomplete=section.incomplete_cells.get(name, set()),
+                read_from=section.read_from,
             )
-            + "</dl>"
         )
-        for chart in section.charts:
-            parts.append(f'<figure class="chart">{render_chart(chart)}</figure>')
-        for note in section.notes:
-            parts.append(f'<p class="note">{html.escape(note)}</p>')
-        for name, frame in section.tables.items():
-            if name in section.workbook_only:
-                parts.append(f'<p class="note">{html.escape(_title(name))}: {len(frame)} rows in the workbook.</p>')
-                continue
-            parts.append(
-                f"<h3>{html.escape(_title(name, data.unit))}</h3>"
-                + table_html(
-                    frame,
-                    section.labels,
-                    name=name,
-                    unit=data.unit,
-                    incomplete=section.incomplete_cells.get(name, set()),
-                    read_from=section.read_from,
-                )
-            )
-        parts.append("</section>")
-    parts.append("</body></html>")
-    page = "\n".join(parts)
-    # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font
-    page = page.replace("<style>", "<style>" + font_face_css(re.sub(r"<svg.*?</svg>", "", page, flags=re.S)), 1)
-    path.write_text(page, encoding="utf-8")
-    return path
+    parts.append("</section>")
+    return parts
 
 
 def sheet_name(section: int, table: str, used: set[str]) -> str:
@@ -447,78 +456,94 @@ def write_workbook(data: ReportData, path: Path) -> Path:
     """One sheet per table: row 1 the header (中文, English, unit), row 2 the column name for code,
     the values from row 3 unrounded with a number format; the header frozen; incomplete cells filled
     and marked in the contents. The contents sheet comes first, then caveats (every claim and its SQL)."""
+    used: set[str] = {"contents", "caveats", "about"}
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"x": []}).to_excel(writer, sheet_name="contents", index=False)
+        _claims_frame(data).to_excel(writer, sheet_name="caveats", index=False)
+        index = []
+        for section in data.sections:
+            for name, frame in section.tables.items():
+                index.append(_write_table_sheet(writer, data, section, name, frame, used))
+        _about_frame(data).to_excel(writer, sheet_name="about", index=False)
+        _write_contents(writer.book["contents"], pd.DataFrame(index))
+        writer.book["caveats"].freeze_panes = "A2"
+    return path
+
+
+def _claims_frame(data: ReportData) -> pd.DataFrame:
+    """Every claim of the report with its section and SQL; a list or mapping value as text."""
+    claims = pd.DataFrame(
+        [
+            {
+                "section": number,
+                "claim": c.key,
+                "text": c.text,
+                "value": _format(c.value) if isinstance(c.value, list | tuple | dict) else c.value,
+                "sql": c.sql,
+            }
+            for number, c in data.claims
+        ]
+    )
+    if len(claims):
+        claims["value"] = claims["value"].map(lambda v: v if isinstance(v, int | float | str) else str(v))
+    return claims
+
+
+def _write_table_sheet(
+    writer, data: ReportData, section: Section, name: str, frame: pd.DataFrame, used: set[str]
+) -> dict:
+    """One table on a sheet of its own, formatted; returns its line of the contents."""
+    sheet = sheet_name(section.number, name, used)
+    clean = _clean(frame)
+    clean.columns = [str(c) for c in clean.columns]
+    clean.to_excel(writer, sheet_name=sheet, index=False, startrow=1)
+    ws = writer.book[sheet]
+    marks = incomplete_marks(name, frame, section.incomplete_cells.get(name, set()))
+    _format_sheet(ws, name, frame, section.labels, data.unit, marks, section.read_from)
+    ws.freeze_panes = "A3"
+    return {
+        "sheet": sheet,
+        "section": f"{section.number}. {section.title_zh} {section.title_en}",
+        "table": _title(name, data.unit),
+        **{k: v for k, v in section.context.items()},
+        "rows": len(frame),
+        "incomplete cells (filled)": len(marks),
+    }
+
+
+def _about_frame(data: ReportData) -> pd.DataFrame:
+    pair = data.pair
+    return pd.DataFrame(
+        [
+            {"key": "groups", "value": f"{pair.a} vs {pair.b}"},
+            {"key": "years", "value": f"{pair.year_from}–{pair.year_to}"},
+            {"key": "indicator", "value": f"{data.indicator} ({unit_label(data.unit)})"},
+            {"key": "published_at", "value": data.published_at},
+            {
+                "key": "layout",
+                "value": "row 1: header (中文 English, unit); row 2: column name; values from row 3, "
+                "unrounded (the number format only rounds the display); pandas: read_excel(header=1)",
+            },
+            {"key": "incomplete", "value": INCOMPLETE_LEGEND + "; such cells are filled orange"},
+        ]
+    )
+
+
+def _write_contents(ws, contents: pd.DataFrame) -> None:
+    """The contents sheet: a bold header row, then one row per table whose sheet name links to it."""
     from openpyxl.styles import Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    pair = data.pair
-    used: set[str] = {"contents", "caveats", "about"}
-    index = []
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        pd.DataFrame({"x": []}).to_excel(writer, sheet_name="contents", index=False)
-        claims = pd.DataFrame(
-            [
-                {
-                    "section": number,
-                    "claim": c.key,
-                    "text": c.text,
-                    "value": _format(c.value) if isinstance(c.value, list | tuple | dict) else c.value,
-                    "sql": c.sql,
-                }
-                for number, c in data.claims
-            ]
-        )
-        if len(claims):
-            claims["value"] = claims["value"].map(lambda v: v if isinstance(v, int | float | str) else str(v))
-        claims.to_excel(writer, sheet_name="caveats", index=False)
-        for section in data.sections:
-            for name, frame in section.tables.items():
-                sheet = sheet_name(section.number, name, used)
-                clean = _clean(frame)
-                clean.columns = [str(c) for c in clean.columns]
-                clean.to_excel(writer, sheet_name=sheet, index=False, startrow=1)
-                ws = writer.book[sheet]
-                marks = incomplete_marks(name, frame, section.incomplete_cells.get(name, set()))
-                _format_sheet(ws, name, frame, section.labels, data.unit, marks, section.read_from)
-                ws.freeze_panes = "A3"
-                index.append(
-                    {
-                        "sheet": sheet,
-                        "section": f"{section.number}. {section.title_zh} {section.title_en}",
-                        "table": _title(name, data.unit),
-                        **{k: v for k, v in section.context.items()},
-                        "rows": len(frame),
-                        "incomplete cells (filled)": len(marks),
-                    }
-                )
-        about = pd.DataFrame(
-            [
-                {"key": "groups", "value": f"{pair.a} vs {pair.b}"},
-                {"key": "years", "value": f"{pair.year_from}–{pair.year_to}"},
-                {"key": "indicator", "value": f"{data.indicator} ({unit_label(data.unit)})"},
-                {"key": "published_at", "value": data.published_at},
-                {
-                    "key": "layout",
-                    "value": "row 1: header (中文 English, unit); row 2: column name; values from row 3, "
-                    "unrounded (the number format only rounds the display); pandas: read_excel(header=1)",
-                },
-                {"key": "incomplete", "value": INCOMPLETE_LEGEND + "; such cells are filled orange"},
-            ]
-        )
-        about.to_excel(writer, sheet_name="about", index=False)
-        contents = pd.DataFrame(index)
-        ws = writer.book["contents"]
-        ws.delete_rows(1, ws.max_row)
-        for j, column in enumerate(contents.columns, start=1):
-            ws.cell(row=1, column=j, value=column).font = Font(bold=True)
-        for i, row in enumerate(contents.itertuples(index=False), start=2):
-            for j, value in enumerate(row, start=1):
-                cell = ws.cell(row=i, column=j, value=value)
-                if j == 1:
-                    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{value}'!A1")
-                    cell.font = Font(color="0563C1", underline="single")
-        ws.freeze_panes = "A2"
-        writer.book["caveats"].freeze_panes = "A2"
-    return path
+    ws.delete_rows(1, ws.max_row)
+    for j, column in enumerate(contents.columns, start=1):
+        ws.cell(row=1, column=j, value=column).font = Font(bold=True)
+    for i, row in enumerate(contents.itertuples(index=False), start=2):
+        for j, value in enumerate(row, start=1):
+            cell = ws.cell(row=i, column=j, value=value)
+            if j == 1:
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{value}'!A1")
+                cell.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = "A2"
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
