@@ -149,18 +149,27 @@ class Webserver:
 
 @contextmanager
 def dagster_dev(
-    raw: Path, warehouse: Path, home: Path, log: Path | None = None
+    raw: Path, warehouse: Path, home: Path, log: Path | None = None, repo: Path = REPO_ROOT
 ) -> Iterator[tuple[Webserver, str, list]]:
     """`dagster dev` over the given directories, as `make ui` starts it; yields the client, the code
-    location's name and every asset key once the location has loaded."""
+    location's name and every asset key once the location has loaded.
+
+    `repo` is the checkout whose code and instance settings run (`make bench BASE=...` starts
+    another commit's worktree this way); the client speaks Dagster's GraphQL API, which depends on
+    the installed Dagster, not on the commit."""
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(INSTANCE_YAML, home / "dagster.yaml")
+    instance_yaml = repo / "orchestration" / "dagster_instance.yaml"
+    if instance_yaml.exists():  # commits before it ran on Dagster's default instance
+        shutil.copy(instance_yaml, home / "dagster.yaml")
     port = free_port()
     env = {
         **os.environ,
         "RAW_DIR": str(raw),
         "WAREHOUSE_DIR": str(warehouse),
         "DAGSTER_HOME": str(home),
+        # every process dagster dev starts (webserver, daemon, code server, run workers) imports
+        # the checkout's own code, not whatever the caller's path or the editable install names
+        "PYTHONPATH": str(repo),
         "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ['PATH']}",
         # as the Makefile's `ui` target: Dagster 1.13's notice that `dg dev` supersedes `dagster dev`
         "PYTHONWARNINGS": "ignore:Function `dev_command` is superseded",
@@ -168,7 +177,7 @@ def dagster_dev(
     output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed when the server stops
     process = subprocess.Popen(
         [str(DAGSTER), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO_ROOT,
+        cwd=repo,
         env=env,
         stdout=output,
         stderr=subprocess.STDOUT,
