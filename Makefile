@@ -16,8 +16,9 @@
 #   make trace TABLE=... universe=... province=... year=... indicator=...   a row back to its raw cells
 #   make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=...] [YEARS=2005,2010,2014]   comparison report: HTML, XLSX
 #   make report-check                             open a report in headless Chromium, offline; screenshot
-#   make bench                                    full-refresh timing on the real extracts, then
-#                                                 every metric mart on a 6.1M-row generated panel
+#   make bench [BASE=../wt-base]                  refresh timings on the real extracts (full, nothing changed,
+#                                                 one file, the UI); BASE: against that worktree's commit,
+#                                                 alternately; then every metric mart on a 6.1M-row panel
 #   make docs                                     dbt documentation of every model and metric
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -181,8 +182,9 @@ report-check: setup
 export: setup
 	$(BIN)/python -m orchestration.cli export
 
+# BASE: a worktree of the commit to compare with (git worktree add ../wt-base <commit>, its .venv linked).
 bench: setup
-	RAW_DIR=$(BENCH_RAW_DIR) $(BIN)/python benchmarks/bench_refresh.py --ui
+	RAW_DIR=$(BENCH_RAW_DIR) $(BIN)/python benchmarks/bench_refresh.py --ui $(if $(BASE),--base $(abspath $(BASE)))
 	$(BIN)/python benchmarks/bench_metrics_scale.py
 
 # One self-contained HTML file (open it in a browser); the catalog part needs a built warehouse.
