@@ -182,41 +182,12 @@ def publish_warehouse(
     manifest = {**(manifest or {}), "published_at": published_at.isoformat(timespec="microseconds") + "Z"}
     run = (manifest.get("run_id") or "manual")[:8]
     manifest["version_dir"] = str(published_db.parent / "versions" / f"{published_at:%Y%m%dT%H%M%S%f}_{run}")
-    counts: dict[str, int] = {}
     with replaced_atomically(published_db) as staging, duckdb.connect(str(staging)) as con:
         con.execute(f"attach '{build_db}' as build (read_only)")
-        for table in tables:
-            con.execute(f"create table main.{table} as select * from build.marts.{table}")
-            counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
-        _describe_published_tables(con, tables, dbt_manifest())
-        for table in analysis_tables:
-            con.execute(f"create table main.{table} as select * from build.{ANALYSIS_SCHEMA}.{table}")
-            counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
-            _copy_build_comments(con, table, ANALYSIS_SCHEMA)
-        manifest["tables"] = counts
-        manifest["source_files"] = [
-            dict(zip(("source_family", "source_file", "file_sha256", "n_values"), row))
-            for row in con.execute(
-                "select source_family, source_file, file_sha256, n_values from build.raw.source_file "
-                "order by source_family, source_file"
-            ).fetchall()
-        ]
-        con.execute(
-            "create table main.publication_table as "
-            "select unnest(?::varchar[]) as table_name, unnest(?::bigint[]) as row_count, ?::timestamp as published_at",
-            [list(counts), list(counts.values()), published_at],
-        )
-        con.execute(
-            "create table main.publication_source_file as "
-            "select *, ?::timestamp as published_at from build.raw.source_file order by source_family, source_file",
-            [published_at],
-        )
-        con.execute(
-            "create table main.publication_manifest as select ?::timestamp as published_at, "
-            "?::varchar as run_id, ?::json as manifest",
-            [published_at, manifest.get("run_id"), json.dumps(manifest, ensure_ascii=False, default=str)],
-        )
-        _describe_publication_tables(con)
+        manifest["tables"] = _copy_published_tables(con, tables, analysis_tables)
+        manifest["source_files"] = _source_files(con)
+        # after the counts and files are in the manifest: publication_manifest stores it whole
+        _write_publication_tables(con, manifest, published_at)
         con.execute("detach build")
         con.execute("checkpoint")
     try:
@@ -224,6 +195,54 @@ def publish_warehouse(
     except OSError as exc:
         manifest["version_warning"] = f"published, but keeping a copy in {manifest['version_dir']} failed: {exc}"
     return manifest
+
+
+def _copy_published_tables(con, tables, analysis_tables) -> dict[str, int]:
+    """The marts and the analysis tables copied from the attached build database, described; returns
+    each table's row count."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        con.execute(f"create table main.{table} as select * from build.marts.{table}")
+        counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
+    _describe_published_tables(con, tables, dbt_manifest())
+    for table in analysis_tables:
+        con.execute(f"create table main.{table} as select * from build.{ANALYSIS_SCHEMA}.{table}")
+        counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]
+        _copy_build_comments(con, table, ANALYSIS_SCHEMA)
+    return counts
+
+
+def _source_files(con) -> list[dict]:
+    """Every source file the build was made from, as the manifest lists them."""
+    return [
+        dict(zip(("source_family", "source_file", "file_sha256", "n_values"), row))
+        for row in con.execute(
+            "select source_family, source_file, file_sha256, n_values from build.raw.source_file "
+            "order by source_family, source_file"
+        ).fetchall()
+    ]
+
+
+def _write_publication_tables(con, manifest: dict, published_at: datetime) -> None:
+    """The publication's record of itself inside the published file: its tables and row counts, its
+    source files and its manifest, described."""
+    counts = manifest["tables"]
+    con.execute(
+        "create table main.publication_table as "
+        "select unnest(?::varchar[]) as table_name, unnest(?::bigint[]) as row_count, ?::timestamp as published_at",
+        [list(counts), list(counts.values()), published_at],
+    )
+    con.execute(
+        "create table main.publication_source_file as "
+        "select *, ?::timestamp as published_at from build.raw.source_file order by source_family, source_file",
+        [published_at],
+    )
+    con.execute(
+        "create table main.publication_manifest as select ?::timestamp as published_at, "
+        "?::varchar as run_id, ?::json as manifest",
+        [published_at, manifest.get("run_id"), json.dumps(manifest, ensure_ascii=False, default=str)],
+    )
+    _describe_publication_tables(con)
 
 
 def _keep_version(published_db: Path, manifest: dict, keep: int | None) -> None:

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from ..settings import DBT_PROJECT_DIR
-from ..statistics import FitError, fit_quadratic_fe
+from ..statistics import Fit, FitError, fit_quadratic_fe
 
 SCHEMA = "analysis"
 
@@ -134,12 +134,7 @@ def _rows(model: str, dependent: str, regressor: str, frame: pd.DataFrame, y: st
     absorbed = unit in effects.values()
     if absorbed:
         frame = frame[frame.groupby(unit)[unit].transform("size") > 1]
-    years = sorted(frame.year.unique())
-    sample = {
-        "editions": ", ".join(str(year) for year in years),
-        "n_sectors": int(frame.sector_key.nunique()) if "sector_key" in frame else 0,
-        "n_provinces": int(frame.province_code.nunique()) if "province_code" in frame else 0,
-    }
+    sample = _sample_columns(frame)
     base = {"model": model, "dependent": dependent, "regressor": regressor, "fixed_effects": " + ".join(effects)}
     try:
         fit = fit_quadratic_fe(
@@ -150,14 +145,35 @@ def _rows(model: str, dependent: str, regressor: str, frame: pd.DataFrame, y: st
             expect=EXPECT,
         )
     except FitError as exc:
-        reason = str(exc) if len(frame) else f"{exc} (no unit has a value in two editions that separate the flows)"
-        return [
-            {**base, **sample, "term": term, "n": len(frame), "null_reason": reason, "sample_note": ""}
-            for term in ("integration", "integration_squared")
-        ]
+        return _unfitted_rows(base, sample, frame, exc)
     n_parameters = 3 + sum(frame[column].nunique() - 1 for column in effects.values())
-    note = (
-        f"{fit.n} observations ({sample['editions']}), {fit.n_clusters} clusters, {n_parameters} parameters: "
+    note = _sample_note(fit, sample["editions"], n_parameters, absorbed)
+    return _fitted_rows(base, sample, fit, n_parameters, note)
+
+
+def _sample_columns(frame: pd.DataFrame) -> dict:
+    """The editions, sectors and provinces a model's sample covers."""
+    years = sorted(frame.year.unique())
+    return {
+        "editions": ", ".join(str(year) for year in years),
+        "n_sectors": int(frame.sector_key.nunique()) if "sector_key" in frame else 0,
+        "n_provinces": int(frame.province_code.nunique()) if "province_code" in frame else 0,
+    }
+
+
+def _unfitted_rows(base: dict, sample: dict, frame: pd.DataFrame, exc: FitError) -> list:
+    """A model that cannot be fitted still has its two rows, with the reason and no estimates."""
+    reason = str(exc) if len(frame) else f"{exc} (no unit has a value in two editions that separate the flows)"
+    return [
+        {**base, **sample, "term": term, "n": len(frame), "null_reason": reason, "sample_note": ""}
+        for term in ("integration", "integration_squared")
+    ]
+
+
+def _sample_note(fit: Fit, editions: str, n_parameters: int, absorbed: bool) -> str:
+    """How few observations, clusters and degrees of freedom the estimates rest on, in words."""
+    return (
+        f"{fit.n} observations ({editions}), {fit.n_clusters} clusters, {n_parameters} parameters: "
         f"{fit.n - n_parameters} residual degrees of freedom. "
         + (
             "With a fixed effect per unit and two editions, each unit contributes one change between them. "
@@ -166,6 +182,10 @@ def _rows(model: str, dependent: str, regressor: str, frame: pd.DataFrame, y: st
         )
         + "A small sample: read the estimates as descriptive, not as a test of the inverted U."
     )
+
+
+def _fitted_rows(base: dict, sample: dict, fit: Fit, n_parameters: int, note: str) -> list:
+    """One row per term (x and x²), each with the fit's statistics and turning point."""
     tp = fit.turning_point
     rows = []
     for term, coefficient in (("integration", fit.coefficient("t")), ("integration_squared", fit.coefficient("t²"))):

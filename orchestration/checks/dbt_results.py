@@ -68,54 +68,67 @@ def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
         node = nodes.get(entry["unique_id"])
         if node is None or entry["status"] == "skipped":
             continue  # not run: a model it tests was not built (its own failure is listed)
-        meta = node.get("test_metadata") or {}
-        kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
-        status = entry["status"]
-        result = {
-            "expectation": node["name"],
-            "column": (meta.get("kwargs") or {}).get("column_name") or "",
-            "kwargs": kwargs,
-            "severity": "error" if node["config"].get("severity", "ERROR").upper() == "ERROR" else "warn",
-            "why": (node.get("description") or "").strip(),
-            "success": status == "pass",
-            "unexpected_count": entry.get("failures"),
-            "element_count": None,
-            "sample": [],
-            "message": entry.get("message"),
-            "source": "dbt test",
-        }
-        if status in ("fail", "warn", "error"):
+        result = _data_test_result(node, entry)
+        if entry["status"] in ("fail", "warn", "error"):
             failing.append((result, entry.get("compiled_code"), _tested_model(node, all_nodes)))
         results.append(result)
     if failing:
         with warehouse.connect_build(read_only=True) as con:
             for result, sql, model in failing:
-                if model is not None and model.get("relation_name"):
-                    # the denominator: how many rows the test looked at
-                    try:
-                        relation = model["relation_name"]
-                        result["element_count"] = con.execute(f"select count(*) from {relation}").fetchone()[0]
-                        result["element_label"] = f"rows of {model['name']}"
-                    except Exception:  # not built in this run: no denominator to give
-                        pass
-                if not sql:
-                    continue
-                try:
-                    frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
-                    if "value_cells" in frame.columns:  # one row per header cell, for the cells below it
-                        result["value_cells"] = int(frame["value_cells"].sum())
-                    cell = next((c for c in ("label_cell", "source_cell") if c in frame.columns), None)
-                    if cell:  # C2 before C10: in the order of the sheet
-                        keys = [c for c in ("source_file", "_length", cell) if c in frame.columns or c == "_length"]
-                        frame = frame.assign(_length=frame[cell].str.len()).sort_values(keys).drop(columns="_length")
-                    frame = frame.head(SAMPLE_ROWS)
-                except Exception as exc:  # a test that errored has no rows to show
-                    result["message"] = f"{result['message'] or ''} ({type(exc).__name__}: {exc})".strip()
-                    continue
-                result["sample"] = json.loads(
-                    with_names(frame).to_json(orient="records", force_ascii=False, date_format="iso")
-                )
+                _add_element_count(con, result, model)
+                if sql:
+                    _add_failing_sample(con, result, sql)
     return results
+
+
+def _data_test_result(node: dict, entry: dict) -> dict:
+    """A dbt data test (generic or singular): its outcome, its arguments and dbt's message; the
+    failing rows are added later, for a test that failed."""
+    meta = node.get("test_metadata") or {}
+    kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
+    status = entry["status"]
+    return {
+        "expectation": node["name"],
+        "column": (meta.get("kwargs") or {}).get("column_name") or "",
+        "kwargs": kwargs,
+        "severity": "error" if node["config"].get("severity", "ERROR").upper() == "ERROR" else "warn",
+        "why": (node.get("description") or "").strip(),
+        "success": status == "pass",
+        "unexpected_count": entry.get("failures"),
+        "element_count": None,
+        "sample": [],
+        "message": entry.get("message"),
+        "source": "dbt test",
+    }
+
+
+def _add_element_count(con, result: dict, model: dict | None) -> None:
+    """The denominator of a failed test: how many rows of its model it looked at."""
+    if model is not None and model.get("relation_name"):
+        try:
+            relation = model["relation_name"]
+            result["element_count"] = con.execute(f"select count(*) from {relation}").fetchone()[0]
+            result["element_label"] = f"rows of {model['name']}"
+        except Exception:  # not built in this run: no denominator to give
+            pass
+
+
+def _add_failing_sample(con, result: dict, sql: str) -> None:
+    """A failed test's first rows, from its compiled query run again; for a query that fails, the
+    error joins the test's message instead."""
+    try:
+        frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
+        if "value_cells" in frame.columns:  # one row per header cell, for the cells below it
+            result["value_cells"] = int(frame["value_cells"].sum())
+        cell = next((c for c in ("label_cell", "source_cell") if c in frame.columns), None)
+        if cell:  # C2 before C10: in the order of the sheet
+            keys = [c for c in ("source_file", "_length", cell) if c in frame.columns or c == "_length"]
+            frame = frame.assign(_length=frame[cell].str.len()).sort_values(keys).drop(columns="_length")
+        frame = frame.head(SAMPLE_ROWS)
+    except Exception as exc:  # a test that errored has no rows to show
+        result["message"] = f"{result['message'] or ''} ({type(exc).__name__}: {exc})".strip()
+        return
+    result["sample"] = json.loads(with_names(frame).to_json(orient="records", force_ascii=False, date_format="iso"))
 
 
 def explain_failed_tests(results: list[dict]) -> tuple[str, str]:
