@@ -96,7 +96,7 @@ $(DBT_GENERATED) &: orchestration/ingest/sources.yml orchestration/ingest/dbt_ca
 # dagster-dbt reads the manifest; outside `dagster dev` nobody else prepares it.
 dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES) $(PARSED_FOR)
 	@echo "Parsing the dbt project (dbt parse)"
-	@cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	@$(BIN)/python -m orchestration.dbt_parse_state
 
 # Kept out of the repository root: `dagster dev` warns about a dagster.yaml in its working folder
 # that is not DAGSTER_HOME's.

@@ -17,6 +17,7 @@ from packaging import version
 
 from .checks import gx_worker
 from .core.errors import SourceFileError
+from .dbt_parse_state import reuse_for
 from .dbt_project import warehouse_dbt_project
 from .ingest.catalogue import Catalogue, describe_skipped
 from .refresh_lock import RefreshLocked, describe_removed, launched_by, refresh_lock
@@ -95,6 +96,16 @@ class WarehouseDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         return None
+
+    def _get_unique_target_path(self, *, context) -> Path:
+        # dagster-dbt copies target/partial_parse.msgpack into each invocation's target directory
+        # unless one is there; in another WAREHOUSE_DIR than the parse's, the copy put there first
+        # carries the profile hash dbt computes for it, so dbt parses only what changed
+        # (orchestration/dbt_parse_state.py).
+        path = super()._get_unique_target_path(context=context)
+        project_dir = Path(self.project_dir)
+        reuse_for(project_dir / path.parent, project_dir / path, os.environ.get("WAREHOUSE_DIR"))
+        return path
 
 
 def build_resources(settings: Settings) -> dict:

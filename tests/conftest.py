@@ -88,8 +88,9 @@ def ensure_dbt_manifest() -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         # the dbt files derived from the source catalogue, as `make` writes them; parse again if any changed
         if write_catalogue_files() or not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
-            dbt = Path(sys.executable).parent / "dbt"
-            subprocess.run([str(dbt), "parse", "--profiles-dir", ".", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)
+            # for `make`'s default directory, as `make` parses (the saved parse is reused in any other)
+            env = {"WAREHOUSE_DIR": str(REPO_ROOT / "warehouse"), **os.environ}
+            subprocess.run([sys.executable, "-m", "orchestration.dbt_parse_state"], cwd=REPO_ROOT, env=env, check=True)
 
 
 ensure_dbt_manifest()
