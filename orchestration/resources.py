@@ -17,6 +17,7 @@ from packaging import version
 
 from .checks import gx_worker
 from .core.errors import SourceFileError
+from .dbt_invocations import remove_old_invocations
 from .dbt_parse_state import reuse_for
 from .dbt_project import warehouse_dbt_project
 from .ingest.catalogue import Catalogue, describe_skipped
@@ -104,6 +105,7 @@ class WarehouseDbtCliResource(DbtCliResource):
         # (orchestration/dbt_parse_state.py).
         path = super()._get_unique_target_path(context=context)
         project_dir = Path(self.project_dir)
+        remove_old_invocations(project_dir / path.parent)
         reuse_for(project_dir / path.parent, project_dir / path, os.environ.get("WAREHOUSE_DIR"))
         return path
 
