@@ -92,14 +92,16 @@ def _record_connection(target_dir: Path, warehouse_dir: str) -> None:
     """dbt's text of the connection details it hashed in this process's parse, kept if it hashes to
     the saved hash (so a later dbt that hashes differently is noticed, not guessed)."""
     import msgpack
+    import yaml
     from dbt.adapters.factory import load_plugin
     from dbt.config.profile import Profile
     from dbt.config.renderer import ProfileRenderer
     from dbt_common.context import set_invocation_context
 
     set_invocation_context(os.environ)
-    load_plugin("duckdb")
-    profile = Profile.render(ProfileRenderer({}), "regional_structure", None, None)
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    profile = Profile.render(ProfileRenderer({}), project["profile"], None, None)
+    load_plugin(profile.credentials.type)
     text = pprint.pformat(sorted(profile.credentials.connection_info()))
     state = msgpack.unpackb((target_dir / SAVED_PARSE).read_bytes(), raw=False, strict_map_key=False)
     if hashlib.sha256(text.encode("utf-8")).hexdigest() == _saved_hash(state):

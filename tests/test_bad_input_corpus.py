@@ -164,6 +164,18 @@ def shared_case(baseline: Path, tmp_path_factory, name: str) -> Case:
     return new_case(baseline, tmp_path_factory.mktemp(name))
 
 
+def start_reader(published: Path, stop_file: Path) -> subprocess.Popen:
+    """A process querying the published file (READER) until stop_file exists, once it has read once."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published), str(stop_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: Path(f"{stop_file}.ready").exists(), "the reader's first query", reader)
+    return reader
+
+
 def wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 120) -> None:
     """Wait until `condition()` holds, polling; fail if `process` ends first or time runs out."""
     deadline = time.monotonic() + timeout
@@ -449,13 +461,7 @@ def quarantines(baseline, tmp_path_factory) -> Shared:
     plant_zero_in_a_material_series(case)
     plant_years_in_another_order(case)
     stop_file = case.warehouse.parent / "refresh_done"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(case.published), str(stop_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    wait_for(lambda: Path(f"{stop_file}.ready").exists(), "the reader's first query", reader)
+    reader = start_reader(case.published, stop_file)
     result = case.refresh()
     stop_file.touch()
     planted["reader"] = reader.communicate(timeout=120)
@@ -902,13 +908,7 @@ def test_rollback_is_atomic_and_keeps_every_version_intact(quarantines, tmp_path
     versions = sorted((case.warehouse / "versions").iterdir())
     before = {v.name: ((v / "marts.duckdb").read_bytes(), (v / "manifest.json").read_bytes()) for v in versions}
     stop_file = tmp_path / "rollback_done"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(case.published), str(stop_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    wait_for(lambda: Path(f"{stop_file}.ready").exists(), "the reader's first query", reader)
+    reader = start_reader(case.published, stop_file)
     env = {**os.environ, "WAREHOUSE_DIR": str(case.warehouse), "RAW_DIR": str(case.raw)}
     done = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "rollback"],
