@@ -19,8 +19,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     published = published_marts_file
     warning = raw_dir_warning(settings)
     if warning:
-        dg.get_dagster_logger().warning(warning)
-        # shown where a user looks for what is published: the published asset's page
+        # shown where a UI user looks for what is published: the published asset's page (the
+        # schedule and the sensor say it too). Not logged: `make run` builds these definitions
+        # as well, and its own preflight says what a refresh from another directory does.
         (published,) = dg.map_asset_specs(
             lambda spec: spec.replace_attributes(description=f"WARNING: {warning}\n\n{spec.description}"),
             [published_marts_file],

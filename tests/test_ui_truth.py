@@ -70,3 +70,14 @@ def test_counts_have_denominators():
     )
     assert count_text({"success": False, "unexpected_count": 3}) == "3"
     assert count_text({"success": True, "unexpected_count": None}) == "—"
+
+
+def test_building_the_definitions_prints_no_ui_sentence_outside_the_ui(tmp_path, capsys, caplog):
+    """`make run` builds the definitions too: a sentence about "the UI" there would be false. The
+    warning lives in the descriptions the UI shows (above)."""
+    _publication_from(tmp_path / "warehouse", "/data/yearbook")
+    with caplog.at_level("DEBUG"):
+        build_definitions(Settings(REPO_ROOT / "raw", tmp_path / "warehouse"))
+    printed = capsys.readouterr()
+    shown = printed.out + printed.err + caplog.text
+    assert "The UI was started" not in shown
