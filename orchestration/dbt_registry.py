@@ -5,7 +5,8 @@ What the warehouse knows about a published column is written once, in the marts'
 
 - `label_zh`, `label_en`: its header in the comparison report and its workbook;
 - `unit`: what a number is measured in, which also sets how the report shows it: `share` (a
-  fraction of a whole, shown in %), `rate` (a growth rate, in %), `index` (to three decimals),
+  fraction of a whole, shown in %), `rate` (a growth rate a year, in %), `growth` (growth over a
+  whole span, in %), `index` (to three decimals),
   `indicator` (the unit of the row's indicator: 亿元, persons), `year`, `count`;
 - `range: [min, max]`: the bounds docs/metric-reference.md gives the metric, without those that
   depend on n (null: unbounded), with `range_open` (the ends it never reaches) and

@@ -95,3 +95,15 @@ def test_the_report_labels_only_the_columns_it_computes_itself():
     published = {c for columns in published_column_meta().values() for c in columns}
     assert [c for c in COMPUTED_COLUMN_LABELS if c in published] == []
     assert [c for c in render.KIND if c in published] == []
+
+
+def test_growth_over_a_span_is_not_labelled_a_year():
+    """growth_rate = x[T]/x[t0] − 1 is growth over the whole span; only the CAGR is a rate a year.
+    East 2006→2014 in the real extracts: growth 202.7 % against a CAGR of 14.8 % a year."""
+    growth = pd.DataFrame({"growth_rate": [582164 / 192317 - 1], "cagr": [(582164 / 192317) ** (1 / 8) - 1]})
+    html = table_html(growth, name="group_growth", unit="亿元")
+    assert "(% over the span)" in html and "202.7" in html
+    assert html.count("(% a year)") == 1 and "14.8" in html
+    # the published regression table's interval is a coefficient's: no growth unit
+    regression = pd.DataFrame({"ci_low": [-0.25], "ci_high": [0.75]})
+    assert "% a year" not in table_html(regression, name="io_regression_published")

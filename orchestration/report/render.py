@@ -86,10 +86,18 @@ COMPUTED_COLUMN_LABELS = {
     "sample_note": ("样本说明", "sample"),
     "integration": ("一体化（流出比重）", "integration (outflow share)"),
 }
-# how a column is shown: value (the indicator's unit), share (%), rate (% a year), index, year, coef,
+# how a column is shown: value (the indicator's unit), share (%), rate (% a year), growth (% over the
+# span: x[T]/x[t0] − 1), index, year, coef,
 # years. A published column's kind follows from its YAML `unit` (KIND_OF_UNIT); these are the
 # report's own columns.
-KIND_OF_UNIT = {"indicator": "value", "share": "share", "rate": "rate", "index": "index", "year": "year"}
+KIND_OF_UNIT = {
+    "indicator": "value",
+    "share": "share",
+    "rate": "rate",
+    "growth": "growth",
+    "index": "index",
+    "year": "year",
+}
 KIND = {
     **dict.fromkeys(["value_from", "value_to"], "value"),
     **dict.fromkeys(["share_of_group_from", "share_of_group_to", "integration"], "share"),
@@ -111,7 +119,16 @@ WIDE_KIND = {
 # section 10 (sections/io_integration.py): the regression's turning point is a value of x (a share),
 # not a year
 TABLE_KIND = {("io_regression", c): "index" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")}
-UNIT_OF_KIND = {"share": "%", "rate": "% a year", "index": "index", "coef": "", "years": "years"}
+# the published regression table's interval is a coefficient's, not a trend growth rate's
+TABLE_KIND |= {("io_regression_published", c): "coef" for c in ("ci_low", "ci_high")}
+UNIT_OF_KIND = {
+    "share": "%",
+    "rate": "% a year",
+    "growth": "% over the span",
+    "index": "index",
+    "coef": "",
+    "years": "years",
+}
 FLAG_COLUMNS = ("is_complete", "is_universe_complete", "is_group_complete")
 CONTEXT_LABELS = {
     "indicator": "指标 Indicator",
@@ -167,6 +184,7 @@ def _format(value, kind: str = "") -> str:
 NUMBER_FORMATS = {
     "share": lambda v: f"{v * 100:.1f}",
     "rate": lambda v: f"{v * 100:.1f}",
+    "growth": lambda v: f"{v * 100:.1f}",
     "index": lambda v: f"{v:.3f}",
     "coef": lambda v: f"{v:.6f}" if abs(v) < 1 else f"{v:,.4f}",
     "years": lambda v: f"{v:.1f}",
@@ -420,6 +438,7 @@ EXCEL_FORMAT = {
     "value": "#,##0.0",
     "share": "0.0%",
     "rate": "0.0%",
+    "growth": "0.0%",
     "index": "0.000",
     "coef": "0.000000",
     "year": "0",
