@@ -336,7 +336,7 @@ def test_stata_export_carries_labels_and_the_published_values(published_warehous
             "select column_name, comment from duckdb_columns() where table_name = 'mart_location_quotient'",
         ).values
     )
-    assert labels["value"] == comments["value"] == "x[i,k], 亿元"
+    assert labels["value"] == comments["value"] == "x[i,k], in the indicator's unit (亿元 for revenue, 人 for employment)"
     assert labels["lq"].startswith("Location quotient 区位商 LQ[i,k]") and len(labels["lq"]) == 80
     assert labels["province_name_zh"] == "Chinese name of province_code"
     assert meta.value_labels[meta.variable_to_label["province_code"]][320000] == "江苏 Jiangsu"
@@ -420,7 +420,7 @@ def test_xlsx_export_has_a_frozen_header_and_says_what_columns_and_units_are(pub
     assert frame["lq"].tolist() == pytest.approx(expected_lq(settings)["lq"].tolist(), rel=1e-15)
     notes = [row for row in book["columns"].values if row and row[0]]
     described = {row[0]: row[1] for row in notes if len(row) > 1}
-    assert described["value"] == "x[i,k], 亿元"
+    assert described["value"] == "x[i,k], in the indicator's unit (亿元 for revenue, 人 for employment)"
     assert described["province_name_en"] == "English name of province_code"
     assert described["main_business_revenue"] == "亿元"  # the unit of the rows selected
     assert any(str(row[0]).startswith(f"rows: {len(frame)}; WHERE: \"universe_code\" = 'yrd'") for row in notes)
