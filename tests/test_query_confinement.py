@@ -336,7 +336,8 @@ def test_stata_export_carries_labels_and_the_published_values(published_warehous
             "select column_name, comment from duckdb_columns() where table_name = 'mart_location_quotient'",
         ).values
     )
-    assert labels["value"] == comments["value"] == "x[i,k], in the indicator's unit (亿元 for revenue, 人 for employment)"
+    value_label = "x[i,k], in the indicator's unit (亿元 for revenue, 人 for employment)"
+    assert labels["value"] == comments["value"] == value_label
     assert labels["lq"].startswith("Location quotient 区位商 LQ[i,k]") and len(labels["lq"]) == 80
     assert labels["province_name_zh"] == "Chinese name of province_code"
     assert meta.value_labels[meta.variable_to_label["province_code"]][320000] == "江苏 Jiangsu"
