@@ -20,6 +20,10 @@
 #                                                 one file, the UI); BASE: against that worktree's commit,
 #                                                 alternately; then every metric mart on a 6.1M-row panel
 #   make docs                                     dbt documentation of every model and metric
+#   make samples / make seeds                     regenerate raw/; re-derive the industry seeds from the code lists
+#   make clean                                    DELETE WAREHOUSE_DIR (the published file and every kept
+#                                                 version: nothing left to roll back to) and dbt's target/, logs/
+#   make help                                     this list
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -73,7 +77,7 @@ DBT_GENERATED := dbt_project/models/staging/_sources__generated.yml dbt_project/
 DBT_SOURCES := $(sort $(shell find dbt_project \( -name target -o -name logs \) -prune -o \
 	\( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print) $(DBT_GENERATED))
 
-.PHONY: run status test test-fast test-spark lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean
+.PHONY: run status test test-fast test-spark lint export trace report report-check ui ui-check sql rollback bench docs samples seeds setup clean help
 
 setup: $(VENV)/.installed dbt_project/target/manifest.json $(DAGSTER_HOME)/dagster.yaml
 
@@ -120,7 +124,7 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not real_data and not refresh and not spark"
 
-# The same dbt models on Spark (README "Running on Spark"): builds the samples on DuckDB through the
+# The same dbt models on Spark (docs/operations.md "Running on Spark"): builds the samples on DuckDB through the
 # refresh job, then on Spark in local mode from the same inputs, and compares every mart row by
 # row. Spark lives in its own virtual environment (pyspark is ~490 MB); it needs Java 17.
 SPARK_VENV := .venv-spark
@@ -204,3 +208,7 @@ seeds: $(VENV)/.installed
 
 clean:
 	rm -rf $(WAREHOUSE_DIR) dbt_project/target dbt_project/logs
+
+# The verbs, from the comment at the top of this file.
+help:
+	@sed -n '2,/^$$/p' Makefile | sed -e 's/^#   //' -e '/^$$/d'

@@ -38,6 +38,10 @@ order by l.lq desc
 limit 5"""
 
 
+# what a publication made from raw/ is, wherever a user reads about it
+SAMPLES_NOTE = "SAMPLE extracts in raw/ (synthetic values, not official statistics)"
+
+
 def build(settings: Settings, allow_changes: bool = False, full: bool = False) -> int:
     started = time.perf_counter()
     try:
@@ -131,7 +135,7 @@ def _print_published(settings: Settings, result, timings: dict[str, float], star
     summarise(settings, result.run_id)
     if settings.is_sample_raw_dir:
         print(
-            "\nNOTE: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics).\n"
+            f"\nNOTE: built from the {SAMPLES_NOTE}.\n"
             "Build from real extracts with: make run RAW_DIR=../shared/data/yearbook"
         )
 
@@ -385,6 +389,8 @@ def status(settings: Settings) -> int:
         f"  published {manifest.get('published_at')} by run {str(manifest.get('run_id'))[:8]} "
         f"from {manifest.get('raw_dir')}"
     )
+    if manifest.get("raw_dir_is_samples"):
+        print(f"  built from the {SAMPLES_NOTE}")
     if checks:
         warnings = len(checks.get("warnings", []))
         print(f"  checks: {checks.get('passed')} passed, {warnings} warnings (of {checks.get('evaluated')})")

@@ -4,7 +4,7 @@
 
 The file holds one table per mart, as the published marts.duckdb does, for users who query DuckDB.
 It is not a publication: the Great Expectations gates, the publication guard and the manifest
-run only in the DuckDB refresh (README "Running on Spark").
+run only in the DuckDB refresh (docs/operations.md "Running on Spark").
 """
 
 from __future__ import annotations

@@ -118,6 +118,7 @@ def test_make_status_lists_every_published_table_with_its_rows(make_run):
         ).fetchall()[0]
     assert listed == actual
     assert f"checks: {passed} passed, " in done.stdout and f"(of {evaluated})" in done.stdout
+    assert "SAMPLE" not in done.stdout  # a copy elsewhere is not the checkout's raw/
 
 
 def test_published_comments_are_the_manifest_descriptions(make_run):
@@ -154,3 +155,19 @@ def test_published_comments_are_the_manifest_descriptions(make_run):
             undocumented.append((table, column, comment))
     assert all(comment for _, _, comment in undocumented), undocumented
     assert {t for t, _, _ in undocumented} <= {"mart_bilateral_matrix"}
+
+
+def test_make_status_says_a_publication_from_the_samples_is_synthetic(sample_publication):
+    env = {
+        **os.environ,
+        "RAW_DIR": str(sample_publication.raw_dir),
+        "WAREHOUSE_DIR": str(sample_publication.warehouse_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "status"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    # the line after the one naming the raw directory
+    assert done.stdout.splitlines()[2] == (
+        "  built from the SAMPLE extracts in raw/ (synthetic values, not official statistics)"
+    )

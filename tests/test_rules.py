@@ -1,4 +1,4 @@
-"""Every data-quality rule lives in one place (README, "Where a rule goes"): keys, relationships,
+"""Every data-quality rule lives in one place (docs/data-quality.md, "Where a rule goes"): keys, relationships,
 identities, accepted values and not-null as dbt tests; ranges, formats, distributions and
 plausibility as Great Expectations expectations. This lists every rule by the column it guards.
 A metric's range is written once, as its column's `range` meta in the marts' YAML, and generated

@@ -1,4 +1,4 @@
-"""Series breaks and value checks (README "Series breaks and value checks"), on small panels
+"""Series breaks and value checks (docs/data-quality.md "Series breaks and value checks"), on small panels
 computed by hand and run through the real dbt model SQL."""
 
 from __future__ import annotations

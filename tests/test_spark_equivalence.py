@@ -1,4 +1,4 @@
-"""The same dbt models on Spark give the same marts as on DuckDB (README "Running on Spark").
+"""The same dbt models on Spark give the same marts as on DuckDB (docs/operations.md "Running on Spark").
 
 The tests marked `spark` run under `make test-spark` (CI runs it after the main suite): they build
 the sample panel through the refresh job on DuckDB, then the same dbt project on Spark in local

@@ -1,5 +1,5 @@
 -- A warning, not an error: quarantined values and province-years are withheld from the marts
--- and listed in fct_quarantine; the run goes on and publishes the rest (policy in the README).
+-- and listed in fct_quarantine; the run goes on and publishes the rest (policy in docs/data-quality.md).
 {{ config(severity='warn', store_failures=true) }}
 
 select

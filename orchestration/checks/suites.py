@@ -1,8 +1,8 @@
 """Load the versioned suites and validate a table with Great Expectations 1.x.
 
 Each suite file names its table and its asset; each expectation carries Great Expectations' own
-severity (critical blocks the run, warning and info report). Where rules go (README, data-quality
-gates): ranges, distributions and plausibility here; keys, relationships, identities, accepted
+severity (critical blocks the run, warning and info report). Where rules go (docs/data-quality.md,
+"Where a rule goes"): ranges, distributions and plausibility here; keys, relationships, identities, accepted
 values and not-null as dbt tests. Thresholds come from the dbt build (int_check_parameters).
 
 A metric's range is not in the suite file: it is the column's `range` meta in the marts' YAML

@@ -1,6 +1,6 @@
 -- Level shifts of a province's whole series: years in which most of its divisions move together
 -- far beyond the national movement (a change of scope or compilation, not of the economy).
--- Robust statistics throughout (README "Series breaks"):
+-- Robust statistics throughout (docs/data-quality.md "Series breaks and value checks"):
 --   province move m[p,t] = median over divisions k of x[p,k,t] / x[p,k,t-1]
 --   national move M[t]   = median over provinces of m[p,t]
 --   relative move r      = m / M, and its robust z-score among all province-years of the

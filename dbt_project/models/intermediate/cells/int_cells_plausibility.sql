@@ -1,4 +1,4 @@
--- Value-level defects that can be isolated, one row per quarantined cell (policy in the README):
+-- Value-level defects that can be isolated, one row per quarantined cell (policy in docs/data-quality.md):
 --   negative_value           a negative value;
 --   zero_in_material_series  a zero where a neighbouring year of the series is material (a 0
 --                            typed for a blank, or a lost cell: no industry of that size stops

@@ -1,5 +1,5 @@
--- Values that are not withheld but look wrong, as warnings with the numbers (README "Series
--- breaks and value checks"): the rules below 10× that the quarantine cannot afford to act on.
+-- Values that are not withheld but look wrong, as warnings with the numbers (docs/data-quality.md,
+-- "Series breaks and value checks"): the rules below 10× that the quarantine cannot afford to act on.
 --   suspect_spike             a material value above or below both of its neighbouring values
 --                             (those not withheld) by at least suspect_spike_factor: a 3× error
 --                             in a series growing 20% a year still stands out by 2.5×;

@@ -4,7 +4,7 @@
 -- (orchestration/ingest/sources.yml, `grid: province_division`), each holding all the families of
 -- its layout: a new family of such a layout arrives here without an edit. GDP (province
 -- totals), high-tech tables (their own regions and indicators), IO tables (42 sectors) and the
--- concordance are on other grids and have their own chains (README, "How it fits together");
+-- concordance are on other grids and have their own chains (docs/architecture.md);
 -- lineage_source_cell lists the cells of all of them. Wages are averages, not additive: labelled
 -- and checked like the rest, then kept out of the additive facts (int_cells_harmonised) and given
 -- their own (fct_average_wage).

@@ -1,5 +1,5 @@
 -- Province-years kept out of the metric universes because their manufacturing divisions do not
--- reconcile with the manufacturing total (policy in the README): they explain too little of it
+-- reconcile with the manufacturing total (policy in docs/data-quality.md): they explain too little of it
 -- (Shanghai 2015: 17 divisions, 27%) or more than all of it (the total or a division is wrong).
 with
 

@@ -5,7 +5,7 @@
 -- recorded as each region's coverage of its manufacturing total, and a division that only a
 -- quarantined value keeps out is named in quarantine_reach.
 --
--- industry_set says which divisions a universe-year sums over (README "Industry sets"):
+-- industry_set says which divisions a universe-year sums over (docs/user-guide.md "Industry sets"):
 --   year_common                the common support of the year, as above (every universe);
 --   span_<from>_<to>           the divisions every present member reports in every year of the
 --                              span, so a trend is taken over one set (groups of comparison_pairs);

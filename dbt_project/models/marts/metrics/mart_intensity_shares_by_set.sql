@@ -1,5 +1,5 @@
 -- Share of each factor-intensity class in a province's manufacturing, taken over a universe's
--- industry set (metrics.md; README "Industry sets"): Σk∈c x[i,k] / Σk x[i,k] with k in the set.
+-- industry set (metrics.md; docs/user-guide.md "Industry sets"): Σk∈c x[i,k] / Σk x[i,k] with k in the set.
 -- mart_intensity_shares takes each province's own reported divisions, so a division that starts
 -- being reported moves the share; here, on a span set, a trend is over one set of divisions.
 with

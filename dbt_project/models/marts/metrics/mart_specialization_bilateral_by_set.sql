@@ -6,7 +6,7 @@
 -- Each region-year's shares form one dense vector (every member of a universe-year has the same
 -- industries, in industry-code order), so pairs are joined region by region, not industry row by
 -- industry row: at scale this takes about half the time and a fraction of the memory of the
--- row-wise join (the measured times are in the README, "Performance").
+-- row-wise join (docs/benchmarks.md, "Every metric mart at scale").
 with
 
 shares as (
