@@ -393,7 +393,10 @@ def status(settings: Settings) -> int:
         print(f"  built from the {SAMPLES_NOTE}")
     if checks:
         warnings = len(checks.get("warnings", []))
-        print(f"  checks: {checks.get('passed')} passed, {warnings} warnings (of {checks.get('evaluated')})")
+        print(
+            f"  checks: {checks.get('passed')} passed, {warnings} warnings (of {checks.get('evaluated')} asset checks: "
+            "dbt tests and expectation suites; the validation report lists every rule)"
+        )
     if manifest.get("validation_report"):
         print(f"  validation report: {manifest['validation_report']}")
     with duckdb.connect(str(settings.published_db), read_only=True) as con:

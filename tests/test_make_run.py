@@ -117,7 +117,7 @@ def test_make_status_lists_every_published_table_with_its_rows(make_run):
             "select manifest->>'$.checks.passed', manifest->>'$.checks.evaluated' from publication_manifest"
         ).fetchall()[0]
     assert listed == actual
-    assert f"checks: {passed} passed, " in done.stdout and f"(of {evaluated})" in done.stdout
+    assert f"checks: {passed} passed, " in done.stdout and f"(of {evaluated} asset checks: " in done.stdout
     assert "SAMPLE" not in done.stdout  # a copy elsewhere is not the checkout's raw/
 
 

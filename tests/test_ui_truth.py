@@ -81,3 +81,21 @@ def test_building_the_definitions_prints_no_ui_sentence_outside_the_ui(tmp_path,
     printed = capsys.readouterr()
     shown = printed.out + printed.err + caplog.text
     assert "The UI was started" not in shown
+
+
+def test_the_validation_report_counts_rules_and_sections(tmp_path):
+    """Two sections, five rules: one blocking failure, two warnings (one of them in each section)."""
+    from orchestration.checks import report
+
+    def rule(success: bool, severity: str) -> dict:
+        return {"success": success, "severity": severity, "expectation": "e", "column": "c", "kwargs": {}}
+
+    report.record(tmp_path, "r1", "a_suite", {"title": "A", "results": [rule(True, "error"), rule(False, "warning")]})
+    page = report.record(
+        tmp_path,
+        "r1",
+        "b_suite",
+        {"title": "B", "results": [rule(False, "error"), rule(False, "warning"), rule(True, "error")]},
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "<b>1</b> blocking failures and <b>2</b> warnings among the 5 rules of the 2 sections below." in text

@@ -90,6 +90,12 @@ def record(warehouse_dir: Path, run_id: str, section: str, payload: dict) -> Pat
     return write_page(directory, run_id)
 
 
+def _shortened(text: str, limit: int = 300) -> str:
+    """A rule's arguments as the page shows them: a set of hundreds of accepted values would make one
+    row thousands of pixels tall; the suite file holds them whole."""
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 def write_page(directory: Path, run_id: str) -> Path:
     found = sections(directory)
     # Sections with a blocking failure first, then those with warnings; within each, failures first.
@@ -98,15 +104,19 @@ def write_page(directory: Path, run_id: str) -> Path:
     found.sort(key=lambda s: min([_failed_first(r) for r in s["results"]] or [2]))
     failed_errors = sum(1 for s in found for r in s.get("results", []) if not r["success"] and r["severity"] == "error")
     failed_warns = sum(1 for s in found for r in s.get("results", []) if not r["success"] and r["severity"] != "error")
+    # rules, not Dagster's asset checks: one suite is one asset check holding several rules
+    n_rules = sum(len(s.get("results", [])) for s in found)
     parts = [
         "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
         "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
         "table{border-collapse:collapse;margin:.5em 0 1.5em}"
-        "td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px;text-align:left;vertical-align:top}"
+        "td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px;text-align:left;vertical-align:top;"
+        "max-width:32em;overflow-wrap:anywhere}"
         ".fail{background:#fde2e1}.warn{background:#fff4d6}.ok{background:#e6f4ea}code{font-size:12px}</style>",
         f"<h1>Validation report</h1><p>Run <code>{html.escape(run_id)}</code>, written "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC. "
-        f"<b>{failed_errors}</b> blocking failures, <b>{failed_warns}</b> warnings across {len(found)} checks.</p>",
+        f"<b>{failed_errors}</b> blocking failures and <b>{failed_warns}</b> warnings among the {n_rules} rules "
+        f"of the {len(found)} sections below.</p>",
     ]
     for section in found:
         parts.append(f"<h2>{html.escape(section['title'])}</h2><p>{html.escape(section.get('description', ''))}</p>")
@@ -122,10 +132,11 @@ def write_page(directory: Path, run_id: str) -> Path:
                 status = _status(r)
                 label = {"ok": "passed", "fail": "FAILED (blocks)", "warn": "warning"}[status]
                 sample = "<br>".join(html.escape(json.dumps(row, ensure_ascii=False)) for row in r.get("sample", []))
+                arguments = _shortened(json.dumps(r["kwargs"], ensure_ascii=False, default=str))
                 parts.append(
                     f"<tr class='{status}'><td>{label}</td><td>{html.escape(r['expectation'])}</td>"
                     f"<td>{html.escape(str(r['column']))}</td>"
-                    f"<td><code>{html.escape(json.dumps(r['kwargs'], ensure_ascii=False, default=str))}</code></td>"
+                    f"<td><code>{html.escape(arguments)}</code></td>"
                     f"<td>{html.escape(count_text(r))}</td>"
                     f"<td>{html.escape(r.get('why', '') or r.get('message') or '')}</td>"
                     f"<td><code>{sample}</code></td></tr>"
