@@ -15,7 +15,7 @@
 #   make export TABLE=... [FORMAT=csv|csv-excel|parquet|xlsx|dta] [WHERE=...] [OUT=...]   a published table to a file
 #   make trace TABLE=... universe=... province=... year=... indicator=...   a row back to its raw cells
 #   make report A=yrd B=jjj FROM=2005 TO=2014 [INDICATOR=...] [YEARS=2005,2010,2014]   comparison report: HTML, XLSX
-#   make report-check                             open a report in headless Chromium, offline; screenshot
+#   make report-check                             a sample report opened in headless Chromium, offline; screenshots
 #   make bench [BASE=../wt-base]                  refresh timings on the real extracts (full, nothing changed,
 #                                                 one file, the UI); BASE: against that worktree's commit,
 #                                                 alternately; then every metric mart on a 6.1M-row panel

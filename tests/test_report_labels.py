@@ -107,3 +107,20 @@ def test_growth_over_a_span_is_not_labelled_a_year():
     # the published regression table's interval is a coefficient's: no growth unit
     regression = pd.DataFrame({"ci_low": [-0.25], "ci_high": [0.75]})
     assert "% a year" not in table_html(regression, name="io_regression_published")
+
+
+def test_sixteen_lines_of_a_chart_look_different():
+    """The Krel chart draws every member of two groups: each line its own colour, marker and dash."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from orchestration.report import charts
+    from orchestration.report.sections import Chart
+
+    data = pd.DataFrame(np.random.default_rng(0).random((5, 16)), index=range(2010, 2015), columns=range(16))
+    figure = charts._line(Chart(kind="line", title="Krel", data=data, options={}))
+    lines = [line for line in figure.axes[0].get_lines() if line.get_label() in {str(c) for c in data.columns}]
+    looks = {(tuple(np.round(line.get_color(), 3)), line.get_marker(), line.get_linestyle()) for line in lines}
+    plt.close(figure)
+    assert len(lines) == 16 and len(looks) == 16
+    assert len({look[0] for look in looks}) == 16  # the colours alone already differ

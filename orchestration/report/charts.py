@@ -105,13 +105,25 @@ def _years_axis(ax, index) -> None:
     ax.set_xlabel("year 年份")
 
 
-def _series(ax, x, y, label, incomplete: set, color=None):
+# A chart of all sixteen members of two groups needs sixteen lines a reader can tell apart:
+# matplotlib's default cycle repeats its colours after ten, so colour, marker and dash vary together.
+LINE_STYLES = [
+    {"color": plt.get_cmap("tab20")(i), "marker": "osD^v"[i % 5], "linestyle": ("-", "--")[i // 10 % 2]}
+    for i in range(0, 20, 2)
+] + [
+    {"color": plt.get_cmap("tab20")(i), "marker": "osD^v"[(i + 2) % 5], "linestyle": ("--", "-")[i // 10 % 2]}
+    for i in range(1, 20, 2)
+]
+
+
+def _series(ax, x, y, label, incomplete: set, color=None, style: dict | None = None):
     """A series whose incomplete points are hollow and cut out of the line."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     bad = np.array([int(v) in incomplete for v in x]) if incomplete else np.zeros(len(x), dtype=bool)
     solid = np.where(bad, np.nan, y)
-    line = ax.plot(x, solid, marker="o", markersize=3.5, label=label, color=color)[0]
+    look = {"marker": "o", "color": color, **(style or {})}
+    line = ax.plot(x, solid, markersize=3.5, label=label, **look)[0]
     if bad.any():
         ax.plot(
             x[bad],
@@ -134,8 +146,11 @@ def _line(chart: Chart):
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     incomplete = chart.options.get("incomplete", {})
     any_bad = False
-    for column in chart.data.columns:
-        _, bad = _series(ax, chart.data.index, chart.data[column], str(column), set(incomplete.get(column, ())))
+    for i, column in enumerate(chart.data.columns):
+        style = LINE_STYLES[i % len(LINE_STYLES)]
+        _, bad = _series(
+            ax, chart.data.index, chart.data[column], str(column), set(incomplete.get(column, ())), style=style
+        )
         any_bad |= bad
     _title(ax, chart.title)
     _years_axis(ax, chart.data.index)
