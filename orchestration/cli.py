@@ -40,6 +40,8 @@ limit 5"""
 
 # what a publication made from raw/ is, wherever a user reads about it
 SAMPLES_NOTE = "SAMPLE extracts in raw/ (synthetic values, not official statistics)"
+# the tables counted are the data; three more describe the publication itself
+PUBLICATION_TABLES_NOTE = "publication_manifest, publication_table and publication_source_file describe them"
 
 
 def build(settings: Settings, allow_changes: bool = False, full: bool = False) -> int:
@@ -356,7 +358,7 @@ def summarise(settings: Settings, run_id: str) -> None:
         withheld = con.execute("select scope, count(*) from fct_quarantine group by scope order by scope").fetchall()
         withheld_names = withheld_province_years(con)
     print(f"Published file: {settings.published_db}")
-    print(f"  {tables} tables, {rows:,} rows, from {files} source files ({cells:,} cells)")
+    print(f"  {tables} tables, {rows:,} rows, from {files} source files ({cells:,} cells); {PUBLICATION_TABLES_NOTE}")
     if withheld:
         print(
             "  Withheld by the quality policy (query fct_quarantine for reasons): "
@@ -404,7 +406,7 @@ def status(settings: Settings) -> int:
         files, cells = con.execute(
             "select count(distinct source_file), sum(n_values) from publication_source_file"
         ).fetchall()[0]
-        print(f"  {len(tables)} tables, from {files} source files ({cells:,} cells):")
+        print(f"  {len(tables)} tables, from {files} source files ({cells:,} cells); {PUBLICATION_TABLES_NOTE}:")
         width = max(len(name) for name, _ in tables)
         for name, rows in tables:
             print(f"    {name:<{width}}  {rows:>12,}")

@@ -83,7 +83,9 @@ def test_make_run_prints_one_line_per_stage_and_sends_dbt_to_its_log(make_run):
 def test_the_summary_states_what_the_published_file_holds(make_run):
     out, warehouse, _ = make_run
     assert f"Published file: {warehouse / 'marts.duckdb'}" in out
-    counts = re.search(r"^  (\d+) tables, ([\d,]+) rows, from (\d+) source files \(([\d,]+) cells\)$", out, re.M)
+    counts = re.search(
+        r"^  (\d+) tables, ([\d,]+) rows, from (\d+) source files \(([\d,]+) cells\); publication_manifest, ", out, re.M
+    )
     assert counts, out
     with duckdb.connect(str(warehouse / "marts.duckdb"), read_only=True) as con:
         rows = sum(con.execute(f"select count(*) from {table}").fetchall()[0][0] for table in ALL_TABLES)
