@@ -18,6 +18,15 @@
         / nullif({{ universe_part }} / nullif({{ universe_total }}, 0), 0)
 {%- endmacro %}
 
+{#- Manufacturing total where the source prints no 制造业: 合计 minus the mining and utilities
+    divisions, an absent one counting 0. Null when neither is reported: 合计 alone is the whole
+    of industry, not manufacturing. -#}
+{% macro derived_manufacturing_total(industry_total, mining_divisions_sum, utilities_divisions_sum) -%}
+    case when {{ mining_divisions_sum }} is not null or {{ utilities_divisions_sum }} is not null
+        then {{ industry_total }} - coalesce({{ mining_divisions_sum }}, 0) - coalesce({{ utilities_divisions_sum }}, 0)
+    end
+{%- endmacro %}
+
 {#- Growth between every two years of each series of `facts` (a relation with `year` and
     `value`): one row per (series, base year, year) with growth, CAGR, a flag for pairs whose
     `period_column` differs (a classification or series break) and the reason for a null.

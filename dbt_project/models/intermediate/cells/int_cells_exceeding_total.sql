@@ -67,7 +67,7 @@ totals as (
         *,
         coalesce(
             reported_manufacturing_total,
-            industry_total - coalesce(mining_divisions_sum, 0) - coalesce(utilities_divisions_sum, 0)
+            {{ derived_manufacturing_total('industry_total', 'mining_divisions_sum', 'utilities_divisions_sum') }}
         ) as manufacturing_total
     from province_years
 

@@ -2,7 +2,7 @@
 -- none: int_manufacturing_coverage derives it as 合计 minus the mining and utilities divisions.
 -- is_derived_total marks such a derived total; every other row is the fact as published in
 -- fct_industry_indicator. Growth and group totals read this, so a manufacturing total grows and
--- sums for every province, not only where it was printed.
+-- sums for every province-year that has one, not only where it was printed.
 with
 
 facts as (

@@ -1,7 +1,7 @@
 -- Per province-year: how much of manufacturing the reported divisions explain. Most exports
 -- print no 制造业 total, so where it is absent the total is derived as 合计 minus the mining
 -- and utilities divisions (division sums, not the section aggregates: Jiangsu's 2005 采矿业
--- aggregate is mis-keyed ~1000x).
+-- aggregate is mis-keyed ~1000x); null where neither is reported (macro derived_manufacturing_total).
 with
 
 facts as (
@@ -78,9 +78,9 @@ derived as (
 
     select
         summed.*,
-        summed.industry_total
-        - coalesce(summed.mining_divisions_sum, 0)
-        - coalesce(summed.utilities_divisions_sum, 0) as derived_manufacturing_total
+        {{ derived_manufacturing_total(
+            'summed.industry_total', 'summed.mining_divisions_sum', 'summed.utilities_divisions_sum'
+        ) }} as derived_manufacturing_total
 
     from summed
 
