@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from orchestration.report import write_report
@@ -314,3 +315,48 @@ def test_the_report_and_its_caveats_sheet(case, tmp_path):
     if cjk_family() is not None:
         assert "<text" not in re.sub(r"<style.*?</style>", "", html, flags=re.S).split("<svg", 1)[1]
         assert '@font-face{font-family:"ReportCJK";src:url(data:font/woff;base64,' in html
+
+
+def test_group_years_incomplete_in_totals_or_in_divisions_only_are_named():
+    """Hand-made: in 2006 Hunan prints divisions but no manufacturing total (the total is incomplete,
+    the divisions are not); in 2013 Hainan prints a total but no division (the reverse); in 2007 both
+    lack Hebei; employment prints no total at all (section 1's own caveat, not named here)."""
+    from orchestration.report.sections.coverage import _totals_and_divisions_apart
+
+    con = duckdb.connect()
+    con.execute(
+        "create table mart_group_total as select * from (values "
+        "('central', 2006, 'C', 'revenue', false, ['430000'], 5), "
+        "('central', 2007, 'C', 'revenue', false, ['130000'], 5), "
+        "('central', 2013, 'C', 'revenue', true, [], 6), "
+        "('east', 2013, 'C', 'revenue', true, [], 10), "
+        "('east', 2006, 'C', 'employment', false, ['110000', '120000'], 0)"
+        ") t(group_code, year, industry_code, indicator, is_complete, members_without_value, n_members_present)"
+    )
+    con.execute(
+        "create table mart_division_availability as select * from (values "
+        "('east', 2013, 'revenue', '460000', 'member_without_data'), "
+        "('central', 2007, 'revenue', '130000', 'member_without_data')"
+        ") t(universe_code, year, indicator, province_code, status)"
+    )
+    incomplete = pd.DataFrame({"universe_code": ["central", "east", "central+east"], "year": [2007, 2013, 2013]})
+    names = {"central": "Central", "east": "East", "430000": "湖南 Hunan", "460000": "海南 Hainan"}
+    claims, notes = [], []
+    _totals_and_divisions_apart(
+        con, ComparisonPair("central", "east", 2005, 2014), "revenue", incomplete, names, claims, notes
+    )
+    assert notes == [
+        "Section 1 (group totals) and the sections computed from divisions are incomplete in different group-years, "
+        "because a total needs every member's manufacturing total and the others every member's divisions: "
+        "Central 2006: the group total lacks 湖南 Hunan (no manufacturing total), the division-level sections have "
+        "every member; East 2013: the division-level sections lack 海南 Hainan (no divisions, or withheld by the "
+        "quality policy), the group total has every member."
+    ]
+    assert claims[0].value == 2
+    con.execute(claims[0].sql).fetchall()  # the SQL as written runs
+    # employment: no member prints a total, nothing to set apart
+    claims, notes = [], []
+    _totals_and_divisions_apart(
+        con, ComparisonPair("central", "east", 2005, 2014), "employment", incomplete.iloc[:0], names, claims, notes
+    )
+    assert notes == [] and claims == []

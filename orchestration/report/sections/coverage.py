@@ -72,6 +72,7 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
     universes = [pair.a, pair.b, pair.union_code]
     sets = _industry_sets(con, pair, indicator, universes)
     incomplete = _incomplete_years_named(con, pair, indicator, universes, names, claims, notes)
+    _totals_and_divisions_apart(con, pair, indicator, incomplete, names, claims, notes)
     dropped = _divisions_left_out(con, pair, indicator, names, claims, notes)
     coverage = _coverage_ratios(con, pair, indicator, members)
     quarantined = _quarantined_values(con, pair, members, claims, notes)
@@ -173,6 +174,46 @@ def _incomplete_years_named(
         add_claim(claims, "incomplete_universe_years", text, len(incomplete), incomplete_sql, incomplete_params)
     )
     return incomplete
+
+
+TOTALS_INCOMPLETE_SQL = """
+    select group_code, year, members_without_value
+    from mart_group_total
+    where group_code in (?, ?) and industry_code = 'C' and indicator = ? and year between ? and ? and not is_complete
+        -- an indicator printed without any total is section 1's own caveat, not a difference of years
+        and n_members_present > 0
+    order by group_code, year
+"""
+
+
+def _totals_and_divisions_apart(
+    con, pair: ComparisonPair, indicator: str, incomplete: pd.DataFrame, names: dict, claims: list, notes: list
+) -> None:
+    """The group-years section 1 (group totals) and the sections computed from divisions mark incomplete
+    differently: a group total needs every member's manufacturing total, the others every member's
+    divisions, and a member can print one without the other."""
+    params = [pair.a, pair.b, indicator, pair.year_from, pair.year_to]
+    totals = {(g, int(y)): list(m) for g, y, m in con.execute(TOTALS_INCOMPLETE_SQL, params).fetchall()}
+    groups = (pair.a, pair.b)
+    divisions = {(u, int(y)) for u, y in zip(incomplete.universe_code, incomplete.year, strict=True) if u in groups}
+    missing, _ = missing_members(con, list(groups), indicator, pair.year_from, pair.year_to)
+    parts = [
+        f"{names.get(g, g)} {y}: the group total lacks {name_list(totals[(g, y)], names)} (no manufacturing "
+        "total), the division-level sections have every member"
+        for g, y in sorted(set(totals) - divisions)
+    ] + [
+        f"{names.get(g, g)} {y}: the division-level sections lack "
+        f"{name_list(missing.get((g, y), []), names) or 'a member'} (no divisions, or withheld by the quality "
+        "policy), the group total has every member"
+        for g, y in sorted(divisions - set(totals))
+    ]
+    if parts:
+        text = (
+            "Section 1 (group totals) and the sections computed from divisions are incomplete in different "
+            "group-years, because a total needs every member's manufacturing total and the others every member's "
+            "divisions: " + "; ".join(parts) + "."
+        )
+        notes.append(add_claim(claims, "totals_and_divisions_apart", text, len(parts), TOTALS_INCOMPLETE_SQL, params))
 
 
 def _divisions_left_out(con, pair: ComparisonPair, indicator: str, names: dict, claims: list, notes: list):
