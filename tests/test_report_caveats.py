@@ -325,7 +325,9 @@ def test_group_years_incomplete_in_totals_or_in_divisions_only_are_named():
 
     con = duckdb.connect()
     con.execute(
-        "create table mart_group_total as select * from (values "
+        "create table mart_group_total as select *, 1.0 as group_total, 6 as n_members, "
+        "null::double as national_share, "
+        "false as is_derived_total, null as null_reason from (values "
         "('central', 2006, 'C', 'revenue', false, ['430000'], 5), "
         "('central', 2007, 'C', 'revenue', false, ['130000'], 5), "
         "('central', 2013, 'C', 'revenue', true, [], 6), "

@@ -14,6 +14,7 @@ from .lookups import (
     name_list,
     read_frame,
 )
+from .output import TOTALS_SQL
 from .shapes import Section, add_claim
 
 STATUS_TEXT = {
@@ -176,24 +177,20 @@ def _incomplete_years_named(
     return incomplete
 
 
-TOTALS_INCOMPLETE_SQL = """
-    select group_code, year, members_without_value
-    from mart_group_total
-    where group_code in (?, ?) and industry_code = 'C' and indicator = ? and year between ? and ? and not is_complete
-        -- an indicator printed without any total is section 1's own caveat, not a difference of years
-        and n_members_present > 0
-    order by group_code, year
-"""
-
-
 def _totals_and_divisions_apart(
     con, pair: ComparisonPair, indicator: str, incomplete: pd.DataFrame, names: dict, claims: list, notes: list
 ) -> None:
     """The group-years section 1 (group totals) and the sections computed from divisions mark incomplete
     differently: a group total needs every member's manufacturing total, the others every member's
     divisions, and a member can print one without the other."""
-    params = [pair.a, pair.b, indicator, pair.year_from, pair.year_to]
-    totals = {(g, int(y)): list(m) for g, y, m in con.execute(TOTALS_INCOMPLETE_SQL, params).fetchall()}
+    # section 1's own rows, so that both name the same incomplete group-years; a group-year where no
+    # member prints a total (an indicator without one) is section 1's own caveat, not a difference
+    params = [pair.a, pair.b, indicator, pair.year_from, pair.year_to, pair.a]
+    rows = read_frame(con, TOTALS_SQL, params)
+    rows = rows[~rows.is_complete.astype(bool) & (rows.n_members_present > 0)]
+    totals = {
+        (g, int(y)): list(m) for g, y, m in zip(rows.group_code, rows.year, rows.members_without_value, strict=True)
+    }
     groups = (pair.a, pair.b)
     divisions = {(u, int(y)) for u, y in zip(incomplete.universe_code, incomplete.year, strict=True) if u in groups}
     missing, _ = missing_members(con, list(groups), indicator, pair.year_from, pair.year_to)
@@ -213,7 +210,7 @@ def _totals_and_divisions_apart(
             "group-years, because a total needs every member's manufacturing total and the others every member's "
             "divisions: " + "; ".join(parts) + "."
         )
-        notes.append(add_claim(claims, "totals_and_divisions_apart", text, len(parts), TOTALS_INCOMPLETE_SQL, params))
+        notes.append(add_claim(claims, "totals_and_divisions_apart", text, len(parts), TOTALS_SQL, params))
 
 
 def _divisions_left_out(con, pair: ComparisonPair, indicator: str, names: dict, claims: list, notes: list):
