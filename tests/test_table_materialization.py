@@ -1,0 +1,97 @@
+"""The project's DuckDB table materialization (dbt_project/macros/table_materialization.sql) in a
+throwaway dbt project: it replaces a table, replaces a view, keeps the previous table when the new
+one fails, still enforces the contract, and leaves no relations of dbt's rename dance behind."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+MODEL = """\
+{{ config(materialized=var('materialized', 'table'), contract={'enforced': var('materialized', 'table') == 'table'}) }}
+select n as {{ var('column', 'n') }}
+from range(1, {{ var('rows', 2) }} + 1) as numbers (n)
+where cast('{{ var('guard', '1') }}' as integer) = 1
+"""
+
+SCHEMA = """\
+models:
+  - name: numbers
+    columns:
+      - {name: n, data_type: bigint}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "models").mkdir(parents=True)
+    (root / "macros").mkdir()
+    shutil.copy(DBT_PROJECT_DIR / "macros" / "table_materialization.sql", root / "macros")
+    (root / "dbt_project.yml").write_text(
+        "name: materialization_check\nversion: '1.0.0'\nconfig-version: 2\nprofile: materialization_check\n",
+        encoding="utf-8",
+    )
+    (root / "profiles.yml").write_text(
+        "materialization_check:\n  target: build\n  outputs:\n    build:\n"
+        f"      type: duckdb\n      path: {tmp_path / 'build.duckdb'}\n      threads: 1\n",
+        encoding="utf-8",
+    )
+    (root / "models" / "numbers.sql").write_text(MODEL, encoding="utf-8")
+    (root / "models" / "schema.yml").write_text(SCHEMA, encoding="utf-8")
+    return root
+
+
+def _run(project: Path, **dbt_vars) -> tuple[bool, str]:
+    """`dbt run` in this process (dbt's programmatic runner); whether it succeeded, and the
+    messages of the nodes that did not."""
+    from dbt.cli.main import dbtRunner
+
+    args = ["run", "--project-dir", str(project), "--profiles-dir", str(project), "--no-partial-parse", "--quiet"]
+    if dbt_vars:
+        args += ["--vars", repr(dbt_vars)]
+    result = dbtRunner().invoke(args)
+    failures = [] if result.result is None else [r.message or "" for r in result.result if r.status != "success"]
+    return result.success, "\n".join(failures) + str(result.exception or "")
+
+
+def _relations(project: Path) -> dict[str, tuple[str, int]]:
+    with duckdb.connect(str(project.parent / "build.duckdb")) as con:
+        names = con.execute("select table_name, table_type from information_schema.tables").fetchall()
+        return {name: (kind, con.execute(f'select count(*) from "{name}"').fetchone()[0]) for name, kind in names}
+
+
+def test_a_rebuild_replaces_the_table_and_leaves_nothing_beside_it(project):
+    assert _run(project, rows=2)[0]
+    assert _relations(project) == {"numbers": ("BASE TABLE", 2)}
+    assert _run(project, rows=5)[0]
+    assert _relations(project) == {"numbers": ("BASE TABLE", 5)}
+
+
+def test_a_view_of_the_same_name_becomes_the_table(project):
+    assert _run(project, materialized="view", rows=3)[0]
+    assert _relations(project) == {"numbers": ("VIEW", 3)}
+    assert _run(project, rows=4)[0]
+    assert _relations(project) == {"numbers": ("BASE TABLE", 4)}
+
+
+def test_a_model_failing_at_run_time_keeps_the_previous_table(project):
+    assert _run(project, rows=2)[0]
+    succeeded, message = _run(project, rows=7, guard="x")
+    assert not succeeded
+    assert "Could not convert string 'x'" in message
+    # the drop of the old table was rolled back with the failed create
+    assert _relations(project) == {"numbers": ("BASE TABLE", 2)}
+
+
+def test_the_contract_is_still_enforced(project):
+    assert _run(project, rows=2)[0]
+    succeeded, message = _run(project, rows=3, column="m")
+    assert not succeeded
+    assert "enforced contract that failed" in message
+    assert _relations(project) == {"numbers": ("BASE TABLE", 2)}
