@@ -484,3 +484,15 @@ def test_a_region_group_of_one_province_is_refused_naming_file_and_line(tmp_path
     assert ran.returncode == 2 and ran.seconds <= PREFLIGHT_SECONDS
     assert ran.err.strip() == f"The warehouse was NOT refreshed: REGION_GROUPS_FILE: {sentence}"
     assert not (tmp_path / "warehouse").exists()
+
+
+def test_nothing_changed_is_answered_without_importing_dagster(quick_start):
+    """`make run` with nothing to do stops before Dagster starts: importing Dagster alone costs
+    about half a second, more than the check itself."""
+    qs = quick_start
+    ran = qs.run(RAW_DIR=str(qs.real), PYTHONPROFILEIMPORTTIME="1")
+    assert ran.returncode == 0, ran.err[-2000:]
+    assert "Nothing changed since the publication" in ran.out
+    imported = {line.rsplit("|", 1)[-1].strip() for line in ran.err.splitlines() if line.startswith("import time:")}
+    assert "orchestration.publication_guard" in imported and "duckdb" in imported  # the check ran
+    assert not {name for name in imported if name.split(".")[0] in ("dagster", "dagster_dbt", "dbt")}
