@@ -80,18 +80,18 @@ def test_a_view_of_the_same_name_becomes_the_table(project):
     assert _relations(project) == {"numbers": ("BASE TABLE", 4)}
 
 
-def test_a_model_failing_at_run_time_keeps_the_previous_table(project):
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"guard": "x"}, "Could not convert string 'x'"),  # fails at run time, inside the transaction
+        ({"column": "m"}, "enforced contract that failed"),  # the contract is still enforced
+    ],
+    ids=["run-time error", "contract"],
+)
+def test_a_failing_build_keeps_the_previous_table(project, change, error):
     assert _run(project, rows=2)[0]
-    succeeded, message = _run(project, rows=7, guard="x")
+    succeeded, message = _run(project, rows=7, **change)
     assert not succeeded
-    assert "Could not convert string 'x'" in message
-    # the drop of the old table was rolled back with the failed create
-    assert _relations(project) == {"numbers": ("BASE TABLE", 2)}
-
-
-def test_the_contract_is_still_enforced(project):
-    assert _run(project, rows=2)[0]
-    succeeded, message = _run(project, rows=3, column="m")
-    assert not succeeded
-    assert "enforced contract that failed" in message
+    assert error in message
+    # a drop of the old table is rolled back with the failed create
     assert _relations(project) == {"numbers": ("BASE TABLE", 2)}
