@@ -2,12 +2,13 @@
 
 Starts `dagster dev` on a free loopback port over a scratch copy of the samples, opens the global
 asset lineage view in headless Chromium (Debian's package, driven by Playwright with
-executable_path; `playwright install` cannot download here), clicks "Materialize all", waits for
-the run to succeed, opens the comparison report's asset page, then breaks one label, launches the
-refresh job and opens the failed run, then the Catalog and the published asset after it, and a
-single mart's run. Screenshots go to warehouse/ui-check/: the lineage, the successful run, the
-report asset, the failed run's cause, the Catalog and the published asset (metadata, checks) after
-the failed run, the single-asset run.
+executable_path; `playwright install` cannot download here), clicks "Materialize all" and watches
+the run on its page, opened as the run starts and never reloaded, until the page counts every
+step as succeeded; opens the comparison report's asset page, then breaks one label, launches the refresh
+job and opens the failed run, then the Catalog and the published asset after it, and a single
+mart's run. Screenshots go to warehouse/ui-check/: the lineage, the run in progress and succeeded,
+the report asset, the failed run's cause, the Catalog and the published asset (metadata, checks)
+after the failed run, the single-asset run.
 Exits non-zero if a step does not behave as described.
 """
 
@@ -56,15 +57,8 @@ def main() -> int:
                 button.wait_for(timeout=60_000)
                 page.screenshot(path=str(shots / "1-lineage.png"))
                 button.click()
-                # the UI links the launched run in a toast; the run is also the newest one
-                run_id = _newest_run(server, deadline=time.monotonic() + 60)
-                status = server.wait(run_id)
-                print(f"Materialize all: run {run_id} {status}")
-                if status != "SUCCESS":
+                if not _watch_run(page, server, base, shots):
                     return 1
-                page.goto(f"{base}/runs/{run_id}", wait_until="networkidle")
-                page.get_by_text("Success", exact=False).first.wait_for(timeout=60_000)
-                page.screenshot(path=str(shots / "2-run-success.png"))
 
                 # the comparison report made after the publication: its page shows the headline numbers
                 page.goto(f"{base}/assets/published/comparison_reports", wait_until="networkidle")
@@ -116,6 +110,35 @@ def main() -> int:
                 browser.close()
             print(f"screenshots in {shots}")
             return 0
+
+
+def _watch_run(page, server: Webserver, base: str, shots: Path) -> bool:
+    """Watch the run "Materialize all" launched on its own page, opened as soon as the run exists
+    and never reloaded, as a user watches it: the webserver streams the run's events to the page
+    as the run writes them, so the page must come to count every step of the run as succeeded."""
+    # the UI links the launched run in a toast; the run is also the newest one
+    run_id = _newest_run(server, deadline=time.monotonic() + 60)
+    page.goto(f"{base}/runs/{run_id}", wait_until="domcontentloaded")
+    page.wait_for_timeout(10_000)
+    page.screenshot(path=str(shots / "2a-run-in-progress.png"))
+    status = server.wait(run_id)
+    print(f"Materialize all: run {run_id} {status}")
+    if status != "SUCCESS":
+        return False
+    # the steps panel counts the steps from the events the page received (its log list shows only
+    # the rows in view)
+    stats = server.query(
+        "query($id: ID!) { runOrError(runId: $id) { ... on Run { stepStats { status } } } }", {"id": run_id}
+    )["runOrError"]["stepStats"]
+    succeeded = sum(step["status"] == "SUCCESS" for step in stats)
+    try:
+        page.get_by_text(f"Succeeded ({succeeded})", exact=True).first.wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(shots / "2-run-not-updated.png"))
+        print(f"NOT SHOWN without a reload on {page.url}: Succeeded ({succeeded})")
+        return False
+    page.screenshot(path=str(shots / "2-run-success.png"))
+    return True
 
 
 def _wait_for_text(page, text: str) -> None:
