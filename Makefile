@@ -117,9 +117,10 @@ status: $(VENV)/.installed
 	@$(BIN)/python -m orchestration.cli status
 
 # Two worker processes (this machine has two cores), each test file on one worker, the longest
-# files first (tests/conftest.py); the time per file: docs/benchmarks.md, "Test suite time".
+# files first (tests/conftest.py; pytest-xdist would otherwise hand out the files with the most
+# tests first); the time per file: docs/benchmarks.md, "Test suite time".
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not spark"
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not spark"
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not real_data and not refresh and not spark"

@@ -252,11 +252,12 @@ REFRESH_MODULES = {
 }
 
 
-# `make test` runs pytest-xdist with --dist loadfile: each worker takes whole files in collection
-# order and is handed the next file once it has two tests left. Files that take minutes go first,
-# longest first, so that the last files handed out are short ones and the two workers finish
-# together (in alphabetical order the longest, test_webserver, came nearly last). Seconds per file
-# on a 2-core machine: docs/benchmarks.md, "Test suite time".
+# `make test` runs pytest-xdist with --dist loadfile --no-loadscope-reorder: each worker takes
+# whole files in collection order and is handed the next file once it has two tests left. Files
+# that take minutes go first, longest first, so that the last files handed out are short ones and
+# the two workers finish together. Without --no-loadscope-reorder, xdist hands out the files with
+# the most tests first, and test_webserver (2 min, few tests) started last. Seconds per file on a
+# 2-core machine: docs/benchmarks.md, "Test suite time".
 LONGEST_FIRST = (
     "test_webserver",
     "test_bad_input_corpus",
