@@ -3,12 +3,12 @@
 Starts `dagster dev` on a free loopback port over a scratch copy of the samples, opens the global
 asset lineage view in headless Chromium (Debian's package, driven by Playwright with
 executable_path; `playwright install` cannot download here), clicks "Materialize all" and watches
-the run on its page, opened as the run starts and never reloaded, until the page counts every
-step as succeeded; opens the comparison report's asset page, then breaks one label, launches the refresh
-job and opens the failed run, then the Catalog and the published asset after it, and a single
-mart's run. Screenshots go to warehouse/ui-check/: the lineage, the run in progress and succeeded,
-the report asset, the failed run's cause, the Catalog and the published asset (metadata, checks)
-after the failed run, the single-asset run.
+the run on its page, opened as the run starts and never reloaded, until the page counts every step
+as succeeded; opens the comparison report's asset page, then breaks one label, launches the
+refresh job and opens the failed run, then the Catalog and the published asset after it, and a
+single mart's run. Screenshots go to warehouse/ui-check/: the lineage, the run in progress and
+succeeded, the report asset, the failed run's cause, the Catalog and the published asset
+(metadata, checks) after the failed run, the single-asset run.
 Exits non-zero if a step does not behave as described.
 """
 

@@ -1,15 +1,18 @@
-"""The run history in DAGSTER_HOME is written without fsync; other SQLite files keep SQLite's default."""
+"""The run history in DAGSTER_HOME: written without fsync (other SQLite files keep SQLite's default), its
+event log's engines kept without hiding a running run's events from the webserver's watcher."""
 
 from __future__ import annotations
 
+import shutil
 import time
-from pathlib import Path
 
 import dagster as dg
 from dagster import AssetCheckKey, AssetKey
 from sqlalchemy import create_engine, text
 
 from orchestration.run_history import write_run_history_without_fsync
+
+from .webserver_client import INSTANCE_YAML
 
 
 def synchronous(path) -> int:
@@ -41,10 +44,7 @@ def _instance(home):
     from dagster import DagsterInstance
 
     home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text(
-        (Path(__file__).parents[1] / "orchestration" / "dagster_instance.yaml").read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
+    shutil.copy(INSTANCE_YAML, home / "dagster.yaml")
     return DagsterInstance.from_config(str(home))
 
 
