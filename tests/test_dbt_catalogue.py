@@ -55,7 +55,20 @@ def test_a_new_family_of_an_existing_layout_needs_only_its_catalogue_entry(tmp_p
     sources = yaml.safe_load(files["models/staging/_sources__generated.yml"])["sources"][0]["tables"]
     example = next(table for table in sources if table["name"] == "raw_wind_example")
     assert example["meta"]["dagster"]["asset_key"] == ["raw", "wind_example"]
-    assert example["columns"] == spec["layouts"]["wind_edb"]["raw_columns"]
+    # the layout's columns, their not-null, unique and accepted-values rules folded into one table test
+    assert [column["name"] for column in example["columns"]] == ["raw_value_id", "source_cell", "value_flag"]
+    assert example["data_tests"] == [
+        {
+            "column_rules": {
+                "name": "column_rules_raw_wind_example",
+                "arguments": {
+                    "unique": ["raw_value_id"],
+                    "not_null": ["raw_value_id", "source_cell"],
+                    "accepted_values": {"value_flag": ["reported", "suppressed", "missing"]},
+                },
+            }
+        }
+    ]
     assert '"raw_table": "raw_wind_example"' in files["macros/source_catalogue__generated.sql"]
     assert "wind_example,1949,2100,2011,e.g." in files["seeds/source_classification_vintage.csv"].splitlines()
     assert any(line.startswith("example_indicator,示例指标,") for line in files["seeds/indicator.csv"].splitlines())

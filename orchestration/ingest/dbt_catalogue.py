@@ -50,11 +50,40 @@ def dbt_sources(spec: dict) -> str:
                 "name": family["raw_table"],
                 "description": f"{family['title']} ({family['title_zh']}). {layout['description'].strip()}",
                 "meta": {"dagster": {"asset_key": ["raw", key]}, "source_family": key, "layout": family["layout"]},
-                "columns": layout.get("raw_columns", []),
+                **_column_rules(family["raw_table"], layout.get("raw_columns", [])),
             }
         )
     document = {"version": 2, "sources": [{"name": "raw", "schema": "raw", "tables": tables}]}
     return f"# {GENERATED_NOTE}\n" + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
+
+
+FOLDED_TESTS = ("not_null", "unique", "accepted_values")
+
+
+def _column_rules(table: str, columns: list[dict]) -> dict:
+    """A layout's columns, with their not_null, unique and accepted_values tests (those without a
+    config of their own) folded into the table's one `column_rules` test: one dbt node per table
+    instead of one per rule (macros/test_column_rules.sql). Other tests stay on their column."""
+    rules: dict = {}
+    kept_columns = []
+    for column in columns:
+        kept_tests = []
+        for test in column.get("data_tests", []):
+            name, body = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+            arguments = (body or {}).get("arguments", {})
+            if name not in FOLDED_TESTS or set(body or {}) - {"arguments"} or set(arguments) - {"values", "quote"}:
+                kept_tests.append(test)
+            elif name == "accepted_values":
+                rules.setdefault("accepted_values", {})[column["name"]] = list(arguments["values"])
+            else:
+                rules.setdefault(name, []).append(column["name"])
+        kept_columns.append({**column, "data_tests": kept_tests} if kept_tests else _without_tests(column))
+    folded = {"data_tests": [{"column_rules": {"name": f"column_rules_{table}", "arguments": rules}}]} if rules else {}
+    return {**folded, "columns": kept_columns}
+
+
+def _without_tests(column: dict) -> dict:
+    return {key: value for key, value in column.items() if key != "data_tests"}
 
 
 def dbt_macro(spec: dict) -> str:
