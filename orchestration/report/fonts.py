@@ -9,13 +9,16 @@ the reader's fonts (and the build logs it).
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import logging
-from functools import cache
+import os
+from functools import cache, lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 FAMILY = "ReportCJK"
+FONT_CACHE_DIR = ".font-subsets"  # beside the reports
 CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc",
@@ -42,12 +45,13 @@ def _font_file() -> tuple[str, int] | None:
     return None
 
 
-def font_face_css(text: str) -> str:
-    """@font-face of a subset holding the CJK characters of text, or "" without a CJK font here."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+def font_face_css(text: str, cache_dir: Path | None = None) -> str:
+    """@font-face of a subset holding the CJK characters of text, or "" without a CJK font here.
 
-    chars = sorted({ch for ch in text if _is_cjk(ch)})
+    Subsetting reads the whole CJK face (about a second), and a refresh writes reports with the
+    same characters as the last: the CSS is kept in cache_dir under a key of the font file and the
+    characters, and in this process."""
+    chars = "".join(sorted({ch for ch in text if _is_cjk(ch)}))
     found = _font_file()
     if not chars or found is None:
         if chars:
@@ -56,6 +60,25 @@ def font_face_css(text: str) -> str:
             )
         return ""
     path, number = found
+    stat = Path(path).stat()
+    key = hashlib.sha256(f"{path}|{number}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()).hexdigest()[:32]
+    cached = cache_dir / f"{key}.css" if cache_dir is not None else None
+    if cached is not None and cached.is_file():
+        return cached.read_text(encoding="ascii")
+    css = _subset_css(path, number, chars)
+    if cached is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(css, encoding="ascii")
+        partial.replace(cached)  # whole or absent, also with two refreshes writing at once
+    return css
+
+
+@lru_cache(maxsize=8)
+def _subset_css(path: str, number: int, chars: str) -> str:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     font = TTFont(path, fontNumber=number, lazy=False)
     options = subset.Options()
     options.flavor = "woff"  # zlib: no brotli needed
@@ -63,7 +86,7 @@ def font_face_css(text: str) -> str:
     options.name_IDs = [1, 2]
     options.hinting = False
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(chars))
+    subsetter.populate(text=chars)
     subsetter.subset(font)
     buffer = io.BytesIO()
     font.flavor = "woff"

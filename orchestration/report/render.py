@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..dbt_registry import column_label, column_unit
 from .charts import render as render_chart
-from .fonts import font_face_css
+from .fonts import FONT_CACHE_DIR, font_face_css
 from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, Section, unit_label
 
 # A published column's header (中文, English) and unit are its YAML meta, read from dbt's manifest
@@ -359,7 +359,9 @@ def write_html(data: ReportData, path: Path) -> Path:
     parts.append("</body></html>")
     page = "\n".join(parts)
     # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font
-    page = page.replace("<style>", "<style>" + font_face_css(re.sub(r"<svg.*?</svg>", "", page, flags=re.S)), 1)
+    # the font subset of the page's characters, kept beside the reports for the next refresh's
+    page_text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    page = page.replace("<style>", "<style>" + font_face_css(page_text, path.parent / FONT_CACHE_DIR), 1)
     path.write_text(page, encoding="utf-8")
     return path
 
