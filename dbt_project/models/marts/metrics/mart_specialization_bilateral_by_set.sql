@@ -52,6 +52,8 @@ regions as (
 
 upper_pairs as (
 
+    -- n_industries, n_members, n_members_present and quarantine_reach are the universe-year's,
+    -- the same on both sides of a pair; coverage is each region's own
     select
         a.universe_code,
         a.industry_set,
@@ -59,8 +61,19 @@ upper_pairs as (
         a.indicator,
         a.province_code,
         b.province_code as partner_province_code,
-        {{ list_l1_distance('a.share_vector', 'b.share_vector') }} as krugman_bilateral,  -- noqa: PRS, LT01
-        {{ list_inner_product('a.share_vector', 'b.share_vector') }} as share_product
+        case
+            when a.is_defined and b.is_defined
+                then {{ list_l1_distance('a.share_vector', 'b.share_vector') }}  -- noqa: PRS, LT01
+        end as krugman_bilateral,
+        case
+            when a.is_defined and b.is_defined
+                then {{ list_inner_product('a.share_vector', 'b.share_vector') }} / (a.share_norm * b.share_norm)
+        end as structural_similarity,
+        a.n_industries,
+        a.coverage,
+        b.coverage as partner_coverage,
+        a.n_members_present = a.n_members as is_universe_complete,
+        a.quarantine_reach
     from regions as a
     inner join regions as b
         on a.universe_code = b.universe_code
@@ -71,6 +84,7 @@ upper_pairs as (
 
 ),
 
+-- each pair carries both regions' columns, so mirroring it needs no join back to the regions
 all_pairs as (
 
     select
@@ -81,7 +95,12 @@ all_pairs as (
         province_code,
         partner_province_code,
         krugman_bilateral,
-        share_product
+        structural_similarity,
+        n_industries,
+        coverage,
+        partner_coverage,
+        is_universe_complete,
+        quarantine_reach
     from upper_pairs
 
     union all
@@ -94,7 +113,12 @@ all_pairs as (
         partner_province_code as province_code,
         province_code as partner_province_code,
         krugman_bilateral,
-        share_product
+        structural_similarity,
+        n_industries,
+        partner_coverage as coverage,
+        coverage as partner_coverage,
+        is_universe_complete,
+        quarantine_reach
     from upper_pairs
 
     union all
@@ -106,40 +130,30 @@ all_pairs as (
         indicator,
         province_code,
         province_code as partner_province_code,
-        0.0 as krugman_bilateral,
-        power(share_norm, 2) as share_product
+        case when is_defined then 0.0 end as krugman_bilateral,
+        case when is_defined then power(share_norm, 2) / (share_norm * share_norm) end as structural_similarity,
+        n_industries,
+        coverage,
+        coverage as partner_coverage,
+        n_members_present = n_members as is_universe_complete,
+        quarantine_reach
     from regions
 
 )
 
 select
-    cast(all_pairs.universe_code as string) as universe_code,
-    cast(all_pairs.industry_set as string) as industry_set,
-    cast(all_pairs.province_code as string) as province_code,
-    cast(all_pairs.partner_province_code as string) as partner_province_code,
-    cast(all_pairs.year as integer) as year,
-    cast(all_pairs.indicator as string) as indicator,
-    cast(case when a.is_defined and b.is_defined then all_pairs.krugman_bilateral end as double) as krugman_bilateral,
-    cast(
-        case when a.is_defined and b.is_defined then all_pairs.share_product / (a.share_norm * b.share_norm) end
-        as double
-    ) as structural_similarity,
-    cast(a.n_industries as integer) as n_industries,
-    cast(a.coverage as double) as coverage,
-    cast(b.coverage as double) as partner_coverage,
-    cast(a.n_members_present = a.n_members as boolean) as is_universe_complete,
-    cast(a.quarantine_reach as string) as quarantine_reach
+    cast(universe_code as string) as universe_code,
+    cast(industry_set as string) as industry_set,
+    cast(province_code as string) as province_code,
+    cast(partner_province_code as string) as partner_province_code,
+    cast(year as integer) as year,
+    cast(indicator as string) as indicator,
+    cast(krugman_bilateral as double) as krugman_bilateral,
+    cast(structural_similarity as double) as structural_similarity,
+    cast(n_industries as integer) as n_industries,
+    cast(coverage as double) as coverage,
+    cast(partner_coverage as double) as partner_coverage,
+    cast(is_universe_complete as boolean) as is_universe_complete,
+    cast(quarantine_reach as string) as quarantine_reach
 
 from all_pairs
-inner join regions as a
-    on all_pairs.universe_code = a.universe_code
-        and all_pairs.industry_set = a.industry_set
-        and all_pairs.year = a.year
-        and all_pairs.indicator = a.indicator
-        and all_pairs.province_code = a.province_code
-inner join regions as b
-    on all_pairs.universe_code = b.universe_code
-        and all_pairs.industry_set = b.industry_set
-        and all_pairs.year = b.year
-        and all_pairs.indicator = b.indicator
-        and all_pairs.partner_province_code = b.province_code
