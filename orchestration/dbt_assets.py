@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from .checks import report
-from .checks.dbt_results import dbt_test_results, explain_failed_tests
+from .checks.dbt_results import column_rules, dbt_test_results, explain_failed_tests
 from .dbt_project import warehouse_dbt_project
 from .publish_scope import BUILD_NOTE, published_note
 from .resources import WarehouseResource
@@ -30,6 +30,15 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(
             key=dg.AssetKey([layer, props["name"]]), group_name=layer, description=self._description(props)
         )
+
+    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project):
+        """A column_rules test's check says which rules it holds (the UI shows the description)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        meta = manifest["nodes"].get(unique_id, {}).get("test_metadata") or {}
+        if spec is None or meta.get("name") != "column_rules":
+            return spec
+        rules = "; ".join(f"{kind}: {column}" for column, kind in column_rules(meta.get("kwargs") or {}))
+        return spec._replace(description=f"The table's column rules ({rules}). Its failing rows name each broken rule.")
 
     @staticmethod
     def _description(props: Mapping[str, Any]) -> str:

@@ -87,6 +87,12 @@ def test_dbt_tests_are_asset_checks():
     checks = {key.name for key in graph.asset_check_keys}
     assert {"assert_lq_identities_hold", "assert_krugman_identity_holds", "assert_shift_share_sums_to_change"} <= checks
     assert len(checks) >= 40
+    # a table's column rules are one check, whose description lists them
+    wages = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_average_wage"]), "column_rules_fct_average_wage")
+    assert graph.get_check_spec(wages).description == (
+        "The table's column rules (key: province_code, year, industry_code; not null: province_code; "
+        "not null: industry_code; accepted values: value_flag). Its failing rows name each broken rule."
+    )
 
 
 def test_every_suite_file_is_a_blocking_check_on_its_table():

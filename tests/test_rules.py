@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from orchestration.checks.dbt_results import column_rules
 from orchestration.checks.suites import EXPECTATIONS_DIR, RANGE, Suite, all_suites
 from orchestration.dbt_registry import published_column_meta
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
@@ -54,19 +55,12 @@ def dbt_rules() -> list[tuple[str, str, str]]:
         attached = node.get("attached_node") or next((n for n in parents if n.startswith("source.")), parents[0])
         table = attached.split(".")[-1]
         if metadata["name"] == "column_rules":  # a table's folded rules: each one listed as its own
-            rules.extend((table, column, kind) for column, kind in column_rules(metadata["kwargs"]))
+            kinds = {"unique": "key"}  # a unique column is a one-column key
+            rules.extend((table, column, kinds.get(kind, kind)) for column, kind in column_rules(metadata["kwargs"]))
             continue
         columns = metadata["kwargs"].get("columns") or [node.get("column_name")]
         rules.append((table, ", ".join(columns), DBT_KINDS.get(metadata["name"], metadata["name"])))
     return rules
-
-
-def column_rules(kwargs: dict) -> list[tuple[str, str]]:
-    """The rules of one column_rules test (macros/test_column_rules.sql), by column and kind."""
-    rules = [(", ".join(kwargs["key"]), "key")] if kwargs.get("key") else []
-    rules += [(column, "not null") for column in kwargs.get("not_null") or []]
-    rules += [(column, "key") for column in kwargs.get("unique") or []]
-    return rules + [(column, "accepted values") for column in kwargs.get("accepted_values") or {}]
 
 
 def test_each_rule_is_defined_once_and_where_it_belongs():

@@ -99,3 +99,33 @@ def test_the_validation_report_counts_rules_and_sections(tmp_path):
     )
     text = page.read_text(encoding="utf-8")
     assert "<b>1</b> blocking failures and <b>2</b> warnings among the 5 rules of the 2 sections below." in text
+
+
+def test_a_dbt_column_rules_test_counts_as_the_rules_it_holds(tmp_path):
+    """One dbt test holding a table's key, two not-null rules and an accepted-values rule is four
+    rules; two of them broken (failing rows of two rules) are two blocking failures."""
+    from orchestration.checks import report
+    from orchestration.checks.dbt_results import _add_failing_sample, _data_test_result
+
+    node = {
+        "name": "column_rules_things",
+        "config": {"severity": "ERROR"},
+        "test_metadata": {
+            "name": "column_rules",
+            "kwargs": {"key": ["a", "b"], "not_null": ["a", "c"], "accepted_values": {"flag": ["x", "y"]}},
+        },
+    }
+    result = _data_test_result(node, {"status": "fail", "failures": 5, "message": "Got 3 results"})
+    assert result["rules"] == 4
+    assert result["why"] == "key: a, b; not null: a; not null: c; accepted values: flag"
+    with duckdb.connect() as con:
+        failing = (
+            "select * from (values ('key', 'a, b', '1, x', 2, 'p1'), ('not_null', 'c', null, 1, 'p2'),"
+            " ('key', 'a, b', '2, y', 2, 'p3')) as t (rule, column_name, failing_value, n_rows, problem)"
+        )
+        _add_failing_sample(con, result, failing)
+    assert result["broken_rules"] == 2
+    page = report.record(tmp_path, "r1", "dbt_tests", {"title": "dbt", "results": [result]})
+    assert "<b>2</b> blocking failures and <b>0</b> warnings among the 4 rules of the 1 section below." in (
+        page.read_text(encoding="utf-8")
+    )

@@ -81,18 +81,33 @@ def dbt_test_results(run_results: dict, warehouse) -> list[dict]:
     return results
 
 
+def column_rules(kwargs: dict) -> list[tuple[str, str]]:
+    """The rules one column_rules test holds (dbt_project/macros/test_column_rules.sql), each as
+    (column or columns, kind)."""
+    rules = [(", ".join(kwargs["key"]), "key")] if kwargs.get("key") else []
+    rules += [(column, "not null") for column in kwargs.get("not_null") or []]
+    rules += [(column, "unique") for column in kwargs.get("unique") or []]
+    return rules + [(column, "accepted values") for column in kwargs.get("accepted_values") or {}]
+
+
 def _data_test_result(node: dict, entry: dict) -> dict:
     """A dbt data test (generic or singular): its outcome, its arguments and dbt's message; the
-    failing rows are added later, for a test that failed."""
+    failing rows are added later, for a test that failed. A column_rules test counts as the rules
+    it holds, and says which they are."""
     meta = node.get("test_metadata") or {}
     kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
     status = entry["status"]
+    why = (node.get("description") or "").strip()
+    rules = column_rules(kwargs) if meta.get("name") == "column_rules" else []
+    if rules:
+        why = why or "; ".join(f"{kind}: {column}" for column, kind in rules)
     return {
         "expectation": node["name"],
         "column": (meta.get("kwargs") or {}).get("column_name") or "",
         "kwargs": kwargs,
+        "rules": len(rules) or 1,
         "severity": "error" if node["config"].get("severity", "ERROR").upper() == "ERROR" else "warn",
-        "why": (node.get("description") or "").strip(),
+        "why": why,
         "success": status == "pass",
         "unexpected_count": entry.get("failures"),
         "element_count": None,
@@ -118,6 +133,8 @@ def _add_failing_sample(con, result: dict, sql: str) -> None:
     error joins the test's message instead."""
     try:
         frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
+        if {"rule", "column_name"} <= set(frame.columns):  # a column_rules test: which of its rules broke
+            result["broken_rules"] = len(frame[["rule", "column_name"]].drop_duplicates())
         if "value_cells" in frame.columns:  # one row per header cell, for the cells below it
             result["value_cells"] = int(frame["value_cells"].sum())
         cell = next((c for c in ("label_cell", "source_cell") if c in frame.columns), None)

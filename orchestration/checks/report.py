@@ -102,10 +102,11 @@ def write_page(directory: Path, run_id: str) -> Path:
     for section in found:
         section["results"] = sorted(section.get("results", []), key=_failed_first)
     found.sort(key=lambda s: min([_failed_first(r) for r in s["results"]] or [2]))
-    failed_errors = sum(1 for s in found for r in s.get("results", []) if not r["success"] and r["severity"] == "error")
-    failed_warns = sum(1 for s in found for r in s.get("results", []) if not r["success"] and r["severity"] != "error")
-    # rules, not Dagster's asset checks: one suite is one asset check holding several rules
-    n_rules = sum(len(s.get("results", [])) for s in found)
+    # rules, not Dagster's asset checks: one suite, or one dbt column_rules test, holds several rules
+    results = [r for s in found for r in s.get("results", [])]
+    failed_errors = sum(r.get("broken_rules", 1) for r in results if not r["success"] and r["severity"] == "error")
+    failed_warns = sum(r.get("broken_rules", 1) for r in results if not r["success"] and r["severity"] != "error")
+    n_rules = sum(r.get("rules", 1) for r in results)
     parts = [
         "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
         "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
@@ -116,7 +117,7 @@ def write_page(directory: Path, run_id: str) -> Path:
         f"<h1>Validation report</h1><p>Run <code>{html.escape(run_id)}</code>, written "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC. "
         f"<b>{failed_errors}</b> blocking failures and <b>{failed_warns}</b> warnings among the {n_rules} rules "
-        f"of the {len(found)} sections below.</p>",
+        f"of the {len(found)} section{'' if len(found) == 1 else 's'} below.</p>",
     ]
     for section in found:
         parts.append(f"<h2>{html.escape(section['title'])}</h2><p>{html.escape(section.get('description', ''))}</p>")
