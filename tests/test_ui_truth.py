@@ -105,7 +105,7 @@ def test_a_dbt_column_rules_test_counts_as_the_rules_it_holds(tmp_path):
     """One dbt test holding a table's key, two not-null rules and an accepted-values rule is four
     rules; two of them broken (failing rows of two rules) are two blocking failures."""
     from orchestration.checks import report
-    from orchestration.checks.dbt_results import _add_failing_sample, _data_test_result
+    from orchestration.checks.dbt_results import _add_element_count, _add_failing_sample, _data_test_result
 
     node = {
         "name": "column_rules_things",
@@ -125,6 +125,10 @@ def test_a_dbt_column_rules_test_counts_as_the_rules_it_holds(tmp_path):
         )
         _add_failing_sample(con, result, failing)
     assert result["broken_rules"] == 2
+    with duckdb.connect() as con:
+        con.execute("create table things as select range as a from range(7)")
+        _add_element_count(con, result, {"name": "things", "relation_name": "things"})
+    assert report.count_text(result) == "5 of 7 rows of things (a row counted once per rule it breaks)"
     page = report.record(tmp_path, "r1", "dbt_tests", {"title": "dbt", "results": [result]})
     assert "<b>2</b> blocking failures and <b>0</b> warnings among the 4 rules of the 1 section below." in (
         page.read_text(encoding="utf-8")

@@ -1,10 +1,10 @@
-{#- A table's column rules in one dbt test: its key, not-null columns, unique columns and accepted
-    values. each test node costs about 15 ms of a two-thread build's elapsed time whatever it checks, so one node per
-    table instead of one per rule (docs/data-quality.md, "Where a rule goes").
+{#- A table's column rules in one dbt test: its key, not-null, unique and accepted-values rules.
+    dbt spends about 15 ms of a two-thread build on every test node, whatever it checks, so one
+    node per table instead of one per rule (docs/data-quality.md, "Where a rule goes").
 
     Each row returned is one broken rule for one value: the rule, the column(s), the value, how many
-    rows carry it and a sentence saying so. The test's failure count is the number of rows that
-    break a rule (fail_calc), as the report's "N of M rows" reads it.
+    rows carry it and a sentence saying so. The test's failure count (fail_calc) is the rows that
+    break each rule, summed over the rules: a row null in two not-null columns counts twice.
 
       key: [a, b]             a row per combination of a and b (nulls compared as values)
       not_null: [a, b]        no null in a nor in b
