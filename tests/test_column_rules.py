@@ -5,13 +5,12 @@ rule, and each failing row says which rule, column and value in a sentence."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.scratch_dbt import invoke, scratch_project
 
 # (1, x) twice: the key repeats (2 rows); b null once; u3 twice (2 rows); flag z twice, year 2003
 # once. A null flag is accepted, as dbt's accepted_values accepts it.
@@ -45,32 +44,13 @@ models:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("column_rules") / "project"
-    (root / "models").mkdir(parents=True)
-    (root / "macros").mkdir()
-    shutil.copy(DBT_PROJECT_DIR / "macros" / "test_column_rules.sql", root / "macros")
-    (root / "dbt_project.yml").write_text(
-        "name: column_rules_check\nversion: '1.0.0'\nconfig-version: 2\nprofile: column_rules_check\n",
-        encoding="utf-8",
-    )
-    (root / "profiles.yml").write_text(
-        "column_rules_check:\n  target: build\n  outputs:\n    build:\n"
-        f"      type: duckdb\n      path: {root.parent / 'build.duckdb'}\n      threads: 1\n",
-        encoding="utf-8",
-    )
-    (root / "models" / "things.sql").write_text(THINGS, encoding="utf-8")
-    (root / "models" / "schema.yml").write_text(SCHEMA, encoding="utf-8")
-    return root
+    root = tmp_path_factory.mktemp("column_rules")
+    return scratch_project(root, "test_column_rules.sql", {"things.sql": THINGS, "schema.yml": SCHEMA})
 
 
 def _build(project: Path, **dbt_vars) -> tuple[str, int, list[tuple]]:
-    """`dbt build` in this process: the test's status, its failure count and its failing rows."""
-    from dbt.cli.main import dbtRunner
-
-    args = ["build", "--project-dir", str(project), "--profiles-dir", str(project), "--no-partial-parse", "--quiet"]
-    if dbt_vars:
-        args += ["--vars", repr(dbt_vars)]
-    result = dbtRunner().invoke(args)
+    """`dbt build`: the test's status, its failure count and its failing rows."""
+    result = invoke(project, "build", **dbt_vars)
     test = next(r for r in result.result if r.node.resource_type == "test")
     with duckdb.connect(str(project.parent / "build.duckdb")) as con:
         query = f"select rule, column_name, failing_value, n_rows, problem from ({test.node.compiled_code})"

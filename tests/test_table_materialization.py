@@ -4,13 +4,12 @@ one fails, still enforces the contract, and leaves no relations of dbt's rename 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.scratch_dbt import invoke, scratch_project
 
 MODEL = """\
 {{ config(materialized=var('materialized', 'table'), contract={'enforced': var('materialized', 'table') == 'table'}) }}
@@ -29,33 +28,12 @@ models:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    (root / "models").mkdir(parents=True)
-    (root / "macros").mkdir()
-    shutil.copy(DBT_PROJECT_DIR / "macros" / "table_materialization.sql", root / "macros")
-    (root / "dbt_project.yml").write_text(
-        "name: materialization_check\nversion: '1.0.0'\nconfig-version: 2\nprofile: materialization_check\n",
-        encoding="utf-8",
-    )
-    (root / "profiles.yml").write_text(
-        "materialization_check:\n  target: build\n  outputs:\n    build:\n"
-        f"      type: duckdb\n      path: {tmp_path / 'build.duckdb'}\n      threads: 1\n",
-        encoding="utf-8",
-    )
-    (root / "models" / "numbers.sql").write_text(MODEL, encoding="utf-8")
-    (root / "models" / "schema.yml").write_text(SCHEMA, encoding="utf-8")
-    return root
+    return scratch_project(tmp_path, "table_materialization.sql", {"numbers.sql": MODEL, "schema.yml": SCHEMA})
 
 
 def _run(project: Path, **dbt_vars) -> tuple[bool, str]:
-    """`dbt run` in this process (dbt's programmatic runner); whether it succeeded, and the
-    messages of the nodes that did not."""
-    from dbt.cli.main import dbtRunner
-
-    args = ["run", "--project-dir", str(project), "--profiles-dir", str(project), "--no-partial-parse", "--quiet"]
-    if dbt_vars:
-        args += ["--vars", repr(dbt_vars)]
-    result = dbtRunner().invoke(args)
+    """`dbt run`: whether it succeeded, and the messages of the nodes that did not."""
+    result = invoke(project, "run", **dbt_vars)
     failures = [] if result.result is None else [r.message or "" for r in result.result if r.status != "success"]
     return result.success, "\n".join(failures) + str(result.exception or "")
 
