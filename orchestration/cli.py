@@ -375,7 +375,7 @@ def summarise(settings: Settings, run_id: str) -> None:
     report = settings.warehouse_dir / "reports" / run_id / "index.html"
     if report.exists():
         print(f"Validation report: {report}")
-    for path in sorted((settings.warehouse_dir / "comparison-reports").glob("*.html")):
+    for path in sorted(settings.comparison_reports_dir.glob("*.html")):
         print(f"Comparison report: {path} (and .xlsx)")
     print('Every table and its rows: make status; query it: make sql Q="select ..."')
 
@@ -633,7 +633,6 @@ def trace_command(settings: Settings) -> int:
 
 def report_command(settings: Settings) -> int:
     from .report import DEFAULT_INDICATOR, write_report
-    from .report.asset import REPORT_DIR_NAME
     from .report.sections import ReportError
     from .settings import ComparisonPair
 
@@ -661,7 +660,7 @@ def report_command(settings: Settings) -> int:
             settings.published_db,
             pair,
             values["INDICATOR"] or DEFAULT_INDICATOR,
-            settings.warehouse_dir / REPORT_DIR_NAME,
+            settings.comparison_reports_dir,
         )
     except ReportError as exc:
         print(f"Report refused: {exc}", file=sys.stderr)

@@ -17,6 +17,7 @@ __all__ = ["DBT_PROJECT_DIR", "REPO_ROOT", "SAMPLE_RAW_DIR", "SOURCE_CATALOGUE",
 
 BUILD_DB_NAME = "build.duckdb"
 PUBLISHED_DB_NAME = "marts.duckdb"
+COMPARISON_REPORTS_DIR_NAME = "comparison-reports"
 DEFAULT_KEEP_VERSIONS = 5
 
 
@@ -47,6 +48,11 @@ class Settings:
     def published_db(self) -> Path:
         """The file users query; replaced atomically by the publish step."""
         return self.warehouse_dir / PUBLISHED_DB_NAME
+
+    @property
+    def comparison_reports_dir(self) -> Path:
+        """The comparison reports written from each publication (and by `make report`)."""
+        return self.warehouse_dir / COMPARISON_REPORTS_DIR_NAME
 
     @property
     def is_sample_raw_dir(self) -> bool:

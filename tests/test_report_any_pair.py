@@ -197,6 +197,19 @@ def test_the_substituted_sql_is_what_dbt_compiles_for_the_pair(tmp_path):
         assert substituted[name] == compiled[name].rstrip("\n") or substituted[name] == compiled[name], name
 
 
+def test_make_report_without_a_pair_says_what_to_name_without_importing_dagster(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_")}
+    env.update(WAREHOUSE_DIR=str(tmp_path), PYTHONPROFILEIMPORTTIME="1")
+    ran = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "report"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 1
+    assert "Name two region groups and a span: make report A=yrd B=jjj FROM=2005 TO=2014" in ran.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in ran.stderr.splitlines() if line.startswith("import time:")}
+    assert "orchestration.settings" in imported  # the command line ran
+    assert not {name for name in imported if name.split(".")[0] in ("dagster", "dagster_dbt", "dbt")}
+
+
 def test_groups_and_spans_outside_the_publication_are_refused(published, tmp_path):
     with pytest.raises(ReportError, match="region group 'mars' is not published"):
         write_report(published.published_db, ComparisonPair("mars", "jjj", 2005, 2014), "employment", tmp_path)

@@ -17,6 +17,7 @@ import duckdb
 from ..publish_scope import PUBLICATION_TAG, PUBLISHED_KEY
 from ..raw_snapshot import published_snapshot
 from ..resources import WarehouseResource
+from ..settings import COMPARISON_REPORTS_DIR_NAME
 
 
 def checks_summary(checks: dict) -> str:
@@ -43,7 +44,7 @@ def publication_metadata(manifest: dict, published_db: Path) -> dict:
         )
     if manifest.get("validation_report"):
         metadata["validation_report"] = dg.MetadataValue.path(manifest["validation_report"])
-    reports = published_db.parent / "comparison-reports"
+    reports = published_db.parent / COMPARISON_REPORTS_DIR_NAME
     if reports.is_dir():
         metadata["comparison_reports"] = dg.MetadataValue.path(str(reports))
     return metadata

@@ -10,8 +10,6 @@ from ..settings import ComparisonPair, comparison_pairs
 from . import DEFAULT_INDICATOR, write_report
 from .sections import ReportError
 
-REPORT_DIR_NAME = "comparison-reports"
-
 
 class ComparisonReportConfig(dg.Config):
     """The pair to report. Left empty, each pair of REPORT_PAIRS (the pairs the refresh pre-builds); any other
@@ -55,7 +53,7 @@ def comparison_reports(
     context: dg.AssetExecutionContext, config: ComparisonReportConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     settings = warehouse.settings
-    out_dir = settings.warehouse_dir / REPORT_DIR_NAME
+    out_dir = settings.comparison_reports_dir
     metadata: dict[str, dg.MetadataValue] = {}
     written = []
     for pair in pairs_to_report(config):
