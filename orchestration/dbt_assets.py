@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from .checks import report
-from .checks.dbt_results import column_rules, dbt_test_results, explain_failed_tests
+from .checks.dbt_results import column_rules, dbt_test_results, explain_failed_tests, rules_text
 from .dbt_project import warehouse_dbt_project
 from .publish_scope import BUILD_NOTE, published_note
 from .resources import WarehouseResource
@@ -37,7 +37,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
         meta = manifest["nodes"].get(unique_id, {}).get("test_metadata") or {}
         if spec is None or meta.get("name") != "column_rules":
             return spec
-        rules = "; ".join(f"{kind}: {column}" for column, kind in column_rules(meta.get("kwargs") or {}))
+        rules = rules_text(column_rules(meta.get("kwargs") or {}))
         return spec._replace(description=f"The table's column rules ({rules}). Its failing rows name each broken rule.")
 
     @staticmethod

@@ -63,17 +63,17 @@ def test_each_broken_rule_is_a_row_and_the_failures_count_rows(project):
     assert status == "fail"
     assert failures == 2 + 1 + 2 + 2 + 1
     assert rows == [
-        ("accepted_values", "flag", "z", 2, "flag = z in 2 rows: not one of reported, suppressed"),
-        ("accepted_values", "year", "2003", 1, "year = 2003 in 1 row: not one of 2002, 2007"),
-        ("key", "a, b", "1, x", 2, "(a, b) = (1, x) in 2 rows: the key repeats"),
+        ("accepted_values", "flag", "z", 2, "flag = 'z' in 2 rows: not one of reported, suppressed"),
+        ("accepted_values", "year", "2003", 1, "year = '2003' in 1 row: not one of 2002, 2007"),
+        ("key", "a, b", "'1', 'x'", 2, "(a, b) = ('1', 'x') in 2 rows: the key repeats"),
         ("not_null", "b", None, 1, "b is null in 1 row"),
-        ("unique", "u", "u3", 2, "u = u3 in 2 rows: it must be unique"),
+        ("unique", "u", "u3", 2, "u = 'u3' in 2 rows: it must be unique"),
     ]
 
 
 def test_a_boolean_is_compared_as_the_engine_writes_it(project):
     _, _, rows = _build(project, flag_false="false")
-    assert ("accepted_values", "checked", "false", 1, "checked = false in 1 row: not one of true") in rows
+    assert ("accepted_values", "checked", "false", 1, "checked = 'false' in 1 row: not one of true") in rows
 
 
 def test_a_table_that_keeps_every_rule_passes(project):

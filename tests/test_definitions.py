@@ -90,8 +90,8 @@ def test_dbt_tests_are_asset_checks():
     # a table's column rules are one check, whose description lists them
     wages = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_average_wage"]), "column_rules_fct_average_wage")
     assert graph.get_check_spec(wages).description == (
-        "The table's column rules (key: province_code, year, industry_code; not null: province_code; "
-        "not null: industry_code; accepted values: value_flag). Its failing rows name each broken rule."
+        "The table's column rules (key: province_code, year, industry_code; not null: province_code, "
+        "industry_code; accepted values: value_flag). Its failing rows name each broken rule."
     )
 
 

@@ -117,7 +117,7 @@ def test_a_dbt_column_rules_test_counts_as_the_rules_it_holds(tmp_path):
     }
     result = _data_test_result(node, {"status": "fail", "failures": 5, "message": "Got 3 results"})
     assert result["rules"] == 4
-    assert result["why"] == "key: a, b; not null: a; not null: c; accepted values: flag"
+    assert result["why"] == "key: a, b; not null: a, c; accepted values: flag"
     with duckdb.connect() as con:
         failing = (
             "select * from (values ('key', 'a, b', '1, x', 2, 'p1'), ('not_null', 'c', null, 1, 'p2'),"
@@ -133,3 +133,7 @@ def test_a_dbt_column_rules_test_counts_as_the_rules_it_holds(tmp_path):
     assert "<b>2</b> blocking failures and <b>0</b> warnings among the 4 rules of the 1 section below." in (
         page.read_text(encoding="utf-8")
     )
+    # the run's summary in the UI counts the same way and shows the rows' sentences
+    summary = report.markdown_summary(tmp_path, "r1").splitlines()
+    assert summary[0].startswith("**2 blocking failures, 0 warnings**")
+    assert summary[-1].endswith("| p1; p3; p2 |")

@@ -19,7 +19,8 @@
 {%- if key -%}
     {%- set shown = [] -%}
     {%- for column in key -%}
-        {%- do shown.append("coalesce(cast(" ~ column ~ " as string), 'null')") -%}
+        {#- quoted, so an empty text and a null ('', null) are told apart -#}
+        {%- do shown.append("coalesce('''' || cast(" ~ column ~ " as string) || '''', 'null')") -%}
     {%- endfor -%}
     {%- set value = "concat_ws(', ', " ~ shown | join(', ') ~ ")" -%}
     {%- do branches.append(
@@ -85,10 +86,10 @@ select
     case
         when rule = 'key' then '(' || column_name || ') = (' || failing_value || ') in ' || rows_text || ': the key repeats'
         when rule = 'not_null' then column_name || ' is null in ' || rows_text
-        when rule = 'unique' then column_name || ' = ' || failing_value || ' in ' || rows_text || ': it must be unique'
+        when rule = 'unique' then column_name || ' = ''' || failing_value || ''' in ' || rows_text || ': it must be unique'
         {%- for column, text in accepted_text.items() %}
         when rule = 'accepted_values' and column_name = '{{ column }}'
-            then column_name || ' = ' || failing_value || ' in ' || rows_text || ': not one of {{ text | replace("'", "''") }}'
+            then column_name || ' = ''' || failing_value || ''' in ' || rows_text || ': not one of {{ text | replace("'", "''") }}'
         {%- endfor %}
     end as problem
 from counted

@@ -90,6 +90,14 @@ def column_rules(kwargs: dict) -> list[tuple[str, str]]:
     return rules + [(column, "accepted values") for column in kwargs.get("accepted_values") or {}]
 
 
+def rules_text(rules: list[tuple[str, str]]) -> str:
+    """'key: a, b; not null: a, c; accepted values: flag', the columns of each kind together."""
+    columns: dict[str, list[str]] = {}
+    for column, kind in rules:
+        columns.setdefault(kind, []).append(column)
+    return "; ".join(f"{kind}: {', '.join(names)}" for kind, names in columns.items())
+
+
 def _data_test_result(node: dict, entry: dict) -> dict:
     """A dbt data test (generic or singular): its outcome, its arguments and dbt's message; the
     failing rows are added later, for a test that failed. A column_rules test counts as the rules
@@ -100,7 +108,7 @@ def _data_test_result(node: dict, entry: dict) -> dict:
     why = (node.get("description") or "").strip()
     rules = column_rules(kwargs) if meta.get("name") == "column_rules" else []
     if rules:
-        why = why or "; ".join(f"{kind}: {column}" for column, kind in rules)
+        why = why or rules_text(rules)
     return {
         "expectation": node["name"],
         "column": (meta.get("kwargs") or {}).get("column_name") or "",
@@ -172,7 +180,7 @@ def explain_failed_tests(results: list[dict]) -> tuple[str, str]:
             # rows that explain themselves (file, cell, label, the fix): their sentences, not their columns
             lines.append(f"dbt test {r['expectation']} failed for {count}:")
             lines.extend(f"- {p}" for p in problems)
-            table.append(f"| {r['expectation']} | {count} | {' '.join(problems).replace('|', '/')} |")
+            table.append(f"| {r['expectation']} | {count} | {'; '.join(problems).replace('|', '/')} |")
             continue
         rows = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:3])
         lines.append(f"dbt test {r['expectation']} failed for {count}" + (f", e.g. {rows}" if rows else "") + ".")

@@ -51,6 +51,11 @@ def count_text(result: dict) -> str:
     return f"{n} of {total} {result.get('element_label', 'rows')}"
 
 
+def broken_rules(result: dict) -> int:
+    """How many rules a failed result stands for: one, or those of a dbt column_rules test that broke."""
+    return result.get("broken_rules", 1)
+
+
 def sections(directory: Path) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("[!_]*.json"))]
 
@@ -64,16 +69,18 @@ def markdown_summary(warehouse_dir: Path, run_id: str, limit: int = 40) -> str:
             if not r["success"]:
                 rows.append((_failed_first(r), section["title"], r))
     rows.sort(key=lambda item: item[0])
-    failed = sum(1 for rank, _, _ in rows if rank == 0)
+    failed = sum(broken_rules(r) for rank, _, r in rows if rank == 0)
+    warned = sum(broken_rules(r) for rank, _, r in rows if rank != 0)
     lines = [
-        f"**{failed} blocking failures, {len(rows) - failed} warnings** "
-        f"(full report: `{page_path(warehouse_dir, run_id)}`)",
+        f"**{failed} blocking failures, {warned} warnings** (full report: `{page_path(warehouse_dir, run_id)}`)",
         "",
         "| status | table / suite | rule | column | rows | first rows |",
         "|---|---|---|---|---|---|",
     ]
     for rank, title, r in rows[:limit]:
-        sample = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:2])
+        problems = [row["problem"] for row in r["sample"][:3] if row.get("problem")]
+        rows_text = (", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:2])
+        sample = "; ".join(problems or rows_text)
         lines.append(
             f"| {'BLOCKS' if rank == 0 else 'warning'} | {title} | {r['expectation']} | {r['column']} | "
             f"{count_text(r)} | {sample.replace('|', '/')[:400]} |"
@@ -104,8 +111,8 @@ def write_page(directory: Path, run_id: str) -> Path:
     found.sort(key=lambda s: min([_failed_first(r) for r in s["results"]] or [2]))
     # rules, not Dagster's asset checks: one suite, or one dbt column_rules test, holds several rules
     results = [r for s in found for r in s.get("results", [])]
-    failed_errors = sum(r.get("broken_rules", 1) for r in results if not r["success"] and r["severity"] == "error")
-    failed_warns = sum(r.get("broken_rules", 1) for r in results if not r["success"] and r["severity"] != "error")
+    failed_errors = sum(broken_rules(r) for r in results if not r["success"] and r["severity"] == "error")
+    failed_warns = sum(broken_rules(r) for r in results if not r["success"] and r["severity"] != "error")
     n_rules = sum(r.get("rules", 1) for r in results)
     parts = [
         "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
