@@ -137,3 +137,22 @@ def test_a_dbt_column_rules_test_counts_as_the_rules_it_holds(tmp_path):
     summary = report.markdown_summary(tmp_path, "r1").splitlines()
     assert summary[0].startswith("**2 blocking failures, 0 warnings**")
     assert summary[-1].endswith("| p1; p3; p2 |")
+
+
+def test_a_failure_with_more_rows_than_it_shows_says_how_many_more():
+    """Three sentences are printed; a test that returned five rows says so."""
+    from orchestration.checks.dbt_results import _add_failing_sample, explain_failed_tests
+
+    result = {"expectation": "column_rules_things", "success": False, "severity": "error", "sample": []}
+    result.update(source="dbt test", unexpected_count=9, message="Got 5 results")
+    with duckdb.connect() as con:
+        _add_failing_sample(con, result, "select 'p' || range as problem from range(5)")
+    text, table = explain_failed_tests([result])
+    assert text.splitlines() == [
+        "dbt test column_rules_things failed for 9:",
+        "- p0",
+        "- p1",
+        "- p2",
+        "- and 2 more like these (the test's failing rows)",
+    ]
+    assert table.splitlines()[-1] == "| column_rules_things | 9 | p0; p1; p2; and 2 more |"

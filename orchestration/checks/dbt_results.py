@@ -143,6 +143,7 @@ def _add_failing_sample(con, result: dict, sql: str) -> None:
     error joins the test's message instead."""
     try:
         frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
+        result["failing_rows"] = con.execute(f"select count(*) from ({sql}) as failing").fetchone()[0]
         if {"rule", "column_name"} <= set(frame.columns):  # a column_rules test: which of its rules broke
             result["broken_rules"] = len(frame[["rule", "column_name"]].drop_duplicates())
         if "value_cells" in frame.columns:  # one row per header cell, for the cells below it
@@ -180,6 +181,11 @@ def explain_failed_tests(results: list[dict]) -> tuple[str, str]:
             # rows that explain themselves (file, cell, label, the fix): their sentences, not their columns
             lines.append(f"dbt test {r['expectation']} failed for {count}:")
             lines.extend(f"- {p}" for p in problems)
+            # the sentences shown are the first few: say how many more the test returned
+            more = r.get("failing_rows", len(problems)) - len(problems)
+            if more > 0:
+                lines.append(f"- and {more} more like these (the test's failing rows)")
+                problems.append(f"and {more} more")
             table.append(f"| {r['expectation']} | {count} | {'; '.join(problems).replace('|', '/')} |")
             continue
         rows = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in r["sample"][:3])
