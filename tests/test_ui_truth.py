@@ -156,3 +156,14 @@ def test_a_failure_with_more_rows_than_it_shows_says_how_many_more():
         "- and 2 more like these (the test's failing rows)",
     ]
     assert table.splitlines()[-1] == "| column_rules_things | 9 | p0; p1; p2; and 2 more |"
+
+
+def test_failing_rows_beyond_those_fetched_are_counted(monkeypatch):
+    from orchestration.checks import dbt_results
+
+    monkeypatch.setattr(dbt_results, "FETCHED_ROWS", 3)
+    result = {"message": None}
+    with duckdb.connect() as con:
+        dbt_results._add_failing_sample(con, result, "select 'p' || range as problem from range(5)")
+    assert result["failing_rows"] == 5
+    assert [row["problem"] for row in result["sample"]] == ["p0", "p1", "p2"]

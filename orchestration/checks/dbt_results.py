@@ -14,6 +14,7 @@ from .labels import with_names
 from .report import count_text
 
 SAMPLE_ROWS = 5
+FETCHED_ROWS = 1000  # a failed test's rows read to pick the sample from
 
 
 def _manifest() -> dict:
@@ -142,8 +143,10 @@ def _add_failing_sample(con, result: dict, sql: str) -> None:
     """A failed test's first rows, from its compiled query run again; for a query that fails, the
     error joins the test's message instead."""
     try:
-        frame = con.execute(f"select * from ({sql}) as failing order by all limit 1000").df()
-        result["failing_rows"] = con.execute(f"select count(*) from ({sql}) as failing").fetchone()[0]
+        frame = con.execute(f"select * from ({sql}) as failing order by all limit {FETCHED_ROWS}").df()
+        result["failing_rows"] = len(frame)
+        if len(frame) == FETCHED_ROWS:  # more than were fetched: count them
+            result["failing_rows"] = con.execute(f"select count(*) from ({sql}) as failing").fetchone()[0]
         if {"rule", "column_name"} <= set(frame.columns):  # a column_rules test: which of its rules broke
             result["broken_rules"] = len(frame[["rule", "column_name"]].drop_duplicates())
         if "value_cells" in frame.columns:  # one row per header cell, for the cells below it

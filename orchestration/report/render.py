@@ -358,8 +358,8 @@ def write_html(data: ReportData, path: Path) -> Path:
         parts.extend(_section_html(section, data.unit))
     parts.append("</body></html>")
     page = "\n".join(parts)
-    # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font
-    # the font subset of the page's characters, kept beside the reports for the next refresh's
+    # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font; the subset
+    # is kept beside the reports, for the next report with the same characters
     page_text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     page = page.replace("<style>", "<style>" + font_face_css(page_text, path.parent / FONT_CACHE_DIR), 1)
     path.write_text(page, encoding="utf-8")
