@@ -37,7 +37,7 @@ from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
 from .dbt_registry import dbt_manifest, published_nodes
 from .publication_guard import compare_with_publication, refusal_message
-from .publish_scope import PUBLICATION_TAG, PUBLISH_OP, PUBLISH_STEP_KEY, PUBLISHED_KEY
+from .publish_scope import PUBLICATION_TAG, PUBLISH_OP, PUBLISH_STEP_KEY, PUBLISHED_KEY, PublishConfig
 from .raw_snapshot import unchanged_publication
 from .refresh_lock import staging_path
 from .resources import WarehouseResource
@@ -310,16 +310,6 @@ def _missing_from_run(context: dg.AssetExecutionContext) -> list[str]:
     ).records
     done = {r.event_log_entry.dagster_event.asset_key for r in records}
     return sorted(key.to_user_string() for key in required - done)
-
-
-class PublishConfig(dg.Config):
-    allow_changes: bool = False
-    """Publish even though the build differs from the current publication in a way the guard
-    blocks (another raw directory, files, provinces or years gone, rewritten series). An empty build
-    or two identical provinces are never published."""
-    full: bool = False
-    """Publish even though nothing changed since the current publication (same raw directory,
-    files byte for byte, code and comparison pairs): a new version of the same numbers."""
 
 
 published_marts_file = dg.AssetSpec(

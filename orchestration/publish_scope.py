@@ -36,12 +36,34 @@ PUBLISHED_IN_THIS_RUN = (
 BUILD_ONLY_TAG = "nothing: built into the build database only"
 
 
+class PublishConfig(dg.Config):
+    allow_changes: bool = False
+    """Publish even though the build differs from the current publication in a way the guard
+    blocks (another raw directory, files, provinces or years gone, rewritten series). An empty build
+    or two identical provinces are never published."""
+    full: bool = False
+    """Publish even though nothing changed since the current publication (same raw directory,
+    files byte for byte, code and comparison pairs): a new version of the same numbers."""
+
+
+def run_publishes(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run's selection holds the publish step."""
+    selection = context.run.asset_selection
+    # no selection (None, or empty in a job run in process) is the whole job, publishing included
+    return not selection or PUBLISH_STEP_KEY in selection
+
+
+def publish_config(context: dg.AssetExecutionContext) -> PublishConfig:
+    """The publish step's config as this run was launched with it, read by an earlier step (the
+    raw file list applies the guard's file-list rules before anything is parsed)."""
+    ops = (context.run.run_config or {}).get("ops") or {}
+    return PublishConfig(**((ops.get(PUBLISH_OP) or {}).get("config") or {}))
+
+
 def published_note(context: dg.AssetExecutionContext) -> str:
     """The 'published' metadata of a build asset's materialization in this run; a run without the
     publish step is also tagged so in the Runs list."""
-    selection = context.run.asset_selection
-    # no selection (None, or empty in a job run in process) is the whole job, publishing included
-    if not selection or PUBLISH_STEP_KEY in selection:
+    if run_publishes(context):
         return PUBLISHED_IN_THIS_RUN
     if context.run.tags.get(PUBLICATION_TAG) != BUILD_ONLY_TAG:
         context.instance.add_run_tags(context.run.run_id, {PUBLICATION_TAG: BUILD_ONLY_TAG})

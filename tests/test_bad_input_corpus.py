@@ -40,6 +40,7 @@ from orchestration.ingest.assets import RejectedInput, read_family
 from orchestration.ingest.catalogue import Catalogue
 from orchestration.ingest.cells import normalise_label
 from orchestration.ingest.workbook import read_sheets
+from orchestration.publication_guard import compare_with_publication
 from orchestration.settings import REPO_ROOT
 
 from .conftest import record_outcome, run_refresh
@@ -295,10 +296,12 @@ def plant_unknown_industry_label(case) -> str:
 
 @pytest.fixture(scope="module")
 def unknown_labels(baseline, tmp_path_factory) -> Shared:
-    """An unknown province (Jiangsu's file) and an unknown industry label (Zhejiang's), one refresh."""
+    """An unknown province (Jiangsu's file) and an unknown industry label (Zhejiang's), one refresh.
+    Renaming Jiangsu's file takes a file of the publication away, which the file list refuses before
+    parsing unless the change is allowed: allowed here, so the labels reach the dbt test."""
     case = shared_case(baseline, tmp_path_factory, "unknown_labels")
     planted = {"province": plant_unknown_province(case), "industry": plant_unknown_industry_label(case)}
-    return Shared(case, case.refresh(), planted)
+    return Shared(case, case.refresh(allow_changes=True), planted)
 
 
 def label_failures(shared: Shared, name: str):
@@ -403,7 +406,8 @@ def test_missing_concordance_blocks_instead_of_dropping_2002_divisions(case):
     # Without the concordance there is no crosswalk, and every 2005-2010 division would vanish
     # from the facts; the run must stop and say which cells have no 2011 code.
     shutil.rmtree(case.raw / "classification")
-    result = case.refresh()
+    # allowed: a source family emptied is otherwise refused from the file list, before dbt
+    result = case.refresh(allow_changes=True)
     assert_names(case.failure_message(result), "assert_every_2002_division_has_a_crosswalk")
     with duckdb.connect(str(case.warehouse / "build.duckdb"), read_only=True) as con:
         failures = con.execute("select * from dbt_test__audit.assert_every_2002_division_has_a_crosswalk").df()
@@ -481,6 +485,19 @@ def test_negative_value_is_quarantined_and_the_rest_published(quarantines):
         ).fetchone()
     assert ("negative_value", "value -0.5 亿元 is negative", cell) in quarantined
     assert fact == (None, "quarantined")
+
+
+def test_the_file_list_says_what_changed_since_the_publication(quarantines):
+    """raw/file_list, the run's first step: the files by family and, by content, what changed. Each
+    of the four planted files was rewritten as .xlsx, so the .xls it replaces is removed."""
+    (materialization,) = quarantines.result.asset_materializations_for_node("raw__file_list")
+    metadata = {key: getattr(value, "value", value) for key, value in materialization.metadata.items()}
+    provinces = ["上海", "安徽", "江苏", "浙江"]  # in code-point order, as listed
+    assert metadata["changed_since_publication"] == (
+        "4 added: " + ", ".join(f"wind-mbr/{p}.xlsx" for p in provinces) + "; "
+        "4 removed: " + ", ".join(f"wind-mbr/{p}.xls" for p in provinces)
+    )
+    assert "- wind_mbr: 5" in metadata["files_by_family"].splitlines()
 
 
 def test_years_in_another_order_give_the_same_facts(quarantines, tmp_path):
@@ -606,12 +623,15 @@ def rejected_by_ingest(raw_files, *fragments, scenario: str) -> str:
 def test_empty_raw_dir_never_publishes(case, tmp_path):
     shutil.rmtree(case.raw)
     case.raw.mkdir()
-    refused(case, case.refresh(), "yielded no source file", "never published", scenario="empty RAW_DIR")
+    result = case.refresh()
+    refused(case, result, "yielded no source file", "never published", scenario="empty RAW_DIR")
+    assert started_steps(result) == ["raw__file_list"]  # refused before any file is parsed
     # not even with allow_changes, and not as a first publication either: one refresh of both (with
     # nothing published to compare with and the changes allowed, only the empty-build rule is left)
     result, settings = run_refresh(case.raw, tmp_path / "fresh_warehouse", allow_changes=True)
     assert not result.success and not settings.published_db.exists()
     assert_names(case.failure_message(result), "yielded no source file", "never published")
+    assert started_steps(result) == ["raw__file_list"]
 
 
 def test_samples_are_not_published_over_the_real_extracts(case):
@@ -625,6 +645,7 @@ def test_samples_are_not_published_over_the_real_extracts(case):
         scenario="another RAW_DIR (samples over real data)",
     )
     assert "source file of the current publication is gone" in message  # the real concordance
+    assert started_steps(result) == ["raw__file_list"]
     # asked for explicitly, it is published, and the manifest says from where
     result, _ = run_refresh(REPO_ROOT / "raw", case.warehouse, allow_changes=True)
     assert result.success and case.published_changed()
@@ -723,20 +744,20 @@ def test_zero_in_a_material_series_is_quarantined(quarantines):
     record_outcome("0 for a material division (Jiangsu 2014 division 39)", "published with the value quarantined")
 
 
-# Changes a user may intend (allow_changes off), in three files: the publication guard lists every
-# difference it finds in one refusal, so one refresh serves the three.
+# Changes a user may intend (allow_changes off), in two files: the publication guard lists every
+# difference it finds in one refusal, so one refresh serves both. A file gone is decided from the file
+# list before anything is parsed (raw/file_list), so it has a refresh of its own, which stops there.
 
 
 @pytest.fixture(scope="module")
 def structural_changes(baseline, tmp_path_factory) -> Shared:
-    """Two labels swapped in Jiangsu's file, Anhui's file deleted, Zhejiang's 2014 row deleted."""
+    """Two labels swapped in Jiangsu's file, Zhejiang's 2014 row deleted."""
     case = shared_case(baseline, tmp_path_factory, "structural_changes")
     rows = case.as_rows("江苏.xls")
     a = rows[0].index("江苏:主营业务收入:纺织业")
     b = rows[0].index("江苏:主营业务收入:化学原料及化学制品制造业")
     rows[0][a], rows[0][b] = rows[0][b], rows[0][a]
     case.replace_with_xlsx("江苏.xls", rows)
-    (case.wind / "安徽.xls").unlink()
     rows, r = case.wind_rows("浙江.xls")
     case.replace_with_xlsx("浙江.xls", rows[:r] + rows[r + 1 :])
     return Shared(case, case.refresh())
@@ -753,14 +774,40 @@ def test_swapped_labels_are_refused(structural_changes):
     )
 
 
-def test_deleted_province_file_is_refused(structural_changes):
-    refused(
-        structural_changes.case,
-        structural_changes.result,
-        "wind-mbr/安徽.xls",
-        "Province 340000 disappeared from main_business_revenue",
+def started_steps(result) -> list[str]:
+    return [event.step_key for event in result.all_events if event.event_type_value == "STEP_START"]
+
+
+def test_deleted_province_file_is_refused_before_anything_is_parsed(case):
+    (case.wind / "安徽.xls").unlink()
+    result = case.refresh()
+    message = refused(
+        case,
+        result,
+        "Not published, decided from RAW_DIR's file list before any file was parsed:",
+        "\n- 1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xls.\n",
+        "ops: publish__publication: config: allow_changes: true",
+        f"The published file {case.published} is unchanged.",
         scenario="a province's file deleted",
     )
+    assert message.count("\n- ") == 1  # the one rule broken
+    # the run stopped at its first step: no file parsed, dbt never started
+    assert started_steps(result) == ["raw__file_list"]
+
+
+def test_a_province_gone_from_the_build_is_refused_by_the_guard(structural_changes, tmp_path):
+    """The guard before publishing, over what the build holds: a province whose file is still listed
+    but yields no value (the file-list rules pass) has disappeared from the facts."""
+    case = structural_changes.case
+    build_db = tmp_path / "build.duckdb"
+    shutil.copyfile(case.warehouse / "build.duckdb", build_db)
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("delete from marts.fct_industry_indicator where province_code = '340000'")
+    guard = compare_with_publication(build_db, case.published, case.raw)
+    assert (
+        "Province 340000 disappeared from main_business_revenue: the current publication has values for it, "
+        "this refresh has none."
+    ) in guard.intended_only
 
 
 def test_deleted_year_row_is_refused(structural_changes):

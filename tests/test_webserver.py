@@ -1,7 +1,8 @@
 """The UI's launch paths through a real webserver and daemon (`dagster dev`), driven by the GraphQL
 API the UI itself uses: Materialize all (the implicit asset job with every asset), again with
 nothing changed, a single mart, and a failed refresh, after which the published asset still shows
-the current publication as healthy and the failed run names file, header cell and label."""
+the current publication as healthy and the failed run names file, header cell and label; then a
+refresh refused at its first step, the file list, for a file gone."""
 
 from __future__ import annotations
 
@@ -108,6 +109,19 @@ def test_what_each_launch_path_publishes(webserver):
     assert server.run_tags(failed)[PUBLICATION_TAG] == (
         "nothing: the run failed before publishing; the published file is unchanged"
     )
+
+    # a source file of the current publication gone: the run stops at its first step, the file
+    # list, before any file is parsed, and says what the guard would have said after the build
+    (raw / "wind-mbr" / "安徽.xlsx").unlink()
+    refused = server.launch(location, "refresh_warehouse")
+    assert server.wait(refused) == "FAILURE"
+    (failure,) = server.step_failures(refused)
+    assert failure["stepKey"] == "raw__file_list"
+    text = failure["error"]["message"] + " ".join(c["message"] for c in failure["error"]["causes"])
+    assert "Not published, decided from RAW_DIR's file list before any file was parsed:" in text
+    assert "1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xlsx." in text
+    assert "ops: publish__publication: config: allow_changes: true" in text
+    assert published.read_bytes() == first
 
 
 def _outcome(server, run: str) -> str:

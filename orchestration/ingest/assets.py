@@ -15,6 +15,7 @@ from ..region_groups import load_into
 from ..resources import WarehouseResource
 from ..settings import groups_file
 from .catalogue import Catalogue, SourceFamily
+from .file_list import FILE_LIST_KEY, raw_file_list
 from .load import load_family, reject_identical_copies
 
 # A run tagged so parses every file again (make run FULL=1), whatever the cache holds.
@@ -119,6 +120,7 @@ def read_family(
 def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", family.key],
+        deps=[FILE_LIST_KEY],
         group_name="raw",
         kinds={"python", "duckdb"},
         description=f"{family.title}. Files matching {list(family.path_patterns)} under RAW_DIR, "
@@ -178,6 +180,7 @@ def build_ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
 
 @dg.asset(
     key=["raw", "region_groups"],
+    deps=[FILE_LIST_KEY],
     group_name="raw",
     kinds={"python", "duckdb"},
     description="Region groups a user defines in the file REGION_GROUPS_FILE names (YAML or CSV), checked "
@@ -208,4 +211,8 @@ def user_region_groups(context: dg.AssetExecutionContext, warehouse: WarehouseRe
 
 
 def ingest_assets() -> list[dg.AssetsDefinition]:
-    return [*(build_ingest_asset(family) for family in Catalogue.load().families.values()), user_region_groups]
+    return [
+        raw_file_list,
+        *(build_ingest_asset(family) for family in Catalogue.load().families.values()),
+        user_region_groups,
+    ]
