@@ -57,6 +57,8 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     result, timings, log_path = _run_refresh_job(settings, allow_changes, full)
     # What is printed follows what happened to the file, not what the run reported.
     published = _published_run_id(settings) == result.run_id
+    if not published and result.success and _nothing_changed(settings, started):
+        return 0  # the files became the published ones again after the check above: the run stopped at its start
     if not published:
         _print_not_refreshed(settings, result, log_path)
         return 1

@@ -37,7 +37,14 @@ from .checks.report import markdown_summary
 from .code_fingerprint import code_fingerprint
 from .dbt_registry import dbt_manifest, published_nodes
 from .publication_guard import compare_with_publication, refusal_message
-from .publish_scope import PUBLICATION_TAG, PUBLISH_OP, PUBLISH_STEP_KEY, PUBLISHED_KEY, PublishConfig
+from .publish_scope import (
+    NOTHING_CHANGED_TAG,
+    PUBLISH_STEP_KEY,
+    PUBLISHED_KEY,
+    PublishConfig,
+    nothing_changed,
+    tag_run,
+)
 from .raw_snapshot import unchanged_publication
 from .refresh_lock import staging_path
 from .resources import WarehouseResource
@@ -389,13 +396,8 @@ def _nothing_to_publish(context, config: PublishConfig, settings) -> tuple[str, 
     if unchanged is None:
         return None
     manifest, n_files = unchanged
-    return (
-        f"Nothing published: nothing changed since the publication of {manifest.get('published_at')} (run "
-        f"{str(manifest.get('run_id'))[:8]}): the same {n_files} files from {settings.raw_dir}, byte for byte, "
-        "the same code and comparison pairs. The build database was rebuilt; the published file is unchanged. "
-        f"Publish anyway with ops: {PUBLISH_OP}: config: full: true.",
-        "nothing: nothing changed",
-    )
+    # reached when the run's selection left out raw/file_list, which otherwise stops such a run first
+    return nothing_changed(manifest, n_files, settings.raw_dir, rebuilt=True), NOTHING_CHANGED_TAG
 
 
 def _checks_passed(context) -> list[dict]:
@@ -404,7 +406,7 @@ def _checks_passed(context) -> list[dict]:
     blocking_failures = [c for c in checks if not c["passed"] and c["severity"] == "ERROR"]
     if blocking_failures:
         # Dagster already skips this step when a blocking check fails; this guards the rule itself.
-        _tag(context, "refused: blocking checks failed")
+        tag_run(context, "refused: blocking checks failed")
         raise dg.Failure(description=f"Not published: blocking checks failed: {blocking_failures}")
     return checks
 
@@ -420,7 +422,7 @@ def _agreeing_with_publication(context, config: PublishConfig, settings):
     )
     if refusal:
         problems = comparison.problems(config.allow_changes)
-        _tag(context, "refused: the build differs from the current publication")
+        tag_run(context, "refused: the build differs from the current publication")
         raise dg.Failure(
             description=refusal,
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))},
@@ -472,12 +474,8 @@ def _publication_metadata(context, config: PublishConfig, settings, comparison, 
     return metadata
 
 
-def _tag(context: dg.AssetExecutionContext, text: str) -> None:
-    context.instance.add_run_tags(context.run.run_id, {PUBLICATION_TAG: text})
-
-
 def _outcome(context: dg.AssetExecutionContext, sentence: str, tag: str, extra: dict | None = None):
     """The publish step's materialization: what it decided, in one sentence, also the run's tag."""
     (context.log.info if tag.startswith("published") else context.log.warning)(sentence)
-    _tag(context, tag)
+    tag_run(context, tag)
     return dg.MaterializeResult(metadata={"outcome": sentence, **(extra or {})})

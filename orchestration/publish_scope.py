@@ -34,6 +34,7 @@ PUBLISHED_IN_THIS_RUN = (
 
 
 BUILD_ONLY_TAG = "nothing: built into the build database only"
+NOTHING_CHANGED_TAG = "nothing: nothing changed"
 
 
 class PublishConfig(dg.Config):
@@ -68,3 +69,20 @@ def published_note(context: dg.AssetExecutionContext) -> str:
     if context.run.tags.get(PUBLICATION_TAG) != BUILD_ONLY_TAG:
         context.instance.add_run_tags(context.run.run_id, {PUBLICATION_TAG: BUILD_ONLY_TAG})
     return NOT_PUBLISHED_HERE
+
+
+def tag_run(context: dg.AssetExecutionContext, text: str) -> None:
+    """Say in the Runs list what this run did to the published file (PUBLICATION_TAG)."""
+    context.instance.add_run_tags(context.run.run_id, {PUBLICATION_TAG: text})
+
+
+def nothing_changed(manifest: dict, n_files: int, raw_dir, rebuilt: bool) -> str:
+    """What a run that publishes says when nothing changed since the current publication (the
+    grounds: raw_snapshot.unchanged_publication, shared with `make run`)."""
+    done = "The build database was rebuilt" if rebuilt else "Nothing was rebuilt"
+    return (
+        f"Nothing published: nothing changed since the publication of {manifest.get('published_at')} (run "
+        f"{str(manifest.get('run_id'))[:8]}): the same {n_files} files from {raw_dir}, byte for byte, "
+        f"the same code and comparison pairs. {done}; the published file is unchanged. "
+        f"Publish anyway with ops: {PUBLISH_OP}: config: full: true."
+    )

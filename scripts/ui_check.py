@@ -4,10 +4,12 @@ Starts `dagster dev` on a free loopback port over a scratch copy of the samples,
 asset lineage view in headless Chromium (Debian's package, driven by Playwright with
 executable_path; `playwright install` cannot download here), clicks "Materialize all" and watches
 the run on its page, opened as the run starts and never reloaded, until the page counts every step
-as succeeded; opens the comparison report's asset page, then breaks one label, launches the
-refresh job and opens the failed run, then the Catalog and the published asset after it, and a
-single mart's run. Screenshots go to warehouse/ui-check/: the lineage, the run in progress and
-succeeded, the report asset, the failed run's cause, the Catalog and the published asset
+as succeeded; opens the comparison report's asset page, clicks "Materialize all" again (nothing
+changed: the run stops at its first step), then breaks one label, launches the refresh job and
+opens the failed run, takes a file away and opens the run refused at the file list, then the
+Catalog and the published asset after it, and a single mart's run. Screenshots go to
+warehouse/ui-check/: the lineage, the run in progress and succeeded, the report asset, the
+nothing-changed run, the failed run's cause, the refused run, the Catalog and the published asset
 (metadata, checks) after the failed run, the single-asset run.
 Exits non-zero if a step does not behave as described.
 """
@@ -65,6 +67,27 @@ def main() -> int:
                 page.get_by_text("yrd vs jjj, 2005–2014", exact=False).first.wait_for(timeout=60_000)
                 page.screenshot(path=str(shots / "2b-comparison-report-asset.png"), full_page=True)
 
+                # "Materialize all" again, nothing changed: the run stops at its first step and says why
+                previous = _newest_run(server, time.monotonic() + 5)
+                page.goto(f"{base}/asset-groups", wait_until="networkidle")
+                button = page.get_by_role("button", name="Materialize all")
+                button.wait_for(timeout=60_000)
+                button.click()
+                deadline = time.monotonic() + 60
+                again = _newest_run(server, deadline)
+                while again == previous and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                    again = _newest_run(server, deadline)
+                status = server.wait(again)
+                print(f"Materialize all, nothing changed: run {again} {status}")
+                page.goto(f"{base}/runs/{again}", wait_until="networkidle")
+                # the run's log ends with the skipped steps; its first step's line says why
+                page.get_by_placeholder("Filter").first.fill("nothing changed")
+                _wait_for_text(page, "Nothing published: nothing changed")
+                page.screenshot(path=str(shots / "2c-nothing-changed-run.png"), full_page=True)
+                if again == previous or status != "SUCCESS":
+                    return 1
+
                 import openpyxl
 
                 book = openpyxl.load_workbook(raw / "wind-mbr" / "浙江.xlsx")
@@ -76,6 +99,18 @@ def main() -> int:
                 cause = page.get_by_text("神秘制造业", exact=False).first
                 cause.wait_for(timeout=60_000)
                 page.screenshot(path=str(shots / "3-failed-run-cause.png"), full_page=True)
+
+                # a file of the publication gone: refused at the run's first step, before any parsing
+                (raw / "wind-mbr" / "安徽.xlsx").rename(Path(scratch) / "安徽.xlsx")
+                refused = server.launch(location, "refresh_warehouse")
+                status = server.wait(refused)
+                print(f"a file gone: run {refused} {status}")
+                page.goto(f"{base}/runs/{refused}", wait_until="networkidle")
+                _wait_for_text(page, "decided from RAW_DIR's file list")
+                page.screenshot(path=str(shots / "3b-refused-at-the-file-list.png"), full_page=True)
+                (Path(scratch) / "安徽.xlsx").rename(raw / "wind-mbr" / "安徽.xlsx")
+                if status != "FAILURE":
+                    return 1
 
                 # after the failed run: the Catalog, and the published asset still showing the current
                 # publication, healthy (no run plans it or its checks)

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.definitions import build_definitions
+from orchestration.ingest.file_list import FILE_LIST_KEY
 from orchestration.publish_scope import PUBLICATION_TAG, PUBLISH_STEP_KEY, PUBLISHED_KEY
 from orchestration.settings import REPO_ROOT, Settings
 
@@ -101,20 +102,34 @@ def test_materialize_all_with_nothing_changed_publishes_nothing_unless_full(publ
     root, settings = published_samples
     before = settings.published_db.read_bytes()
     tags = {}
+    build_db = settings.build_db.read_bytes()
     result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", run_tags=tags)
     assert result.success and tags[PUBLICATION_TAG] == "nothing: nothing changed"
     assert not [e for e in result.all_events if e.asset_key == PUBLISHED_KEY]
-    text = _outcome(result)
+    # the run stops at its first step, as `make run` stops before Dagster: the file list says why
+    # and every later step is skipped, nothing rebuilt
+    (observation,) = [e for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
+    assert observation.asset_key == FILE_LIST_KEY
+    text = observation.asset_observation_data.asset_observation.metadata["outcome"].value
     assert text.startswith("Nothing published: nothing changed since the publication of")
+    assert "Nothing was rebuilt; the published file is unchanged." in text
     assert text.endswith("Publish anyway with ops: publish__publication: config: full: true.")
-    assert settings.published_db.read_bytes() == before
-    # the raw assets' metadata says this run built into the build database only, not what is published
-    raw = next(e for e in result.all_events if e.is_step_materialization and e.asset_key.path[0] == "raw")
-    assert raw.step_materialization_data.materialization.metadata["published"].value.startswith("by publish/")
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    # beside it only the published file's own checks, which read the file in place
+    assert started == {
+        "raw__file_list",
+        "published__marts_file_published_file_is_complete",
+        "published__marts_file_publication_passed_its_checks",
+    }
+    assert not [e for e in result.all_events if e.is_step_materialization]
+    assert settings.published_db.read_bytes() == before and settings.build_db.read_bytes() == build_db
 
     tags = {}
     result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", full=True, run_tags=tags)
     assert result.success and settings.published_db.read_bytes() != before
+    # the raw assets' metadata says what this run's build is for: the publication at its end
+    raw = next(e for e in result.all_events if e.is_step_materialization and e.asset_key.path[0] == "raw")
+    assert raw.step_materialization_data.materialization.metadata["published"].value.startswith("by publish/")
     metadata = next(
         e for e in result.all_events if e.asset_key == PUBLISHED_KEY and e.is_step_materialization
     ).step_materialization_data.materialization.metadata
@@ -222,6 +237,21 @@ def test_nothing_changed_publishes_nothing(published_samples, monkeypatch, capsy
     out = capsys.readouterr().out
     assert "Nothing changed since the publication of" in out and "Nothing was rebuilt or published" in out
     assert settings.published_db.read_bytes() == before
+    # the files back as published between `make run`'s check and the run's own: the run stops at
+    # its first step and `make run` says nothing changed, exit code 0, not "NOT refreshed"
+    real_check, calls = cli._nothing_changed, []
+
+    def changed_at_first(*args):
+        calls.append(args)
+        return len(calls) > 1 and real_check(*args)
+
+    monkeypatch.setattr(cli, "_nothing_changed", changed_at_first)
+    assert cli.main(["build"]) == 0
+    out = capsys.readouterr()
+    assert len(calls) == 2 and "Refreshing the warehouse from" in out.out  # the run started
+    assert "Nothing was rebuilt or published" in out.out and "NOT refreshed" not in out.err
+    assert settings.published_db.read_bytes() == before
+    monkeypatch.setattr(cli, "_nothing_changed", real_check)
     # another comparison pair is a change: its industry sets must be built, so `make run` rebuilds
     # (added to the published one: a pair dropped from REPORT_PAIRS is a change the guard asks to allow)
     monkeypatch.setenv("REPORT_PAIRS", "yrd:jjj:2005:2014,yrd:jjj:2006:2012")

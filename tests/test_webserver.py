@@ -55,12 +55,16 @@ def test_what_each_launch_path_publishes(webserver):
     assert server.run_tags(first_run)[PUBLICATION_TAG] == f"published: {state['metadata']['version']}"
     assert PUBLISHED not in assets and PUBLISH_STEP in assets  # the published file is not a step
 
-    # again, nothing changed: the run says so and publishes nothing
+    # again, nothing changed: the run stops at its first step, says so and publishes nothing
     run = server.launch(location, "__ASSET_JOB", assets=assets)
     assert server.wait(run) == "SUCCESS"
     assert published.read_bytes() == first
     assert server.asset_state(PUBLISHED)["run_id"] == first_run
-    assert _outcome(server, run).startswith("Nothing published: nothing changed")
+    (stopped,) = [e for e in server.run_events(run) if e["__typename"] == "ObservationEvent"]
+    assert stopped["assetKey"]["path"] == ["raw", "file_list"]
+    outcome = next(m["text"] for m in stopped["metadataEntries"] if m["label"] == "outcome")
+    assert outcome.startswith("Nothing published: nothing changed") and "Nothing was rebuilt;" in outcome
+    assert not [e for e in server.run_events(run) if e["__typename"] == "MaterializationEvent"]
     assert server.run_tags(run)[PUBLICATION_TAG] == "nothing: nothing changed"
 
     # the publish step alone: no failure, no stack trace, one sentence

@@ -5,7 +5,10 @@ It applies the publication guard's file-list rules (orchestration/preflight.py
 `file_list_decision`) to the catalogue's listing of RAW_DIR before any file is parsed: an empty
 directory, another directory than the current publication's, source files or the
 REGION_GROUPS_FILE gone. A refused run stops here, in seconds, instead of after the whole build;
-the guard applies the same rules again before publishing, over the files the build read. Its
+the guard applies the same rules again before publishing, over the files the build read. A run
+with nothing changed since the current publication (raw_snapshot.unchanged_publication, the grounds
+`make run` stops on) stops here as well, without a failure: this step yields no output, so Dagster
+skips the steps after it, and says why (an observation with its `outcome`, the run's tag). Its
 materialization lists the files by family and what changed since the current publication.
 """
 
@@ -16,8 +19,16 @@ import duckdb
 
 from ..core.errors import SourceFileError
 from ..preflight import file_list_decision
-from ..publish_scope import BUILD_NOTE, publish_config, published_note, run_publishes
-from ..raw_snapshot import FileChanges, published_snapshot, snapshot
+from ..publish_scope import (
+    BUILD_NOTE,
+    NOTHING_CHANGED_TAG,
+    nothing_changed,
+    publish_config,
+    published_note,
+    run_publishes,
+    tag_run,
+)
+from ..raw_snapshot import FileChanges, published_snapshot, snapshot, unchanged_publication
 from ..resources import WarehouseResource
 
 FILE_LIST_KEY = dg.AssetKey(["raw", "file_list"])
@@ -28,32 +39,51 @@ RUN_HEADING = "Not published, decided from RAW_DIR's file list before any file w
     key=FILE_LIST_KEY,
     group_name="raw",
     kinds={"python"},
+    # not materialized when nothing changed: every later step of the run is then skipped
+    output_required=False,
     description="The files under RAW_DIR each source family will read (and the REGION_GROUPS_FILE), listed "
     "before anything is parsed. In a run that publishes, the publication guard's file-list rules are applied "
     "here, so a refresh that would be refused stops at once: an empty RAW_DIR (never published), another raw "
     "directory than the current publication's, or its source files or region groups file gone (published only "
-    "with ops: publish__publication: config: allow_changes: true). Writes nothing.\n\n" + BUILD_NOTE,
+    "with ops: publish__publication: config: allow_changes: true). When nothing changed since the current "
+    "publication (the same raw directory, files byte for byte, code and comparison pairs), the run stops here "
+    "too, as `make run` does: nothing is rebuilt or published (ops: publish__publication: config: full: true "
+    "rebuilds and publishes anyway). Writes nothing.\n\n" + BUILD_NOTE,
 )
-def raw_file_list(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def raw_file_list(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings
     publishes = run_publishes(context)
-    decided = file_list_decision(settings, publish_config(context).allow_changes, RUN_HEADING)
+    config = publish_config(context)
+    decided = file_list_decision(settings, config.allow_changes, RUN_HEADING)
     if decided.refusal and publishes:
         raise dg.Failure(description=decided.refusal, metadata={"raw_dir": str(settings.raw_dir)})
     for note in decided.notes:
         context.log.info(note)
     per_family = Counter(family for family, _ in decided.files)
-    return dg.MaterializeResult(
-        metadata={
-            "published": published_note(context),
-            "raw_dir": str(settings.raw_dir),
-            "n_files": len(decided.files),
-            "files_by_family": dg.MetadataValue.md(
-                "\n".join(f"- {family}: {n}" for family, n in sorted(per_family.items())) or "none"
-            ),
-            "changed_since_publication": _changes(settings),
-        }
-    )
+    metadata = {
+        "raw_dir": str(settings.raw_dir),
+        "n_files": len(decided.files),
+        "files_by_family": dg.MetadataValue.md(
+            "\n".join(f"- {family}: {n}" for family, n in sorted(per_family.items())) or "none"
+        ),
+        "changed_since_publication": _changes(settings),
+    }
+    # as `make run`: FULL=1 or ALLOW_CHANGES=1 rebuild and publish though nothing changed
+    unchanged = None if not publishes or config.full or config.allow_changes else _unchanged(settings)
+    if unchanged is not None:
+        sentence = nothing_changed(*unchanged, settings.raw_dir, rebuilt=False)
+        tag_run(context, NOTHING_CHANGED_TAG)
+        context.log.info(sentence)
+        context.log_event(dg.AssetObservation(asset_key=FILE_LIST_KEY, metadata={**metadata, "outcome": sentence}))
+        return  # no output: the steps after this one are skipped
+    yield dg.MaterializeResult(metadata={"published": published_note(context), **metadata})
+
+
+def _unchanged(settings) -> tuple[dict, int] | None:
+    try:
+        return unchanged_publication(settings.raw_dir, settings.published_db)
+    except duckdb.Error:
+        return None  # an unreadable publication: the publish step's guard reports it
 
 
 def _changes(settings) -> str:
