@@ -57,7 +57,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     result, timings, log_path = _run_refresh_job(settings, allow_changes, full)
     # What is printed follows what happened to the file, not what the run reported.
     published = _published_run_id(settings) == result.run_id
-    if not published and result.success and _nothing_changed(settings, started):
+    if not published and _stopped_at_file_list(result) and _nothing_changed(settings, started):
         return 0  # the files became the published ones again after the check above: the run stopped at its start
     if not published:
         _print_not_refreshed(settings, result, log_path)
@@ -260,6 +260,16 @@ def stage_timings(instance, run_id: str) -> dict[str, float]:
     if logs:
         timings["run_seconds"] = round(logs[-1].timestamp - logs[0].timestamp, 3)
     return timings
+
+
+def _stopped_at_file_list(result) -> bool:
+    """The run's first step found nothing changed and stopped the run (ingest/file_list.py)."""
+    from .ingest.file_list import FILE_LIST_KEY
+
+    return result.success and any(
+        event.event_type_value == "ASSET_OBSERVATION" and event.asset_key == FILE_LIST_KEY
+        for event in result.all_events
+    )
 
 
 def _nothing_changed(settings: Settings, started: float) -> bool:

@@ -26,9 +26,10 @@ passes every range check and would still publish wrong numbers. So before the re
 
 Each refusal says what changed, with counts and names.
 
-The rules that need only file lists (`compare_file_lists`) are decided twice from one definition:
-by `make run` before anything is parsed (orchestration/preflight.py, over the catalogue's listing of
-RAW_DIR), and here over the files the build actually read (every launch path, the UI's included).
+The rules that need only file lists (`compare_file_lists`) are decided three times from one
+definition: by `make run` before anything is parsed (orchestration/preflight.py, over the
+catalogue's listing of RAW_DIR), by the first step of every run that publishes (raw/file_list, the
+same listing), and here over the files the build actually read.
 """
 
 from __future__ import annotations

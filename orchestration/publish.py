@@ -343,7 +343,9 @@ published_marts_file = dg.AssetSpec(
     "upstream (Materialize all, or the refresh_warehouse job), once every blocking check has passed: the marts are "
     "copied into a new file and renamed onto WAREHOUSE_DIR/marts.duckdb (published/marts_file) atomically, the last "
     "versions kept in WAREHOUSE_DIR/versions. When nothing changed since the current publication (same raw "
-    "directory, files, code and pairs) nothing is published unless full is set; a build that differs from the "
+    "directory, files, code and pairs) nothing is published unless full is set (the run's first step, "
+    "raw/file_list, normally stops such a run, so this step decides it only when that step was not selected); "
+    "a build that differs from the "
     "current publication in a way the guard blocks (another raw directory, files, provinces or years gone, "
     "rewritten series) fails here unless allow_changes is set. Each materialization records what the step "
     "decided (metadata 'outcome', and the run's tag warehouse/publication).",

@@ -1,6 +1,7 @@
 """What a run publishes, said on every build asset: the build database is not what users query.
 
-Every asset but publish/* and published/* writes the build database (WAREHOUSE_DIR/build.duckdb);
+Every asset but raw/file_list (which writes nothing), publish/* and published/* writes the build
+database (WAREHOUSE_DIR/build.duckdb);
 users query the published file (published/marts_file), which only the publish step replaces. Each
 build asset's description says so, and each of its materializations says whether its run will
 publish or built for nothing but the build database (a single asset or a subset from the UI).
@@ -44,7 +45,8 @@ class PublishConfig(dg.Config):
     or two identical provinces are never published."""
     full: bool = False
     """Publish even though nothing changed since the current publication (same raw directory,
-    files byte for byte, code and comparison pairs): a new version of the same numbers."""
+    files byte for byte, code and comparison pairs): a new version of the same numbers. (So does
+    allow_changes, as `make run ALLOW_CHANGES=1` does.)"""
 
 
 def run_publishes(context: dg.AssetExecutionContext) -> bool:

@@ -1,7 +1,8 @@
 """What a raw-data directory holds, by content: each catalogued file's SHA-256.
 
 The sensor compares it with the current publication to notice added, changed and removed files,
-and `make run` uses it to say "nothing changed" without starting a refresh.
+and `make run` and a publishing run's first step (raw/file_list) use it to say "nothing changed"
+without rebuilding.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def unchanged_publication(raw_dir: Path, published_db: Path) -> tuple[dict, int]
     """The current publication's manifest and file count when a refresh from raw_dir would publish
     the same numbers: the same raw directory, its catalogued files byte for byte, the same code and
     the same comparison pairs. None when anything differs (or nothing is published yet). Shared by
-    `make run` and the publish step, so both say "nothing changed" on the same grounds."""
+    `make run`, raw/file_list and the publish step, so all say "nothing changed" on the same grounds."""
     from .code_fingerprint import code_fingerprint
     from .core.errors import SourceFileError
     from .settings import report_pairs_setting

@@ -20,7 +20,8 @@ refresh_warehouse_job = dg.define_asset_job(
     name="refresh_warehouse",
     selection=dg.AssetSelection.all(),
     description="Ingest every catalogued source, build the dbt models and tests, publish marts.duckdb "
-    "(unless nothing changed since the current publication: config full publishes anyway). Runs in one "
+    "(with nothing changed since the current publication the run stops at its first step, raw/file_list: "
+    "config full rebuilds and publishes anyway). Runs in one "
     "process, one step at a time, holding the warehouse's refresh lock (DuckDB allows a single writer).",
     tags={"warehouse/publishes": "marts.duckdb, if every blocking check passes and something changed"},
 )
@@ -31,7 +32,7 @@ def raw_dir_warning(settings: Settings) -> str | None:
     was built from (a refresh from here is then refused unless allow_changes is set)."""
     try:
         _, manifest = published_snapshot(settings.published_db)
-    except Exception:  # an unreadable publication is the publish step's to report
+    except Exception:  # an unreadable publication is refused by a publishing run's first step, raw/file_list
         return None
     published_from = manifest.get("raw_dir")
     if not published_from or published_from == str(settings.raw_dir):
@@ -66,7 +67,7 @@ def yearly_refresh_schedule(settings: Settings) -> dg.ScheduleDefinition:
         run_config=refresh_run_config(settings),
         default_status=dg.DefaultScheduleStatus.STOPPED,
         description=f"Refresh from {settings.raw_dir} into {settings.warehouse_dir} every 1 December. A refresh "
-        "from another raw directory than the current publication's is refused before publishing."
+        "from another raw directory than the current publication's is refused at its first step, raw/file_list."
         + (f" WARNING: {warning}" if (warning := raw_dir_warning(settings)) else ""),
     )
 

@@ -795,9 +795,25 @@ def test_deleted_province_file_is_refused_before_anything_is_parsed(case):
     assert started_steps(result) == ["raw__file_list"]
 
 
+def test_an_unreadable_published_file_is_refused_at_the_first_step(case):
+    case.published.write_bytes(b"not a DuckDB file" * 1000)
+    case.published_bytes = case.published.read_bytes()
+    result = case.refresh()
+    message = refused(
+        case,
+        result,
+        f"- The published file {case.published} cannot be read (",
+        "Put a kept version back with make rollback, or move the file away to publish afresh.",
+        scenario="a published file that cannot be read",
+    )
+    assert message.rstrip().endswith("Nothing was built or published.")
+    assert started_steps(result) == ["raw__file_list"]
+
+
 def test_a_province_gone_from_the_build_is_refused_by_the_guard(structural_changes, tmp_path):
-    """The guard before publishing, over what the build holds: a province whose file is still listed
-    but yields no value (the file-list rules pass) has disappeared from the facts."""
+    """The guard before publishing, over what the build holds: a province whose values are all gone
+    from the facts (taken out of a copy of a build here; in a refresh its file would be gone too, which
+    the file list refuses first, or allowed, and listed beside this)."""
     case = structural_changes.case
     build_db = tmp_path / "build.duckdb"
     shutil.copyfile(case.warehouse / "build.duckdb", build_db)

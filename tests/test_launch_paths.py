@@ -79,6 +79,40 @@ def _outcome(result) -> str:
     return step.step_materialization_data.materialization.metadata["outcome"].value
 
 
+def test_the_file_list_alone_neither_refuses_nor_stops(published_samples, tmp_path):
+    """raw/file_list in a run without the publish step only lists: an empty RAW_DIR is refused only
+    where a run would publish it."""
+    _, settings = published_samples
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    tags = {}
+    result, _ = run_refresh(
+        empty, settings.warehouse_dir, job_name="__ASSET_JOB", asset_selection=[FILE_LIST_KEY], run_tags=tags
+    )
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("raw__file_list")
+    assert materialization.metadata["n_files"].value == 0
+    assert PUBLICATION_TAG not in tags
+
+
+def test_a_selection_without_the_file_list_is_declined_by_the_publish_step(published_samples):
+    """Every executable asset but raw/file_list, nothing changed: the publish step's own rule, the
+    one the file list applies first, declines after the rebuild and says the build was rebuilt."""
+    root, settings = published_samples
+    before = settings.published_db.read_bytes()
+    graph = build_definitions(settings).resolve_asset_graph()
+    selection = [key for key in graph.get_all_asset_keys() if graph.get(key).is_executable and key != FILE_LIST_KEY]
+    tags = {}
+    result, _ = run_refresh(
+        root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", asset_selection=selection, run_tags=tags
+    )
+    assert result.success and tags[PUBLICATION_TAG] == "nothing: nothing changed"
+    text = _outcome(result)
+    assert text.startswith("Nothing published: nothing changed since the publication of")
+    assert "The build database was rebuilt; the published file is unchanged." in text
+    assert settings.published_db.read_bytes() == before
+
+
 def test_publishing_alone_is_refused_up_front(published_samples):
     root, settings = published_samples
     before = settings.published_db.read_bytes()
@@ -128,7 +162,11 @@ def test_materialize_all_with_nothing_changed_publishes_nothing_unless_full(publ
     result, _ = run_refresh(root / "raw", settings.warehouse_dir, job_name="__ASSET_JOB", full=True, run_tags=tags)
     assert result.success and settings.published_db.read_bytes() != before
     # the raw assets' metadata says what this run's build is for: the publication at its end
-    raw = next(e for e in result.all_events if e.is_step_materialization and e.asset_key.path[0] == "raw")
+    raw = next(
+        e
+        for e in result.all_events
+        if e.is_step_materialization and e.asset_key.path[0] == "raw" and e.asset_key != FILE_LIST_KEY
+    )
     assert raw.step_materialization_data.materialization.metadata["published"].value.startswith("by publish/")
     metadata = next(
         e for e in result.all_events if e.asset_key == PUBLISHED_KEY and e.is_step_materialization

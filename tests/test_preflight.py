@@ -254,8 +254,9 @@ def test_a_source_file_gone_is_refused_in_seconds(quick_start, tmp_path):
 
 
 def test_the_guard_in_the_run_gives_the_preflights_sentence(quick_start, tmp_path, monkeypatch):
-    """One rule, two places: the guard at the publish step (the UI's paths) refuses a file gone with
-    the pre-flight's sentence. Its build database is the quick start's, with one file's
+    """One rule, three places: the guard at the publish step refuses a file gone with the
+    pre-flight's sentence (raw/file_list, every publishing run's first step, applies the pre-flight
+    itself: tests/test_bad_input_corpus.py). Its build database is the quick start's, with one file's
     registration removed as if that file had not been read."""
     build_db = tmp_path / "build.duckdb"
     shutil.copyfile(quick_start.warehouse / "build.duckdb", build_db)

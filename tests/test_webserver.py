@@ -125,6 +125,7 @@ def test_what_each_launch_path_publishes(webserver):
     assert "Not published, decided from RAW_DIR's file list before any file was parsed:" in text
     assert "1 source file of the current publication is gone from the raw-data directory: wind-mbr/安徽.xlsx." in text
     assert "ops: publish__publication: config: allow_changes: true" in text
+    assert server.run_tags(refused)[PUBLICATION_TAG] == "refused: decided from RAW_DIR's file list"
     assert published.read_bytes() == first
 
 

@@ -1,4 +1,5 @@
-"""One Dagster asset per source family of the catalogue: files -> raw.<table> in the build DB."""
+"""One Dagster asset per source family of the catalogue: files -> raw.<table> in the build DB; each
+follows raw/file_list (ingest/file_list.py), a publishing run's first step."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
