@@ -140,8 +140,8 @@ def published_file_after_failed_run() -> dg.SensorDefinition:
         default_status=dg.DefaultSensorStatus.RUNNING,
         minimum_interval_seconds=15,
         description="After a run fails, tags it with what it did to the published file (nothing: the file is "
-        "unchanged), unless its publish step already said (a refusal), so the Runs list reads as what each run "
-        "published. The published file's checks are not touched by a failed run.",
+        "unchanged), unless a step already said (a refusal by raw/file_list or by the publish step), so the Runs "
+        "list reads as what each run published. The published file's checks are not touched by a failed run.",
     )
     def _sensor(context: dg.RunFailureSensorContext):
         run = context.dagster_run
