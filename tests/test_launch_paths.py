@@ -188,6 +188,29 @@ def test_materialize_all_with_nothing_changed_publishes_nothing_unless_full(publ
     assert checks == {"published_file_is_complete": True, "publication_passed_its_checks": True}
 
 
+def test_allow_changes_passes_the_nothing_changed_stop_as_full_does(published_samples):
+    """Nothing changed since the last test's publication; with allow_changes (as `make run
+    ALLOW_CHANGES=1`) the file list does not stop the run: here the publish step comes next and
+    declines, as the selection rebuilt nothing else."""
+    root, settings = published_samples
+    before = settings.published_db.read_bytes()
+    tags = {}
+    result, _ = run_refresh(
+        root / "raw",
+        settings.warehouse_dir,
+        job_name="__ASSET_JOB",
+        asset_selection=[FILE_LIST_KEY, PUBLISH_STEP_KEY],
+        allow_changes=True,
+        run_tags=tags,
+    )
+    assert result.success
+    assert not [e for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
+    assert len(result.asset_materializations_for_node("raw__file_list")) == 1
+    assert _outcome(result).startswith("Not published: publishing needs a run that rebuilds and checks everything")
+    assert tags[PUBLICATION_TAG] == "nothing: not a full refresh"
+    assert settings.published_db.read_bytes() == before
+
+
 def test_launchpad_directories_reach_every_step_dbt_included(sample_raw, tmp_path, monkeypatch):
     loaded_with = tmp_path / "loaded_with"
     chosen = tmp_path / "chosen_in_launchpad"
