@@ -69,26 +69,40 @@ class FileChanges:
         return "; ".join(parts) or "no file changed"
 
 
+def changes_since_publication(raw_dir: Path, published_db: Path) -> tuple[FileChanges, dict, int]:
+    """The files added, changed and removed against those the current publication was built from,
+    its manifest ({} when nothing is published) and how many files raw_dir holds now: one listing
+    and one pass of hashing. Raises SourceFileError for a file no family covers."""
+    published, manifest = published_snapshot(published_db)
+    current = snapshot(raw_dir)
+    return FileChanges.between(published, current), manifest, len(current)
+
+
 def unchanged_publication(raw_dir: Path, published_db: Path) -> tuple[dict, int] | None:
     """The current publication's manifest and file count when a refresh from raw_dir would publish
     the same numbers: the same raw directory, its catalogued files byte for byte, the same code and
     the same comparison pairs. None when anything differs (or nothing is published yet). Shared by
     `make run`, raw/file_list and the publish step, so all say "nothing changed" on the same grounds."""
-    from .code_fingerprint import code_fingerprint
     from .core.errors import SourceFileError
-    from .settings import report_pairs_setting
 
-    published, manifest = published_snapshot(published_db)
-    if not manifest:
-        return None
     try:
-        current = snapshot(raw_dir)
+        changes, manifest, n_files = changes_since_publication(raw_dir, published_db)
     except SourceFileError:
         return None  # the refresh itself reports it, with file and reason
-    same_dir = manifest.get("raw_dir") == str(raw_dir)
-    same_code = manifest.get("code_fingerprint") == code_fingerprint()
-    # the comparison pairs decide which industry sets are built: another REPORT_PAIRS is a change
-    same_pairs = manifest.get("report_pairs") == report_pairs_setting()
-    if FileChanges.between(published, current) or not same_dir or not same_code or not same_pairs:
-        return None
-    return manifest, len(current)
+    return (manifest, n_files) if same_publication(changes, manifest, raw_dir) else None
+
+
+def same_publication(changes: FileChanges, manifest: dict, raw_dir: Path) -> bool:
+    """No file changed, and the raw directory, the code and the comparison pairs are the
+    publication's (`manifest`; {} when nothing is published)."""
+    from .code_fingerprint import code_fingerprint
+    from .settings import report_pairs_setting
+
+    return (
+        bool(manifest)
+        and not changes
+        and manifest.get("raw_dir") == str(raw_dir)
+        and manifest.get("code_fingerprint") == code_fingerprint()
+        # the comparison pairs decide which industry sets are built: another REPORT_PAIRS is a change
+        and manifest.get("report_pairs") == report_pairs_setting()
+    )

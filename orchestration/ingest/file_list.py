@@ -7,7 +7,7 @@ directory, another directory than the current publication's, source files or the
 REGION_GROUPS_FILE gone, a published file that cannot be read. A refused run stops here, in
 seconds, tagged REFUSED_TAG, instead of after the whole build;
 the guard applies the same rules again before publishing, over the files the build read. A run
-with nothing changed since the current publication (raw_snapshot.unchanged_publication, the grounds
+with nothing changed since the current publication (raw_snapshot.same_publication, the grounds
 `make run` stops on) stops here as well, without a failure: this step yields no output, so Dagster
 skips the steps after it, and says why (an observation with its `outcome`, the run's tag). Its
 materialization lists the files by family and what changed since the current publication.
@@ -21,7 +21,7 @@ import duckdb
 from ..core.errors import SourceFileError
 from ..preflight import file_list_decision
 from ..publish_scope import NOTHING_CHANGED_TAG, nothing_changed, publish_config, run_publishes, tag_run
-from ..raw_snapshot import FileChanges, published_snapshot, snapshot, unchanged_publication
+from ..raw_snapshot import changes_since_publication, same_publication
 from ..resources import WarehouseResource
 
 FILE_LIST_KEY = dg.AssetKey(["raw", "file_list"])
@@ -58,21 +58,17 @@ def raw_file_list(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     for note in decided.notes:
         context.log.info(note)
     per_family = Counter(family for family, _ in decided.files)
+    described, unchanged = _since_publication(settings)
     metadata = {
         "raw_dir": str(settings.raw_dir),
         "n_files": len(decided.files),
         "files_by_family": dg.MetadataValue.md(
             "\n".join(f"- {family}: {n}" for family, n in sorted(per_family.items())) or "none"
         ),
-        "changed_since_publication": _changes(settings),
+        "changed_since_publication": described,
     }
     # as `make run`: FULL=1 or ALLOW_CHANGES=1 rebuild and publish though nothing changed
-    unchanged = (
-        None
-        if not publishes or config.full or config.allow_changes
-        else unchanged_publication(settings.raw_dir, settings.published_db)
-    )
-    if unchanged is not None:
+    if unchanged and publishes and not (config.full or config.allow_changes):
         sentence = nothing_changed(*unchanged, settings.raw_dir, rebuilt=False)
         tag_run(context, NOTHING_CHANGED_TAG)
         context.log.info(sentence)
@@ -97,15 +93,15 @@ def _unreadable_publication(published_db) -> str | None:
     return None
 
 
-def _changes(settings) -> str:
-    """Files added, changed (by SHA-256) and removed against the current publication's."""
+def _since_publication(settings) -> tuple[str, tuple[dict, int] | None]:
+    """What changed against the current publication, in words (raw_snapshot.changes_since_publication),
+    and its manifest and file count when nothing did (raw_snapshot.same_publication)."""
     try:
-        before, manifest = published_snapshot(settings.published_db)
+        changes, manifest, n_files = changes_since_publication(settings.raw_dir, settings.published_db)
     except duckdb.Error:
-        return "not compared: the published file cannot be read"
-    if not manifest:
-        return "nothing is published yet"
-    try:
-        return FileChanges.between(before, snapshot(settings.raw_dir)).describe()
+        return "not compared: the published file cannot be read", None
     except SourceFileError as exc:
-        return f"not listed: {exc}"
+        return f"not listed: {exc}", None
+    if not manifest:
+        return "nothing is published yet", None
+    return changes.describe(), (manifest, n_files) if same_publication(changes, manifest, settings.raw_dir) else None
