@@ -13,6 +13,10 @@ import yaml
 from ..core.errors import SourceFileError
 from ..settings import SOURCE_CATALOGUE
 
+# libyaml's loader reads the catalogue in 2 ms instead of 20 ms; a refresh loads it about twenty
+# times (each ingest step, the checks, the file list, the publish step).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class SourceFamily:
@@ -39,7 +43,7 @@ class Catalogue:
 
     @classmethod
     def load(cls, path: Path = SOURCE_CATALOGUE) -> Catalogue:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         families = {
             key: SourceFamily(
                 key=key,
