@@ -7,7 +7,9 @@ shares this checkout's installed `.venv` (installing one takes minutes; `make`'s
 what a fresh machine runs first). The refusals run against that publication and must come back
 within PREFLIGHT_SECONDS with the guard's sentence, leaving the published file byte for byte as
 it was; the first is `make run` in the clone, timed whole, the others the CLI's build in a
-subprocess with the settings in its environment, as the Makefile runs it.
+subprocess with the settings in its environment, as the Makefile runs it. What the second `make
+run` printed (a line per stage, the summary) is checked against the file it published, and `make
+status` against the same file.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,11 +30,13 @@ import duckdb
 import openpyxl
 import pytest
 
+from orchestration.analysis import ANALYSIS_TABLES
 from orchestration.core.errors import SourceFileError
 from orchestration.ingest.catalogue import Catalogue
 from orchestration.ingest.workbook import read_workbook
 from orchestration.preflight import preflight
 from orchestration.publication_guard import compare_with_publication
+from orchestration.publish import PUBLISHED_TABLES
 from orchestration.raw_snapshot import snapshot
 from orchestration.refresh_lock import refresh_lock, staging_path
 from orchestration.region_groups import read_groups
@@ -40,6 +45,8 @@ from orchestration.settings import REPO_ROOT, Settings
 from .conftest import copy_publication
 
 PREFLIGHT_SECONDS = 5.0
+# every table a publication holds: the dbt marts and the tables estimated after dbt
+ALL_TABLES = (*PUBLISHED_TABLES, *ANALYSIS_TABLES)
 SAMPLES = REPO_ROOT / "raw"
 # settings a developer's shell may hold that would change what `make run` does
 USER_SETTINGS = (
@@ -219,6 +226,132 @@ def test_samples_over_the_real_extracts_are_refused_in_seconds(quick_start):
     )
     assert "make run ALLOW_CHANGES=1" in ran.err
     assert ran.out == ""  # make had nothing to prepare: no install, no dbt parse
+
+
+# (a2) what the Quick start's `make run RAW_DIR=../shared/data/yearbook` printed and published: one
+# line per stage with its seconds, dbt's output in the log it names, a summary whose numbers are
+# the published file's, `make status` for the listing, the comments written at publish
+
+
+STAGE_LINE = re.compile(r"^  ([a-z][a-z ]*?) +(\d+\.\d) s$")
+STAGE_KEYS = {
+    "ingest": "ingest",
+    "raw checks": "raw_checks",
+    "dbt build": "dbt_build_step",
+    "mart checks": "mart_checks",
+    "analysis": "analysis",
+    "publish": "publish",
+    "report": "report",
+}
+
+
+def _refreshing_line(out: str) -> tuple[list[str], int, re.Match]:
+    lines = out.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.startswith("Refreshing the warehouse from ")]
+    first = re.fullmatch(r"Refreshing the warehouse from (.+); dbt's output and the run's log: (.+\.log)", lines[at])
+    assert first, lines[at]
+    return lines, at, first
+
+
+def test_make_run_prints_one_line_per_stage_and_sends_dbt_to_its_log(quick_start):
+    qs = quick_start
+    lines, at, first = _refreshing_line(qs.real_run.out)
+    assert first.group(1) == str(qs.real)
+    stages = [STAGE_LINE.match(line) for line in lines[at + 1 : at + 8]]
+    assert [m.group(1) for m in stages if m] == list(STAGE_KEYS)
+    # the printed seconds are the run's own stage timings (its event log), as `make bench` reads them
+    log = Path(first.group(2))
+    assert log.parent == qs.warehouse / "logs"
+    (run_dir,) = (qs.warehouse / "reports").glob(f"{log.stem.rsplit('_', 1)[1]}*")
+    timings = json.loads((run_dir / "_timings.json").read_text(encoding="utf-8"))
+    for match, key in zip(stages, STAGE_KEYS.values(), strict=True):
+        assert float(match.group(2)) == pytest.approx(timings[f"{key}_seconds"], abs=0.051), key
+    assert timings["dbt_build_step_seconds"] > 0 and timings["report_seconds"] > 0
+    # dbt's node lines are in the log, not on the terminal
+    assert "OK created" not in qs.real_run.out and "PASS" not in qs.real_run.out
+    assert len(lines) - at < 20
+    text = log.read_text(encoding="utf-8")
+    assert "OK created sql table model marts.mart_location_quotient" in text
+    assert re.search(r"Done\. PASS=\d+ WARN=\d+ ERROR=0", text)
+
+
+def test_the_summary_states_what_the_published_file_holds(quick_start):
+    qs = quick_start
+    out = qs.real_run.out
+    assert f"Published file: {qs.published}" in out
+    counts = re.search(
+        r"^  (\d+) tables, ([\d,]+) rows, from (\d+) source files \(([\d,]+) cells\); publication_manifest, ", out, re.M
+    )
+    assert counts, out
+    with duckdb.connect(str(qs.published), read_only=True) as con:
+        rows = sum(con.execute(f"select count(*) from {table}").fetchall()[0][0] for table in ALL_TABLES)
+        files, cells = con.execute(
+            "select count(distinct source_file), sum(n_values) from publication_source_file"
+        ).fetchall()[0]
+        withheld = con.execute("select count(*) from fct_quarantine").fetchall()[0][0]
+    assert int(counts.group(1)) == len(ALL_TABLES)
+    assert int(counts.group(2).replace(",", "")) == rows
+    assert (int(counts.group(3)), int(counts.group(4).replace(",", ""))) == (files, cells)
+    assert ("Withheld by the quality policy" in out) == (withheld > 0)
+    report = re.search(r"^Validation report: (.+)$", out, re.M)
+    assert report and os.path.exists(report.group(1))
+    assert "make status" in out
+    # the listing of every table is `make status`'s, not the summary's
+    assert "mart_specialization_bilateral_by_set" not in out
+
+
+def test_make_status_lists_every_published_table_with_its_rows(quick_start):
+    qs = quick_start
+    done = make_in(qs.root, "status")
+    assert done.returncode == 0, done.err
+    listed = dict(
+        (m.group(1), int(m.group(2).replace(",", ""))) for m in re.finditer(r"^    (\w+) +([\d,]+)$", done.out, re.M)
+    )
+    with duckdb.connect(str(qs.published), read_only=True) as con:
+        actual = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0] for table in ALL_TABLES}
+        passed, evaluated = con.execute(
+            "select manifest->>'$.checks.passed', manifest->>'$.checks.evaluated' from publication_manifest"
+        ).fetchall()[0]
+    assert listed == actual
+    assert f"checks: {passed} passed, " in done.out and f"(of {evaluated} asset checks: " in done.out
+    assert "SAMPLE" not in done.out  # built from the real extracts
+
+
+def test_published_comments_are_the_manifest_descriptions(quick_start):
+    """Written at publish from the clone's target/manifest.json (dbt's persist_docs is off in the
+    build): each mart's description on its table, each documented column's on its column; the
+    wide views' generated columns name their code in both languages (the comment_wide_columns
+    post-hook)."""
+    qs = quick_start
+    manifest = json.loads((qs.root / "dbt_project" / "target" / "manifest.json").read_text(encoding="utf-8"))
+    marts = {
+        n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "marts"
+    }
+    assert set(marts) == set(PUBLISHED_TABLES)
+    with duckdb.connect(str(qs.published), read_only=True) as con:
+        tables = dict(con.execute("select table_name, comment from duckdb_tables() where not internal").fetchall())
+        columns = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() where not internal"
+        ).fetchall()
+        industries = dict(
+            (code, f"{zh} ({en})")
+            for code, zh, en in con.execute("select industry_code, name_zh, name_en from dim_industry").fetchall()
+        )
+    assert {name: tables[name] for name in marts} == {name: node["description"] for name, node in marts.items()}
+    undocumented = []
+    for table, column, comment in columns:
+        if table not in marts:
+            continue
+        documented = marts[table]["columns"].get(column)
+        if documented is not None:
+            assert comment == documented["description"], (table, column)
+        elif table == "mart_lq_matrix":
+            code = column.removeprefix("lq_")
+            assert comment == f"Location quotient LQ[i,k] of division {code} {industries[code]}", column
+        else:
+            undocumented.append((table, column, comment))
+    assert all(comment for _, _, comment in undocumented), undocumented
+    assert {t for t, _, _ in undocumented} <= {"mart_bilateral_matrix"}
 
 
 # (b) refusals decided from the raw directory and its file list
