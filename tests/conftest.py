@@ -210,6 +210,35 @@ def sample_publication_with_groups(tmp_path_factory):
     return _settings(REPO_ROOT / "raw", root / "warehouse")
 
 
+# The comparison pairs the report tests find pre-built: test_report.py's user pair, and the pairs
+# test_report_any_pair.py computes at report time and compares with their pre-built rows. Not the
+# default pair, which a refresh with these pairs stops publishing (test_report_any_pair.py).
+PREBUILT_PAIRS = "east:central:2006:2013,shanghai_jiangsu:zhejiang_anhui:2005:2014"
+COMPARISON_REPORTS_METADATA = "comparison_reports_metadata.json"
+
+
+@pytest.fixture(scope="session")
+def sample_publication_with_pairs(tmp_path_factory):
+    """The samples published with the example REGION_GROUPS_FILE and PREBUILT_PAIRS, once per
+    session, with the metadata of the run's one comparison_reports materialization (what the UI
+    shows) in COMPARISON_REPORTS_METADATA beside the warehouse. Read only, as sample_publication."""
+    env = {"REGION_GROUPS_FILE": str(REPO_ROOT / "examples" / "region_groups.yml"), "REPORT_PAIRS": PREBUILT_PAIRS}
+
+    def build(root: Path) -> None:
+        result, _ = run_refresh(REPO_ROOT / "raw", root / "warehouse", env=env)
+        assert result.success, [e.message for e in result.all_events if e.is_failure]
+        (reports,) = [
+            event.materialization.metadata
+            for event in result.get_asset_materialization_events()
+            if event.asset_key.path == ["published", "comparison_reports"]
+        ]
+        metadata = {label: str(entry.value) for label, entry in reports.items()}
+        (root / COMPARISON_REPORTS_METADATA).write_text(json.dumps(metadata), encoding="utf-8")
+
+    root = shared_directory(tmp_path_factory, "sample_publication_with_pairs", build)
+    return _settings(REPO_ROOT / "raw", root / "warehouse")
+
+
 @pytest.fixture(scope="session")
 def real_publication(yearbook_dir, tmp_path_factory):
     """The real extracts built and published once per session. Read only, as sample_publication."""
@@ -228,6 +257,7 @@ def copy_publication(settings, warehouse_dir: Path):
 REFRESH_FIXTURES = {
     "sample_publication",
     "sample_publication_with_groups",
+    "sample_publication_with_pairs",
     "real_publication",
     "real_build",
     "published_samples",

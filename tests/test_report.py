@@ -5,6 +5,7 @@ with every chart drawn."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -17,49 +18,41 @@ from orchestration.report import report_stem, write_report
 from orchestration.report.render import sheet_name
 from orchestration.report.sections import ReportError, collect
 from orchestration.settings import ComparisonPair
-from tests.conftest import run_refresh
+from tests.conftest import COMPARISON_REPORTS_METADATA, PREBUILT_PAIRS
 
 REPO = Path(__file__).resolve().parent.parent
 PAIR = ComparisonPair("shanghai_jiangsu", "zhejiang_anhui", 2005, 2014)
+PAIRS_LISTED = [text.split(":") for text in PREBUILT_PAIRS.split(",")]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def user_pair_build(tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("warehouse_user_pair")
-    result, settings = run_refresh(
-        REPO / "raw",
-        warehouse,
-        env={
-            "REGION_GROUPS_FILE": str(REPO / "examples" / "region_groups.yml"),
-            "REPORT_PAIRS": "shanghai_jiangsu:zhejiang_anhui:2005:2014,yrd:jjj:2005:2014",
-        },
-    )
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
+def user_pair_build(sample_publication_with_pairs):
+    """The samples published with the example groups and PREBUILT_PAIRS (PAIR among them), shared by
+    the session: a read-only connection, the settings, the comparison_reports step's metadata."""
+    settings = sample_publication_with_pairs
+    metadata = json.loads((settings.warehouse_dir.parent / COMPARISON_REPORTS_METADATA).read_text(encoding="utf-8"))
     con = duckdb.connect(str(settings.published_db), read_only=True)
-    yield con, settings, result
+    yield con, settings, metadata
     con.close()
 
 
 def test_the_refresh_writes_a_report_for_each_listed_pair(user_pair_build):
-    _, settings, result = user_pair_build
-    materialized = [
-        event
-        for event in result.get_asset_materialization_events()
-        if event.asset_key.path == ["published", "comparison_reports"]
-    ]
-    assert len(materialized) == 1
-    metadata = materialized[0].materialization.metadata
+    _, settings, metadata = user_pair_build
     directory = settings.warehouse_dir / "comparison-reports"
-    for pair in (PAIR, ComparisonPair("yrd", "jjj", 2005, 2014)):
+    pairs = [ComparisonPair(a, b, int(start), int(end)) for a, b, start, end in PAIRS_LISTED]
+    assert PAIR in pairs
+    for pair in pairs:
         stem = report_stem(pair, "main_business_revenue")
+        span = f"{pair.year_from}_{pair.year_to}"
         assert (directory / f"{stem}.html").stat().st_size > 10_000
         assert (directory / f"{stem}.xlsx").stat().st_size > 5_000
-        link = metadata[f"{pair.a}_vs_{pair.b}_2005_2014_html"].value
+        link = metadata[f"{pair.a}_vs_{pair.b}_{span}_html"]
         assert link == (directory / f"{stem}.html").resolve().as_uri()
         # the UI shows the headline numbers (it cannot open a local file)
-        summary = metadata[f"{pair.a}_vs_{pair.b}_2005_2014_summary"].value
+        summary = metadata[f"{pair.a}_vs_{pair.b}_{span}_summary"]
         assert f" ({pair.a}) | " in summary and f" ({pair.b}) | " in summary
+    assert len(list(directory.glob("*.html"))) == len(pairs)
 
 
 def test_user_groups_are_published_with_their_union(user_pair_build):

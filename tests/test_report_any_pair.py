@@ -30,7 +30,6 @@ from .conftest import copy_publication, run_refresh
 
 pytestmark = pytest.mark.refresh
 
-GROUPS_FILE = REPO_ROOT / "examples" / "region_groups.yml"
 # On the samples east has six members with data (Beijing, Tianjin, Hebei, Shanghai, Jiangsu, Zhejiang)
 # and central one (Anhui) for revenue; the employment panel covers every province.
 EAST_CENTRAL = ComparisonPair("east", "central", 2006, 2013)
@@ -43,15 +42,6 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _refresh(tmp_path_factory, name: str, pairs: str):
-    warehouse = tmp_path_factory.mktemp(name)
-    result, settings = run_refresh(
-        REPO_ROOT / "raw", warehouse, env={"REGION_GROUPS_FILE": str(GROUPS_FILE), "REPORT_PAIRS": pairs}
-    )
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    return settings
-
-
 @pytest.fixture(scope="module")
 def published(sample_publication_with_groups, tmp_path_factory):
     """The samples published with the default pair only (yrd:jjj:2005:2014), and the example groups
@@ -60,11 +50,10 @@ def published(sample_publication_with_groups, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def prebuilt(tmp_path_factory):
-    """The same samples published with the report-time pairs pre-built by the refresh."""
-    return _refresh(
-        tmp_path_factory, "warehouse_prebuilt_pairs", "east:central:2006:2013,shanghai_jiangsu:zhejiang_anhui:2005:2014"
-    )
+def prebuilt(sample_publication_with_pairs):
+    """The same samples published with the report-time pairs pre-built by the refresh: the
+    session's publication with PREBUILT_PAIRS (tests/conftest.py), shared with test_report.py."""
+    return sample_publication_with_pairs
 
 
 def _in_key_order(frame: pd.DataFrame) -> pd.DataFrame:
