@@ -1,8 +1,9 @@
 """dbt's directories of past invocations under dbt_project/target, kept to the last few.
 
 dagster-dbt gives every dbt invocation a directory of its own in target/ (`<step>-<run>-<id>`:
-compiled SQL, run_results.json, dbt's log, copies of the manifest and of the saved parse; about
-17 MB for a build of this project) and removes none, so every refresh left 17 MB behind. What a
+compiled SQL, run_results.json, copies of the manifest and of the saved parse; about 8 MB for a
+build of this project, which writes no dbt log file there) and removes none, so every refresh left
+a directory behind. What a
 user reads after a run is in the run's own log and reports (WAREHOUSE_DIR); the latest directories
 stay for whoever wants dbt's compiled SQL of a recent failure.
 """

@@ -9,13 +9,14 @@ from pathlib import Path
 from orchestration.settings import DBT_PROJECT_DIR
 
 
-def scratch_project(root: Path, macro: str, models: dict[str, str]) -> Path:
-    """root/project with dbt_project/macros/<macro> and the given files under models/; its DuckDB
-    file is root/build.duckdb."""
+def scratch_project(root: Path, macros: str | tuple[str, ...], models: dict[str, str]) -> Path:
+    """root/project with dbt_project/macros/<macro> (each of `macros`) and the given files under
+    models/; its DuckDB file is root/build.duckdb."""
     project = root / "project"
     (project / "models").mkdir(parents=True)
     (project / "macros").mkdir()
-    shutil.copy(DBT_PROJECT_DIR / "macros" / macro, project / "macros")
+    for macro in (macros,) if isinstance(macros, str) else macros:
+        shutil.copy(DBT_PROJECT_DIR / "macros" / macro, project / "macros")
     (project / "dbt_project.yml").write_text(
         "name: scratch\nversion: '1.0.0'\nconfig-version: 2\nprofile: scratch\n", encoding="utf-8"
     )

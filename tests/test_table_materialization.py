@@ -1,6 +1,7 @@
-"""The project's DuckDB table materialization (dbt_project/macros/table_materialization.sql) in a
-throwaway dbt project: it replaces a table, replaces a view, keeps the previous table when the new
-one fails, still enforces the contract, and leaves no relations of dbt's rename dance behind."""
+"""The project's DuckDB table and view materializations (dbt_project/macros/table_materialization.sql,
+view_materialization.sql) in a throwaway dbt project: each replaces a relation of either kind,
+keeps the previous one when the new one fails, still enforces the contract, and leaves no
+relations of dbt's rename dance behind."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import pytest
 from tests.scratch_dbt import invoke, scratch_project
 
 MODEL = """\
-{{ config(materialized=var('materialized', 'table'), contract={'enforced': var('materialized', 'table') == 'table'}) }}
+{{ config(materialized=var('materialized', 'table'), contract={'enforced': var('contract', True)}) }}
 select n as {{ var('column', 'n') }}
-from range(1, {{ var('rows', 2) }} + 1) as numbers (n)
+from {{ var('source', 'range') }}(1, {{ var('rows', 2) }} + 1) as numbers (n)
 where cast('{{ var('guard', '1') }}' as integer) = 1
 """
 
@@ -28,7 +29,11 @@ models:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return scratch_project(tmp_path, "table_materialization.sql", {"numbers.sql": MODEL, "schema.yml": SCHEMA})
+    return scratch_project(
+        tmp_path,
+        ("table_materialization.sql", "view_materialization.sql"),
+        {"numbers.sql": MODEL, "schema.yml": SCHEMA},
+    )
 
 
 def _run(project: Path, **dbt_vars) -> tuple[bool, str]:
@@ -51,11 +56,25 @@ def test_a_rebuild_replaces_the_table_and_leaves_nothing_beside_it(project):
     assert _relations(project) == {"numbers": ("BASE TABLE", 5)}
 
 
+def test_a_rebuild_replaces_the_view_and_leaves_nothing_beside_it(project):
+    assert _run(project, materialized="view", rows=2)[0]
+    assert _relations(project) == {"numbers": ("VIEW", 2)}
+    assert _run(project, materialized="view", rows=5)[0]
+    assert _relations(project) == {"numbers": ("VIEW", 5)}
+
+
 def test_a_view_of_the_same_name_becomes_the_table(project):
     assert _run(project, materialized="view", rows=3)[0]
     assert _relations(project) == {"numbers": ("VIEW", 3)}
     assert _run(project, rows=4)[0]
     assert _relations(project) == {"numbers": ("BASE TABLE", 4)}
+
+
+def test_a_table_of_the_same_name_becomes_the_view(project):
+    assert _run(project, rows=4)[0]
+    assert _relations(project) == {"numbers": ("BASE TABLE", 4)}
+    assert _run(project, materialized="view", rows=3)[0]
+    assert _relations(project) == {"numbers": ("VIEW", 3)}
 
 
 @pytest.mark.parametrize(
@@ -73,3 +92,20 @@ def test_a_failing_build_keeps_the_previous_table(project, change, error):
     assert error in message
     # a drop of the old table is rolled back with the failed create
     assert _relations(project) == {"numbers": ("BASE TABLE", 2)}
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"source": "no_such_function"}, "no_such_function"),  # fails when DuckDB binds the view
+        ({"column": "m"}, "enforced contract that failed"),  # the contract is still enforced
+    ],
+    ids=["bind error", "contract"],
+)
+def test_a_failing_build_keeps_the_previous_view(project, change, error):
+    assert _run(project, materialized="view", rows=2)[0]
+    succeeded, message = _run(project, materialized="view", rows=7, **change)
+    assert not succeeded
+    assert error in message
+    # a drop of the old view is rolled back with the failed create
+    assert _relations(project) == {"numbers": ("VIEW", 2)}

@@ -1,0 +1,99 @@
+"""The README's Performance table claims what the latest `make bench` table in docs/benchmarks.md
+measured: the same medians, and each target's verdict ("met", "not met" and the figure in
+brackets) worked out from those medians against the targets the benchmark itself checks
+(TARGETS in benchmarks/bench_refresh.py)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from orchestration.settings import REPO_ROOT
+
+# README row -> the row of docs/benchmarks.md's "Every row" table it repeats
+SAME_ROW = {
+    "`make run FULL=1`": "make run FULL=1, wall",
+    "`make run`, nothing changed": "make run, nothing changed, wall",
+    "`make run`, one province file changed": "make run, one province file changed, wall",
+    "dbt's own elapsed (nodes)": "dbt build, dbt's own elapsed (nodes)",
+    "UI: click → run started": 'UI "Materialize all": click → run started',
+    'UI: "Materialize all", click → success': 'UI "Materialize all": click → success',
+    'UI: "Materialize all" again, nothing changed': 'UI "Materialize all" again, nothing changed: click → success',
+}
+
+
+def _targets() -> dict[str, float]:
+    """TARGETS of benchmarks/bench_refresh.py (a dict literal), read without running the benchmark."""
+    tree = ast.parse((REPO_ROOT / "benchmarks" / "bench_refresh.py").read_text(encoding="utf-8"))
+    (value,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["TARGETS"]
+    ]
+    return ast.literal_eval(value)
+
+
+def _table_after(text: str, heading: str) -> dict[str, list[str]]:
+    """The first markdown table after `heading`: first cell -> the other cells."""
+    rest = text[text.index(heading) :]
+    lines = rest.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| "))
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def _number(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def tables():
+    readme = _table_after((REPO_ROOT / "README.md").read_text(encoding="utf-8"), "## Performance")
+    docs = _table_after((REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8"), "### Every row, against")
+    return readme, docs
+
+
+def test_the_readme_repeats_the_benchmark_medians(tables):
+    readme, docs = tables
+    assert set(readme) == set(SAME_ROW)
+    for row, docs_row in SAME_ROW.items():
+        assert readme[row][:2] == docs[docs_row][:2], row
+
+
+def _verdict(value: float, target: float, shown: str) -> str:
+    return f"{'met' if value <= target else 'not met'} ({shown})"
+
+
+def test_each_verdict_is_worked_out_from_the_medians(tables):
+    readme, docs = tables
+    targets = _targets()
+    full_vs_dbt = _number(docs["make run FULL=1 / dbt's own elapsed"][1])
+    one_file = _number(docs["one file changed / make run FULL=1"][1])
+    ui_all = _number(docs['UI "Materialize all" / make run FULL=1'][1])
+    # the ratio rows are the benchmark's own; they agree with the medians above them
+    assert full_vs_dbt == pytest.approx(
+        _number(docs["make run FULL=1, wall"][1]) / _number(docs["dbt build, dbt's own elapsed (nodes)"][1]), abs=0.06
+    )
+    dbt_old, dbt_new = (_number(cell) for cell in docs["dbt build, dbt's own elapsed (nodes)"][:2])
+    dbt_share = dbt_new / dbt_old
+    ui_start = _number(docs['UI "Materialize all": click → run started'][1])
+
+    expected = {
+        "`make run FULL=1`": _verdict(full_vs_dbt, targets["full_vs_dbt"], f"{full_vs_dbt:.2f}×"),
+        "`make run`, one province file changed": _verdict(one_file, targets["one_file_share"], f"{one_file:.0%}"),
+        "dbt's own elapsed (nodes)": _verdict(dbt_share, targets["dbt_vs_old"], f"{dbt_share:.0%}"),
+        "UI: click → run started": _verdict(ui_start, targets["ui_start"], f"{ui_start:.1f} s"),
+        'UI: "Materialize all", click → success': _verdict(ui_all, targets["ui_all_vs_full"], f"{ui_all:.2f}×"),
+    }
+    for row, verdict in expected.items():
+        assert readme[row][3].replace(" %", "%") == verdict, row
+    # rows without a target claim none
+    for row in set(readme) - set(expected):
+        assert not re.search(r"\bmet\b", readme[row][3]), row
