@@ -298,7 +298,6 @@ LONGEST_FIRST = (
     "test_report_any_pair",
     "test_report_caveats",
     "test_report",
-    "test_make_run",
     "test_query_confinement",
 )
 
