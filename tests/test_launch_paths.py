@@ -4,8 +4,11 @@ nothing-changed path. The same paths through a real webserver are in test_webser
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -52,6 +55,16 @@ def test_materialize_all_publishes(published_samples):
         assert con.execute("select count(*) from mart_location_quotient").fetchone()[0] > 100
     assert "mart_location_quotient" in tables
     assert not (settings.warehouse_dir / "refresh.lock").read_text()  # released
+    # a copy of the samples outside the checkout's raw/ is not called the samples (`make status`)
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "status"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "RAW_DIR": str(settings.raw_dir), "WAREHOUSE_DIR": str(settings.warehouse_dir)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"from {settings.raw_dir}" in done.stdout and "SAMPLE" not in done.stdout
 
 
 def test_a_single_mart_is_rebuilt_but_not_published(published_samples):

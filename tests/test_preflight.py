@@ -170,6 +170,16 @@ def quick_start(yearbook_dir, tmp_path_factory) -> QuickStart:
     return QuickStart(clone, real, warehouse, clone / ".dagster_home", samples_run, samples_manifest, real_run)
 
 
+def samples_replaced_note(qs: QuickStart) -> str:
+    """What `make run RAW_DIR=../shared/data/yearbook` says first when the samples were published."""
+    return (
+        f"The current publication was built from the project's synthetic samples ({qs.root / 'raw'}); this refresh "
+        f"replaces it with the extracts in {qs.real} without comparing the two, as sample values are not "
+        "statistics. (Real extracts are never replaced by the samples, or by another directory's extracts, "
+        "unless the change is allowed.)"
+    )
+
+
 def assert_refused_before_parsing(ran: Ran, sentence: str, published: Path, before: bytes, by_make=False) -> None:
     # the CLI exits 1; make, whose recipe failed, exits 2 and says so
     assert ran.returncode == (2 if by_make else 1), ran.out + ran.err
@@ -189,12 +199,7 @@ def test_quick_start_publishes_the_samples_then_the_real_extracts_without_a_flag
     assert "built from the SAMPLE extracts" in qs.samples_run.out
 
     assert qs.real_run.returncode == 0, qs.real_run.err
-    note = (
-        f"The current publication was built from the project's synthetic samples ({qs.root / 'raw'}); this refresh "
-        f"replaces it with the extracts in {qs.real} without comparing the two, as sample values are not "
-        "statistics. (Real extracts are never replaced by the samples, or by another directory's extracts, "
-        "unless the change is allowed.)"
-    )
+    note = samples_replaced_note(qs)
     assert note in qs.real_run.out
     manifest = manifest_of(qs.published)
     assert manifest["raw_dir"] == str(qs.real)
@@ -245,9 +250,13 @@ STAGE_KEYS = {
 }
 
 
-def _refreshing_line(out: str) -> tuple[list[str], int, re.Match]:
-    lines = out.splitlines()
+def _refreshing_line(qs: QuickStart) -> tuple[list[str], int, re.Match]:
+    """The second `make run`'s lines, the index of its "Refreshing" line and that line's match;
+    before it, only the note on the samples it replaces."""
+    assert qs.real_run.returncode == 0, qs.real_run.err
+    lines = qs.real_run.out.splitlines()
     (at,) = [i for i, line in enumerate(lines) if line.startswith("Refreshing the warehouse from ")]
+    assert lines[:at] == [samples_replaced_note(qs)]
     first = re.fullmatch(r"Refreshing the warehouse from (.+); dbt's output and the run's log: (.+\.log)", lines[at])
     assert first, lines[at]
     return lines, at, first
@@ -255,7 +264,7 @@ def _refreshing_line(out: str) -> tuple[list[str], int, re.Match]:
 
 def test_make_run_prints_one_line_per_stage_and_sends_dbt_to_its_log(quick_start):
     qs = quick_start
-    lines, at, first = _refreshing_line(qs.real_run.out)
+    lines, at, first = _refreshing_line(qs)
     assert first.group(1) == str(qs.real)
     stages = [STAGE_LINE.match(line) for line in lines[at + 1 : at + 8]]
     assert [m.group(1) for m in stages if m] == list(STAGE_KEYS)
@@ -277,6 +286,7 @@ def test_make_run_prints_one_line_per_stage_and_sends_dbt_to_its_log(quick_start
 
 def test_the_summary_states_what_the_published_file_holds(quick_start):
     qs = quick_start
+    _refreshing_line(qs)
     out = qs.real_run.out
     assert f"Published file: {qs.published}" in out
     counts = re.search(
@@ -302,6 +312,7 @@ def test_the_summary_states_what_the_published_file_holds(quick_start):
 
 def test_make_status_lists_every_published_table_with_its_rows(quick_start):
     qs = quick_start
+    _refreshing_line(qs)  # the publication is the second `make run`'s
     done = make_in(qs.root, "status")
     assert done.returncode == 0, done.err
     listed = dict(
@@ -323,6 +334,7 @@ def test_published_comments_are_the_manifest_descriptions(quick_start):
     wide views' generated columns name their code in both languages (the comment_wide_columns
     post-hook)."""
     qs = quick_start
+    _refreshing_line(qs)  # the publication is the second `make run`'s
     manifest = json.loads((qs.root / "dbt_project" / "target" / "manifest.json").read_text(encoding="utf-8"))
     marts = {
         n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "marts"

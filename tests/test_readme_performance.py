@@ -60,6 +60,24 @@ def tables():
     return readme, docs
 
 
+def _sitting(readme_text: str, docs_text: str) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+    """(new commit, old commit, rounds) as the README states them and as the benchmark printed them."""
+    stated = re.search(r": (\w{7}) against (\w{7}) \(.*?\),\s+median\s+of\s+(\w+)\s+rounds", readme_text, re.S)
+    printed = re.search(r"old (\w{7}) and new (\w{7}) back to back, .*?median of (\d+)", docs_text)
+    assert stated and printed
+    rounds = {"two": "2", "three": "3", "four": "4", "five": "5"}[stated.group(3)]
+    return (stated.group(1), stated.group(2), rounds), (printed.group(2), printed.group(1), printed.group(3))
+
+
+def test_the_readme_names_the_benchmarks_commits_and_rounds():
+    readme_text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    docs_text = (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    stated, printed = _sitting(readme_text, docs_text)
+    assert stated == printed
+    new, old, _ = printed
+    assert f"| measure | {old} | {new} | target | |" in readme_text
+
+
 def test_the_readme_repeats_the_benchmark_medians(tables):
     readme, docs = tables
     assert set(readme) == set(SAME_ROW)
@@ -92,8 +110,17 @@ def test_each_verdict_is_worked_out_from_the_medians(tables):
         "UI: click → run started": _verdict(ui_start, targets["ui_start"], f"{ui_start:.1f} s"),
         'UI: "Materialize all", click → success': _verdict(ui_all, targets["ui_all_vs_full"], f"{ui_all:.2f}×"),
     }
+    # the target column states TARGETS: a ratio, a share (%) or seconds
+    limits = {
+        "`make run FULL=1`": targets["full_vs_dbt"],
+        "`make run`, one province file changed": targets["one_file_share"] * 100,
+        "dbt's own elapsed (nodes)": targets["dbt_vs_old"] * 100,
+        "UI: click → run started": targets["ui_start"],
+        'UI: "Materialize all", click → success': targets["ui_all_vs_full"],
+    }
     for row, verdict in expected.items():
         assert readme[row][3].replace(" %", "%") == verdict, row
+        assert float(re.match(r"≤ ([\d.]+)", readme[row][2]).group(1)) == pytest.approx(limits[row]), row
     # rows without a target claim none
     for row in set(readme) - set(expected):
         assert not re.search(r"\bmet\b", readme[row][3]), row

@@ -97,13 +97,14 @@ def test_a_failing_build_keeps_the_previous_table(project, change, error):
 @pytest.mark.parametrize(
     ("change", "error"),
     [
-        ({"source": "no_such_function"}, "no_such_function"),  # fails when DuckDB binds the view
+        # without a contract nothing checks the SQL before the drop: DuckDB's bind of the new view fails
+        ({"source": "no_such_function", "contract": False}, "no_such_function"),
         ({"column": "m"}, "enforced contract that failed"),  # the contract is still enforced
     ],
     ids=["bind error", "contract"],
 )
 def test_a_failing_build_keeps_the_previous_view(project, change, error):
-    assert _run(project, materialized="view", rows=2)[0]
+    assert _run(project, materialized="view", rows=2, contract=change.get("contract", True))[0]
     succeeded, message = _run(project, materialized="view", rows=7, **change)
     assert not succeeded
     assert error in message
