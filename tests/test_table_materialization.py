@@ -31,7 +31,7 @@ models:
 def project(tmp_path: Path) -> Path:
     return scratch_project(
         tmp_path,
-        ("table_materialization.sql", "view_materialization.sql"),
+        ("table_materialization.sql", "view_materialization.sql", "replace_relation.sql"),
         {"numbers.sql": MODEL, "schema.yml": SCHEMA},
     )
 

@@ -7,25 +7,9 @@
     this project does not use (no indexes, no foreign keys, no grants; docs are written at
     publish). dbt's own elapsed on the real extracts: 11.1 and 11.3 s against 13.3 and 12.9 s
     (docs/benchmarks.md, "What the refresh path does to stay fast"). A failing model rolls its
-    transaction back, so the previous table stays. Spark keeps dbt-spark's materialization. -#}
+    transaction back, so the previous table stays (macros/replace_relation.sql). Spark keeps
+    dbt-spark's materialization. -#}
 {% materialization table, adapter='duckdb' %}
-  {%- set existing_relation = load_cached_relation(this) -%}
   {%- set target_relation = this.incorporate(type='table') -%}
-
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  -- `BEGIN` happens here:
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-
-  {% call statement('main') -%}
-    {%- if existing_relation is not none %}
-    drop {{ existing_relation.type }} {{ existing_relation }};
-    {%- endif %}
-    {{ create_table_as(False, target_relation, compiled_code) }}
-  {%- endcall %}
-
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {{ adapter.commit() }}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-
-  {{ return({'relations': [target_relation]}) }}
+  {{ return(replace_relation_in_one_transaction(target_relation, create_table_as(False, target_relation, compiled_code))) }}
 {% endmaterialization %}
