@@ -17,12 +17,11 @@ import pytest
 from orchestration.report import report_stem, write_report
 from orchestration.report.render import sheet_name
 from orchestration.report.sections import ReportError, collect
-from orchestration.settings import ComparisonPair
+from orchestration.settings import ComparisonPair, comparison_pairs
 from tests.conftest import COMPARISON_REPORTS_METADATA, PREBUILT_PAIRS
 
 REPO = Path(__file__).resolve().parent.parent
 PAIR = ComparisonPair("shanghai_jiangsu", "zhejiang_anhui", 2005, 2014)
-PAIRS_LISTED = [text.split(":") for text in PREBUILT_PAIRS.split(",")]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -40,7 +39,10 @@ def user_pair_build(sample_publication_with_pairs):
 def test_the_refresh_writes_a_report_for_each_listed_pair(user_pair_build):
     _, settings, metadata = user_pair_build
     directory = settings.warehouse_dir / "comparison-reports"
-    pairs = [ComparisonPair(a, b, int(start), int(end)) for a, b, start, end in PAIRS_LISTED]
+    with pytest.MonkeyPatch.context() as env:  # the pairs as the refresh read them
+        env.setenv("REPORT_PAIRS", PREBUILT_PAIRS)
+        env.setenv("REGION_GROUPS_FILE", str(REPO / "examples" / "region_groups.yml"))
+        pairs = comparison_pairs()
     assert PAIR in pairs
     for pair in pairs:
         stem = report_stem(pair, "main_business_revenue")
