@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -15,6 +14,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from . import dbt_forkserver
 from .checks import gx_worker
 from .core.errors import SourceFileError
 from .dbt_invocations import remove_old_invocations
@@ -64,10 +64,13 @@ class WarehouseResource(dg.ConfigurableResource):
                 skipped = _skipped_artefacts(settings.raw_dir)
                 if skipped:
                     context.log.info(describe_skipped(skipped))
-                gx_worker.start()  # imports Great Expectations on the other core while files are parsed
+                # Great Expectations and dbt import on the other core while the files are parsed
+                gx_worker.start()
+                dbt_forkserver.start()
                 try:
                     yield self
                 finally:
+                    dbt_forkserver.stop()
                     gx_worker.stop()
         except RefreshLocked as exc:
             raise dg.Failure(description=str(exc)) from None
@@ -116,8 +119,11 @@ def build_resources(settings: Settings) -> dict:
     run's directories and dbt's settings when a run starts."""
     return {
         "warehouse": WarehouseResource(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir)),
-        # The dbt installed beside this interpreter, whether or not the venv is on PATH.
+        # dbt through the run's fork server (orchestration/dbt_forkserver.py), which runs the dbt
+        # installed beside this interpreter, whether or not the venv is on PATH.
         "dbt": WarehouseDbtCliResource(
-            project_dir=warehouse_dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+            project_dir=warehouse_dbt_project,
+            dbt_executable=dbt_forkserver.client_command()[0],
+            global_config_flags=dbt_forkserver.client_command()[1:],
         ),
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import dbt_forkserver
 from orchestration.checks import gx_worker
 from orchestration.dbt_compile import compile_models, compiled_sql
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
@@ -119,6 +120,9 @@ def run_refresh(
         # The Great Expectations worker a run starts (4 s of importing) serves the next run of this
         # test process too; a worker that has ended is replaced as a run would replace it.
         patch.setattr(gx_worker, "stop", _stop_gx_worker_if_ended)
+        # So does dbt's fork server, dbt imported once (its address leaves the environment with
+        # the run, as a run's own stop would take it).
+        patch.setattr(dbt_forkserver, "stop", _forget_dbt_forkserver)
         patch.setenv("RAW_DIR", str(raw_dir))
         patch.setenv("WAREHOUSE_DIR", str(warehouse_dir))
         for name, value in (env or {}).items():
@@ -143,6 +147,11 @@ def run_refresh(
 
 
 _stop_gx_worker = gx_worker.stop
+_stop_dbt_forkserver = dbt_forkserver.stop
+
+
+def _forget_dbt_forkserver() -> None:
+    os.environ.pop(dbt_forkserver.ADDRESS_VARIABLE, None)
 
 
 def _stop_gx_worker_if_ended() -> None:
@@ -151,10 +160,12 @@ def _stop_gx_worker_if_ended() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _gx_worker_of_the_session():
-    """Stops the Great Expectations worker the in-process refreshes of this session shared."""
+def _workers_of_the_session():
+    """Stops the Great Expectations worker and dbt's fork server the in-process refreshes of this
+    session shared."""
     yield
     _stop_gx_worker()
+    _stop_dbt_forkserver()
 
 
 # --- publications built once per test session and shared by every worker process -----------------

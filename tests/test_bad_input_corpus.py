@@ -549,14 +549,16 @@ def test_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_succee
     )
     build_db = case.warehouse / "build.duckdb"
     before = build_db.stat().st_mtime_ns
-    wait_for(lambda: _descendant_running(process.pid, "dbt build"), "dbt to start", process)
+    # dagster-dbt runs `dbt build` through the fork server's client (orchestration/dbt_forkserver.py)
+    dbt_build = "dbt_forkserver.py build"
+    wait_for(lambda: _descendant_running(process.pid, dbt_build), "dbt to start", process)
     # killed while dbt is writing the build database, not before its first statement
     wait_for(
         lambda: build_db.stat().st_mtime_ns != before or build_db.with_suffix(".duckdb.wal").exists(),
         "dbt to write the build database",
         process,
     )
-    assert _descendant_running(process.pid, "dbt build"), "dbt was not running when the kill came"
+    assert _descendant_running(process.pid, dbt_build), "dbt was not running when the kill came"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     case.assert_published_unchanged()

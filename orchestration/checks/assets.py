@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from .. import dbt_forkserver
 from ..resources import WarehouseResource
 from . import gx_worker, report
 from .suites import Suite, all_suites, suite_parameters
@@ -24,6 +25,9 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         blocking=True,
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        # the raw tables' checks come just before dbt and leave a core free while the worker
+        # validates: dbt's imports go there
+        dbt_forkserver.warm()
         with warehouse.connect_build(read_only=True) as con:
             available = {r[0] for r in con.execute(f"select * from {suite.table} limit 0").description}
             columns = ", ".join(f'"{c}"' for c in suite.columns_needed() if c in available) or "*"
