@@ -1,119 +1,55 @@
-"""dbt with its imports done before the dbt step asks for it.
+"""dbt's fork server and its client, run by path: `python -P dbt_forkserver.py ARGS...` is the
+client dagster-dbt runs as `dbt ARGS...`; `python -u -P dbt_forkserver.py --serve ADDRESS` is the
+server a run starts (orchestration/dbt_forkserver_control.py says when and why).
 
-A `dbt build` process spends about 1.3 s importing dbt and its adapter before it reads the
-project; the refresh pays that in the middle of its critical path, and `make test` once per dbt
-build. Started with the run (as the Great Expectations worker is), a fork server imports dbt on
-the other core while the raw files are parsed and then waits. The dbt step runs this file as its
-dbt executable (the client): the client hands its arguments, environment, working directory and
-standard streams to the server, which forks a child that runs dbt's own command line with them and
-writes to the client's streams directly. Everything dbt does from there on is what a fresh `dbt`
-process does; only the imports were done earlier. If no server is running or it cannot be
-reached, the client runs the installed `dbt` itself, with the same result.
+The client hands the server its arguments, environment, working directory and standard streams
+over a Unix socket. The server forks a process that reports to the client, which forks dbt: dbt
+runs its own command line with them and writes to the client's streams. What the interpreter
+reads when it starts (`PYTHON*` variables, the locale) is the server's, which the run's process
+started; `-u` stands for dagster-dbt's `PYTHONUNBUFFERED=1`, so dbt's lines reach Dagster as
+they are written. SIGINT and SIGTERM sent to the client reach dbt; if the client dies, dbt is
+interrupted (killed after GRACE_SECONDS). With no server, or one that cannot be reached before
+dbt starts, the client runs the installed `dbt` itself.
 
-The client forwards SIGINT and SIGTERM to dbt (dagster-dbt stops dbt with SIGINT); should the
-client die, dbt is interrupted as if the user had pressed Ctrl-C. The server ends when the run
-closes its standard input, or the run's process ends. POSIX only: elsewhere the client always
-runs `dbt` itself.
-
-Run as `python -P dbt_forkserver.py ARGS...` (the client) and `python -u -P dbt_forkserver.py
---serve ADDRESS` (the server). The file imports nothing of the project, so it runs by its path
-whatever the working directory, and `-P` keeps its own folder off `sys.path` (dbt would otherwise
-load `orchestration/statistics.py` for the standard library's `statistics`).
+Only the standard library is imported here, and `-P` keeps this folder off `sys.path` (dbt would
+otherwise find `orchestration/statistics.py` for the standard library's `statistics`, and import
+any `dbt_*.py` beside it as a plugin).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import time
+import traceback
+from typing import NoReturn
 
-# Where the run's server listens; read by the client from the environment dagster-dbt passes on.
+# Where the run's server listens; the client reads it from the environment dagster-dbt passes on.
 ADDRESS_VARIABLE = "WAREHOUSE_DBT_FORKSERVER"
-# A child still running this long after its client went away is killed.
+# dbt still running this long after its client went away and was interrupted is killed.
 GRACE_SECONDS = 30
-
-_server: subprocess.Popen | None = None
-_address: str | None = None
+INTERRUPTED = 2  # dbt's exit status for an interrupted command
 
 
-# --- in the run's process ------------------------------------------------------------------------
+# --- the client ----------------------------------------------------------------------------------
 
 
-def client_command() -> list[str]:
-    """The dbt executable and leading arguments the dbt resource runs for `dbt ...`."""
-    return [sys.executable, "-P", os.path.abspath(__file__)]
-
-
-def start() -> None:
-    """Starts the server, unless this process has one running, and names it in the environment;
-    dbt is imported when the server is warmed (`warm`) or first asked to run dbt."""
-    global _server, _address
-    if os.name != "posix":
-        return
-    if _server is None or _server.poll() is not None:
-        stop()
-        # a short path: a socket's name is bounded (108 bytes on Linux)
-        _address = os.path.join(tempfile.mkdtemp(prefix="warehouse-dbt-"), "socket")
-        _server = subprocess.Popen(
-            [sys.executable, "-u", "-P", os.path.abspath(__file__), "--serve", _address],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    os.environ[ADDRESS_VARIABLE] = _address
-
-
-def warm() -> None:
-    """Asks the run's server to import dbt now. The raw checks call it: while Great Expectations
-    validates a raw table in its own worker, the run's process mostly waits and a core is free;
-    importing at the run's start instead slowed the parsing of the raw files on a 2-core machine
-    as much as it saved (docs/benchmarks.md, "dbt's imports done ahead")."""
-    if _server is not None:
-        with contextlib.suppress(OSError):
-            _server.stdin.write(b"w")
-            _server.stdin.flush()
-
-
-def stop() -> None:
-    """Ends the server; a dbt it started and that still runs is not waited for."""
-    global _server, _address
-    os.environ.pop(ADDRESS_VARIABLE, None)
-    if _server is not None:
-        try:
-            _server.stdin.close()  # the server's signal to end
-            _server.wait(timeout=10)
-        except Exception:
-            _server.kill()
-        _server = None
-    if _address is not None:
-        shutil.rmtree(os.path.dirname(_address), ignore_errors=True)
-        _address = None
-
-
-# --- the client: what dagster-dbt runs as dbt ----------------------------------------------------
-
-
-def _installed_dbt() -> str:
-    return os.path.join(os.path.dirname(sys.executable), "dbt")
-
-
-def _run_installed_dbt(arguments: list[str]) -> None:
-    dbt = _installed_dbt()
+def _run_installed_dbt(arguments: list[str]) -> NoReturn:
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
     os.execv(dbt, [dbt, *arguments])
 
 
 def _connect(address: str) -> socket.socket | None:
-    # the server binds its address within a few milliseconds of starting; a refresh asks far later
-    for _ in range(20):
+    if not os.path.isdir(os.path.dirname(address)):
+        return None  # the run that started the server has ended
+    for _ in range(20):  # a server binds within milliseconds of starting; a dbt step comes far later
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             connection.connect(address)
@@ -135,25 +71,34 @@ def _receive_exactly(connection: socket.socket, size: int) -> bytes:
 
 
 def client(arguments: list[str]) -> int:
-    address = os.environ.get(ADDRESS_VARIABLE)
-    connection = _connect(address) if address and hasattr(socket, "send_fds") else None
-    if connection is None:
-        _run_installed_dbt(arguments)
-    request = json.dumps({"argv": arguments, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
-    try:
-        socket.send_fds(connection, [b"r"], [0, 1, 2])
-        connection.sendall(struct.pack(">Q", len(request)) + request)
-        (pid,) = struct.unpack(">q", _receive_exactly(connection, 8))
-    except OSError:
-        # the server ended before it started dbt: nothing ran, so run dbt here
-        _run_installed_dbt(arguments)
+    dbt = {"pid": None, "pending": []}
 
     def forward(signum, _frame):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signum)
+        if dbt["pid"] is None:
+            dbt["pending"].append(signum)  # dbt not started yet: sent once it is
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(dbt["pid"], signum)
 
+    # before connecting: an interrupt that comes while the server imports dbt is not lost
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
+    address = os.environ.get(ADDRESS_VARIABLE)
+    connection = _connect(address) if address and hasattr(socket, "send_fds") else None
+    request = json.dumps({"argv": arguments, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    try:
+        if connection is None:
+            raise ConnectionError("no dbt fork server")
+        socket.send_fds(connection, [b"r"], [0, 1, 2])
+        connection.sendall(struct.pack(">Q", len(request)) + request)
+        (dbt["pid"],) = struct.unpack(">q", _receive_exactly(connection, 8))
+    except OSError:
+        # no dbt was started for this request (the server forks dbt only to send its pid)
+        if dbt["pending"]:
+            return INTERRUPTED
+        _run_installed_dbt(arguments)  # exec restores the default signal handlers
+    for signum in dbt["pending"]:
+        forward(signum, None)
     try:
         (code,) = struct.unpack(">i", _receive_exactly(connection, 4))
     except OSError:
@@ -169,24 +114,27 @@ def serve(address: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(8)  # a client that asks during the imports waits in the backlog
-    # the terminal's Ctrl-C reaches the whole process group: dbt itself handles it, the server and
-    # the process reporting dbt's exit status to the client keep going until dbt has stopped
+    # a terminal's Ctrl-C reaches the whole process group: dbt handles it; the server and the
+    # reporting processes keep going until dbt has stopped and its status is sent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the reporting processes need no reaping
     imported = False
     while True:
         ready, _, _ = select.select([listener, sys.stdin], [], [])
         if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1):
-            break  # the run closed stdin or ended
-        if not imported:  # asked to warm up, or the first client: import dbt once, before any fork
+            break  # the run closed stdin, or ended
+        if not imported:  # warmed, or the first client: import dbt once, before any fork
             _import_dbt()
             imported = True
         if listener in ready:
             connection, _ = listener.accept()
             if os.fork() == 0:
-                listener.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _report(connection)
+                try:
+                    listener.close()
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    _report(connection)
+                finally:
+                    os._exit(0)  # never back into the server's loop
             connection.close()
     listener.close()
 
@@ -199,68 +147,95 @@ def _import_dbt() -> None:
 
 
 def _report(connection: socket.socket) -> None:
-    """In a child of the server: start dbt for one client and send it dbt's pid and exit status."""
+    """In a child of the server: start dbt for one client, send it dbt's pid, then dbt's status."""
     _, fds, _, _ = socket.recv_fds(connection, 1, 3)
     (size,) = struct.unpack(">Q", _receive_exactly(connection, 8))
     request = json.loads(_receive_exactly(connection, size))
+    # dbt inherits the server's SIGINT ignored: blocked across the fork, an interrupt that comes
+    # before dbt installs Python's handler waits for it instead of being lost
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pid = os.fork()
     if pid == 0:
         _run_dbt(connection, request, fds)
     for fd in fds:
         os.close(fd)
-    connection.sendall(struct.pack(">q", pid))
-    code = _wait(connection, pid)
+    try:
+        connection.sendall(struct.pack(">q", pid))
+        client_gone = False
+    except OSError:
+        client_gone = True
+    code = _wait(connection, pid, client_gone)
     with contextlib.suppress(OSError):
         connection.sendall(struct.pack(">i", code))
-    os._exit(0)
 
 
-def _wait(connection: socket.socket, pid: int) -> int:
-    """dbt's exit status; if the client goes away first, dbt is interrupted (killed after a grace)."""
+def _client_gone(connection: socket.socket) -> bool:
+    try:
+        return not connection.recv(1)  # the client sends nothing more: readable means closed
+    except OSError:
+        return True
+
+
+def _wait(connection: socket.socket, pid: int, client_gone: bool) -> int:
+    """dbt's exit status; a client gone interrupts dbt, which is killed after a grace period."""
     interrupted_at = None
+    try:
+        exited = os.pidfd_open(pid)  # readable when dbt exits (Linux)
+    except (AttributeError, OSError):
+        exited = None
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             code = os.waitstatus_to_exitcode(status)
             return code if code >= 0 else 128 - code  # killed by a signal: as a shell reports it
-        if interrupted_at is None:
-            ready, _, _ = select.select([connection], [], [], 0.02)
-            if ready and not connection.recv(1):
-                os.kill(pid, signal.SIGINT)
-                interrupted_at = time.monotonic()
-        else:
+        if interrupted_at is None and (client_gone or _client_gone_now(connection, exited)):
+            os.kill(pid, signal.SIGINT)
+            interrupted_at = time.monotonic()
+        elif interrupted_at is not None:
             time.sleep(0.1)
             if time.monotonic() - interrupted_at > GRACE_SECONDS:
                 os.kill(pid, signal.SIGKILL)
 
 
-def _run_dbt(connection: socket.socket, request: dict, fds: list[int]) -> None:
-    """In the dbt child: become the client's `dbt` process and exit as dbt exits."""
-    import atexit
+def _client_gone_now(connection: socket.socket, exited: int | None) -> bool:
+    watched = [connection] if exited is None else [connection, exited]
+    ready, _, _ = select.select(watched, [], [], 0.05 if exited is None else None)
+    return connection in ready and _client_gone(connection)
 
-    connection.close()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    for target, fd in enumerate(fds):
-        os.dup2(fd, target)
-        os.close(fd)
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    sys.argv = ["dbt", *request["argv"]]
-    code = 0
+
+def _run_dbt(connection: socket.socket, request: dict, fds: list[int]) -> NoReturn:
+    """In the dbt process: become the client's `dbt` and exit as dbt exits."""
+    code = 1
     try:
+        connection.close()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        time.tzset()
+        sys.argv = ["dbt", *request["argv"]]
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # on the client's streams now
         from dbt.cli.main import cli
 
         cli()
+        code = 0
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # as the interpreter reports a message given to sys.exit
+            print(exc.code, file=sys.stderr)
+    except KeyboardInterrupt:  # before dbt's command line, which handles its own, took over
+        print("dbt was interrupted before it started.", file=sys.stderr)
+        code = INTERRUPTED
     except BaseException:
-        import traceback
-
         traceback.print_exc()
-        code = 1
-    atexit._run_exitfuncs()  # what a process's normal exit runs: dbt's thread pools, log handlers
+    # A normal exit would unwind through the server's frames; run what the interpreter runs at
+    # exit instead (multiprocessing's finalizers release dbt's semaphores), then leave.
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

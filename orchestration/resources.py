@@ -14,7 +14,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from . import dbt_forkserver
+from . import dbt_forkserver_control
 from .checks import gx_worker
 from .core.errors import SourceFileError
 from .dbt_invocations import remove_old_invocations
@@ -64,13 +64,14 @@ class WarehouseResource(dg.ConfigurableResource):
                 skipped = _skipped_artefacts(settings.raw_dir)
                 if skipped:
                     context.log.info(describe_skipped(skipped))
-                # Great Expectations and dbt import on the other core while the files are parsed
+                # Great Expectations imports on the other core while the files are parsed; dbt's
+                # fork server starts now and imports dbt when the raw checks warm it
                 gx_worker.start()
-                dbt_forkserver.start()
+                dbt_forkserver_control.start()
                 try:
                     yield self
                 finally:
-                    dbt_forkserver.stop()
+                    dbt_forkserver_control.stop()
                     gx_worker.stop()
         except RefreshLocked as exc:
             raise dg.Failure(description=str(exc)) from None
@@ -123,7 +124,7 @@ def build_resources(settings: Settings) -> dict:
         # installed beside this interpreter, whether or not the venv is on PATH.
         "dbt": WarehouseDbtCliResource(
             project_dir=warehouse_dbt_project,
-            dbt_executable=dbt_forkserver.client_command()[0],
-            global_config_flags=dbt_forkserver.client_command()[1:],
+            dbt_executable=dbt_forkserver_control.client_command()[0],
+            global_config_flags=dbt_forkserver_control.client_command()[1:],
         ),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import dbt_forkserver
+from orchestration import dbt_forkserver_control
 from orchestration.checks import gx_worker
 from orchestration.dbt_compile import compile_models, compiled_sql
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
@@ -122,7 +122,7 @@ def run_refresh(
         patch.setattr(gx_worker, "stop", _stop_gx_worker_if_ended)
         # So does dbt's fork server, dbt imported once (its address leaves the environment with
         # the run, as a run's own stop would take it).
-        patch.setattr(dbt_forkserver, "stop", _forget_dbt_forkserver)
+        patch.setattr(dbt_forkserver_control, "stop", _forget_dbt_forkserver)
         patch.setenv("RAW_DIR", str(raw_dir))
         patch.setenv("WAREHOUSE_DIR", str(warehouse_dir))
         for name, value in (env or {}).items():
@@ -147,11 +147,11 @@ def run_refresh(
 
 
 _stop_gx_worker = gx_worker.stop
-_stop_dbt_forkserver = dbt_forkserver.stop
+_stop_dbt_forkserver = dbt_forkserver_control.stop
 
 
 def _forget_dbt_forkserver() -> None:
-    os.environ.pop(dbt_forkserver.ADDRESS_VARIABLE, None)
+    os.environ.pop(dbt_forkserver_control.ADDRESS_VARIABLE, None)
 
 
 def _stop_gx_worker_if_ended() -> None:

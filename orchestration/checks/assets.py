@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from .. import dbt_forkserver
+from .. import dbt_forkserver_control
 from ..resources import WarehouseResource
 from . import gx_worker, report
 from .suites import Suite, all_suites, suite_parameters
@@ -26,8 +26,8 @@ def build_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         # the raw tables' checks come just before dbt and leave a core free while the worker
-        # validates: dbt's imports go there
-        dbt_forkserver.warm()
+        # validates: dbt's imports go there (the mart checks' calls, after dbt, change nothing)
+        dbt_forkserver_control.warm()
         with warehouse.connect_build(read_only=True) as con:
             available = {r[0] for r in con.execute(f"select * from {suite.table} limit 0").description}
             columns = ", ".join(f'"{c}"' for c in suite.columns_needed() if c in available) or "*"
