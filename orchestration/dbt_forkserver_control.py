@@ -61,10 +61,6 @@ def warm() -> None:
             _server.stdin.flush()
 
 
-def server_pid() -> int | None:
-    return _server.pid if _server is not None and _server.poll() is None else None
-
-
 def stop() -> None:
     """Ends the server; a dbt it started and that still runs is not waited for."""
     global _server, _address

@@ -118,13 +118,14 @@ def build_resources(settings: Settings) -> dict:
     """The resources, configured from `settings`; nothing is written or exported here (loading the
     code location changes no file and no environment variable): the warehouse resource exports the
     run's directories and dbt's settings when a run starts."""
+    dbt_executable, *dbt_arguments = dbt_forkserver_control.client_command()
     return {
         "warehouse": WarehouseResource(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir)),
         # dbt through the run's fork server (orchestration/dbt_forkserver.py), which runs the dbt
         # installed beside this interpreter, whether or not the venv is on PATH.
         "dbt": WarehouseDbtCliResource(
             project_dir=warehouse_dbt_project,
-            dbt_executable=dbt_forkserver_control.client_command()[0],
-            global_config_flags=dbt_forkserver_control.client_command()[1:],
+            dbt_executable=dbt_executable,
+            global_config_flags=dbt_arguments,
         ),
     }
