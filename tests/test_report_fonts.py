@@ -32,3 +32,24 @@ def test_the_subset_of_the_same_characters_is_read_back(cjk_font, tmp_path, monk
 def test_a_page_without_chinese_embeds_no_font(tmp_path):
     assert fonts.font_face_css("LQ 1.25", tmp_path) == ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_font_list_made_before_the_cjk_font_was_installed_still_finds_it(cjk_font, monkeypatch):
+    """matplotlib keeps the font list it made on its first use; fonts-noto-cjk installed afterwards
+    (as the report's warning advises) must reach the charts without clearing that cache."""
+    import copy
+
+    from matplotlib import font_manager
+
+    from orchestration.report import charts
+
+    stale = copy.copy(font_manager.fontManager)
+    stale.ttflist = [f for f in font_manager.fontManager.ttflist if f.name not in charts.CJK_FAMILIES]
+    monkeypatch.setattr(font_manager, "fontManager", stale)
+    charts.cjk_family.cache_clear()
+    try:
+        assert charts._listed_cjk_family() is None  # the stale list, as matplotlib kept it
+        assert charts.cjk_family() in charts.CJK_FAMILIES
+        assert charts.style()["svg.fonttype"] == "path"
+    finally:
+        charts.cjk_family.cache_clear()

@@ -18,6 +18,7 @@ import logging
 import math
 import warnings
 from functools import cache
+from pathlib import Path
 
 import matplotlib
 
@@ -28,6 +29,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.lines import Line2D
 
+from .fonts import CANDIDATES
 from .sections import INCOMPLETE_MARK, Chart
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
@@ -37,7 +39,21 @@ log = logging.getLogger(__name__)
 
 @cache
 def cjk_family() -> str | None:
-    """The first CJK font matplotlib can use here, or None."""
+    """The first CJK font matplotlib can use here, or None.
+
+    matplotlib lists the machine's fonts once and keeps the list (in ~/.cache/matplotlib): after
+    `apt-get install fonts-noto-cjk` that list still lacks the font, so the files the page's own
+    subset is cut from (fonts.CANDIDATES) are added to it when it names no CJK family."""
+    family = _listed_cjk_family()
+    if family is None:
+        for path in CANDIDATES:
+            if Path(path).is_file():
+                font_manager.fontManager.addfont(path)
+        family = _listed_cjk_family()
+    return family
+
+
+def _listed_cjk_family() -> str | None:
     available = {f.name for f in font_manager.fontManager.ttflist}
     return next((family for family in CJK_FAMILIES if family in available), None)
 
