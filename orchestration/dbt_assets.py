@@ -63,6 +63,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with warehouse.connect_build() as con:
         # Failing rows shown for this run come from this run only.
         con.execute("drop schema if exists dbt_test__audit cascade")
+    warehouse.release_build()  # dbt's own process writes the file
     started = time.perf_counter()
     invocation = dbt.cli(BUILD_ARGS, context=context, raise_on_error=False)
     # dbt holds the DuckDB file for the whole run, so row counts are read once it has exited.

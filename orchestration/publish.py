@@ -352,6 +352,7 @@ published_marts_file = dg.AssetSpec(
 )
 def publication_step(context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource):
     settings = warehouse.settings
+    warehouse.release_build()  # the guard and the copy open the build database read-only themselves
     declined = _nothing_to_publish(context, config, settings)
     if declined:
         yield _outcome(context, *declined)

@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
+from pydantic import PrivateAttr
 
 from . import dbt_forkserver_control
 from .checks import gx_worker
@@ -32,6 +33,11 @@ class WarehouseResource(dg.ConfigurableResource):
 
     raw_dir: str
     warehouse_dir: str
+    # Within a run, the build database opened once for the steps in a row that read or write it
+    # (connect_build); None outside a run and while dbt or the publish step has the file.
+    _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _held_read_only: bool = PrivateAttr(default=False)
+    _in_run: bool = PrivateAttr(default=False)
 
     @property
     def settings(self) -> Settings:
@@ -68,17 +74,41 @@ class WarehouseResource(dg.ConfigurableResource):
                 # fork server starts now and imports dbt when the raw checks warm it
                 gx_worker.start()
                 dbt_forkserver_control.start()
+                self._in_run = True
                 try:
                     yield self
                 finally:
+                    self._in_run = False
+                    self.release_build()
                     dbt_forkserver_control.stop()
                     gx_worker.stop()
         except RefreshLocked as exc:
             raise dg.Failure(description=str(exc)) from None
 
     def connect_build(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A connection to the build database; read_only: reading is all the caller does.
+
+        Opening the file reads its whole catalogue (20-30 ms), and a refresh's steps ask about fifty
+        times: the ingest steps, each Great Expectations suite, dbt's results. Within a run the file
+        stays open between steps and each call gets a cursor on it; a connection held for writing
+        also serves readers, one held read-only is reopened for a writer. release_build closes it
+        for dbt (another process) and the publish step, and the run's end closes it."""
+        if self._held is not None and (read_only or not self._held_read_only):
+            return self._held.cursor()
+        self.release_build()
         self.settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.settings.build_db), read_only=read_only)
+        connection = duckdb.connect(str(self.settings.build_db), read_only=read_only)
+        if not self._in_run:
+            return connection
+        self._held, self._held_read_only = connection, read_only
+        return connection.cursor()
+
+    def release_build(self) -> None:
+        """Close the build database this process holds open, so another process (dbt) or another
+        kind of connection (the publish step's) can open it."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
 
 
 def _skipped_artefacts(raw_dir: Path) -> tuple[str, ...]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 
 from ..resources import WarehouseResource
 from .integration_regression import TABLE, write_regression_table
@@ -21,7 +20,7 @@ from .integration_regression import TABLE, write_regression_table
     description=TABLE.description,
 )
 def integration_regression(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    with duckdb.connect(str(warehouse.settings.build_db)) as con:
+    with warehouse.connect_build() as con:
         frame = write_regression_table(con)
     fitted = frame[frame.null_reason.isna()]
     summary = "\n".join(
