@@ -12,6 +12,7 @@ prints is queryable in SQL from the same published tables.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -190,7 +191,7 @@ def report(result: Trace, table: str) -> str:
     for _, row in result.rows.head(20).iterrows():
         for column, value in row.items():
             meaning = result.comments.get(column, "")
-            lines.append(f"  {column} = {value}" + (f"    -- {meaning.strip()}" if meaning else ""))
+            lines.append(f"  {column} = {_shown(value)}" + (f"    -- {meaning.strip()}" if meaning else ""))
         lines.append("")
     inputs = result.inputs
     if "universe_code" in inputs.columns:
@@ -211,6 +212,13 @@ def report(result: Trace, table: str) -> str:
             f"sha256 {cell.file_sha256[:12]}"
         )
     return "\n".join(lines)
+
+
+def _shown(value) -> str:
+    """A value as the published file holds it: a missing one is null (pandas reads it as NaN, NaT or
+    None), as `make sql` and the column descriptions say."""
+    missing = value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    return "null" if missing else str(value)
 
 
 def _described(keys: dict[str, str]) -> str:

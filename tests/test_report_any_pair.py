@@ -114,6 +114,31 @@ def test_a_pair_not_prebuilt_is_reported_without_a_rebuild(published, prebuilt, 
     assert sha256(published.published_db) == before
 
 
+def test_groups_that_share_provinces_are_reported_with_each_shared_province_once_per_group(published, tmp_path):
+    """yrd (Shanghai, Jiangsu, Zhejiang, Anhui) against zhejiang_anhui: Zhejiang and Anhui are members of
+    both, and their Krel against the rest of each group are two series, named with the group."""
+    pair = ComparisonPair("yrd", "zhejiang_anhui", 2005, 2014)
+    files = write_report(published.published_db, pair, "main_business_revenue", tmp_path)
+    assert files.html.stat().st_size > 10_000
+    scratch, _ = pair_compute.open_for_report(published.published_db, pair)
+    with scratch:
+        section = collect(scratch, pair, "main_business_revenue").sections[2]
+    (chart,) = section.charts
+    assert list(chart.data.columns) == [
+        "上海 Shanghai",
+        "江苏 Jiangsu",
+        "浙江 Zhejiang (yrd)",
+        "安徽 Anhui (yrd)",
+        "浙江 Zhejiang (zhejiang_anhui)",
+        "安徽 Anhui (zhejiang_anhui)",
+    ]
+    krel = section.tables["krel_by_year"].set_index(["universe_code", "province"])
+    # against the rest of yrd (three others) and against the other one of zhejiang_anhui: not the same
+    assert chart.data["安徽 Anhui (yrd)"].tolist() == krel.loc[("yrd", "安徽 Anhui")].tolist()
+    assert chart.data["安徽 Anhui (zhejiang_anhui)"].tolist() == krel.loc[("zhejiang_anhui", "安徽 Anhui")].tolist()
+    assert chart.data["安徽 Anhui (yrd)"].tolist() != chart.data["安徽 Anhui (zhejiang_anhui)"].tolist()
+
+
 @pytest.mark.parametrize("pair", [EAST_CENTRAL, USER_PAIR], ids=pair_compute.pair_text)
 def test_report_time_marts_equal_the_refresh_built_pair(published, prebuilt, pair):
     """Every column of every mart computed for the pair, against the refresh that pre-built it."""

@@ -109,6 +109,22 @@ def test_growth_over_a_span_is_not_labelled_a_year():
     assert "% a year" not in table_html(regression, name="io_regression_published")
 
 
+def test_the_regressions_turning_point_is_a_share_and_its_statistics_have_no_unit():
+    """Section 10: x* = −b1/(2·b2) is a value of x, the outflow share, as a fraction like the published
+    note beside it ("maximum at 2.130"); a p-value or an R² is not an index."""
+    regression = pd.DataFrame(
+        {
+            "p_value": [0.413],
+            "r_squared_within": [0.06],
+            "turning_point": [2.130093],
+            "turning_point_note": ["maximum at 2.130 (95 % CI -1.315–5.575, delta method)"],
+        }
+    )
+    html = table_html(regression, name="io_regression")
+    assert html.count("(share, 1 = 100 %)") == 1 and ">2.130<" in html
+    assert "(index)" not in html and ">0.413<" in html and ">0.060<" in html
+
+
 def test_sixteen_lines_of_a_chart_look_different():
     """The Krel chart draws every member of two groups: each line its own colour, marker and dash."""
     import matplotlib.pyplot as plt

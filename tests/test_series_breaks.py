@@ -138,7 +138,10 @@ def test_a_good_value_beside_a_bad_one_is_kept(model_runner):
     # only 3x from 2000, the nearest value that is not itself a spike.
     result = plausibility(model_runner, {("P", "L"): {2000: 1000, 2001: 50, 2002: 3000}})
     assert withheld(result) == {("P", "L", 2001)}
-    assert "2000 (1000.0) and 2002 (3000.0)" in result["quarantine_detail"][0]
+    # 20x below 2000 and 60x below 2002: "or more" holds for the smaller factor, the one named
+    assert result["quarantine_detail"][0] == (
+        "value 50.0 u differs from 2000 (1000.0) and 2002 (3000.0) by a factor of 20.0 or more (threshold 10x)"
+    )
 
 
 def test_a_two_point_series_withholds_only_the_value_off_the_structure(model_runner):

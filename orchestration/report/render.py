@@ -102,10 +102,9 @@ KIND = {
     **dict.fromkeys(["value_from", "value_to"], "value"),
     **dict.fromkeys(["share_of_group_from", "share_of_group_to", "integration"], "share"),
     **dict.fromkeys(["trend_growth", "se_trend_growth", "ci_low", "ci_high"], "rate"),
-    **dict.fromkeys(
-        ["mean_locational_gini", "mean_hoover", "r_squared", "coefficient", "std_error", "p_value", "r_squared_within"],
-        "index",
-    ),
+    **dict.fromkeys(["mean_locational_gini", "mean_hoover"], "index"),
+    # a regression's estimates and fit: numbers without a unit of their own
+    **dict.fromkeys(["r_squared", "coefficient", "std_error", "p_value", "r_squared_within"], "statistic"),
     **dict.fromkeys(["const", "se_const", "t", "se_t", "t²", "se_t²"], "coef"),
     **dict.fromkeys(["turning_point", "turning_point_se", "turning_point_ci_low", "turning_point_ci_high"], "years"),
 }
@@ -116,9 +115,11 @@ WIDE_KIND = {
     "intensity_shares_by_year": "share",
     "io_member_shares": "share",
 }
-# section 10 (sections/io_integration.py): the regression's turning point is a value of x (a share),
-# not a year
-TABLE_KIND = {("io_regression", c): "index" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")}
+# section 10 (sections/io_integration.py): the regression's turning point is a value of x, the outflow
+# share, as a fraction like the published note beside it ("maximum at 2.130"); not a year
+TABLE_KIND = {
+    ("io_regression", c): "fraction" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")
+}
 # the published regression table's interval is a coefficient's, not a trend growth rate's
 TABLE_KIND |= {("io_regression_published", c): "coef" for c in ("ci_low", "ci_high")}
 UNIT_OF_KIND = {
@@ -126,6 +127,8 @@ UNIT_OF_KIND = {
     "rate": "% a year",
     "growth": "% over the span",
     "index": "index",
+    "statistic": "",
+    "fraction": "share, 1 = 100 %",
     "coef": "",
     "years": "years",
 }
@@ -186,6 +189,8 @@ NUMBER_FORMATS = {
     "rate": lambda v: f"{v * 100:.1f}",
     "growth": lambda v: f"{v * 100:.1f}",
     "index": lambda v: f"{v:.3f}",
+    "statistic": lambda v: f"{v:.3f}",
+    "fraction": lambda v: f"{v:.3f}",
     "coef": lambda v: f"{v:.6f}" if abs(v) < 1 else f"{v:,.4f}",
     "years": lambda v: f"{v:.1f}",
 }
@@ -442,6 +447,8 @@ EXCEL_FORMAT = {
     "rate": "0.0%",
     "growth": "0.0%",
     "index": "0.000",
+    "statistic": "0.000",
+    "fraction": "0.000",
     "coef": "0.000000",
     "year": "0",
     "years": "0.0",

@@ -36,10 +36,9 @@ def relative_specialization(con, pair: ComparisonPair, indicator: str) -> Sectio
         (i, y) for i, u in enumerate(by_year["universe_code"]) for y in incomplete.get(u, set()) if y in by_year.columns
     }
     mean_marks = {(i, "mean_plain") for i, ok in enumerate(means["is_universe_complete"]) if not ok}
-    chart = by_year.set_index("province").drop(columns="universe_code").T
-    chart_incomplete = {
-        p: set(incomplete.get(u, set())) for u, p in zip(by_year["universe_code"], by_year["province"], strict=True)
-    }
+    series = _series_labels(by_year)
+    chart = by_year.assign(series=series).set_index("series").drop(columns=["universe_code", "province"]).T
+    chart_incomplete = {s: set(incomplete.get(u, set())) for u, s in zip(by_year["universe_code"], series, strict=True)}
     if any(incomplete.values()):
         notes.append(_incomplete_claim(incomplete, names, claims, inc_sql, inc_params))
     return Section(
@@ -106,6 +105,16 @@ def _krel_by_year(rows: pd.DataFrame) -> pd.DataFrame:
         .pivot_table(index=["universe_code", "province"], columns="year", values="krugman_vs_rest", sort=False)
         .reset_index()
     )
+
+
+def _series_labels(by_year: pd.DataFrame) -> list[str]:
+    """The chart's name of each row: the province, and its group's code when the province is a member of
+    both groups (two series, Krel against the rest of each group)."""
+    twice = by_year["province"].duplicated(keep=False)
+    return [
+        f"{province} ({universe})" if both else province
+        for province, universe, both in zip(by_year["province"], by_year["universe_code"], twice, strict=True)
+    ]
 
 
 def _incomplete_claim(incomplete: dict, names: dict, claims: list, sql: str, params: list) -> str:

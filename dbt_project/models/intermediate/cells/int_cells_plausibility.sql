@@ -241,7 +241,10 @@ select
                         then compared_next_year || ' (' || round(compared_next_value, 2) || ')'
                 end
             )
-            || ' by a factor of ' || round(greatest(coalesce(previous_ratio, 0), coalesce(next_ratio, 0)), 1)
+            -- every ratio compared is at or above the threshold: the smallest, rounded down, is the
+            -- factor the value differs from each neighbour by at least
+            || ' by a factor of '
+            || floor(10 * least(coalesce(previous_ratio, next_ratio), coalesce(next_ratio, previous_ratio))) / 10
             || ' or more (threshold {{ jump }}x)'
             || case when is_in_pair
                     then '; of the two values that only have each other, this one is further'
