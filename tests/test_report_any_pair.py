@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -111,6 +112,12 @@ def test_a_pair_not_prebuilt_is_reported_without_a_rebuild(published, prebuilt, 
                 assert len(frame) > 0 or name not in ("krugman_vs_rest", "bilateral", "location_quotients"), name
                 assert_frames_agree(got.tables[name], frame, f"section {got.number} {name}")
         assert len(computed.sections[4].tables["location_quotients"]) > 20
+        # the samples print a manufacturing total for revenue, none for employment: section 1 then sums
+        # the members' divisions and says so where it names the industry set, and in the chart's title
+        output, summed = computed.sections[0], indicator == "employment"
+        assert output.context["industry set"].startswith("the manufacturing divisions each member reports") == summed
+        assert output.charts[0].title.startswith("Sum of the members' manufacturing divisions") == summed
+        assert output.charts[0].title.startswith("Manufacturing total 制造业合计") != summed
     assert sha256(published.published_db) == before
 
 
@@ -119,7 +126,8 @@ def test_groups_that_share_provinces_are_reported_with_each_shared_province_once
     both, and their Krel against the rest of each group are two series, named with the group."""
     pair = ComparisonPair("yrd", "zhejiang_anhui", 2005, 2014)
     files = write_report(published.published_db, pair, "main_business_revenue", tmp_path)
-    assert files.html.stat().st_size > 10_000
+    # the publication's time to the second, in UTC as publish records it
+    assert re.search(r"Published \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC ", files.html.read_text(encoding="utf-8"))
     scratch, _ = pair_compute.open_for_report(published.published_db, pair)
     with scratch:
         section = collect(scratch, pair, "main_business_revenue").sections[2]

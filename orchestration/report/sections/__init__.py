@@ -105,6 +105,7 @@ def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
         indicator=indicator,
         names=names,
         sections=[section(con, pair, indicator) for section in SECTIONS],
-        published_at=str(published),
+        # the publication's time as publish records it (UTC), to the second
+        published_at=f"{published:%Y-%m-%d %H:%M:%S} UTC" if published is not None else "unknown",
         unit=indicator_unit(con, indicator),
     )

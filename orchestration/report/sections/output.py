@@ -73,6 +73,8 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             "HC1 standard error by the delta method, 95 % interval from the t interval of b."
         )
     wide = _output_wide(con, pair, indicator, totals, names)
+    # without a manufacturing total (employment prints none) the totals are the members' division sums
+    summed = "basis" in totals.columns
     chart_data = totals.pivot_table(index="year", columns="group_name", values="group_total", sort=False)
     chart_incomplete = {names.get(g, g): set(incomplete[g]) for g in (pair.a, pair.b)}
     return Section(
@@ -82,7 +84,11 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
         {
             "indicator": f"{indicator} ({unit_label(unit)})",
             "universe": f"{names.get(pair.a, pair.a)}, {names.get(pair.b, pair.b)} (members' sums)",
-            "industry set": "manufacturing total (C), printed or derived as 合计 minus mining and utilities",
+            "industry set": (
+                "the manufacturing divisions each member reports, summed (no manufacturing total for this indicator)"
+                if summed
+                else "manufacturing total (C), printed or derived as 合计 minus mining and utilities"
+            ),
             "coverage": _coverage_text(totals, pair),
         },
         notes=notes,
@@ -103,7 +109,11 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
         charts=[
             Chart(
                 "line",
-                f"Manufacturing total 制造业合计, {indicator}",
+                (
+                    f"Sum of the members' manufacturing divisions 制造业分行业加总, {indicator}"
+                    if summed
+                    else f"Manufacturing total 制造业合计, {indicator}"
+                ),
                 chart_data,
                 {"ylabel": unit_label(unit), "incomplete": chart_incomplete},
             )
