@@ -12,7 +12,6 @@ prints is queryable in SQL from the same published tables.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 
@@ -215,9 +214,9 @@ def report(result: Trace, table: str) -> str:
 
 
 def _shown(value) -> str:
-    """A value as the published file holds it: a missing one is null (pandas reads it as NaN, NaT or
-    None), as `make sql` and the column descriptions say."""
-    missing = value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    """A value as the published file holds it: a missing one is null (pandas reads it as NaN, NaT, <NA>
+    or None, by the column's type), as `make sql` and the column descriptions say."""
+    missing = value is None or (pd.api.types.is_scalar(value) and pd.isna(value))  # NaN, NaT, pd.NA
     return "null" if missing else str(value)
 
 

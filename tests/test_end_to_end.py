@@ -1082,7 +1082,7 @@ def test_trace_walks_a_metric_row_back_to_its_cells_and_recomputes_it(real_build
     printed = report(result, "mart_specialization_relative")
     assert "4 members (310000, 320000, 330000, 340000)" in printed and "地区相对专业化指数" in printed
     # a missing value reads as the file holds it (null), not as pandas reads it (nan, None)
-    assert "\n  null_reason = null    -- " in printed and not re.search(r" = (nan|None|NaT)\b", printed)
+    assert "\n  null_reason = null    -- " in printed and not re.search(r" = (nan|None|NaT|<NA>)( |$)", printed, re.M)
     # the facts and growth trace too
     fact = trace(
         settings,

@@ -120,9 +120,11 @@ def test_the_regressions_turning_point_is_a_share_and_its_statistics_have_no_uni
             "turning_point_note": ["maximum at 2.130 (95 % CI -1.315–5.575, delta method)"],
         }
     )
-    html = table_html(regression, name="io_regression")
-    assert html.count("(share, 1 = 100 %)") == 1 and ">2.130<" in html
-    assert "(index)" not in html and ">0.413<" in html and ">0.060<" in html
+    for name in ("io_regression", "io_regression_published"):  # the HTML's table, the workbook's sheet
+        html = table_html(regression, name=name)
+        assert html.count("(share, 1 = 100 %)") == 1 and ">2.130<" in html
+        assert "(index)" not in html and "(years)" not in html and ">0.413<" in html and ">0.060<" in html
+        assert render.EXCEL_FORMAT[render._kind(name, "turning_point")] == "0.000"
 
 
 def test_sixteen_lines_of_a_chart_look_different():

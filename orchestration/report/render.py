@@ -118,7 +118,9 @@ WIDE_KIND = {
 # section 10 (sections/io_integration.py): the regression's turning point is a value of x, the outflow
 # share, as a fraction like the published note beside it ("maximum at 2.130"); not a year
 TABLE_KIND = {
-    ("io_regression", c): "fraction" for c in ("turning_point", "turning_point_ci_low", "turning_point_ci_high")
+    (table, c): "fraction"
+    for table in ("io_regression", "io_regression_published")
+    for c in ("turning_point", "turning_point_se", "turning_point_ci_low", "turning_point_ci_high")
 }
 # the published regression table's interval is a coefficient's, not a trend growth rate's
 TABLE_KIND |= {("io_regression_published", c): "coef" for c in ("ci_low", "ci_high")}
