@@ -28,11 +28,14 @@ class WithheldProvinceYear(NamedTuple):
 
 
 def withheld_province_years_query(
-    provinces: Sequence[str] | None = None, years: tuple[int, int] | None = None
+    provinces: Sequence[str] | None = None, years: tuple[int, int] | None = None, indicator: str | None = None
 ) -> tuple[str, list]:
     """The query and its parameters: every withheld province-year, or those of `provinces`
-    within `years` (first, last)."""
+    within `years` (first, last), of `indicator`."""
     filters, params = "", []
+    if indicator is not None:
+        filters += " and q.indicator = ?"
+        params.append(indicator)
     if provinces is not None:
         filters += f" and q.province_code in ({', '.join('?' for _ in provinces) or 'null'})"
         params += list(provinces)
@@ -43,7 +46,7 @@ def withheld_province_years_query(
 
 
 def withheld_province_years(
-    con, provinces: Sequence[str] | None = None, years: tuple[int, int] | None = None
+    con, provinces: Sequence[str] | None = None, years: tuple[int, int] | None = None, indicator: str | None = None
 ) -> list[WithheldProvinceYear]:
-    sql, params = withheld_province_years_query(provinces, years)
+    sql, params = withheld_province_years_query(provinces, years, indicator)
     return [WithheldProvinceYear(*row) for row in con.execute(sql, params).fetchall()]

@@ -228,6 +228,25 @@ def test_a_withheld_province_year_is_named_in_the_caveats_and_the_summary(case):
         ).fetchall()
     )
     assert lqs.get("330000", 0) == 0 and lqs["320000"] > 0
+    # section 1 shows Zhejiang's 2016 values as the source gives them, and names the province-year there
+    from orchestration.report.sections.output import output_levels
+
+    output = output_levels(con, ComparisonPair("yrd", "jjj", 2005, 2016), "main_business_revenue")
+    shown = {c.key: c for c in output.claims}["withheld_values_shown"]
+    assert shown.value == [("330000", 2016, "divisions_exceed_total")]
+    assert shown.text.startswith(
+        "Shown as the source gives them, but kept out of every metric universe by the quality "
+    )
+    assert "浙江 Zhejiang 2016 (divisions_exceed_total)" in shown.text
+    assert con.execute(shown.sql).fetchall()[0][:6] == (
+        "330000",
+        "浙江",
+        "Zhejiang",
+        2016,
+        "main_business_revenue",
+        "divisions_exceed_total",
+    )
+    assert "withheld_values_shown" not in _claims(data)  # none of the members' within 2005–2014
     # the report's summary (the asset's page in the UI) repeats the sentence
     with_2016 = dataclasses.replace(data, sections=[*data.sections[:-1], section])
     assert f"- {claim.text}" in summary_markdown(with_2016).splitlines()

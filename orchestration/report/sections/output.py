@@ -9,6 +9,7 @@ import pandas as pd
 
 from ...settings import ComparisonPair
 from ...statistics import FitError, fit_linear
+from ...withheld_province_years import withheld_province_years, withheld_province_years_query
 from .lookups import (
     display_names,
     indicator_unit,
@@ -67,6 +68,7 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
         _incomplete_notes(pair, indicator, incomplete, names, claims, notes)
     _cagr_notes(pair, indicator, growth, incomplete, names, claims, notes)
     trend = _trend_growth(totals, incomplete, pair, names)
+    _withheld_values_shown(con, pair, indicator, claims, notes)
     if len(totals):
         notes.append(
             "Trend growth: OLS of ln(total) on the year over the complete years, growth = exp(b) − 1, "
@@ -118,6 +120,30 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
                 {"ylabel": unit_label(unit), "incomplete": chart_incomplete},
             )
         ],
+    )
+
+
+def _withheld_values_shown(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> None:
+    """The members' province-years of this indicator the quality policy keeps out of the metric universes:
+    the tables below show their values as the source gives them (Qinghai's 2005 total, derived as 合计
+    minus mining and utilities, is negative), so the section names them where the values appear."""
+    members = sorted({code for group in (pair.a, pair.b) for code in member_codes(con, group)})
+    span = (pair.year_from, pair.year_to)
+    sql, params = withheld_province_years_query(members, span, indicator)
+    withheld = withheld_province_years(con, members, span, indicator)
+    if not withheld:
+        return
+    notes.append(
+        add_claim(
+            claims,
+            "withheld_values_shown",
+            "Shown as the source gives them, but kept out of every metric universe by the quality policy: "
+            + "; ".join(f"{w.name_zh} {w.name_en} {w.year} ({w.quarantine_reason})" for w in withheld)
+            + " (section 9, quarantined values and province-years).",
+            [(w.province_code, w.year, w.quarantine_reason) for w in withheld],
+            sql,
+            params,
+        )
     )
 
 
