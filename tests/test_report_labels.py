@@ -127,6 +127,24 @@ def test_the_regressions_turning_point_is_a_share_and_its_statistics_have_no_uni
         assert render.EXCEL_FORMAT[render._kind(name, "turning_point")] == "0.000"
 
 
+def test_persons_are_counted_in_whole_units_and_large_levels_are_written_out():
+    """Employment is in persons (人): no '.0' in a table; a chart of millions reads 12,000,000 on its
+    axis, not 1.2 under an offset of 1e7."""
+    from matplotlib.ticker import StrMethodFormatter
+
+    from orchestration.report import charts
+    from orchestration.report.sections.shapes import Chart
+
+    people = pd.DataFrame({2005: [1186823.0], 2014: [12827866.0]})
+    html = table_html(people, name="output_by_year", unit="人")
+    assert ">1,186,823<" in html and ">12,827,866<" in html and ".0<" not in html
+    revenue = table_html(pd.DataFrame({2005: [13875.94]}), name="output_by_year", unit="亿元")
+    assert ">13,875.9<" in revenue  # 亿元 keep their decimal
+    assert render.EXCEL_FORMAT[render._value_kind("output_by_year", 2005, "人")] == "#,##0"
+    figure = charts._line(Chart("line", "employment", pd.DataFrame({"a": [6.4e6, 1.28e7]}, index=[2005, 2014])))
+    assert isinstance(figure.axes[0].yaxis.get_major_formatter(), StrMethodFormatter)
+
+
 def test_sixteen_lines_of_a_chart_look_different():
     """The Krel chart draws every member of two groups: each line its own colour, marker and dash."""
     import matplotlib.pyplot as plt

@@ -28,6 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.lines import Line2D
+from matplotlib.ticker import StrMethodFormatter
 
 from .fonts import CANDIDATES
 from .sections import INCOMPLETE_MARK, Chart
@@ -170,6 +171,9 @@ def _line(chart: Chart):
         any_bad |= bad
     _title(ax, chart.title)
     _years_axis(ax, chart.data.index)
+    if np.nanmax(np.abs(chart.data.to_numpy(dtype=float)), initial=0) >= 1e4:
+        # large levels (persons, 亿元) as written in the tables, not as a multiple of an offset like 1e7
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_ylabel(chart.options.get("ylabel", ""))
     _legend(ax, [(_hollow_handle(), INCOMPLETE_LABEL)] if any_bad else None)
     return fig
@@ -248,6 +252,9 @@ def _quadratic(chart: Chart):
         extra.append((_hollow_handle(), INCOMPLETE_LABEL + ", not in the fit"))
     _title(ax, chart.title)
     _years_axis(ax, chart.data.index)
+    if np.nanmax(np.abs(chart.data.to_numpy(dtype=float)), initial=0) >= 1e4:
+        # large levels (persons, 亿元) as written in the tables, not as a multiple of an offset like 1e7
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_ylabel(chart.options.get("ylabel", ""))
     _legend(ax, extra)
     return fig

@@ -169,6 +169,16 @@ def _kind(table: str, column, read_from: dict[str, str] | None = None) -> str:
     return KIND_OF_UNIT.get(column_unit(name, (read_from or {}).get(name)) or "", "")
 
 
+# indicators counted in whole units (employment: persons), shown without decimals
+COUNT_UNITS = ("人",)
+
+
+def _value_kind(table: str, column, unit: str, read_from: dict[str, str] | None = None) -> str:
+    """_kind, with a value of an indicator counted in whole units (COUNT_UNITS) a count."""
+    kind = _kind(table, column, read_from)
+    return "count" if kind == "value" and unit in COUNT_UNITS else kind
+
+
 def _format(value, kind: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -193,6 +203,7 @@ NUMBER_FORMATS = {
     "index": lambda v: f"{v:.3f}",
     "statistic": lambda v: f"{v:.3f}",
     "fraction": lambda v: f"{v:.3f}",
+    "count": lambda v: f"{v:,.0f}",
     "coef": lambda v: f"{v:.6f}" if abs(v) < 1 else f"{v:,.4f}",
     "years": lambda v: f"{v:.1f}",
 }
@@ -203,7 +214,7 @@ def _format_number(value, kind: str) -> str:
     if kind == "year":
         return str(int(value))
     if isinstance(value, int | np.integer):
-        return f"{value:,}" if kind == "value" else str(value)
+        return f"{value:,}" if kind in ("value", "count") else str(value)
     value = float(value)
     if kind in NUMBER_FORMATS:
         return NUMBER_FORMATS[kind](value)
@@ -211,7 +222,7 @@ def _format_number(value, kind: str) -> str:
 
 
 def _unit_text(kind: str, unit: str) -> str:
-    if kind == "value":
+    if kind in ("value", "count"):
         return unit_label(unit)
     return UNIT_OF_KIND.get(kind, "")
 
@@ -302,7 +313,7 @@ def table_html(
                 value, bool | np.bool_
             )
             classes = [] if numeric else ["text"]
-            text = html.escape(_format(value, _kind(name, column, read_from)))
+            text = html.escape(_format(value, _value_kind(name, column, unit, read_from)))
             if (i, column) in cells_marked or (position == 0 and i in flagged_rows):
                 classes.append("incomplete")
                 text = f"{text} {INCOMPLETE_MARK}" if text else INCOMPLETE_MARK
@@ -445,6 +456,7 @@ def sheet_name(section: int, table: str, used: set[str]) -> str:
 
 EXCEL_FORMAT = {
     "value": "#,##0.0",
+    "count": "#,##0",
     "share": "0.0%",
     "rate": "0.0%",
     "growth": "0.0%",
@@ -472,7 +484,7 @@ def _format_sheet(ws, name: str, frame: pd.DataFrame, labels: dict, unit: str, m
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         ws.cell(row=2, column=j).font = Font(italic=True, color="777777")
-        fmt = EXCEL_FORMAT.get(_kind(name, column, read_from))
+        fmt = EXCEL_FORMAT.get(_value_kind(name, column, unit, read_from))
         for i in range(len(frame)):
             target = ws.cell(row=i + 3, column=j)
             if fmt and isinstance(target.value, int | float):
