@@ -118,6 +118,7 @@ def test_a_pair_not_prebuilt_is_reported_without_a_rebuild(published, prebuilt, 
         assert output.context["industry set"].startswith("the manufacturing divisions each member reports") == summed
         assert output.charts[0].title.startswith("Sum of the members' manufacturing divisions") == summed
         assert output.charts[0].title.startswith("Manufacturing total 制造业合计") != summed
+        assert ("output_by_year" in output.titles) == summed
     assert sha256(published.published_db) == before
 
 

@@ -363,8 +363,8 @@ TABLE_TITLES = {
 }
 
 
-def _title(name: str, unit: str = "") -> str:
-    title = TABLE_TITLES.get(name, name.replace("_", " "))
+def _title(name: str, unit: str = "", titles: dict[str, str] | None = None) -> str:
+    title = (titles or {}).get(name) or TABLE_TITLES.get(name, name.replace("_", " "))
     if name in WIDE_KIND:
         title += f" ({_unit_text(WIDE_KIND[name], unit)})"
     return title
@@ -427,10 +427,11 @@ def _section_html(section: Section, unit: str) -> list[str]:
         parts.append(f'<p class="note">{html.escape(note)}</p>')
     for name, frame in section.tables.items():
         if name in section.workbook_only:
-            parts.append(f'<p class="note">{html.escape(_title(name))}: {len(frame)} rows in the workbook.</p>')
+            title = _title(name, titles=section.titles)
+            parts.append(f'<p class="note">{html.escape(title)}: {len(frame)} rows in the workbook.</p>')
             continue
         parts.append(
-            f"<h3>{html.escape(_title(name, unit))}</h3>"
+            f"<h3>{html.escape(_title(name, unit, section.titles))}</h3>"
             + table_html(
                 frame,
                 section.labels,
@@ -546,7 +547,7 @@ def _write_table_sheet(
     return {
         "sheet": sheet,
         "section": f"{section.number}. {section.title_zh} {section.title_en}",
-        "table": _title(name, data.unit),
+        "table": _title(name, data.unit, section.titles),
         **{k: v for k, v in section.context.items()},
         "rows": len(frame),
         "incomplete cells (filled)": len(marks),

@@ -103,6 +103,9 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             "provinces": provinces,
         },
         workbook_only={"group_totals"},
+        titles={"output_by_year": "制造业分行业加总，省份 × 年份 Sum of the manufacturing divisions, province × year"}
+        if summed
+        else {},
         read_from={"national_share": "mart_group_total"},
         incomplete_cells={
             "output_by_year": _wide_marks(wide, incomplete),

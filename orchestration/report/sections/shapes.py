@@ -74,6 +74,8 @@ class Section:
     claims: list[Claim] = field(default_factory=list)
     # table name -> the cells an HTML table marks incomplete: {(row index, column)} of the frame
     incomplete_cells: dict[str, set] = field(default_factory=dict)
+    # table name -> its title where this section's table is not what render.TABLE_TITLES calls it
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
