@@ -155,6 +155,13 @@ def _series(ax, x, y, label, incomplete: set, color=None, style: dict | None = N
     return line, bool(bad.any())
 
 
+def _levels_written_out(ax, data) -> None:
+    """Large levels (persons, 亿元) on the y axis as the tables write them (12,000,000), not as a
+    multiple of an offset like 1e7."""
+    if np.nanmax(np.abs(data.to_numpy(dtype=float)), initial=0) >= 1e4:
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
 def _hollow_handle() -> Line2D:
     return Line2D([], [], linestyle="none", marker="o", markersize=6, markerfacecolor="white", markeredgecolor="gray")
 
@@ -171,9 +178,7 @@ def _line(chart: Chart):
         any_bad |= bad
     _title(ax, chart.title)
     _years_axis(ax, chart.data.index)
-    if np.nanmax(np.abs(chart.data.to_numpy(dtype=float)), initial=0) >= 1e4:
-        # large levels (persons, 亿元) as written in the tables, not as a multiple of an offset like 1e7
-        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    _levels_written_out(ax, chart.data)
     ax.set_ylabel(chart.options.get("ylabel", ""))
     _legend(ax, [(_hollow_handle(), INCOMPLETE_LABEL)] if any_bad else None)
     return fig
@@ -252,9 +257,7 @@ def _quadratic(chart: Chart):
         extra.append((_hollow_handle(), INCOMPLETE_LABEL + ", not in the fit"))
     _title(ax, chart.title)
     _years_axis(ax, chart.data.index)
-    if np.nanmax(np.abs(chart.data.to_numpy(dtype=float)), initial=0) >= 1e4:
-        # large levels (persons, 亿元) as written in the tables, not as a multiple of an offset like 1e7
-        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    _levels_written_out(ax, chart.data)
     ax.set_ylabel(chart.options.get("ylabel", ""))
     _legend(ax, extra)
     return fig

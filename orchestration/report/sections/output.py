@@ -130,7 +130,7 @@ def _withheld_values_shown(con, pair: ComparisonPair, indicator: str, claims: li
     """The members' province-years of this indicator the quality policy keeps out of the metric universes:
     the tables below show their values as the source gives them (Qinghai's 2005 total, derived as 合计
     minus mining and utilities, is negative), so the section names them where the values appear."""
-    members = sorted({code for group in (pair.a, pair.b) for code in member_codes(con, group)})
+    members = member_codes(con, pair.union_code)
     span = (pair.year_from, pair.year_to)
     sql, params = withheld_province_years_query(members, span, indicator)
     withheld = withheld_province_years(con, members, span, indicator)
