@@ -182,8 +182,12 @@ def test_a_client_gone_before_dbt_started_leaves_no_dbt_running(server, tmp_path
     # a dbt starts for the request, and is interrupted before or after dbt's command line took over
     _wait_for(lambda: output.read_text(), "dbt to start", 60)
     _wait_for(lambda: not _descendants(server_pid), "dbt to end, its client gone", 15)
+    # Three places the interrupt can land, each reported: before dbt's command line took over
+    # (the server's sentence), inside click before dbt's own handler (click's "Aborted!", what the
+    # installed dbt prints there too), or after dbt's logging started.
     text = output.read_text()
-    assert "dbt was interrupted before it started." in text or "Running with dbt" in text, text
+    reported = ("dbt was interrupted before it started.", "Aborted!", "Running with dbt")
+    assert any(sentence in text for sentence in reported), text
 
 
 def test_without_a_server_the_client_runs_the_installed_dbt(tmp_path):
