@@ -4,8 +4,11 @@ Every fitted number leaves here with its standard error, its sample and its fit,
 ``esttab`` or R's ``modelsummary`` print it: OLS by statsmodels with heteroskedasticity-robust
 (HC1, Stata's ``, robust``) standard errors, or cluster-robust ones when groups are given (Stata's
 ``, vce(cluster g)``: the G/(G−1)·(N−1)/(N−K) small-sample factor). A quadratic trend also gives
-its turning point −b1/(2·b2) with a delta-method 95 % interval (normal quantile, as Stata's
-``nlcom``), or says plainly why there is no interior turning point.
+its turning point −b1/(2·b2) with a delta-method 95 % interval, or says plainly why there is no
+interior turning point. The interval takes the t quantile with the coefficients' degrees of freedom
+(n − k, or G − 1 clusters: Stata's ``nlcom, df(e(df_r))``), not ``nlcom``'s default normal one:
+with the handful of years a yearbook panel gives, the normal quantile would narrow the interval
+(1.96 against 2.57 with 5 degrees of freedom, 12.7 with one).
 
 The regressor is centred on ``origin`` (default: the smallest x) before fitting, so years such as
 2005 do not make the design ill-conditioned; the turning point is reported in the units of x.
@@ -19,8 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-
-Z_95 = 1.959963984540054  # the 97.5 % quantile of the standard normal
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,18 @@ class TurningPoint:
     kind: str | None  # maximum (b2 < 0) or minimum (b2 > 0)
     interior: bool
     reason: str
+    b2_p_value: float | None = None  # a vertex of a curvature that is not significant is said so
 
     def describe(self, decimals: int = 1) -> str:
         if not self.interior:
             return f"no interior turning point: {self.reason}"
-        return (
+        text = (
             f"{self.kind} at {self.value:.{decimals}f} "
             f"(95 % CI {self.ci_low:.{decimals}f}–{self.ci_high:.{decimals}f}, delta method)"
         )
+        if self.b2_p_value is not None and self.b2_p_value >= 0.05:
+            text += f"; b2 is not significant at 5 % (p = {self.b2_p_value:.3f})"
+        return text
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,9 @@ def _ols(design: np.ndarray, y: np.ndarray, names: Sequence[str], groups):
         for i, name in enumerate(names)
     ]
     r2 = float(result.rsquared) if np.isfinite(result.rsquared) else None
-    return coefficients, np.asarray(result.cov_params()), r2, cov_type, n_clusters
+    # the degrees of freedom of the coefficients' t: n − k, or G − 1 with clusters
+    df = float(getattr(result, "df_resid_inference", None) or result.df_resid)
+    return coefficients, np.asarray(result.cov_params()), r2, cov_type, n_clusters, df
 
 
 def fit_linear(x, y, *, groups=None, origin: float | None = None) -> Fit:
@@ -145,7 +152,7 @@ def fit_linear(x, y, *, groups=None, origin: float | None = None) -> Fit:
     origin = float(x.min()) if origin is None else float(origin)
     t = x - origin
     design = np.column_stack([np.ones_like(t), t])
-    coefficients, cov, r2, cov_type, n_clusters = _ols(design, y, ["const", "t"], g)
+    coefficients, cov, r2, cov_type, n_clusters, _ = _ols(design, y, ["const", "t"], g)
     return Fit("linear", coefficients, len(y), r2, cov_type, origin, n_clusters, None, cov)
 
 
@@ -159,32 +166,48 @@ def fit_quadratic(x, y, *, groups=None, origin: float | None = None, expect: str
     origin = float(x.min()) if origin is None else float(origin)
     t = x - origin
     design = np.column_stack([np.ones_like(t), t, t**2])
-    coefficients, cov, r2, cov_type, n_clusters = _ols(design, y, ["const", "t", "t²"], g)
-    turning = turning_point(coefficients[1].estimate, coefficients[2].estimate, cov[1:, 1:], origin, x, expect)
+    coefficients, cov, r2, cov_type, n_clusters, df = _ols(design, y, ["const", "t", "t²"], g)
+    turning = turning_point(coefficients[1], coefficients[2], cov[1:, 1:], origin, x, df, expect)
     return Fit("quadratic", coefficients, len(y), r2, cov_type, origin, n_clusters, turning, cov)
 
 
+def t_quantile_95(df: float) -> float:
+    """The 97.5 % quantile of Student's t with ``df`` degrees of freedom."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df))
+
+
 def turning_point(
-    b1: float, b2: float, cov_b1_b2: np.ndarray, origin: float, x: np.ndarray, expect: str | None = None
+    b1: Coefficient,
+    b2: Coefficient,
+    cov_b1_b2: np.ndarray,
+    origin: float,
+    x: np.ndarray,
+    df: float,
+    expect: str | None = None,
 ) -> TurningPoint:
-    """x* = origin − b1/(2·b2); Var by the delta method, gradient (−1/(2·b2), b1/(2·b2²))."""
-    if b2 == 0 or not math.isfinite(b2):
+    """x* = origin − b1/(2·b2); Var by the delta method, gradient (−1/(2·b2), b1/(2·b2²)); the 95 %
+    interval x* ± t(0.975, df)·SE."""
+    b1_value, b2_value = b1.estimate, b2.estimate
+    if b2_value == 0 or not math.isfinite(b2_value):
         return TurningPoint(None, None, None, None, None, False, "b2 = 0: the fit is a straight line")
-    kind = "maximum" if b2 < 0 else "minimum"
-    value = origin - b1 / (2 * b2)
-    gradient = np.array([-1 / (2 * b2), b1 / (2 * b2**2)])
+    kind = "maximum" if b2_value < 0 else "minimum"
+    value = origin - b1_value / (2 * b2_value)
+    gradient = np.array([-1 / (2 * b2_value), b1_value / (2 * b2_value**2)])
     variance = float(gradient @ np.asarray(cov_b1_b2, dtype=float) @ gradient)
     se = math.sqrt(variance) if variance >= 0 else float("nan")
-    low, high = value - Z_95 * se, value + Z_95 * se
+    half = t_quantile_95(df) * se
+    low, high = value - half, value + half
     lo_x, hi_x = float(np.min(x)), float(np.max(x))
     if expect is not None and expect != kind:
         shape = "an inverted U" if expect == "maximum" else "a U"
-        reason = f"b2 {'>' if b2 > 0 else '<'} 0, so the vertex at {value:.1f} is a {kind}, not {shape}"
-        return TurningPoint(value, se, low, high, kind, False, reason)
+        reason = f"b2 {'>' if b2_value > 0 else '<'} 0, so the vertex at {value:.1f} is a {kind}, not {shape}"
+        return TurningPoint(value, se, low, high, kind, False, reason, b2.p_value)
     if not lo_x <= value <= hi_x:
         reason = f"the {kind} of the parabola, {value:.1f}, lies outside the data ({lo_x:g}–{hi_x:g})"
-        return TurningPoint(value, se, low, high, kind, False, reason)
-    return TurningPoint(value, se, low, high, kind, True, "")
+        return TurningPoint(value, se, low, high, kind, False, reason, b2.p_value)
+    return TurningPoint(value, se, low, high, kind, True, "", b2.p_value)
 
 
 def fit_quadratic_fe(
@@ -221,11 +244,11 @@ def fit_quadratic_fe(
     if np.linalg.matrix_rank(design) < design.shape[1]:
         raise FitError("x and x² do not vary within the fixed effects: the model is not identified")
     names = ["const", "t", "t²", *[name for name, _ in effect_columns]]
-    coefficients, cov, _, cov_type, n_clusters = _ols(design, y, names, g)
+    coefficients, cov, _, cov_type, n_clusters, df = _ols(design, y, names, g)
     fitted = design @ np.array([c.estimate for c in coefficients])
     rss = float(np.sum((y - fitted) ** 2))
     effects_only = np.linalg.lstsq(dummies, y, rcond=None)[0]
     rss_effects = float(np.sum((y - dummies @ effects_only) ** 2))
     within = 1 - rss / rss_effects if rss_effects > 0 else None
-    turning = turning_point(coefficients[1].estimate, coefficients[2].estimate, cov[1:3, 1:3], 0.0, x, expect)
+    turning = turning_point(coefficients[1], coefficients[2], cov[1:3, 1:3], 0.0, x, df, expect)
     return Fit("quadratic_fe", coefficients[:3], len(y), within, cov_type, 0.0, n_clusters, turning, cov[:3, :3])

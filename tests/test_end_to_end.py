@@ -330,6 +330,23 @@ def test_real_defects_are_quarantined_not_published(real_build):
         "where province_code = '320000' and year = 2005 and industry_code = 'B'",
     ).iloc[0]
     assert pd.isna(mining["value"]) and mining["value_flag"] == "quarantined"
+    # Inner Mongolia 2013 prints 合计 (B10) again as 制造业 (J10): 199051722.7 万元 in both, while
+    # 采矿业 is 59779754.6 and utilities 20540216.2. The 制造业 cell is withheld; the manufacturing
+    # total is derived, 19905.17227 − 5977.97546 − 2054.02162 = 11873.17519 亿元 (2012: 10240.3, 2014: 11716.2)
+    repeated = withheld[withheld.quarantine_reason == "manufacturing_repeats_total"]
+    assert repeated[["province_code", "year", "industry_label"]].values.tolist() == [["150000", 2013, "制造业"]]
+    source = query(
+        con, "select source_cell from fct_quarantine where quarantine_reason = 'manufacturing_repeats_total'"
+    )
+    assert source["source_cell"].tolist() == ["wind-mbr/内蒙古.xls!Sheet1!J10"]
+    derived = query(
+        con,
+        "select reported_manufacturing_total, manufacturing_total, manufacturing_total_basis "
+        "from fct_manufacturing_coverage where province_code = '150000' and year = 2013 "
+        "and indicator = 'main_business_revenue'",
+    ).iloc[0]
+    assert pd.isna(derived["reported_manufacturing_total"]) and derived["manufacturing_total_basis"] == "derived"
+    assert derived["manufacturing_total"] == pytest.approx(11873.17519, abs=1e-5)
     # Shanghai 2015 holds 17 divisions: kept out of every metric universe, which says so
     years = withheld[withheld.scope == "province_year"]
     assert (
@@ -1276,6 +1293,9 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
     assert round(default["turning_point"], 1) == 2009.0 and round(pooled["turning_point"], 1) == 2010.5
     assert round(default["r_squared"], 2) == 0.87 and round(pooled["r_squared"], 2) == 0.23
     assert default["turning_point_ci_low"] < 2009.0 < default["turning_point_ci_high"]
+    # the interval is t's with n − 3 = 5 degrees of freedom (2.5706 in the tables), not the normal 1.96
+    half = default["turning_point_ci_high"] - default["turning_point"]
+    assert half / default["turning_point_se"] == pytest.approx(2.5706, abs=1e-4)
     claims = {c.key: c for _, c in data.claims}
     assert claims["fit_left_out"].value == [2005, 2008]
     assert "base_missing" in claims["cagr_jjj"].text and "北京 Beijing missing" in claims["cagr_jjj"].text
@@ -1287,6 +1307,30 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
         "one blank cell": 2,
         "one suppressed cell": 3,
         "blank, suppressed or absent in several members": 6,
+    }
+    # §9: fct_quarantine holds three values of the seven members in 2005–2014: Jiangsu 2005's mining
+    # and utilities revenue (wind-mbr/江苏.xls C2, AL2) and Tianjin 2009's wage of other mining; the
+    # wage is counted apart, as it touches no number of a revenue report
+    assert claims["quarantined"].value == {"main_business_revenue": 2, "average_wage": 1}
+    assert claims["quarantined"].text == (
+        "2 quarantined values of main_business_revenue; the table also lists 1 of average_wage, "
+        "an indicator this report does not use."
+    )
+    assert list(sections[9].tables["quarantined_values"].indicator) == [
+        "main_business_revenue",
+        "main_business_revenue",
+        "average_wage",
+    ]
+    # §9 also names the divisions no member reports (in no set, whatever the blanks): yrd lacks 40 and
+    # 41 in every year and 29, 36, 37, 43 (2011 codes) in 2005–2010, 6 × 4 + 10 × 2 = 44; jjj lacks
+    # 36, 37, 40, 41, 43 in 2005–2011 and 29 in 2005 (Beijing has no 2005 row), 7 × 5 + 1 = 36
+    assert claims["divisions_no_member_reports"].value == 80
+    unreported = sections[9].tables["divisions_no_member_reports"].set_index(["universe_code", "industry_code"])
+    assert unreported["years_unreported"].to_dict() == {
+        **{("yrd", c): "2005–2010" for c in ("29", "36", "37", "43")},
+        **{("yrd", c): "2005–2014" for c in ("40", "41")},
+        **{("jjj", c): "2005–2011" for c in ("36", "37", "40", "41", "43")},
+        ("jjj", "29"): "2005",
     }
     # §2: the technology-intensive class holds 5 of its 8 divisions in the span set, and says so
     assert claims["class_coverage_jjj_technology"].value == "5/8"

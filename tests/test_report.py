@@ -111,11 +111,29 @@ def test_every_section_is_present_and_its_numbers_are_the_marts(user_pair_build)
     assert len(lq) == len(published_lq) > 0
     for key, value in published_lq.items():
         assert lq[key] == value
+    # the heatmap's rows: code and English name, a long name cut at a word and ending in " …"
+    names = dict(con.execute("select industry_code, name_en from dim_industry").fetchall())
+    (heatmap,) = sections[5].charts
+    for label in heatmap.data.index:
+        code, shown = label.split(" ", 1)
+        assert shown == names[code] or (shown.endswith(" …") and names[code].startswith(shown[:-2])), label
+    assert "≥ 1 marked ●" in heatmap.title
 
+    # §2 shows the classes the set holds a division of: not the unclassified one at 0 %
+    intensity = sections[2].tables["intensity_shares"]
+    assert (intensity["n_industries_in_class"] > 0).all() and "unclassified" not in set(intensity["intensity_class"])
     shift = sections[8].tables["shift_share"]
     assert len(shift) == 4
     components = shift["national_share"] + shift["industry_mix"] + shift["regional_share"]
     assert (components - shift["change"]).abs().max() < 1e-9 * shift["base_value"].abs().max()
+    # the reference is the two groups, not the nation: the legend names NS for what it is
+    (bars,) = sections[8].charts
+    assert list(bars.data.columns) == [
+        "share effect NS 份额分量",
+        "industry mix IM 产业结构",
+        "regional share RS 竞争力",
+    ]
+    assert "growth of the two groups together is the reference" in sections[8].context["universe"]
 
 
 def test_the_html_and_the_workbook_carry_the_same_tables(user_pair_build, tmp_path):

@@ -5,6 +5,7 @@ and gives the numbers a refresh that pre-builds the pair publishes."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -101,6 +102,14 @@ def test_a_pair_not_prebuilt_is_reported_without_a_rebuild(published, prebuilt, 
     assert sha256(published.published_db) == before
     assert files.computed.startswith(f"{pair_compute.pair_text(pair)} is not pre-built")
     assert files.html.stat().st_size > 10_000 and files.workbook.stat().st_size > 5_000
+    # the page and the workbook say the pair was computed, not read from published marts
+    page = files.html.read_text(encoding="utf-8")
+    assert html.escape(files.computed) in page and "every number is read from the published marts" not in page
+    about = pd.read_excel(files.workbook, sheet_name="about").set_index("key")["value"]
+    assert about["numbers"] == files.computed
+    # money is at current prices, and the page and the workbook say so; persons have no price basis
+    assert ("at current prices (nominal)" in about["indicator"]) == (indicator == "main_business_revenue")
+    assert ("at current prices (nominal)" in page) == (indicator == "main_business_revenue")
 
     # every table of every section is the one the refresh-built pair gives
     scratch, _ = pair_compute.open_for_report(published.published_db, pair)

@@ -180,8 +180,8 @@ def test_breaks_hightech_years_and_the_break_table_header(case):
     assert "1 of the 10 data years 2005–2014: 2014" in claims["hightech_years"].text
 
 
-def test_an_indicator_without_a_manufacturing_total(case):
-    con, _, _ = case
+def test_an_indicator_without_a_manufacturing_total(case, tmp_path):
+    con, settings, _ = case
     data = collect(con, PAIR, "employment")
     claims = _claims(data)
     assert "no_manufacturing_total" in claims
@@ -197,6 +197,14 @@ def test_an_indicator_without_a_manufacturing_total(case):
     ).fetchone()[0]
     assert totals.loc[("jjj", 2010), "group_total"] == pytest.approx(expected, rel=1e-12)
     assert "persons" in _section(data, 1).charts[0].options["ylabel"]
+    # §6 is high-tech revenue in 亿元 whatever the report's indicator: no header of it says persons,
+    # in the page or in the workbook (2014's values are there: see the high-tech test above)
+    files = write_report(settings.published_db, PAIR, "employment", tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    hightech = page[page.index('<section id="s6">') : page.index('<section id="s7">')]
+    assert "(亿元 (100 million yuan))" in hightech and "persons" not in hightech
+    sheet = pd.read_excel(files.workbook, sheet_name="6 hightech_revenue", header=None, nrows=1).iloc[0]
+    assert not [h for h in sheet if "persons" in str(h)] and any("(亿元" in str(h) for h in sheet)
 
 
 def test_a_withheld_province_year_is_named_in_the_caveats_and_the_summary(case):
@@ -251,6 +259,30 @@ def test_a_withheld_province_year_is_named_in_the_caveats_and_the_summary(case):
     with_2016 = dataclasses.replace(data, sections=[*data.sections[:-1], section])
     assert f"- {claim.text}" in summary_markdown(with_2016).splitlines()
     assert claim.text not in summary_markdown(data)
+
+
+def test_the_shift_share_reference_names_the_members_missing_at_either_end(case):
+    """The universe's growth is taken over the members with data in both years: Beijing lacks 2005,
+    Zhejiang 2016 is withheld, so 2005–2016 leaves five of the seven in the reference."""
+    from orchestration.report.sections.shift_share_components import shift_share
+
+    con, _, _ = case
+    section = shift_share(con, ComparisonPair("yrd", "jjj", 2005, 2016), "main_business_revenue")
+    claim = {c.key: c for c in section.claims}["shift_share_reference"]
+    assert claim.value == ["110000", "330000"]
+    assert claim.text == (
+        f"{INCOMPLETE_MARK} The reference universe lacks 北京 Beijing in 2005 and 浙江 Zhejiang in 2016: its "
+        "growth is that of the 5 other members, those with data in both years."
+    )
+    assert section.charts[0].title.endswith("reference lacks 北京 Beijing in 2005 and 浙江 Zhejiang in 2016")
+
+
+def test_both_group_means_of_an_incomplete_year_are_marked(case):
+    _, _, data = case
+    section = next(s for s in data.sections if s.number == 3)
+    means = section.tables["group_means"].reset_index(drop=True)
+    (row,) = means.index[(means.universe_code == "jjj") & (means.year == 2005)]
+    assert {(row, "mean_plain"), (row, "mean_weighted")} <= section.incomplete_cells["group_means"]
 
 
 def test_every_claim_carries_its_sql_and_it_runs(case):

@@ -74,7 +74,7 @@ def test_a_name_two_marts_describe_differently_is_read_from_the_model_the_sectio
         yaml_meta("mart_shift_share", "national_share"),
     )
     assert (group_total["label_en"], group_total["unit"]) == ("share of nation", "share")
-    assert (shift_share["label_en"], shift_share["unit"]) == ("national share NS", "indicator")
+    assert (shift_share["label_en"], shift_share["unit"]) == ("share effect NS (universe growth)", "indicator")
     ambiguous = []
     for name in {c for columns in published_column_meta().values() for c in columns}:
         try:
@@ -88,7 +88,10 @@ def test_a_name_two_marts_describe_differently_is_read_from_the_model_the_sectio
     shares = table_html(frame, name="t", read_from={"national_share": "mart_group_total"})
     assert "<th>占全国比重<br>share of nation" in shares and "<td>50.0</td>" in shares
     component = table_html(frame, name="t", read_from={"national_share": "mart_shift_share_by_set"})
-    assert "<th>全国份额分量<br>national share NS" in component and "<td>0.5000</td>" in component
+    assert (
+        "<th>份额分量（参照区域增长）<br>share effect NS (universe growth)" in component
+        and "<td>0.5000</td>" in component
+    )
 
 
 def test_the_report_labels_only_the_columns_it_computes_itself():
@@ -143,6 +146,24 @@ def test_persons_are_counted_in_whole_units_and_large_levels_are_written_out():
     assert render.EXCEL_FORMAT[render._value_kind("output_by_year", 2005, "人")] == "#,##0"
     figure = charts._line(Chart("line", "employment", pd.DataFrame({"a": [6.4e6, 1.28e7]}, index=[2005, 2014])))
     assert isinstance(figure.axes[0].yaxis.get_major_formatter(), StrMethodFormatter)
+    # shift-share components each below 10,000 亿元 whose stack reaches 16,000: the axis is written out too
+    stacked = pd.DataFrame({"NS": [8000.0], "IM": [6000.0], "RS": [2000.0]}, index=["江苏 Jiangsu"])
+    figure = charts._stacked_bar(Chart("stacked_bar", "components", stacked, {"signed": True}))
+    assert isinstance(figure.axes[0].yaxis.get_major_formatter(), StrMethodFormatter)
+    # shares in % keep matplotlib's own ticks
+    shares = charts._stacked_bar(Chart("stacked_bar", "shares", pd.DataFrame({"a": [40.0], "b": [60.0]})))
+    assert not isinstance(shares.axes[0].yaxis.get_major_formatter(), StrMethodFormatter)
+
+
+def test_a_location_quotient_of_exactly_one_is_marked_as_specialised():
+    """is_specialised is LQ ≥ 1 (lq_binary_threshold): the heatmap marks the same cells."""
+    from orchestration.report import charts
+    from orchestration.report.sections.shapes import Chart
+
+    data = pd.DataFrame({"a": [1.0, 0.99, 1.2]}, index=["x", "y", "z"])
+    figure = charts._heatmap(Chart("heatmap", "LQ", data, {"fmt": "{:.2f}", "mark_from": 1.0}))
+    texts = sorted(t.get_text() for t in figure.axes[0].texts)
+    assert texts == ["0.99", "1.00 ●", "1.20 ●"]
 
 
 def test_sixteen_lines_of_a_chart_look_different():

@@ -97,12 +97,16 @@ INDICATOR = pd.DataFrame(
 )
 
 
+AGGREGATES = ("manufacturing", "total", "mining", "utilities")
+
+
 def labelled(series: dict[tuple[str, str], dict[int, float]], codes: dict[str, str] | None = None) -> pd.DataFrame:
-    """Cells of the given series; `codes` gives a label's 2011 division code, or 'manufacturing'
-    for the printed 制造业 aggregate (default: division 13)."""
+    """Cells of the given series; `codes` gives a label's 2011 division code, or an aggregate's code
+    (manufacturing for the printed 制造业, total for 合计, mining, utilities; default: division 13)."""
     rows = []
     for (province, label), values in series.items():
         code = (codes or {}).get(label, "13")
+        aggregate = code in AGGREGATES
         for year, value in values.items():
             rows.append(
                 {
@@ -111,21 +115,23 @@ def labelled(series: dict[tuple[str, str], dict[int, float]], codes: dict[str, s
                     "year": year,
                     "indicator": "x",
                     "industry_label": label,
-                    "label_kind": "aggregate" if code == "manufacturing" else "division",
-                    "aggregate_code": code if code == "manufacturing" else "",
-                    "mapping_code": "" if code == "manufacturing" else code,
+                    "label_kind": "aggregate" if aggregate else "division",
+                    "aggregate_code": code if aggregate else "",
+                    "mapping_code": "" if aggregate else code,
                     "value_flag": "reported",
                     "value_converted": float(value),
                     "target_unit": "u",
                     "source_file": "f.csv",
+                    "source_sheet": "s",
+                    "source_cell": f"{label}{year}",
                 }
             )
     return pd.DataFrame(rows)
 
 
-def plausibility(model_runner, series) -> pd.DataFrame:
+def plausibility(model_runner, series, codes: dict[str, str] | None = None) -> pd.DataFrame:
     model_runner.given("reference", "indicator", INDICATOR)
-    model_runner.given("intermediate", "int_cells_labelled", labelled(series))
+    model_runner.given("intermediate", "int_cells_labelled", labelled(series, codes))
     return model_runner.build("intermediate", "int_cells_plausibility")
 
 
@@ -141,6 +147,27 @@ def test_a_good_value_beside_a_bad_one_is_kept(model_runner):
     # 20x below 2000 and 60x below 2002: "or more" holds for the smaller factor, the one named
     assert result["quarantine_detail"][0] == (
         "value 50.0 u differs from 2000 (1000.0) and 2002 (3000.0) by a factor of 20.0 or more (threshold 10x)"
+    )
+
+
+def test_a_manufacturing_total_that_repeats_the_industry_total_is_withheld(model_runner):
+    # Inner Mongolia 2013 in small: 制造业 prints 合计 again (200 = 200) while 采矿业 is 60; in 2012 and
+    # 2014 制造业 is below 合计. Q's 2013 has no mining or utilities, so its 制造业 = 合计 is true.
+    series = {
+        ("P", "合计"): {2012: 180, 2013: 200, 2014: 196},
+        ("P", "制造业"): {2012: 102, 2013: 200, 2014: 117},
+        ("P", "采矿业"): {2012: 58, 2013: 60, 2014: 56},
+        ("Q", "合计"): {2013: 150},
+        ("Q", "制造业"): {2013: 150},
+    }
+    codes = {"合计": "total", "制造业": "manufacturing", "采矿业": "mining"}
+    result = plausibility(model_runner, series, codes)
+    assert withheld(result) == {("P", "制造业", 2013)}
+    (row,) = result.itertuples()
+    assert row.quarantine_reason == "manufacturing_repeats_total"
+    assert row.quarantine_detail == (
+        "value 200.0 u equals the all-industry total (合计, 合计2013) of the same year although mining or "
+        "utilities there are positive: the total was filled into the manufacturing column"
     )
 
 

@@ -18,7 +18,7 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from orchestration.statistics import Z_95, FitError, fit_linear, fit_quadratic
+from orchestration.statistics import FitError, fit_linear, fit_quadratic
 
 X = [-2, -1, 0, 1, 2]
 Y = [1, 3, 4, 4, 2]
@@ -61,8 +61,13 @@ def test_the_quadratic_matches_the_hand_worked_example():
     assert turning.value == pytest.approx(7 / 30, abs=1e-12)
     assert turning.se == pytest.approx(math.sqrt(var_tp), rel=1e-10)
     assert turning.se == pytest.approx(0.0514268, abs=1e-6)
-    assert (turning.ci_low, turning.ci_high) == pytest.approx((7 / 30 - Z_95 * turning.se, 7 / 30 + Z_95 * turning.se))
-    assert (round(turning.ci_low, 4), round(turning.ci_high, 4)) == (0.1325, 0.3341)
+    # the interval takes t with the coefficients' n − k = 2 degrees of freedom; t with 2 df has the
+    # distribution function 1/2 + q/(2·√(q² + 2)), so its 97.5 % quantile is 0.95·√(2/(1 − 0.95²))
+    q = 0.95 * math.sqrt(2 / (1 - 0.95**2))
+    assert (turning.ci_low, turning.ci_high) == pytest.approx((7 / 30 - q * turning.se, 7 / 30 + q * turning.se))
+    assert (round(turning.ci_low, 4), round(turning.ci_high, 4)) == (0.0121, 0.4546)
+    # b2 = −0.6429 (0.0502) is significant: nothing added to the sentence
+    assert turning.describe(4) == "maximum at 0.2333 (95 % CI 0.0121–0.4546, delta method)"
 
 
 def test_years_shift_the_turning_point_and_nothing_else():
@@ -188,7 +193,9 @@ def test_fixed_effects_and_clustered_errors_match_the_closed_form():
     turning = fit.turning_point
     assert turning.value == pytest.approx(float(tp), rel=1e-9)
     assert turning.se == pytest.approx(math.sqrt(var_tp), rel=1e-9)
-    assert turning.ci_low == pytest.approx(float(tp) - Z_95 * math.sqrt(var_tp), rel=1e-9)
+    # three clusters: t with G − 1 = 2 degrees of freedom, as the coefficients' p-values above
+    q = 0.95 * math.sqrt(2 / (1 - 0.95**2))
+    assert turning.ci_low == pytest.approx(float(tp) - q * math.sqrt(var_tp), rel=1e-9)
 
 
 def test_fixed_effects_fit_refuses_a_panel_without_degrees_of_freedom():

@@ -41,6 +41,7 @@ def write_report(published_db: Path, pair: ComparisonPair, indicator: str, out_d
         with scratch:
             confine(scratch)  # the pair is computed; from here on the report reads nothing else
             data = collect(scratch, pair, indicator)
+    data.computed = computed or ""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(pair, indicator)
     # written beside, then renamed: a reader never opens a half-written report

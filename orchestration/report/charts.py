@@ -158,7 +158,7 @@ def _series(ax, x, y, label, incomplete: set, color=None, style: dict | None = N
 def _levels_written_out(ax, data) -> None:
     """Large levels (persons, 亿元) on the y axis as the tables write them (12,000,000), not as a
     multiple of an offset like 1e7."""
-    if np.nanmax(np.abs(data.to_numpy(dtype=float)), initial=0) >= 1e4:
+    if np.nanmax(np.abs(np.asarray(data, dtype=float)), initial=0) >= 1e4:
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
@@ -192,12 +192,13 @@ def _heatmap(chart: Chart):
     image = ax.imshow(values, cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(data.columns)), [str(c) for c in data.columns], rotation=45, ha="right")
     ax.set_yticks(range(len(data.index)), [str(i) for i in data.index])
-    fmt, mark = chart.options.get("fmt", "{:.3f}"), chart.options.get("mark_above")
+    # mark_from: values at or above it are marked (an LQ of at least 1, as is_specialised)
+    fmt, mark = chart.options.get("fmt", "{:.3f}"), chart.options.get("mark_from")
     low, high = np.nanmin(values), np.nanmax(values)
     for (row, col), value in np.ndenumerate(values):
         if math.isnan(value):
             continue
-        text = fmt.format(value) + (" ●" if mark is not None and value > mark else "")
+        text = fmt.format(value) + (" ●" if mark is not None and value >= mark else "")
         light = (value - low) / (high - low) < 0.5 if high > low else True
         ax.text(col, row, text, ha="center", va="center", fontsize=6.5, color="white" if light else "black")
     fig.colorbar(image, ax=ax, shrink=0.8, label=chart.options.get("colorbar", "index"))
@@ -219,6 +220,7 @@ def _stacked_bar(chart: Chart):
     if chart.options.get("signed"):
         ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xticks(positions, [str(i) for i in data.index], rotation=45, ha="right")
+    _levels_written_out(ax, np.concatenate([above, below]))  # the stacks' extent
     ax.set_ylabel(chart.options.get("ylabel", ""))
     _title(ax, chart.title)
     _legend(ax)

@@ -18,6 +18,7 @@ from ..dbt_registry import column_label, column_unit
 from .charts import render as render_chart
 from .fonts import FONT_CACHE_DIR, font_face_css
 from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, Section, unit_label
+from .sections.shapes import MONEY_UNITS, PRICE_BASIS
 
 # A published column's header (中文, English) and unit are its YAML meta, read from dbt's manifest
 # (orchestration/dbt_registry.py). These are the columns the report makes itself: names, renamed
@@ -49,6 +50,8 @@ COMPUTED_COLUMN_LABELS = {
     "not_in_set": ("不在集合内的行业", "divisions not in the set"),
     "industry_sets": ("行业集合", "industry sets"),
     "years": ("年数", "years"),
+    "n_years_unreported": ("无报告年数", "years, count"),
+    "years_unreported": ("无成员报告的年份", "years no member reports it"),
     "min_divisions": ("最少行业数", "fewest divisions"),
     "max_divisions": ("最多行业数", "most divisions"),
     "incomplete_years": ("不完整年数", "incomplete years"),
@@ -351,6 +354,7 @@ TABLE_TITLES = {
     "incomplete_universe_years": "不完整的区域—年份 Incomplete universe-years",
     "industry_sets": "行业集合 Industry sets",
     "divisions_left_out": "被剔除的行业—年份 Division-years left out of the common set",
+    "divisions_no_member_reports": "无成员报告的行业 Divisions no member of the group reports",
     "coverage_ratios": "覆盖率 Coverage ratios",
     "quarantined_values": "隔离数值 Quarantined values",
     "series_breaks": "已知统计断点 Known series breaks",
@@ -373,7 +377,7 @@ def _title(name: str, unit: str = "", titles: dict[str, str] | None = None) -> s
 def write_html(data: ReportData, path: Path) -> Path:
     parts = _page_top(data)
     for section in data.sections:
-        parts.extend(_section_html(section, data.unit))
+        parts.extend(_section_html(section, section.unit or data.unit))
     parts.append("</body></html>")
     page = "\n".join(parts)
     # the Chinese of the page (the charts' is drawn as paths) as an embedded subset font; the subset
@@ -382,6 +386,12 @@ def write_html(data: ReportData, path: Path) -> Path:
     page = page.replace("<style>", "<style>" + font_face_css(page_text, path.parent / FONT_CACHE_DIR), 1)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _indicator_text(data: ReportData) -> str:
+    """main_business_revenue (亿元 (100 million yuan), at current prices ...): money says its price basis."""
+    basis = f", {PRICE_BASIS}" if data.unit in MONEY_UNITS else ""
+    return f"{data.indicator} ({unit_label(data.unit)}{basis})"
 
 
 def _page_top(data: ReportData) -> list[str]:
@@ -395,10 +405,15 @@ def _page_top(data: ReportData) -> list[str]:
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f'<p class="note">指标 Indicator: {html.escape(data.indicator)} ({html.escape(unit_label(data.unit))}) · '
+        f'<p class="note">指标 Indicator: {html.escape(_indicator_text(data))} · '
         f"数据发布于 Published {html.escape(data.published_at)}"
         f" · groups {html.escape(pair.a)} ({html.escape(a_en)}) and {html.escape(pair.b)} ({html.escape(b_en)}); "
-        "every number is read from the published marts; shares and growth rates in %, indices to three decimals. "
+        + (
+            "every number is read from the published marts; "
+            if not data.computed
+            else f"{html.escape(data.computed)} The facts are the publication's; "
+        )
+        + "shares and growth rates in %, indices to three decimals. "
         f"{html.escape(INCOMPLETE_LEGEND)}; drawn as hollow markers off the line in the charts.</p>",
         '<nav class="contents"><h2>目录 Contents</h2><ol>'
         + "".join(
@@ -542,12 +557,13 @@ def _write_table_sheet(
     clean.to_excel(writer, sheet_name=sheet, index=False, startrow=1)
     ws = writer.book[sheet]
     marks = incomplete_marks(name, frame, section.incomplete_cells.get(name, set()))
-    _format_sheet(ws, name, frame, section.labels, data.unit, marks, section.read_from)
+    unit = section.unit or data.unit
+    _format_sheet(ws, name, frame, section.labels, unit, marks, section.read_from)
     ws.freeze_panes = "A3"
     return {
         "sheet": sheet,
         "section": f"{section.number}. {section.title_zh} {section.title_en}",
-        "table": _title(name, data.unit, section.titles),
+        "table": _title(name, unit, section.titles),
         **{k: v for k, v in section.context.items()},
         "rows": len(frame),
         "incomplete cells (filled)": len(marks),
@@ -560,8 +576,12 @@ def _about_frame(data: ReportData) -> pd.DataFrame:
         [
             {"key": "groups", "value": f"{pair.a} vs {pair.b}"},
             {"key": "years", "value": f"{pair.year_from}–{pair.year_to}"},
-            {"key": "indicator", "value": f"{data.indicator} ({unit_label(data.unit)})"},
+            {"key": "indicator", "value": _indicator_text(data)},
             {"key": "published_at", "value": data.published_at},
+            {
+                "key": "numbers",
+                "value": data.computed or "every number is read from the published marts",
+            },
             {
                 "key": "layout",
                 "value": "row 1: header (中文 English, unit); row 2: column name; values from row 3, "

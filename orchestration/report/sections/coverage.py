@@ -13,6 +13,7 @@ from .lookups import (
     missing_members,
     name_list,
     read_frame,
+    year_list_text,
 )
 from .output import TOTALS_SQL
 from .shapes import Section, add_claim
@@ -49,6 +50,8 @@ DROPPED_SQL = """
             when bool_and(l.status = 'not_in_export') then 'absent from the export'
             when count(distinct l.province_code) = 1 and bool_and(l.status = 'missing') then 'one blank cell'
             when count(distinct l.province_code) = 1 and bool_and(l.status = 'suppressed') then 'one suppressed cell'
+            -- one member whose cells of the division differ in kind (a blank beside a missing series)
+            when count(distinct l.province_code) = 1 then 'one member, blank, suppressed or absent'
             else 'blank, suppressed or absent in several members'
         end as cause
     from dropped as d
@@ -59,10 +62,33 @@ DROPPED_SQL = """
 """
 
 
+# division-years in no set because no member with data that year reports them (DROPPED_SQL lists
+# those a set leaves out because some members lack them): per universe and division, the years
+NO_MEMBER_SQL = """
+    with by_year as (
+        select universe_code, year, industry_code
+        from mart_division_availability
+        where universe_code in ({universes}) and indicator = ? and year between ? and ?
+        group by all
+        having not bool_or(status in ('in_set', 'dropped_by_common_support'))
+            and bool_or(status not in ('member_without_data', 'province_year_withheld'))
+    )
+    select * from (
+        select b.universe_code, b.industry_code, i.name_zh as industry_zh, i.name_en as industry_en,
+            count(*) as n_years_unreported, list(b.year order by b.year) as years_unreported
+        from by_year as b
+        join dim_industry as i using (industry_code)
+        group by all
+    )
+    order by universe_code = ? desc, industry_code
+"""
+
+
 DROPPED_CAUSES = (
     "absent from the export",
     "one blank cell",
     "one suppressed cell",
+    "one member, blank, suppressed or absent",
     "blank, suppressed or absent in several members",
 )
 
@@ -75,8 +101,9 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
     incomplete = _incomplete_years_named(con, pair, indicator, universes, names, claims, notes)
     _totals_and_divisions_apart(con, pair, indicator, incomplete, names, claims, notes)
     dropped = _divisions_left_out(con, pair, indicator, names, claims, notes)
+    unreported = _divisions_no_member_reports(con, pair, indicator, names, claims, notes)
     coverage = _coverage_ratios(con, pair, indicator, members)
-    quarantined = _quarantined_values(con, pair, members, claims, notes)
+    quarantined = _quarantined_values(con, pair, indicator, members, claims, notes)
     _withheld_province_years(con, pair, members, claims, notes)
     breaks = _series_breaks(con, pair, indicator, claims, notes)
     shifts = _level_shifts(con, pair, indicator, members, claims, notes)
@@ -89,8 +116,8 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             "universe": ", ".join(names.get(u, u) for u in universes),
             "industry set": "year_common, " + pair.span_set + ", " + pair.pair_set,
             "coverage": f"{len(incomplete)} incomplete universe-years; {len(dropped)} division-years left out of a "
-            f"group's common set; {len(quarantined)} quarantined values; {len(breaks)} known breaks and "
-            f"{len(shifts)} detected level shifts in the span",
+            f"group's common set; {int((quarantined.indicator == indicator).sum())} quarantined values of the "
+            f"indicator; {len(breaks)} known breaks and {len(shifts)} detected level shifts in the span",
         },
         notes=notes,
         claims=claims,
@@ -98,6 +125,7 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             "incomplete_universe_years": incomplete,
             "industry_sets": sets,
             "divisions_left_out": dropped,
+            "divisions_no_member_reports": unreported,
             "coverage_ratios": coverage,
             "quarantined_values": quarantined,
             "series_breaks": breaks,
@@ -232,6 +260,35 @@ def _divisions_left_out(con, pair: ComparisonPair, indicator: str, names: dict, 
     return dropped
 
 
+def _divisions_no_member_reports(
+    con, pair: ComparisonPair, indicator: str, names: dict, claims: list, notes: list
+) -> pd.DataFrame:
+    """The divisions no member of a group reports in some years of the span: in no set those years, so
+    every index of the group leaves them out, although no member's blank caused it."""
+    sql = NO_MEMBER_SQL.format(universes="?, ?")
+    params = [pair.a, pair.b, indicator, pair.year_from, pair.year_to, pair.a]
+    rows = read_frame(con, sql, params)
+    rows.insert(1, "universe_name", rows["universe_code"].map(names))
+    rows["years_unreported"] = rows["years_unreported"].map(lambda ys: year_list_text(sorted(int(y) for y in ys)))
+    if rows.empty:
+        text = "Every division is reported by some member of each group in every year of the span."
+    else:
+        text = (
+            f"{int(rows['n_years_unreported'].sum())} division-years are reported by no member of the group and "
+            "are in no set: "
+            + "; ".join(
+                f"{names.get(u, u)}: "
+                + ", ".join(f"{r.industry_code} {r.industry_zh} ({r.years_unreported})" for r in group.itertuples())
+                for u, group in rows.groupby("universe_code", sort=False)
+            )
+            + "."
+        )
+    notes.append(
+        add_claim(claims, "divisions_no_member_reports", text, int(rows["n_years_unreported"].sum()), sql, params)
+    )
+    return rows
+
+
 def _divisions_left_out_text(dropped: pd.DataFrame, causes: dict) -> str:
     """How many division-years are left out, by cause; a single blank or suppressed cell named."""
     if not len(dropped):
@@ -274,18 +331,28 @@ def _coverage_ratios(con, pair: ComparisonPair, indicator: str, members: list[st
     )
 
 
-def _quarantined_values(con, pair: ComparisonPair, members: list[str], claims: list, notes: list) -> pd.DataFrame:
+def _quarantined_values(
+    con, pair: ComparisonPair, indicator: str, members: list[str], claims: list, notes: list
+) -> pd.DataFrame:
+    """The members' quarantined values in the span, this report's indicator first; the note counts
+    the others apart, since they touch no number of the report."""
     quarantined_sql = f"""
         select * from fct_quarantine
         where province_code in ({_in_list(members)}) and year between ? and ?
-        order by province_code, year
+        order by indicator <> ?, indicator, province_code, year
         """
-    params = [pair.year_from, pair.year_to]
+    params = [pair.year_from, pair.year_to, indicator]
     quarantined = read_frame(con, quarantined_sql, params)
+    counts = quarantined["indicator"].value_counts().to_dict()
+    own = counts.get(indicator, 0)
+    others = {k: v for k, v in sorted(counts.items()) if k != indicator}
+    text = f"{own} quarantined value{'s' if own != 1 else ''} of {indicator}"
+    if others:
+        listed = ", ".join(f"{v} of {k}" for k, v in others.items())
+        which = "an indicator" if len(others) == 1 else "indicators"
+        text += f"; the table also lists {listed}, {which} this report does not use"
     notes.append(
-        add_claim(
-            claims, "quarantined", f"{len(quarantined)} quarantined values.", len(quarantined), quarantined_sql, params
-        )
+        add_claim(claims, "quarantined", text + ".", {k: int(v) for k, v in counts.items()}, quarantined_sql, params)
     )
     return quarantined
 

@@ -15,6 +15,9 @@ LEVELS_SQL = """
     where group_code in (?, ?) and indicator = 'hightech_revenue' and year between ? and ?
     order by group_code = ? desc, year
 """
+# the unit of the section's values whatever the report's indicator: the published unit column,
+# this when there are no rows
+HIGHTECH_UNIT = "亿元"
 GROWTH_SQL = """
     select group_code, base_year, year, base_value, value, growth_rate, cagr, crosses_series_break,
         series_breaks, null_reason
@@ -29,6 +32,7 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
     levels_params = [pair.a, pair.b, pair.year_from, pair.year_to, pair.a]
     levels = read_frame(con, LEVELS_SQL, levels_params)
     levels["is_complete"] = levels["n_members_reporting"] == levels["n_members"]
+    (unit,) = levels["unit"].dropna().unique() if len(levels) else (HIGHTECH_UNIT,)
     years = sorted(int(y) for y in levels["year"].unique())
     growth = pd.DataFrame()
     if len(years) >= 2:
@@ -59,7 +63,7 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
         "高技术产业营业收入",
         "High-tech industry revenue, share of the nation and growth",
         {
-            "indicator": "hightech_revenue (高技术产业营业收入/主营业务收入, 亿元)",
+            "indicator": f"hightech_revenue (高技术产业营业收入/主营业务收入, {unit})",
             "universe": f"{names.get(pair.a, pair.a)}, {names.get(pair.b, pair.b)} (members' sums); "
             "nation = 31 provinces",
             "industry set": "high-tech manufacturing as the yearbook defines it (series basis per data year)",
@@ -74,11 +78,12 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
                 "line",
                 "High-tech revenue 高技术产业营业收入",
                 levels.pivot_table(index="year", columns="group_name", values="hightech_revenue", sort=False),
-                {"ylabel": unit_label("亿元"), "incomplete": chart_incomplete},
+                {"ylabel": unit_label(unit), "incomplete": chart_incomplete},
             )
         ],
         notes=notes,
         claims=claims,
+        unit=unit,
     )
 
 

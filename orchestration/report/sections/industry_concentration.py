@@ -107,8 +107,9 @@ def _fit_notes(
     notes = [
         "Fit y = b0 + b1·t + b2·t² by OLS on t = year − "
         f"{pair.year_from}, HC1 standard errors (statsmodels). The turning point −b1/(2·b2) with a delta-method 95 % "
-        "interval is an inverted U only if b2 < 0 and it lies inside the years fitted; otherwise the table says "
-        "why there is none. With so few years it describes the series and tests little."
+        "interval (t with n − 3 degrees of freedom) is an inverted U only if b2 < 0 and it lies inside the years "
+        "fitted; otherwise the table says why there is none. With so few years it describes the series and tests "
+        "little."
     ]
     text = f"The default fit uses the {default}: " + (
         f"{len(left_years)} incomplete universe-year{'s' if len(left_years) != 1 else ''} "

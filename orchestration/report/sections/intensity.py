@@ -85,7 +85,8 @@ def intensity_shares(con, pair: ComparisonPair, indicator: str) -> Section:
 
 
 def _shares(con, pair: ComparisonPair, indicator: str) -> pd.DataFrame:
-    """Each member's share of each intensity class in the first, middle and last year."""
+    """Each member's share of each intensity class in the first, middle and last year; a class with no
+    division in the set (unclassified: 43 repair) has no share to show, not a share of 0."""
     years = [pair.year_from, (pair.year_from + pair.year_to) // 2, pair.year_to]
     return read_frame(
         con,
@@ -95,7 +96,7 @@ def _shares(con, pair: ComparisonPair, indicator: str) -> pd.DataFrame:
         from mart_intensity_shares_by_set as s
         join dim_province as p using (province_code)
         where s.universe_code in (?, ?) and s.industry_set = ? and s.indicator = ?
-            and s.year in ({", ".join(str(y) for y in years)})
+            and s.year in ({", ".join(str(y) for y in years)}) and s.n_industries_in_class > 0
         order by s.universe_code = ? desc, s.province_code, s.year, s.intensity_class
         """,
         [pair.a, pair.b, pair.span_set, indicator, pair.a],

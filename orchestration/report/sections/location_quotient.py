@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textwrap import shorten
+
 from ...settings import ComparisonPair
 from .lookups import (
     coverage_range,
@@ -39,7 +41,8 @@ def location_quotients(con, pair: ComparisonPair, indicator: str) -> Section:
         )
     # chart labels: division code and English name (the Chinese names are in the workbook's table);
     # columns: the provinces in Chinese and English
-    division = rows["industry_code"] + " " + rows["industry_en"].str.slice(0, 45)
+    # long names are cut at a word and end in an ellipsis, so a cut name does not pass for a whole one
+    division = rows["industry_code"] + " " + rows["industry_en"].map(lambda n: shorten(n, 46, placeholder=" …"))
     province = rows["name_short_zh"] + " " + rows["name_en"]
     matrix = rows.assign(division=division, province=province).pivot_table(
         index="division", columns="province", values="lq", sort=False
@@ -52,15 +55,15 @@ def location_quotients(con, pair: ComparisonPair, indicator: str) -> Section:
             "indicator": indicator,
             "universe": f"{names.get(pair.union_code, pair.union_code)}: each province against the two groups' total",
             "industry set": f"{pair.pair_set} ({set_sizes(con, [pair.union_code], pair.pair_set, indicator)})",
-            "coverage": coverage_range(rows),
+            "coverage": coverage_range(rows, [pair.year_to]),
         },
         tables={"location_quotients": rows},
         charts=[
             Chart(
                 "heatmap",
-                f"Location quotient 区位商, {pair.year_to} (LQ > 1 marked ●){mark}",
+                f"Location quotient 区位商, {pair.year_to} (LQ ≥ 1 marked ●){mark}",
                 matrix,
-                {"fmt": "{:.2f}", "mark_above": 1.0},
+                {"fmt": "{:.2f}", "mark_from": 1.0},
             )
         ],
         workbook_only={"location_quotients"},

@@ -94,10 +94,20 @@ def set_sizes(con, universes: list[str], industry_set: str, indicator: str) -> s
     )
 
 
-def coverage_range(frame: pd.DataFrame) -> str:
+def coverage_range(frame: pd.DataFrame, years: list[int] | None = None) -> str:
+    """The range of the set's coverage over the rows, with the years it is taken over (the frame's
+    year column, else ``years``): two sections on one set can show different years."""
     if "coverage" not in frame or frame["coverage"].notna().sum() == 0:
         return "no manufacturing total to compare with"
+    shown = sorted({int(y) for y in frame.loc[frame["coverage"].notna(), "year"]}) if "year" in frame else years
     return (
         f"the set explains {frame['coverage'].min():.0%}–{frame['coverage'].max():.0%} of the provinces' "
-        "manufacturing totals"
+        "manufacturing totals" + (f" in {year_list_text(shown)}" if shown else "")
     )
+
+
+def year_list_text(years: list[int]) -> str:
+    """[2005, ..., 2010] → '2005–2010'; [2005, 2014] → '2005 and 2014'; else the years, comma-separated."""
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return " and ".join(map(str, years)) if len(years) <= 2 else ", ".join(map(str, years))

@@ -76,6 +76,9 @@ class Section:
     incomplete_cells: dict[str, set] = field(default_factory=dict)
     # table name -> its title where this section's table is not what render.TABLE_TITLES calls it
     titles: dict[str, str] = field(default_factory=dict)
+    # the unit of the section's values where it is not the report's indicator's (high-tech revenue is
+    # 亿元 in an employment report)
+    unit: str = ""
 
 
 @dataclass
@@ -86,6 +89,8 @@ class ReportData:
     sections: list[Section]
     published_at: str
     unit: str = ""  # the indicator's unit as published (亿元, 人)
+    # a pair the refresh did not pre-build: how its numbers were computed (pair_compute's sentence)
+    computed: str = ""
 
     @property
     def claims(self) -> list[tuple[int, Claim]]:
@@ -97,6 +102,9 @@ class ReportError(ValueError):
 
 
 UNIT_EN = {"亿元": "100 million yuan", "人": "persons", "元": "yuan", "个": "enterprises"}
+# the yearbooks' money is at current prices: the report says so where it states levels and growth
+MONEY_UNITS = ("亿元", "万元", "元")
+PRICE_BASIS = "at current prices (nominal): levels and growth include price changes"
 
 
 def unit_label(unit: str) -> str:

@@ -17,10 +17,12 @@ COMPONENTS_SQL = """
     where s.universe_code = ? and s.industry_set = ? and s.indicator = ? and s.base_year = ? and s.year = ?
     order by s.province_code
 """
+# The reference is the pair's two groups together, never the nation: NS is named for what it is
+# here (the published column keeps the literature's name, national_share).
 COMPONENT_LABELS = {
-    "national_share": "national share 全国份额",
-    "industry_mix": "industry mix 产业结构",
-    "regional_share": "regional share 竞争力",
+    "national_share": "share effect NS 份额分量",
+    "industry_mix": "industry mix IM 产业结构",
+    "regional_share": "regional share RS 竞争力",
 }
 
 
@@ -32,24 +34,24 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
     coverage_text = _members_text(rows, members, missing, pair, names)
     add_claim(claims, "shift_share_members", coverage_text, len(rows), miss_sql)
     notes = []
-    lacking_base = missing.get((pair.union_code, pair.year_from), [])
-    if lacking_base:
+    # the universe's growth is taken over the members with data in both years: one lacking either
+    # end year is out of the reference
+    lacking = {y: missing.get((pair.union_code, y), []) for y in (pair.year_from, pair.year_to)}
+    out = sorted(set(lacking[pair.year_from]) | set(lacking[pair.year_to]))
+    lacking_text = " and ".join(f"{name_list(codes, names)} in {y}" for y, codes in lacking.items() if codes)
+    if out:
         notes.append(
             add_claim(
                 claims,
                 "shift_share_reference",
-                f"{INCOMPLETE_MARK} The reference universe lacks {name_list(lacking_base, names)} in "
-                f"{pair.year_from}: its growth is that of the {len(members) - len(lacking_base)} other members.",
-                lacking_base,
+                f"{INCOMPLETE_MARK} The reference universe lacks {lacking_text}: its growth is that of the "
+                f"{len(members) - len(out)} other members, those with data in both years.",
+                out,
                 miss_sql,
             )
         )
     rows.insert(3, "province", rows["name_short_zh"] + " " + rows["name_en"])
-    reference_mark = (
-        f" {INCOMPLETE_MARK} reference lacks {name_list(lacking_base, names)} in {pair.year_from}"
-        if lacking_base
-        else ""
-    )
+    reference_mark = f" {INCOMPLETE_MARK} reference lacks {lacking_text}" if out else ""
     return Section(
         8,
         "偏离—份额分解",

@@ -35,7 +35,13 @@ def relative_specialization(con, pair: ComparisonPair, indicator: str) -> Sectio
     marks = {
         (i, y) for i, u in enumerate(by_year["universe_code"]) for y in incomplete.get(u, set()) if y in by_year.columns
     }
-    mean_marks = {(i, "mean_plain") for i, ok in enumerate(means["is_universe_complete"]) if not ok}
+    # both means of an incomplete universe-year rest on the members present
+    mean_marks = {
+        (i, column)
+        for i, ok in enumerate(means["is_universe_complete"])
+        if not ok
+        for column in ("mean_plain", "mean_weighted")
+    }
     series = _series_labels(by_year)
     chart = by_year.assign(series=series).set_index("series").drop(columns=["universe_code", "province"]).T
     chart_incomplete = {s: set(incomplete.get(u, set())) for u, s in zip(by_year["universe_code"], series, strict=True)}

@@ -13,6 +13,12 @@
 -- two-point series, or the rest of the series withheld) cannot both be judged by the series: the
 -- one further from its province's structure (|ln LQ| against the nation that year) is withheld,
 -- and both when the structure cannot tell.
+--   manufacturing_repeats_total  a manufacturing total (制造业) equal to the all-industry total (合计)
+--                            of the same file and year while mining or utilities are positive
+--                            (Inner Mongolia 2013: 制造业 J10 repeats 合计 B10, 19,905 亿元 against
+--                            10,240 and 11,716 in the years around it): the total column was
+--                            filled into the manufacturing one. Only that cell is withheld; the
+--                            manufacturing total is then derived from 合计 as where none is printed.
 with
 
 cells as (
@@ -191,6 +197,41 @@ paired as (
 
 ),
 
+-- the manufacturing aggregate of a file-year that repeats its all-industry total while the rest of
+-- that total (mining, utilities: aggregates or divisions outside 13-43) is positive
+repeated_totals as (
+
+    select
+        manufacturing.*,
+        total.source_cell as total_cell
+    from cells as manufacturing
+    inner join cells as total
+        on manufacturing.source_file = total.source_file
+            and manufacturing.source_sheet = total.source_sheet
+            and manufacturing.province_code = total.province_code
+            and manufacturing.indicator = total.indicator
+            and manufacturing.year = total.year
+            and total.aggregate_code = 'total'
+            and manufacturing.value_converted = total.value_converted
+    where manufacturing.aggregate_code = 'manufacturing'
+        and manufacturing.value_converted > 0
+        and exists (
+            select 1
+            from cells as rest
+            where rest.source_file = manufacturing.source_file
+                and rest.source_sheet = manufacturing.source_sheet
+                and rest.province_code = manufacturing.province_code
+                and rest.indicator = manufacturing.indicator
+                and rest.year = manufacturing.year
+                and rest.value_converted > 0
+                and (
+                    rest.aggregate_code in ('mining', 'utilities')
+                    or (rest.label_kind = 'division' and rest.mapping_code not between '13' and '43')
+                )
+        )
+
+),
+
 flagged as (
 
     select
@@ -255,3 +296,20 @@ select
 
 from flagged
 where quarantine_reason is not null
+    and raw_value_id not in (select raw_value_id from repeated_totals)
+
+union all
+
+select
+    raw_value_id,
+    province_code,
+    year,
+    indicator,
+    industry_label,
+    label_kind,
+    value_converted,
+    'manufacturing_repeats_total' as quarantine_reason,
+    'value ' || round(value_converted, 2) || ' ' || target_unit || ' equals the all-industry total (合计, '
+    || total_cell || ') of the same year although mining or utilities there are positive: the total was '
+    || 'filled into the manufacturing column' as quarantine_detail
+from repeated_totals
