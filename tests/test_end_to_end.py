@@ -1332,6 +1332,28 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
         **{("jjj", c): "2005–2011" for c in ("36", "37", "40", "41", "43")},
         ("jjj", "29"): "2005",
     }
+    # §1 names the breaks its growth crosses where it states the growth: the 2007 and 2011 changes of
+    # the above-size scope, the 2008 and 2013 censuses, GB/T 4754-2011
+    assert claims["growth_crosses_breaks"].value == [
+        "scope_above_size_2007",
+        "economic_census_2008",
+        "gbt4754_2011",
+        "scope_above_size_2011",
+        "economic_census_2013",
+    ]
+    assert claims["growth_crosses_breaks"].text.startswith("The growth 2005–2014 crosses 5 known breaks of the series")
+    # §9 lists the members' revenue values flagged but not withheld: division 24 in Shanghai, Zhejiang,
+    # Anhui, Tianjin and Hebei from 2011 to 2012 among the 10 divergences from employment, and Jiangsu's and
+    # Anhui's 2007 division 42 against the IO tables' gross output
+    assert claims["value_warnings"].value == {"diverges_from_employment": 10, "revenue_vs_io_output": 2}
+    warned = sections[9].tables["value_warnings"]
+    assert set(warned[(warned.industry_code == "24") & (warned.year == 2012)].province_code) == {
+        "310000",
+        "330000",
+        "340000",
+        "120000",
+        "130000",
+    }
     # §2: the technology-intensive class holds 5 of its 8 divisions in the span set, and says so
     assert claims["class_coverage_jjj_technology"].value == "5/8"
     caveats = sections[9].tables

@@ -277,6 +277,18 @@ def test_the_shift_share_reference_names_the_members_missing_at_either_end(case)
     assert section.charts[0].title.endswith("reference lacks 北京 Beijing in 2005 and 浙江 Zhejiang in 2016")
 
 
+def test_a_members_own_values_are_not_marked_for_its_groups_missing_member(case):
+    """jjj lacks Beijing in 2005: Tianjin's share of jjj's 2005 total is marked; its own 2005 value
+    and its growth, which do not depend on the group, are not."""
+    _, _, data = case
+    section = _section(data, 1)
+    provinces = section.tables["provinces"].reset_index(drop=True)
+    (tianjin,) = provinces.index[provinces.province_code == "120000"]
+    marks = section.incomplete_cells["provinces"]
+    assert (tianjin, "share_of_group_from") in marks
+    assert not {(tianjin, c) for c in ("value_from", "value_to", "growth_rate", "cagr", "share_of_group_to")} & marks
+
+
 def test_both_group_means_of_an_incomplete_year_are_marked(case):
     _, _, data = case
     section = next(s for s in data.sections if s.number == 3)

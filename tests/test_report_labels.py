@@ -166,6 +166,28 @@ def test_a_location_quotient_of_exactly_one_is_marked_as_specialised():
     assert texts == ["0.99", "1.00 ●", "1.20 ●"]
 
 
+def test_two_groups_lines_are_told_apart_by_dash_and_each_member_by_colour_and_marker():
+    """east (10) against west (12): the dash says the group, and no two of the 22 lines look alike."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from orchestration.report import charts
+    from orchestration.report.sections import Chart
+
+    columns = [f"e{i}" for i in range(10)] + [f"w{i}" for i in range(12)]
+    data = pd.DataFrame(np.random.default_rng(0).random((3, 22)), index=[2006, 2011, 2016], columns=columns)
+    groups = {c: int(c.startswith("w")) for c in columns}
+    figure = charts._line(Chart("line", "Krel", data, {"groups": groups, "group_names": ["东部 East", "西部 West"]}))
+    lines = {line.get_label(): line for line in figure.axes[0].get_lines() if line.get_label() in columns}
+    assert {lines[c].get_linestyle() for c in columns if groups[c] == 0} == {"-"}
+    assert {lines[c].get_linestyle() for c in columns if groups[c] == 1} == {"--"}
+    looks = {(tuple(np.round(line.get_color(), 3)), line.get_marker(), line.get_linestyle()) for line in lines.values()}
+    assert len(looks) == 22
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend[-2:] == ["东部 East", "西部 West"]
+    plt.close(figure)
+
+
 def test_sixteen_lines_of_a_chart_look_different():
     """The Krel chart draws every member of two groups: each line its own colour, marker and dash."""
     import matplotlib.pyplot as plt

@@ -166,12 +166,41 @@ def _hollow_handle() -> Line2D:
     return Line2D([], [], linestyle="none", marker="o", markersize=6, markerfacecolor="white", markeredgecolor="gray")
 
 
+GROUP_DASHES = ("-", "--")
+GROUP_MARKERS = "osD^v<>ph*"
+
+
+def _group_styles(groups: list[int]) -> list[dict]:
+    """Lines of a chart of two groups' members: the dash says the group (solid, dashed), colour and
+    marker tell the members of a group apart (distinct up to 200 members)."""
+    seen = [0, 0]
+    styles = []
+    for group in groups:
+        i = seen[group]
+        seen[group] += 1
+        styles.append(
+            {
+                "color": plt.get_cmap("tab20")(i % 20),
+                "marker": GROUP_MARKERS[(i + i // 20) % len(GROUP_MARKERS)],
+                "linestyle": GROUP_DASHES[group],
+            }
+        )
+    return styles
+
+
 def _line(chart: Chart):
+    """Lines over the years. options: incomplete (series -> years drawn hollow); groups (series ->
+    0 or 1) with group_names (two names), when the series are two groups' members."""
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     incomplete = chart.options.get("incomplete", {})
+    groups = chart.options.get("groups")
+    styles = (
+        _group_styles([groups[c] for c in chart.data.columns])
+        if groups
+        else [LINE_STYLES[i % len(LINE_STYLES)] for i in range(len(chart.data.columns))]
+    )
     any_bad = False
-    for i, column in enumerate(chart.data.columns):
-        style = LINE_STYLES[i % len(LINE_STYLES)]
+    for column, style in zip(chart.data.columns, styles, strict=True):
         _, bad = _series(
             ax, chart.data.index, chart.data[column], str(column), set(incomplete.get(column, ())), style=style
         )
@@ -180,7 +209,15 @@ def _line(chart: Chart):
     _years_axis(ax, chart.data.index)
     _levels_written_out(ax, chart.data)
     ax.set_ylabel(chart.options.get("ylabel", ""))
-    _legend(ax, [(_hollow_handle(), INCOMPLETE_LABEL)] if any_bad else None)
+    extra = []
+    if groups:
+        extra += [
+            (Line2D([], [], color="gray", linestyle=dash), name)
+            for dash, name in zip(GROUP_DASHES, chart.options["group_names"], strict=True)
+        ]
+    if any_bad:
+        extra.append((_hollow_handle(), INCOMPLETE_LABEL))
+    _legend(ax, extra or None)
     return fig
 
 

@@ -355,6 +355,7 @@ TABLE_TITLES = {
     "industry_sets": "行业集合 Industry sets",
     "divisions_left_out": "被剔除的行业—年份 Division-years left out of the common set",
     "divisions_no_member_reports": "无成员报告的行业 Divisions no member of the group reports",
+    "value_warnings": "存疑数值（未剔除） Values flagged as suspect, not withheld",
     "coverage_ratios": "覆盖率 Coverage ratios",
     "quarantined_values": "隔离数值 Quarantined values",
     "series_breaks": "已知统计断点 Known series breaks",

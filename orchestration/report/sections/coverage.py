@@ -9,6 +9,7 @@ from ...settings import ComparisonPair
 from ...withheld_province_years import withheld_province_years, withheld_province_years_query
 from .lookups import (
     display_names,
+    known_breaks,
     member_codes,
     missing_members,
     name_list,
@@ -104,6 +105,7 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
     unreported = _divisions_no_member_reports(con, pair, indicator, names, claims, notes)
     coverage = _coverage_ratios(con, pair, indicator, members)
     quarantined = _quarantined_values(con, pair, indicator, members, claims, notes)
+    warned = _value_warnings(con, pair, indicator, members, names, claims, notes)
     _withheld_province_years(con, pair, members, claims, notes)
     breaks = _series_breaks(con, pair, indicator, claims, notes)
     shifts = _level_shifts(con, pair, indicator, members, claims, notes)
@@ -128,6 +130,7 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             "divisions_no_member_reports": unreported,
             "coverage_ratios": coverage,
             "quarantined_values": quarantined,
+            "value_warnings": warned,
             "series_breaks": breaks,
             "level_shifts": shifts,
         },
@@ -357,6 +360,35 @@ def _quarantined_values(
     return quarantined
 
 
+def _value_warnings(
+    con, pair: ComparisonPair, indicator: str, members: list[str], names: dict, claims: list, notes: list
+) -> pd.DataFrame:
+    """The members' values of the indicator a rule flags as suspect without withholding them: they stay
+    in the facts and the metrics, so the reader sees them with their numbers."""
+    sql = f"""
+        select w.rule, w.province_code, w.year, w.industry_code, i.name_zh as industry_zh, w.value, w.detail
+        from fct_value_warning as w
+        left join dim_industry as i using (industry_code)
+        where w.province_code in ({_in_list(members)}) and w.indicator = ? and w.year between ? and ?
+        order by w.rule, w.province_code, w.year, w.industry_code
+        """
+    params = [indicator, pair.year_from, pair.year_to]
+    warned = read_frame(con, sql, params)
+    warned.insert(2, "province", warned["province_code"].map(lambda c: names.get(c, c)))
+    counts = warned["rule"].value_counts().to_dict()
+    text = (
+        f"{len(warned)} value{'s' if len(warned) != 1 else ''} of {indicator} carr"
+        f"{'y' if len(warned) != 1 else 'ies'} a warning (fct_value_warning: "
+        + ", ".join(f"{n} {rule}" for rule, n in sorted(counts.items()))
+        + "); they are not withheld: the published facts, and any metric of their division, use them as "
+        "printed (the table gives the numbers)."
+        if len(warned)
+        else f"No value of {indicator} of the members in the span carries a warning (fct_value_warning)."
+    )
+    notes.append(add_claim(claims, "value_warnings", text, {k: int(v) for k, v in counts.items()}, sql, params))
+    return warned
+
+
 def _withheld_province_years(con, pair: ComparisonPair, members: list[str], claims: list, notes: list) -> None:
     """A member kept out of every universe of a year is named, not only counted."""
     span = (pair.year_from, pair.year_to)
@@ -383,14 +415,7 @@ def _withheld_province_years(con, pair: ComparisonPair, members: list[str], clai
 
 def _series_breaks(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> pd.DataFrame:
     """The known statistical breaks that fall inside the span."""
-    breaks_sql = """
-        select break_code, indicator, first_year, name_en as description_en, name_zh as description_zh
-        from dim_statistical_break
-        where first_year > ? and first_year <= ? and (indicator is null or indicator = ?)
-        order by first_year, break_code
-        """
-    params = [pair.year_from, pair.year_to, indicator]
-    breaks = read_frame(con, breaks_sql, params)
+    breaks, breaks_sql, params = known_breaks(con, pair, indicator)
     notes.append(
         add_claim(
             claims,

@@ -94,6 +94,21 @@ def set_sizes(con, universes: list[str], industry_set: str, indicator: str) -> s
     )
 
 
+KNOWN_BREAKS_SQL = """
+    select break_code, indicator, first_year, name_en as description_en, name_zh as description_zh
+    from dim_statistical_break
+    where first_year > ? and first_year <= ? and (indicator is null or indicator = ?)
+    order by first_year, break_code
+"""
+
+
+def known_breaks(con, pair, indicator: str) -> tuple[pd.DataFrame, str, list]:
+    """The known statistical breaks of the indicator's series inside the span (after its first year):
+    the frame, its SQL and parameters."""
+    params = [pair.year_from, pair.year_to, indicator]
+    return read_frame(con, KNOWN_BREAKS_SQL, params), KNOWN_BREAKS_SQL, params
+
+
 def coverage_range(frame: pd.DataFrame, years: list[int] | None = None) -> str:
     """The range of the set's coverage over the rows, with the years it is taken over (the frame's
     year column, else ``years``): two sections on one set can show different years."""

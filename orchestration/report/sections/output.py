@@ -13,6 +13,7 @@ from ...withheld_province_years import withheld_province_years, withheld_provinc
 from .lookups import (
     display_names,
     indicator_unit,
+    known_breaks,
     member_codes,
     name_list,
     read_frame,
@@ -67,6 +68,7 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
     if len(totals):
         _incomplete_notes(pair, indicator, incomplete, names, claims, notes)
     _cagr_notes(pair, indicator, growth, incomplete, names, claims, notes)
+    _breaks_note(con, pair, indicator, claims, notes)
     trend = _trend_growth(totals, incomplete, pair, names)
     _withheld_values_shown(con, pair, indicator, claims, notes)
     if len(totals):
@@ -240,6 +242,21 @@ def _cagr_notes(pair: ComparisonPair, indicator: str, growth, incomplete: dict, 
         )
 
 
+def _breaks_note(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> None:
+    """The known breaks the growth of the span crosses, named where the growth is stated (§9 lists
+    them with the detected level shifts)."""
+    breaks, sql, params = known_breaks(con, pair, indicator)
+    if breaks.empty:
+        return
+    named = "; ".join(f"{r.first_year}: {r.description_en}" for r in breaks.itertuples())
+    text = (
+        f"The growth {pair.year_from}–{pair.year_to} crosses {len(breaks)} known break"
+        f"{'s' if len(breaks) != 1 else ''} of the series ({named}): a level before a break is not on "
+        "the same basis as one after it."
+    )
+    notes.append(add_claim(claims, "growth_crosses_breaks", text, list(breaks["break_code"]), sql, params))
+
+
 def _trend_growth(totals: pd.DataFrame, incomplete: dict, pair: ComparisonPair, names: dict) -> pd.DataFrame:
     """Trend growth of each group's total on its complete years (log-linear, HC1), the incomplete ones left out."""
     trend_rows = []
@@ -287,11 +304,9 @@ def _wide_marks(wide: pd.DataFrame, incomplete: dict) -> set:
 
 
 def _province_marks(provinces: pd.DataFrame, incomplete: dict, f: int, t: int) -> set:
-    """The cells of the first/last-year table that fall in an incomplete group-year."""
-    columns = {
-        f: ("value_from", "share_of_group_from", "growth_rate", "cagr"),
-        t: ("value_to", "share_of_group_to", "growth_rate", "cagr"),
-    }
+    """The shares of an incomplete group-year: a share of a total that lacks a member. A member's own
+    value and growth do not depend on the group, and a member without a value has none to mark."""
+    columns = {f: ("share_of_group_from",), t: ("share_of_group_to",)}
     return {
         (i, column)
         for i, group in enumerate(provinces["group_code"])

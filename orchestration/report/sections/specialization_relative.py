@@ -64,7 +64,13 @@ def relative_specialization(con, pair: ComparisonPair, indicator: str) -> Sectio
                 "line",
                 "Krugman relative specialization index Krel 相对专业化指数",
                 chart,
-                {"ylabel": "Krel, index (0–2)", "incomplete": chart_incomplete},
+                {
+                    "ylabel": "Krel, index (0–2)",
+                    "incomplete": chart_incomplete,
+                    # solid lines for the first group's members, dashed for the second's
+                    "groups": {s: int(u == pair.b) for u, s in zip(by_year["universe_code"], series, strict=True)},
+                    "group_names": [names.get(pair.a, pair.a), names.get(pair.b, pair.b)],
+                },
             )
         ],
         workbook_only={"krugman_vs_rest"},
