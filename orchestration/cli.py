@@ -363,6 +363,19 @@ def print_failed_checks(settings: Settings, run_id: str) -> None:
         print(f"\nValidation report: {directory / 'index.html'}", file=sys.stderr)
 
 
+def comparison_reports_of_the_run(settings: Settings) -> tuple[list[Path], list[Path]]:
+    """The reports a refresh writes (each pair of REPORT_PAIRS, the default indicator) that are there,
+    and the other reports of the folder: written by `make report` from an earlier publication."""
+    from .report import DEFAULT_INDICATOR, report_stem
+    from .report.asset import ComparisonReportConfig, pairs_to_report
+
+    directory = settings.comparison_reports_dir
+    ours = [directory / f"{report_stem(p, DEFAULT_INDICATOR)}.html" for p in pairs_to_report(ComparisonReportConfig())]
+    written = [path for path in ours if path.exists()]
+    earlier = sorted(set(directory.glob("*.html")) - set(written))
+    return written, earlier
+
+
 def summarise(settings: Settings, run_id: str) -> None:
     """What a user reads after `make run`: the file, what it holds, what was withheld, the reports.
     The listing of every table is `make status`."""
@@ -387,8 +400,15 @@ def summarise(settings: Settings, run_id: str) -> None:
     report = settings.warehouse_dir / "reports" / run_id / "index.html"
     if report.exists():
         print(f"Validation report: {report}")
-    for path in sorted(settings.comparison_reports_dir.glob("*.html")):
+    written, earlier = comparison_reports_of_the_run(settings)
+    for path in written:
         print(f"Comparison report: {path} (and .xlsx)")
+    if earlier:
+        print(
+            f"  {len(earlier)} other report{'s' if len(earlier) != 1 else ''} in {settings.comparison_reports_dir} "
+            f"{'were' if len(earlier) != 1 else 'was'} written from an earlier publication "
+            "(make report A=... B=... writes one from this one)"
+        )
     print('Every table and its rows: make status; query it: make sql Q="select ..."')
 
 

@@ -56,7 +56,7 @@ class TurningPoint:
             f"(95 % CI {self.ci_low:.{decimals}f}–{self.ci_high:.{decimals}f}, delta method)"
         )
         if self.b2_p_value is not None and self.b2_p_value >= 0.05:
-            text += f"; b2 is not significant at 5 % (p = {self.b2_p_value:.3f})"
+            text += f"; b2 is not significant at 5 % (p = {self.b2_p_value:.3g})"
         return text
 
 

@@ -412,3 +412,27 @@ def test_a_computed_pair_is_read_through_a_confined_connection(published):
         with pytest.raises(duckdb.Error) as error:
             scratch.execute("select * from read_text('/etc/hostname')")
         assert refusal(error.value) == "Refused: this tool reads only the published warehouse, not /etc/hostname."
+
+
+def test_the_refresh_summary_lists_its_own_reports_apart_from_earlier_ones(published, tmp_path, capsys, monkeypatch):
+    """`make run` names the reports this publication wrote; a report `make report` wrote before it is
+    counted apart, as from an earlier publication, not listed as if it were new."""
+    from orchestration.cli import summarise
+
+    settings = copy_publication(published, tmp_path / "warehouse")
+    reports = settings.comparison_reports_dir
+    default = reports / "yrd_vs_jjj_2005_2014_main_business_revenue.html"
+    assert default.exists()
+    (reports / "east_vs_central_2006_2013_employment.html").write_text("an earlier report", encoding="utf-8")
+    earlier = sorted(set(reports.glob("*.html")) - {default})
+    monkeypatch.delenv("REPORT_PAIRS", raising=False)  # the refresh's pairs: the default one
+    summarise(settings, run_id="none")
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.startswith("Comparison report:")] == [
+        f"Comparison report: {default} (and .xlsx)"
+    ]
+    many = len(earlier) != 1
+    assert (
+        f"  {len(earlier)} other report{'s' if many else ''} in {reports} {'were' if many else 'was'} written from "
+        "an earlier publication (make report A=... B=... writes one from this one)"
+    ) in lines
