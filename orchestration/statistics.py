@@ -37,7 +37,8 @@ class Coefficient:
 @dataclass(frozen=True)
 class TurningPoint:
     """−b1/(2·b2) in the units of x. ``interior`` only when it lies inside the data range and b2 has
-    the sign of the shape asked for; ``reason`` says why not otherwise."""
+    the sign of the shape asked for; ``reason`` says why not otherwise. ``describe`` writes x with the
+    given format, so a share can be read in % beside a chart in %."""
 
     value: float | None
     se: float | None
@@ -45,15 +46,37 @@ class TurningPoint:
     ci_high: float | None
     kind: str | None  # maximum (b2 < 0) or minimum (b2 > 0)
     interior: bool
-    reason: str
+    why_not: str = ""  # straight, shape or outside: why the point is not interior
     b2_p_value: float | None = None  # a vertex of a curvature that is not significant is said so
+    expect: str | None = None  # the shape asked for
+    x_range: tuple[float, float] | None = None
 
-    def describe(self, decimals: int = 1) -> str:
+    @property
+    def reason(self) -> str:
+        return self._reason(lambda v: f"{v:.1f}", lambda v: f"{v:g}")
+
+    def _reason(self, point, bound) -> str:
+        if self.why_not == "straight":
+            return "b2 = 0: the fit is a straight line"
+        if self.why_not == "shape":
+            shape = "an inverted U" if self.expect == "maximum" else "a U"
+            sign = ">" if self.kind == "minimum" else "<"
+            return f"b2 {sign} 0, so the vertex at {point(self.value)} is a {self.kind}, not {shape}"
+        if self.why_not == "outside":
+            low, high = self.x_range
+            return (
+                f"the {self.kind} of the parabola, {point(self.value)}, lies outside the data "
+                f"({bound(low)}–{bound(high)})"
+            )
+        return ""
+
+    def describe(self, decimals: int = 1, fmt=None) -> str:
+        """The turning point in words; ``fmt`` writes a value of x (default: ``decimals`` decimals)."""
+        point = fmt or (lambda v: f"{v:.{decimals}f}")
         if not self.interior:
-            return f"no interior turning point: {self.reason}"
+            return f"no interior turning point: {self._reason(point, fmt or (lambda v: f'{v:g}'))}"
         text = (
-            f"{self.kind} at {self.value:.{decimals}f} "
-            f"(95 % CI {self.ci_low:.{decimals}f}–{self.ci_high:.{decimals}f}, delta method)"
+            f"{self.kind} at {point(self.value)} (95 % CI {point(self.ci_low)} to {point(self.ci_high)}, delta method)"
         )
         if self.b2_p_value is not None and self.b2_p_value >= 0.05:
             text += f"; b2 is not significant at 5 % (p = {self.b2_p_value:.3g})"
@@ -191,7 +214,7 @@ def turning_point(
     interval x* ± t(0.975, df)·SE."""
     b1_value, b2_value = b1.estimate, b2.estimate
     if b2_value == 0 or not math.isfinite(b2_value):
-        return TurningPoint(None, None, None, None, None, False, "b2 = 0: the fit is a straight line")
+        return TurningPoint(None, None, None, None, None, False, "straight")
     kind = "maximum" if b2_value < 0 else "minimum"
     value = origin - b1_value / (2 * b2_value)
     gradient = np.array([-1 / (2 * b2_value), b1_value / (2 * b2_value**2)])
@@ -201,13 +224,12 @@ def turning_point(
     low, high = value - half, value + half
     lo_x, hi_x = float(np.min(x)), float(np.max(x))
     if expect is not None and expect != kind:
-        shape = "an inverted U" if expect == "maximum" else "a U"
-        reason = f"b2 {'>' if b2_value > 0 else '<'} 0, so the vertex at {value:.1f} is a {kind}, not {shape}"
-        return TurningPoint(value, se, low, high, kind, False, reason, b2.p_value)
-    if not lo_x <= value <= hi_x:
-        reason = f"the {kind} of the parabola, {value:.1f}, lies outside the data ({lo_x:g}–{hi_x:g})"
-        return TurningPoint(value, se, low, high, kind, False, reason, b2.p_value)
-    return TurningPoint(value, se, low, high, kind, True, "", b2.p_value)
+        why_not = "shape"
+    elif not lo_x <= value <= hi_x:
+        why_not = "outside"
+    else:
+        why_not = ""
+    return TurningPoint(value, se, low, high, kind, not why_not, why_not, b2.p_value, expect, (lo_x, hi_x))
 
 
 def fit_quadratic_fe(

@@ -731,6 +731,16 @@ def test_integration_indices_and_the_regression_table(real_build):
     assert sector.std_error > 0 and "small sample" in sector.sample_note.lower()
     province = regression.loc[("province_krugman", "integration")]
     assert (province.n, province.n_clusters, province.n_provinces) == (62, 31, 31)
+    # the turning point in words is in %, as the report's scatter draws the outflow share; the columns
+    # keep the share. The interval is t's with 30 df; one reaching below 0 % says no share lies there
+    note, low = province.turning_point_note, province.turning_point_ci_low
+    assert note.startswith(f"maximum at {100 * province.turning_point:.1f} % (95 % CI {100 * low:.1f} % to ")
+    assert ("reaches below 0 %" in note) == (low < 0)
+    squared = regression.loc[("province_krugman", "integration_squared")]
+    assert ("b2 is not significant at 5 %" in note) == (squared.p_value >= 0.05)
+    assert (province.turning_point_ci_high - province.turning_point) / province.turning_point_se == pytest.approx(
+        2.0423, abs=1e-4
+    )  # t(0.975, 30) in the tables
     comment = query(con, "select comment from duckdb_tables() where table_name = 'mart_integration_regression'")
     assert "small" in comment.comment[0]
 

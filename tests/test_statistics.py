@@ -67,7 +67,7 @@ def test_the_quadratic_matches_the_hand_worked_example():
     assert (turning.ci_low, turning.ci_high) == pytest.approx((7 / 30 - q * turning.se, 7 / 30 + q * turning.se))
     assert (round(turning.ci_low, 4), round(turning.ci_high, 4)) == (0.0121, 0.4546)
     # b2 = −0.6429 (0.0502) is significant: nothing added to the sentence
-    assert turning.describe(4) == "maximum at 0.2333 (95 % CI 0.0121–0.4546, delta method)"
+    assert turning.describe(4) == "maximum at 0.2333 (95 % CI 0.0121 to 0.4546, delta method)"
 
 
 def test_years_shift_the_turning_point_and_nothing_else():

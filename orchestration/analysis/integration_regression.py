@@ -209,12 +209,21 @@ def _fitted_rows(base: dict, sample: dict, fit: Fit, n_parameters: int, note: st
                 "turning_point_ci_high": tp.ci_high,
                 "turning_point_kind": tp.kind,
                 "turning_point_interior": tp.interior,
-                "turning_point_note": tp.describe(3),
+                "turning_point_note": _turning_point_note(tp),
                 "sample_note": note,
                 "null_reason": None,
             }
         )
     return rows
+
+
+def _turning_point_note(tp) -> str:
+    """The turning point in words, x written in % as the report's scatter draws it (the columns keep
+    the share); an interval reaching below 0 % is said to hold values no share takes."""
+    note = tp.describe(fmt=lambda v: f"{100 * v:.1f} %")
+    if tp.ci_low is not None and tp.ci_low < 0:
+        note += "; the interval reaches below 0 %, which no share takes: the delta method's interval is symmetric"
+    return note
 
 
 def regression_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
