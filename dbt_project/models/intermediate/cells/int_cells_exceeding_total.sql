@@ -125,13 +125,7 @@ chosen as (
 )
 
 select
-    raw_value_id,
-    province_code,
-    year,
-    indicator,
-    industry_label,
-    label_kind,
-    value_converted,
+    {{ quarantined_cell_columns() }},
     'division_exceeds_total' as quarantine_reason,
     industry_label || ' ' || year || ': value ' || round(value_converted, 2) || ' ' || target_unit
     || ' is ' || round(series_ratio, 1) || 'x its own series ('

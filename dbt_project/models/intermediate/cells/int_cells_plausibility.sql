@@ -250,13 +250,7 @@ flagged as (
 )
 
 select
-    raw_value_id,
-    province_code,
-    year,
-    indicator,
-    industry_label,
-    label_kind,
-    value_converted,
+    {{ quarantined_cell_columns() }},
     quarantine_reason,
     case quarantine_reason
         when 'negative_value' then 'value ' || value_converted || ' ' || target_unit || ' is negative'
@@ -301,13 +295,7 @@ where quarantine_reason is not null
 union all
 
 select
-    raw_value_id,
-    province_code,
-    year,
-    indicator,
-    industry_label,
-    label_kind,
-    value_converted,
+    {{ quarantined_cell_columns() }},
     'manufacturing_repeats_total' as quarantine_reason,
     'value ' || round(value_converted, 2) || ' ' || target_unit || ' equals the all-industry total (合计, '
     || total_cell || ') of the same year although mining or utilities there are positive: the total was '
