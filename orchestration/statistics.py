@@ -61,7 +61,12 @@ class TurningPoint:
         if self.why_not == "shape":
             shape = "an inverted U" if self.expect == "maximum" else "a U"
             sign = ">" if self.kind == "minimum" else "<"
-            return f"b2 {sign} 0, so the vertex at {point(self.value)} is a {self.kind}, not {shape}"
+            low, high = self.x_range
+            where = "inside" if low <= self.value <= high else "outside"
+            return (
+                f"b2 {sign} 0, so the vertex at {point(self.value)} is a {self.kind}, not {shape} "
+                f"({where} the data, {bound(low)}–{bound(high)})"
+            )
         if self.why_not == "outside":
             low, high = self.x_range
             return (
@@ -73,13 +78,20 @@ class TurningPoint:
     def describe(self, decimals: int = 1, fmt=None) -> str:
         """The turning point in words; ``fmt`` writes a value of x (default: ``decimals`` decimals)."""
         point = fmt or (lambda v: f"{v:.{decimals}f}")
+        reason = self._reason(point, fmt or (lambda v: f"{v:g}"))
+        if self.why_not == "shape":  # a vertex of the other shape, which may well lie inside the data
+            return f"no {'inverted U' if self.expect == 'maximum' else 'U'}: {reason}"
         if not self.interior:
-            return f"no interior turning point: {self._reason(point, fmt or (lambda v: f'{v:g}'))}"
+            return f"no interior turning point: {reason}"
         text = (
             f"{self.kind} at {point(self.value)} (95 % CI {point(self.ci_low)} to {point(self.ci_high)}, delta method)"
         )
         if self.b2_p_value is not None and self.b2_p_value >= 0.05:
-            text += f"; b2 is not significant at 5 % (p = {self.b2_p_value:.3g})"
+            # the delta method's interval assumes b2 is well away from 0; here it is not
+            text += (
+                f"; b2 is not significant at 5 % (p = {self.b2_p_value:.3g}), so neither the vertex nor its "
+                "interval is informative"
+            )
         return text
 
 

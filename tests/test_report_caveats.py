@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from orchestration.report import write_report
-from orchestration.report.render import incomplete_marks, table_html
+from orchestration.report.render import READ_FROM_MARTS, incomplete_marks, table_html
 from orchestration.report.sections import INCOMPLETE_MARK, collect
 from orchestration.settings import ComparisonPair
 from tests.conftest import run_refresh
@@ -203,6 +203,7 @@ def test_an_indicator_without_a_manufacturing_total(case, tmp_path):
     page = files.html.read_text(encoding="utf-8")
     hightech = page[page.index('<section id="s6">') : page.index('<section id="s7">')]
     assert "(亿元 (100 million yuan))" in hightech and "persons" not in hightech
+    assert "at current prices (nominal)" in hightech  # money, in a report on persons
     sheet = pd.read_excel(files.workbook, sheet_name="6 hightech_revenue", header=None, nrows=1).iloc[0]
     assert not [h for h in sheet if "persons" in str(h)] and any("(亿元" in str(h) for h in sheet)
 
@@ -266,7 +267,7 @@ def test_the_shift_share_reference_names_the_members_missing_at_either_end(case)
     Zhejiang 2016 is withheld, so 2005–2016 leaves five of the seven in the reference."""
     from orchestration.report.sections.shift_share_components import shift_share
 
-    con, _, _ = case
+    con, settings, _ = case
     section = shift_share(con, ComparisonPair("yrd", "jjj", 2005, 2016), "main_business_revenue")
     claim = {c.key: c for c in section.claims}["shift_share_reference"]
     assert claim.value == ["110000", "330000"]
@@ -275,6 +276,17 @@ def test_the_shift_share_reference_names_the_members_missing_at_either_end(case)
         "growth is that of the 5 other members, those with data in both years."
     )
     assert section.charts[0].title.endswith("reference lacks 北京 Beijing in 2005 and 浙江 Zhejiang in 2016")
+    # Zhejiang 2016 has data, withheld by the quality policy: said so, not "no data" (the pair computed
+    # for the report, as `make report` does for a span the refresh did not pre-build)
+    from orchestration.report import pair_compute
+
+    scratch, _ = pair_compute.open_for_report(settings.published_db, ComparisonPair("yrd", "jjj", 2005, 2016))
+    with scratch:
+        computed = shift_share(scratch, ComparisonPair("yrd", "jjj", 2005, 2016), "main_business_revenue")
+    assert computed.context["coverage"] == (
+        "members with data in both years: 5 of 7; 北京 Beijing has no data in 2005; "
+        "浙江 Zhejiang is withheld in 2016 (divisions_exceed_total)"
+    )
 
 
 def test_a_members_own_values_are_not_marked_for_its_groups_missing_member(case):
@@ -322,9 +334,11 @@ def _assert_table_marked(section, name, frame) -> None:
             and name not in ABOUT_INCOMPLETENESS
         ):
             assert any((i, c) in marks for c in frame.columns), (section.number, name, i)
+        # §1's province × year table marks the group's total row; a member's own level is complete
+        own_level = name == "output_by_year" and frame["code"].iloc[i] != group
         for year in years:
             if (group, year) in INCOMPLETE and frame[year].iloc[i] == frame[year].iloc[i]:
-                assert (i, year) in marks, (section.number, name, i, year)
+                assert ((i, year) in marks) != own_level, (section.number, name, i, year)
     html = table_html(
         frame, name=name, incomplete=section.incomplete_cells.get(name, set()), read_from=section.read_from
     )
@@ -369,6 +383,7 @@ def test_the_report_and_its_caveats_sheet(case, tmp_path):
     sheet = pd.read_excel(files.workbook, sheet_name="1 output_by_year", header=1)
     assert list(sheet.columns[:3]) == ["group_code", "code", "name"] and "2005" in map(str, sheet.columns)
     html = files.html.read_text(encoding="utf-8")
+    assert READ_FROM_MARTS in html  # a pre-built pair: its metrics are the publication's
     assert "12 division-years left out" in html and "2 incomplete universe-years, each counted once" in html
     assert "base_missing" in files.summary and "北京 Beijing missing" in files.summary
     # Chinese that renders without CJK fonts on the reader's machine: chart text as paths, the page's

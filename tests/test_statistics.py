@@ -89,7 +89,12 @@ def test_no_interior_turning_point_is_said_so():
     # a U (b2 > 0) when an inverted U is claimed
     u = fit_quadratic(X, [4, 2, 1, 2, 5], origin=0, expect="maximum")
     assert not u.turning_point.interior and u.turning_point.kind == "minimum"
-    assert "not an inverted U" in u.turning_point.describe()
+    # b1 = Σxy/Σx² = 2/10, b2 = 6/7 (normal equations 5·b0 + 10·b2 = 14, 10·b0 + 34·b2 = 40): the vertex
+    # −b1/(2·b2) = −7/60 lies inside the data, a minimum, which the sentence says rather than "no turning point"
+    assert u.turning_point.value == pytest.approx(-7 / 60, abs=1e-12)
+    assert u.turning_point.describe() == (
+        "no inverted U: b2 > 0, so the vertex at -0.1 is a minimum, not an inverted U (inside the data, -2–2)"
+    )
     # the vertex outside the data: y rising and flattening, maximum beyond the last x
     outside = fit_quadratic(X, [0, 2.1, 3.9, 5.4, 6.8], origin=0, expect="maximum")
     assert outside.turning_point.kind == "maximum" and outside.turning_point.value > 2

@@ -221,7 +221,7 @@ def _turning_point_note(tp) -> str:
     """The turning point in words, x written in % as the report's scatter draws it (the columns keep
     the share); an interval reaching below 0 % is said to hold values no share takes."""
     note = tp.describe(fmt=lambda v: f"{100 * v:.1f} %")
-    if tp.ci_low is not None and tp.ci_low < 0:
+    if tp.interior and tp.ci_low < 0:
         note += "; the interval reaches below 0 %, which no share takes: the delta method's interval is symmetric"
     return note
 

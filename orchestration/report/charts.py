@@ -112,7 +112,10 @@ def _legend(ax, extra: list | None = None) -> None:
         handles.append(handle)
         labels.append(label)
     if handles:
-        ax.legend(handles, labels, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        # handles long enough to show a dash
+        ax.legend(
+            handles, labels, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=3
+        )
 
 
 def _years_axis(ax, index) -> None:
@@ -171,21 +174,17 @@ GROUP_MARKERS = "osD^v<>ph*"
 
 
 def _group_styles(groups: list[int]) -> list[dict]:
-    """Lines of a chart of two groups' members: the dash says the group (solid, dashed), colour and
-    marker tell the members of a group apart (distinct up to 200 members)."""
-    seen = [0, 0]
-    styles = []
-    for group in groups:
-        i = seen[group]
-        seen[group] += 1
-        styles.append(
-            {
-                "color": plt.get_cmap("tab20")(i % 20),
-                "marker": GROUP_MARKERS[(i + i // 20) % len(GROUP_MARKERS)],
-                "linestyle": GROUP_DASHES[group],
-            }
-        )
-    return styles
+    """Lines of a chart of two groups' members: the dash says the group (solid, dashed); colour and
+    marker, numbered over every series, tell each member from every other, so a point off the line
+    (no dash to see) is still one member's (distinct up to 200 series)."""
+    return [
+        {
+            "color": plt.get_cmap("tab20")(i % 20),
+            "marker": GROUP_MARKERS[(i + i // 20) % len(GROUP_MARKERS)],
+            "linestyle": GROUP_DASHES[group],
+        }
+        for i, group in enumerate(groups)
+    ]
 
 
 def _line(chart: Chart):

@@ -303,7 +303,7 @@ def open_for_report(published_db: Path, pair: ComparisonPair) -> tuple[duckdb.Du
     scratch = compute_pair(pair, published_db, plan)
     add_report_catalog(scratch, plan)
     note = (
-        f"{pair_text(pair)} is not pre-built in the publication: its industry sets "
+        f"{pair_text(pair)} is not pre-built in the publication: its industry sets and the metrics on them "
         f"were computed from the published facts by the dbt models' SQL ({time.perf_counter() - started:.1f} s)."
     )
     built_by = json.loads(manifest[0]).get("code_fingerprint") if manifest else None

@@ -389,6 +389,12 @@ def write_html(data: ReportData, path: Path) -> Path:
     return path
 
 
+# where a pre-built pair's numbers come from (a computed pair's header says how it was computed)
+READ_FROM_MARTS = (
+    "every metric is read from the published marts (the trend fits of §1 and §7 are estimated by the report from them)"
+)
+
+
 def _indicator_text(data: ReportData) -> str:
     """main_business_revenue (亿元 (100 million yuan), at current prices ...): money says its price basis."""
     basis = f", {PRICE_BASIS}" if data.unit in MONEY_UNITS else ""
@@ -410,7 +416,7 @@ def _page_top(data: ReportData) -> list[str]:
         f"数据发布于 Published {html.escape(data.published_at)}"
         f" · groups {html.escape(pair.a)} ({html.escape(a_en)}) and {html.escape(pair.b)} ({html.escape(b_en)}); "
         + (
-            "every number is read from the published marts; "
+            f"{READ_FROM_MARTS}; "
             if not data.computed
             else f"{html.escape(data.computed)} The facts are the publication's; "
         )
@@ -581,7 +587,7 @@ def _about_frame(data: ReportData) -> pd.DataFrame:
             {"key": "published_at", "value": data.published_at},
             {
                 "key": "numbers",
-                "value": data.computed or "every number is read from the published marts",
+                "value": data.computed or READ_FROM_MARTS,
             },
             {
                 "key": "layout",

@@ -118,8 +118,9 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             "universe": ", ".join(names.get(u, u) for u in universes),
             "industry set": "year_common, " + pair.span_set + ", " + pair.pair_set,
             "coverage": f"{len(incomplete)} incomplete universe-years; {len(dropped)} division-years left out of a "
-            f"group's common set; {int((quarantined.indicator == indicator).sum())} quarantined values of the "
-            f"indicator; {len(breaks)} known breaks and {len(shifts)} detected level shifts in the span",
+            f"group's common set; {int(((quarantined.indicator == indicator) & (quarantined.scope == 'value')).sum())} "
+            f"quarantined values of the indicator; {len(breaks)} known break{'s' if len(breaks) != 1 else ''} and "
+            f"{len(shifts)} detected level shift{'s' if len(shifts) != 1 else ''} in the span",
         },
         notes=notes,
         claims=claims,
@@ -347,9 +348,13 @@ def _quarantined_values(
     params = [pair.year_from, pair.year_to, indicator]
     quarantined = read_frame(con, quarantined_sql, params)
     counts = quarantined["indicator"].value_counts().to_dict()
-    own = counts.get(indicator, 0)
+    # fct_quarantine holds single values and whole province-years (scope): counted apart
+    own = quarantined[quarantined["indicator"] == indicator]
+    n_values, n_years = int((own["scope"] == "value").sum()), int((own["scope"] == "province_year").sum())
     others = {k: v for k, v in sorted(counts.items()) if k != indicator}
-    text = f"{own} quarantined value{'s' if own != 1 else ''} of {indicator}"
+    text = f"{n_values} quarantined value{'s' if n_values != 1 else ''} of {indicator}" + (
+        f" and {n_years} province-year{'s' if n_years != 1 else ''} withheld whole" if n_years else ""
+    )
     if others:
         listed = ", ".join(f"{v} of {k}" for k, v in others.items())
         which = "an indicator" if len(others) == 1 else "indicators"
@@ -366,7 +371,9 @@ def _value_warnings(
     """The members' values of the indicator a rule flags as suspect without withholding them: they stay
     in the facts and the metrics, so the reader sees them with their numbers."""
     sql = f"""
-        select w.rule, w.province_code, w.year, w.industry_code, i.name_zh as industry_zh, w.value, w.detail
+        -- a spike is found on the series as printed: its label names the division where no code does
+        select w.rule, w.province_code, w.year, w.industry_code, coalesce(i.name_zh, w.industry_label) as industry_zh,
+            w.value, w.detail
         from fct_value_warning as w
         left join dim_industry as i using (industry_code)
         where w.province_code in ({_in_list(members)}) and w.indicator = ? and w.year between ? and ?
@@ -420,7 +427,7 @@ def _series_breaks(con, pair: ComparisonPair, indicator: str, claims: list, note
         add_claim(
             claims,
             "known_breaks",
-            f"{len(breaks)} known breaks in the span"
+            f"{len(breaks)} known break{'s' if len(breaks) != 1 else ''} in the span"
             + (": " + ", ".join(f"{r.break_code} ({r.first_year})" for r in breaks.itertuples()) if len(breaks) else "")
             + ".",
             len(breaks),

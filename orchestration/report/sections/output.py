@@ -294,10 +294,12 @@ def _coverage_text(totals: pd.DataFrame, pair: ComparisonPair) -> str:
 
 
 def _wide_marks(wide: pd.DataFrame, incomplete: dict) -> set:
-    """The whole group-year is marked: its members' column as well as the total."""
+    """The group's total of an incomplete group-year (the row whose code is the group's): a member's
+    own value does not depend on the others, and a missing member has no value to mark."""
     return {
         (row_i, y)
-        for row_i, group in enumerate(wide["group_code"])
+        for row_i, (group, code) in enumerate(zip(wide["group_code"], wide["code"], strict=True))
+        if code == group
         for y in incomplete.get(group, {})
         if y in wide.columns
     }

@@ -12,7 +12,9 @@ from ...settings import ComparisonPair
 INCOMPLETE_MARK = "†"
 
 
-INCOMPLETE_LEGEND = "† incomplete: a member of the group has no data that year"
+INCOMPLETE_LEGEND = (
+    "† incomplete: a member of the group has no data that year, or the quality policy withholds them (fct_quarantine)"
+)
 
 
 @dataclass

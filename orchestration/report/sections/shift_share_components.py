@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...settings import ComparisonPair
+from ...withheld_province_years import withheld_province_years
 from .lookups import display_names, indicator_unit, member_codes, missing_members, name_list, read_frame, set_sizes
 from .shapes import INCOMPLETE_MARK, Chart, Section, add_claim, unit_label
 
@@ -31,7 +32,11 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
     rows = read_frame(con, COMPONENTS_SQL, [pair.union_code, pair.pair_set, indicator, pair.year_from, pair.year_to])
     members = member_codes(con, pair.union_code)
     missing, miss_sql = missing_members(con, [pair.union_code], indicator, pair.year_from, pair.year_to)
-    coverage_text = _members_text(rows, members, missing, pair, names)
+    withheld = {
+        (w.province_code, w.year): w.quarantine_reason
+        for w in withheld_province_years(con, members, (pair.year_from, pair.year_to), indicator)
+    }
+    coverage_text = _members_text(rows, members, missing, withheld, pair, names)
     add_claim(claims, "shift_share_members", coverage_text, len(rows), miss_sql)
     notes = []
     # the universe's growth is taken over the members with data in both years: one lacking either
@@ -79,13 +84,20 @@ def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
     )
 
 
-def _members_text(rows: pd.DataFrame, members: list[str], missing: dict, pair: ComparisonPair, names: dict) -> str:
-    """How many members the decomposition holds; each one it lacks named with the end year it has no data in."""
+def _members_text(
+    rows: pd.DataFrame, members: list[str], missing: dict, withheld: dict, pair: ComparisonPair, names: dict
+) -> str:
+    """How many members the decomposition holds; each one it lacks named with the end year it has no
+    data in, or whose data the quality policy withholds (with the reason)."""
     details = []
     for code in sorted(set(members) - set(rows["province_code"])):
         years = [y for y in (pair.year_from, pair.year_to) if code in missing.get((pair.union_code, y), [])]
+        lacking = [
+            f"is withheld in {y} ({withheld[(code, y)]})" if (code, y) in withheld else f"has no data in {y}"
+            for y in years
+        ]
         details.append(
-            f"{names.get(code, code)} has no data in {' and '.join(map(str, years))}"
+            f"{names.get(code, code)} {' and '.join(lacking)}"
             if years
             else f"{names.get(code, code)} is not in the decomposition"
         )
