@@ -14,6 +14,7 @@ file and writes only under WAREHOUSE_DIR/exports, unless `--files` (`make sql FI
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import sys
@@ -363,15 +364,16 @@ def print_failed_checks(settings: Settings, run_id: str) -> None:
         print(f"\nValidation report: {directory / 'index.html'}", file=sys.stderr)
 
 
-def comparison_reports_of_the_run(settings: Settings) -> tuple[list[Path], list[Path]]:
-    """The reports a refresh writes (each pair of REPORT_PAIRS, the default indicator) that are there,
-    and the other reports of the folder: written by `make report` from an earlier publication."""
+def comparison_reports_of_the_run(settings: Settings, published_at: float) -> tuple[list[Path], list[Path]]:
+    """The reports a refresh writes (each pair of REPORT_PAIRS, the default indicator) written since
+    the publication (epoch seconds), and the other reports of the folder: from an earlier publication
+    (`make report`, or a refresh whose report step then failed)."""
     from .report import DEFAULT_INDICATOR, report_stem
     from .report.asset import ComparisonReportConfig, pairs_to_report
 
     directory = settings.comparison_reports_dir
     ours = [directory / f"{report_stem(p, DEFAULT_INDICATOR)}.html" for p in pairs_to_report(ComparisonReportConfig())]
-    written = [path for path in ours if path.exists()]
+    written = [path for path in ours if path.exists() and path.stat().st_mtime >= published_at]
     earlier = sorted(set(directory.glob("*.html")) - set(written))
     return written, earlier
 
@@ -388,6 +390,7 @@ def summarise(settings: Settings, run_id: str) -> None:
         ).fetchall()[0]
         withheld = con.execute("select scope, count(*) from fct_quarantine group by scope order by scope").fetchall()
         withheld_names = withheld_province_years(con)
+        (published_at,) = con.execute("select max(published_at) from publication_manifest").fetchone()
     print(f"Published file: {settings.published_db}")
     print(f"  {tables} tables, {rows:,} rows, from {files} source files ({cells:,} cells); {PUBLICATION_TABLES_NOTE}")
     if withheld:
@@ -400,7 +403,8 @@ def summarise(settings: Settings, run_id: str) -> None:
     report = settings.warehouse_dir / "reports" / run_id / "index.html"
     if report.exists():
         print(f"Validation report: {report}")
-    written, earlier = comparison_reports_of_the_run(settings)
+    # publish records UTC; a report written before the file it reports on is an earlier one
+    written, earlier = comparison_reports_of_the_run(settings, published_at.replace(tzinfo=dt.UTC).timestamp())
     for path in written:
         print(f"Comparison report: {path} (and .xlsx)")
     if earlier:

@@ -437,3 +437,9 @@ def test_the_refresh_summary_lists_its_own_reports_apart_from_earlier_ones(publi
         f"  {len(earlier)} other report{'s' if many else ''} in {reports} {'were' if many else 'was'} written from "
         "an earlier publication (make report A=... B=... writes one from this one)"
     ) in lines
+    # a default report older than the publication (its report step failed after publishing) is not this run's
+    os.utime(default, (0, 0))
+    summarise(settings, run_id="none")
+    lines = capsys.readouterr().out.splitlines()
+    assert not [line for line in lines if line.startswith("Comparison report:")]
+    assert any(line.startswith(f"  {len(earlier) + 1} other reports in {reports} were written from") for line in lines)
