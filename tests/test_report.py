@@ -111,6 +111,10 @@ def test_every_section_is_present_and_its_numbers_are_the_marts(user_pair_build)
     assert len(lq) == len(published_lq) > 0
     for key, value in published_lq.items():
         assert lq[key] == value
+    # §4's heatmaps of one index share the colour scale of all the years shown
+    for index in ("Bilateral Krugman", "Structural similarity"):
+        scales = {(c.options["vmin"], c.options["vmax"]) for c in sections[4].charts if c.title.startswith(index)}
+        assert len(scales) == 1, index
     # the heatmap's rows: code and English name, a long name cut at a word and ending in " …"
     names = dict(con.execute("select industry_code, name_en from dim_industry").fetchall())
     (heatmap,) = sections[5].charts

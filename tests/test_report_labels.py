@@ -155,6 +155,18 @@ def test_persons_are_counted_in_whole_units_and_large_levels_are_written_out():
     assert not isinstance(shares.axes[0].yaxis.get_major_formatter(), StrMethodFormatter)
 
 
+def test_heatmaps_of_several_years_share_one_colour_scale():
+    """§4 draws each year's bilateral index on the range of all the years shown: a colour is one value."""
+    from orchestration.report import charts
+    from orchestration.report.sections.shapes import Chart
+
+    early = pd.DataFrame({"a": [0.0, 0.5], "b": [0.5, 0.0]}, index=["a", "b"])
+    figure = charts._heatmap(Chart("heatmap", "K, 2005", early, {"vmin": 0.0, "vmax": 0.9}))
+    assert figure.axes[0].images[0].get_clim() == (0.0, 0.9)
+    alone = charts._heatmap(Chart("heatmap", "K", early))  # without a shared scale: its own range
+    assert alone.axes[0].images[0].get_clim() == (0.0, 0.5)
+
+
 def test_a_location_quotient_of_exactly_one_is_marked_as_specialised():
     """is_specialised is LQ ≥ 1 (lq_binary_threshold): the heatmap marks the same cells."""
     from orchestration.report import charts
@@ -204,3 +216,21 @@ def test_sixteen_lines_of_a_chart_look_different():
     plt.close(figure)
     assert len(lines) == 16 and len(looks) == 16
     assert len({look[0] for look in looks}) == 16  # the colours alone already differ
+
+
+def test_the_unions_rows_come_as_two_blocks_the_first_groups_first():
+    """§5's heatmap columns and §8's bars: central against east puts Anhui (340000) before Beijing,
+    whatever the codes' order."""
+    import duckdb
+
+    from orchestration.report.sections.lookups import in_group_order
+    from orchestration.settings import ComparisonPair
+
+    con = duckdb.connect()
+    con.execute(
+        "create table dim_region_group_member as select * from (values ('central', '340000'), "
+        "('east', '110000'), ('east', '330000')) as t(group_code, province_code)"
+    )
+    frame = pd.DataFrame({"province_code": ["110000", "330000", "340000"], "v": [1, 2, 3]})
+    ordered = in_group_order(con, ComparisonPair("central", "east", 2005, 2014), frame)
+    assert ordered.province_code.tolist() == ["340000", "110000", "330000"] and ordered.v.tolist() == [3, 1, 2]

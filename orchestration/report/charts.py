@@ -225,12 +225,14 @@ def _heatmap(chart: Chart):
     height = max(2.5, 0.28 * len(data.index) + 1.4)
     fig, ax = plt.subplots(figsize=(max(5, 0.95 * len(data.columns) + 3), height))
     values = data.to_numpy(dtype=float)
-    image = ax.imshow(values, cmap="viridis", aspect="auto")
+    # vmin, vmax: a scale shared with the section's other heatmaps (else this one's own range)
+    low = chart.options.get("vmin", np.nanmin(values))
+    high = chart.options.get("vmax", np.nanmax(values))
+    image = ax.imshow(values, cmap="viridis", aspect="auto", vmin=low, vmax=high)
     ax.set_xticks(range(len(data.columns)), [str(c) for c in data.columns], rotation=45, ha="right")
     ax.set_yticks(range(len(data.index)), [str(i) for i in data.index])
     # mark_from: values at or above it are marked (an LQ of at least 1, as is_specialised)
     fmt, mark = chart.options.get("fmt", "{:.3f}"), chart.options.get("mark_from")
-    low, high = np.nanmin(values), np.nanmax(values)
     for (row, col), value in np.ndenumerate(values):
         if math.isnan(value):
             continue

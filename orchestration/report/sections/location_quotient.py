@@ -8,6 +8,7 @@ from ...settings import ComparisonPair
 from .lookups import (
     coverage_range,
     display_names,
+    in_group_order,
     missing_members,
     name_list,
     read_frame,
@@ -31,6 +32,8 @@ def location_quotients(con, pair: ComparisonPair, indicator: str) -> Section:
         """,
         [pair.union_code, pair.pair_set, indicator, pair.year_to],
     )
+    # within each division the first group's provinces, then the second's: the heatmap's columns in two blocks
+    rows = in_group_order(con, pair, rows).sort_values("industry_code", kind="stable").reset_index(drop=True)
     missing, miss_sql = missing_members(con, [pair.union_code], indicator, pair.year_to, pair.year_to)
     lacking = missing.get((pair.union_code, pair.year_to), [])
     mark = f" {INCOMPLETE_MARK} incomplete: {name_list(lacking, names)} missing" if lacking else ""
@@ -44,9 +47,10 @@ def location_quotients(con, pair: ComparisonPair, indicator: str) -> Section:
     # long names are cut at a word and end in an ellipsis, so a cut name does not pass for a whole one
     division = rows["industry_code"] + " " + rows["industry_en"].map(lambda n: shorten(n, 46, placeholder=" …"))
     province = rows["name_short_zh"] + " " + rows["name_en"]
-    matrix = rows.assign(division=division, province=province).pivot_table(
-        index="division", columns="province", values="lq", sort=False
-    )
+    labelled = rows.assign(division=division, province=province)
+    matrix = labelled.pivot_table(index="division", columns="province", values="lq", sort=False)
+    columns = in_group_order(con, pair, labelled.drop_duplicates("province_code"))["province"]
+    matrix = matrix[[c for c in columns if c in matrix.columns]]
     return Section(
         5,
         "区位商（行业 × 省份）",

@@ -19,6 +19,14 @@ def member_codes(con, group: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def in_group_order(con, pair: ComparisonPair, frame: pd.DataFrame, column: str = "province_code") -> pd.DataFrame:
+    """The rows of a frame over the union a+b with the first group's members first, then the
+    second's, each by code, so a chart or table of the union shows the groups as two blocks."""
+    first = set(member_codes(con, pair.a))
+    key = frame[column].map(lambda code: (code not in first, code))
+    return frame.iloc[sorted(range(len(frame)), key=lambda i: (key.iloc[i], i))].reset_index(drop=True)
+
+
 def span_years(pair: ComparisonPair) -> list[int]:
     return list(range(pair.year_from, pair.year_to + 1))
 

@@ -6,7 +6,16 @@ import pandas as pd
 
 from ...settings import ComparisonPair
 from ...withheld_province_years import withheld_province_years
-from .lookups import display_names, indicator_unit, member_codes, missing_members, name_list, read_frame, set_sizes
+from .lookups import (
+    display_names,
+    in_group_order,
+    indicator_unit,
+    member_codes,
+    missing_members,
+    name_list,
+    read_frame,
+    set_sizes,
+)
 from .shapes import INCOMPLETE_MARK, Chart, Section, add_claim, unit_label
 
 COMPONENTS_SQL = """
@@ -30,6 +39,7 @@ COMPONENT_LABELS = {
 def shift_share(con, pair: ComparisonPair, indicator: str) -> Section:
     names, claims, unit = display_names(con), [], indicator_unit(con, indicator)
     rows = read_frame(con, COMPONENTS_SQL, [pair.union_code, pair.pair_set, indicator, pair.year_from, pair.year_to])
+    rows = in_group_order(con, pair, rows)  # the first group's members, then the second's
     members = member_codes(con, pair.union_code)
     missing, miss_sql = missing_members(con, [pair.union_code], indicator, pair.year_from, pair.year_to)
     withheld = {

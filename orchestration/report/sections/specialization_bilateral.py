@@ -79,6 +79,8 @@ def _heatmaps(rows: pd.DataFrame, missing: dict, pair: ComparisonPair, names: di
     """Per heatmap year: bilateral Krugman and structural similarity, province × partner; an incomplete year
     says who is missing in its title."""
     charts = []
+    # one colour scale per index across the years shown, so a colour means the same value in each
+    scales = {c: (float(rows[c].min()), float(rows[c].max())) for c in ("krugman_bilateral", "structural_similarity")}
     for year in _heatmap_years(pair):
         lacking = missing.get((pair.union_code, year), [])
         mark = f" {INCOMPLETE_MARK} incomplete: {name_list(lacking, names)} missing" if lacking else ""
@@ -90,5 +92,8 @@ def _heatmaps(rows: pd.DataFrame, missing: dict, pair: ComparisonPair, names: di
                 index="province_code", columns="partner_province_code", values=column
             )
             data = data.rename(index=names, columns=names)
-            charts.append(Chart("heatmap", f"{title}, {year}{mark}", data, {"fmt": "{:.3f}"}))
+            low, high = scales[column]
+            charts.append(
+                Chart("heatmap", f"{title}, {year}{mark}", data, {"fmt": "{:.3f}", "vmin": low, "vmax": high})
+            )
     return charts
