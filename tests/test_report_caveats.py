@@ -204,6 +204,8 @@ def test_an_indicator_without_a_manufacturing_total(case, tmp_path):
     hightech = page[page.index('<section id="s6">') : page.index('<section id="s7">')]
     assert "(亿元 (100 million yuan))" in hightech and "persons" not in hightech
     assert "at current prices (nominal)" in hightech  # money, in a report on persons
+    # employment's one break in 2005–2014, the 2013 change of the labour statistics: singular
+    assert claims["known_breaks"].text == "1 known break in the span: labour_scope_2013 (2013)."
     sheet = pd.read_excel(files.workbook, sheet_name="6 hightech_revenue", header=None, nrows=1).iloc[0]
     assert not [h for h in sheet if "persons" in str(h)] and any("(亿元" in str(h) for h in sheet)
 

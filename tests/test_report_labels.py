@@ -234,3 +234,16 @@ def test_the_unions_rows_come_as_two_blocks_the_first_groups_first():
     frame = pd.DataFrame({"province_code": ["110000", "330000", "340000"], "v": [1, 2, 3]})
     ordered = in_group_order(con, ComparisonPair("central", "east", 2005, 2014), frame)
     assert ordered.province_code.tolist() == ["340000", "110000", "330000"] and ordered.v.tolist() == [3, 1, 2]
+
+
+def test_a_coverage_line_says_which_years_it_spans_and_the_weighted_mean_its_weights():
+    from orchestration.report.sections.lookups import coverage_range
+
+    by_year = pd.DataFrame({"year": [2005, 2005, 2014], "coverage": [0.92, 0.67, 0.71]})
+    assert coverage_range(by_year) == "the set explains 67%–92% of the provinces' manufacturing totals in 2005 and 2014"
+    one_year = pd.DataFrame({"coverage": [0.67, 0.89]})  # §5: the end year only, named by the section
+    assert coverage_range(one_year, [2014]).endswith("manufacturing totals in 2014")
+    span = pd.DataFrame({"year": list(range(2006, 2017)), "coverage": [0.5] * 11})
+    assert coverage_range(span).endswith("in 2006–2016")
+    weighted = yaml_meta("mart_group_index_mean", "mean_weighted")
+    assert weighted["label_en"] == "weighted mean (weight: the province's share of the group's total on the set)"
