@@ -247,3 +247,36 @@ def test_a_coverage_line_says_which_years_it_spans_and_the_weighted_mean_its_wei
     assert coverage_range(span).endswith("in 2006–2016")
     weighted = yaml_meta("mart_group_index_mean", "mean_weighted")
     assert weighted["label_en"] == "weighted mean (weight: the province's share of the group's total on the set)"
+
+
+def test_caveats_name_a_spikes_division_and_one_members_mixed_lacks_as_one_member():
+    """§9 on a small published file: a suspect spike (found on the printed series, no code) is named by
+    its label; a division one member lacks as both a blank and a missing series is that member's."""
+    import duckdb
+
+    from orchestration.report.sections.coverage import _divisions_left_out, _value_warnings
+    from orchestration.settings import ComparisonPair
+
+    con = duckdb.connect()
+    con.execute(
+        "create table dim_industry as select * from (values ('18', '纺织服装、服饰业', 'Apparel')) "
+        "as t(industry_code, name_zh, name_en)"
+    )
+    con.execute(
+        "create table fct_value_warning as select * from (values ('suspect_spike', '120000', 2010, 'employment', "
+        "null, '纺织服装、服饰业', 17318.0, 'x2.6 above both neighbours')) "
+        "as t(rule, province_code, year, indicator, industry_code, industry_label, value, detail)"
+    )
+    pair, claims, notes = ComparisonPair("jjj", "yrd", 2005, 2014), [], []
+    names = {"120000": "天津 Tianjin"}
+    warned = _value_warnings(con, pair, "employment", ["120000"], names, claims, notes)
+    assert warned.industry_zh.tolist() == ["纺织服装、服饰业"]
+    con.execute(
+        "create table mart_division_availability as select * from (values "
+        "('jjj', 2010, '18', 'employment', '110000', 'dropped_by_common_support'), "
+        "('jjj', 2010, '18', 'employment', '120000', 'missing'), "
+        "('jjj', 2010, '18', 'employment', '120000', 'not_in_export')) "
+        "as t(universe_code, year, industry_code, indicator, province_code, status)"
+    )
+    dropped = _divisions_left_out(con, pair, "employment", names, claims, notes)
+    assert dropped.cause.tolist() == ["one member, blank, suppressed or absent"]
