@@ -114,7 +114,8 @@ def test_growth_over_a_span_is_not_labelled_a_year():
 
 def test_the_regressions_turning_point_is_a_share_and_its_statistics_have_no_unit():
     """Section 10: x* = −b1/(2·b2) is a value of x, the outflow share, as a fraction like the published
-    note beside it ("maximum at 2.130"); a p-value or an R² is not an index."""
+    note beside it (the published note now writes it in %: "maximum at 213.0 %"); a p-value or an R² is
+    not an index."""
     regression = pd.DataFrame(
         {
             "p_value": [0.413],

@@ -18,7 +18,7 @@ from ..dbt_registry import column_label, column_unit
 from .charts import render as render_chart
 from .fonts import FONT_CACHE_DIR, font_face_css
 from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, Section, unit_label
-from .sections.shapes import MONEY_UNITS, PRICE_BASIS
+from .sections.shapes import price_basis
 
 # A published column's header (中文, English) and unit are its YAML meta, read from dbt's manifest
 # (orchestration/dbt_registry.py). These are the columns the report makes itself: names, renamed
@@ -119,7 +119,7 @@ WIDE_KIND = {
     "io_member_shares": "share",
 }
 # section 10 (sections/io_integration.py): the regression's turning point is a value of x, the outflow
-# share, as a fraction like the published note beside it ("maximum at 2.130"); not a year
+# share, as the published columns hold it (a fraction; the published note writes it in %); not a year
 TABLE_KIND = {
     (table, c): "fraction"
     for table in ("io_regression", "io_regression_published")
@@ -397,8 +397,7 @@ READ_FROM_MARTS = (
 
 def _indicator_text(data: ReportData) -> str:
     """main_business_revenue (亿元 (100 million yuan), at current prices ...): money says its price basis."""
-    basis = f", {PRICE_BASIS}" if data.unit in MONEY_UNITS else ""
-    return f"{data.indicator} ({unit_label(data.unit)}{basis})"
+    return f"{data.indicator} ({unit_label(data.unit)}{price_basis(data.unit)})"
 
 
 def _page_top(data: ReportData) -> list[str]:

@@ -118,8 +118,8 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
             "universe": ", ".join(names.get(u, u) for u in universes),
             "industry set": "year_common, " + pair.span_set + ", " + pair.pair_set,
             "coverage": f"{len(incomplete)} incomplete universe-years; {len(dropped)} division-years left out of a "
-            f"group's common set; {int(((quarantined.indicator == indicator) & (quarantined.scope == 'value')).sum())} "
-            f"quarantined values of the indicator; {len(breaks)} known break{'s' if len(breaks) != 1 else ''} and "
+            f"group's common set; {_quarantined_counts(quarantined, indicator)[0]} quarantined values of the "
+            f"indicator; {len(breaks)} known break{'s' if len(breaks) != 1 else ''} and "
             f"{len(shifts)} detected level shift{'s' if len(shifts) != 1 else ''} in the span",
         },
         notes=notes,
@@ -348,9 +348,7 @@ def _quarantined_values(
     params = [pair.year_from, pair.year_to, indicator]
     quarantined = read_frame(con, quarantined_sql, params)
     counts = quarantined["indicator"].value_counts().to_dict()
-    # fct_quarantine holds single values and whole province-years (scope): counted apart
-    own = quarantined[quarantined["indicator"] == indicator]
-    n_values, n_years = int((own["scope"] == "value").sum()), int((own["scope"] == "province_year").sum())
+    n_values, n_years = _quarantined_counts(quarantined, indicator)
     others = {k: v for k, v in sorted(counts.items()) if k != indicator}
     text = f"{n_values} quarantined value{'s' if n_values != 1 else ''} of {indicator}" + (
         f" and {n_years} province-year{'s' if n_years != 1 else ''} withheld whole" if n_years else ""
@@ -363,6 +361,13 @@ def _quarantined_values(
         add_claim(claims, "quarantined", text + ".", {k: int(v) for k, v in counts.items()}, quarantined_sql, params)
     )
     return quarantined
+
+
+def _quarantined_counts(quarantined: pd.DataFrame, indicator: str) -> tuple[int, int]:
+    """The indicator's quarantined single values and whole province-years: fct_quarantine holds both
+    (scope), counted apart."""
+    own = quarantined[quarantined["indicator"] == indicator]
+    return int((own["scope"] == "value").sum()), int((own["scope"] == "province_year").sum())
 
 
 def _value_warnings(

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ...settings import ComparisonPair
 from .lookups import display_names, read_frame, span_years
-from .shapes import MONEY_UNITS, PRICE_BASIS, Chart, Section, add_claim, unit_label
+from .shapes import Chart, Section, add_claim, price_basis, unit_label
 
 LEVELS_SQL = """
     select group_code, year, sum_of_members as hightech_revenue, unit, n_members_reporting, n_members,
@@ -63,9 +63,7 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
         "高技术产业营业收入",
         "High-tech industry revenue, share of the nation and growth",
         {
-            "indicator": f"hightech_revenue (高技术产业营业收入/主营业务收入, {unit}"
-            + (f", {PRICE_BASIS}" if unit in MONEY_UNITS else "")
-            + ")",
+            "indicator": f"hightech_revenue (高技术产业营业收入/主营业务收入, {unit}{price_basis(unit)})",
             "universe": f"{names.get(pair.a, pair.a)}, {names.get(pair.b, pair.b)} (members' sums); "
             "nation = 31 provinces",
             "industry set": "high-tech manufacturing as the yearbook defines it (series basis per data year)",

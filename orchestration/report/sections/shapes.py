@@ -109,6 +109,11 @@ MONEY_UNITS = ("亿元", "万元", "元")
 PRICE_BASIS = "at current prices (nominal): levels and growth include price changes"
 
 
+def price_basis(unit: str) -> str:
+    """What follows a unit where values are stated: ', at current prices ...' for money, else nothing."""
+    return f", {PRICE_BASIS}" if unit in MONEY_UNITS else ""
+
+
 def unit_label(unit: str) -> str:
     """亿元 → '亿元 (100 million yuan)'; the unit as the report prints it on axes and headers."""
     return f"{unit} ({UNIT_EN[unit]})" if unit in UNIT_EN else unit
