@@ -1,5 +1,6 @@
 """The dbt models as Dagster assets: keys and groups follow the dbt layers."""
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -53,6 +54,37 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return f"{text}\n\n{BUILD_NOTE}"
 
 
+def run_results_or_failure(invocation) -> dict:
+    """dbt's run_results.json. dbt writes none when it stops before building anything (a project
+    file it cannot parse, a profile it cannot read): the failure then says dbt's own error, instead
+    of a missing-file traceback."""
+    try:
+        return invocation.get_artifact("run_results.json")
+    except FileNotFoundError:
+        # dagster-dbt keeps the error-level lines of dbt's structured output here (dagster-dbt 0.29)
+        said = "; ".join(_error_lines(invocation._error_messages))
+        raise dg.Failure(
+            description=(
+                "dbt stopped before building anything, so nothing was published and the published file is "
+                f"unchanged. dbt said: {said or 'nothing (see the run log)'}. Correct the file and line it "
+                "names under dbt_project/ (a syntax error in dbt_project.yml is given by its line only) and "
+                "run again."
+            )
+        ) from None
+
+
+def _error_lines(messages: list[str]) -> list[str]:
+    """What dbt's error messages say, without their frames: rules, a file's quoted lines ("64 |  ...")
+    and headings."""
+    lines = []
+    for message in messages:
+        for line in message.splitlines():
+            line = " ".join(line.split())
+            if line and not re.fullmatch(r"-+|\d+ \|.*|Raw Error:|Encountered an error:", line) and line not in lines:
+                lines.append(line)
+    return lines[:6]
+
+
 @dbt_assets(
     manifest=warehouse_dbt_project.manifest_path,
     project=warehouse_dbt_project,
@@ -69,7 +101,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # dbt holds the DuckDB file for the whole run, so row counts are read once it has exited.
     events = list(invocation.stream())
     invocation.process.wait()
-    run_results = invocation.get_artifact("run_results.json")
+    run_results = run_results_or_failure(invocation)
     # dbt's command from start to exit (through the fork server: dbt's run without its imports,
     # done ahead) and the time dbt reports for executing the nodes; the benchmark compares the
     # whole refresh with these.

@@ -38,3 +38,38 @@ def test_beyond_the_newest_a_directory_younger_than_a_day_stays(tmp_path):
     ]
     assert remove_old_invocations(tmp_path, now=now) == []
     assert all(y.exists() for y in young)
+
+
+def test_dbt_stopping_before_any_node_fails_with_its_own_error_not_a_missing_file(tmp_path, monkeypatch):
+    """A dbt_project.yml a user broke while editing a threshold: dbt writes no run_results.json, and
+    the dbt step's failure is dbt's error in one sentence, without frames, and what to do."""
+    import dagster as dg
+    import pytest
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt_assets import run_results_or_failure
+    from orchestration.settings import REPO_ROOT
+
+    from .scratch_dbt import scratch_project
+
+    project = scratch_project(tmp_path, (), {"one.sql": "select 1 as x\n"})
+    (project / "dbt_project.yml").write_text(
+        "name: scratch\nversion: '1.0.0'\nconfig-version: 2\nprofile: scratch\nvars:\n"
+        "  min_manufacturing_coverage: 0.5\n   max_manufacturing_coverage: [1.05\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PATH", f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    dbt = DbtCliResource(project_dir=str(project), profiles_dir=str(project))
+    invocation = dbt.cli(["build"], raise_on_error=False, manifest={"nodes": {}, "sources": {}, "metadata": {}})
+    list(invocation.stream_raw_events())
+    assert invocation.process.wait() != 0 and not (project / "target" / "run_results.json").exists()
+
+    # column 30: the colon after max_manufacturing_coverage, indented one space too far (1-based)
+    with pytest.raises(dg.Failure) as failure:
+        run_results_or_failure(invocation)
+    assert failure.value.description == (
+        "dbt stopped before building anything, so nothing was published and the published file is unchanged. "
+        "dbt said: Runtime Error; Syntax error near line 7; mapping values are not allowed in this context; "
+        'in "<unicode string>", line 7, column 30. Correct the file and line it names under dbt_project/ '
+        "(a syntax error in dbt_project.yml is given by its line only) and run again."
+    )

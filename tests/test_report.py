@@ -98,7 +98,10 @@ def test_every_section_is_present_and_its_numbers_are_the_marts(user_pair_build)
         krel[published.columns].reset_index(drop=True), published, check_dtype=False, rtol=0, atol=0
     )
 
-    lq = sections[5].tables["location_quotients"].set_index(["industry_code", "province_code"])["lq"]
+    lq_table = sections[5].tables["location_quotients"]
+    # the workbook's sheet says its year: a Stata user who keeps only the sheet still has it
+    assert set(lq_table["year"]) == {2014} and lq_table.columns[0] == "year"
+    lq = lq_table.set_index(["industry_code", "province_code"])["lq"]
     published_lq = {
         (industry, province): value
         for industry, province, value in con.execute(

@@ -197,6 +197,8 @@ def test_an_indicator_without_a_manufacturing_total(case, tmp_path):
     ).fetchone()[0]
     assert totals.loc[("jjj", 2010), "group_total"] == pytest.approx(expected, rel=1e-12)
     assert "persons" in _section(data, 1).charts[0].options["ylabel"]
+    # the growth tables published for the manufacturing total only say so in their place, not "No rows."
+    assert _section(data, 1).tables["provinces"].empty and _section(data, 1).tables["group_growth"].empty
     # §6 is high-tech revenue in 亿元 whatever the report's indicator: no header of it says persons,
     # in the page or in the workbook (2014's values are there: see the high-tech test above)
     files = write_report(settings.published_db, PAIR, "employment", tmp_path)
@@ -208,6 +210,21 @@ def test_an_indicator_without_a_manufacturing_total(case, tmp_path):
     assert claims["known_breaks"].text == "1 known break in the span: labour_scope_2013 (2013)."
     sheet = pd.read_excel(files.workbook, sheet_name="6 hightech_revenue", header=None, nrows=1).iloc[0]
     assert not [h for h in sheet if "persons" in str(h)] and any("(亿元" in str(h) for h in sheet)
+    output = page[page.index('<section id="s1">') : page.index('<section id="s2">')]
+    assert "No rows." not in output
+    assert (
+        "无数据 No rows: growth 2005–2014 is published for the manufacturing total (mart_group_growth), which "
+        "employment lacks; the trend growth is fitted to the members&#x27; division sums instead" in output
+    )
+    assert (
+        "无数据 No rows: each province&#x27;s share of its group and its growth are published for the manufacturing "
+        "total (mart_group_member_share, mart_growth), which employment lacks; each province&#x27;s division sums "
+        "are in the table of levels by year" in output
+    )
+    contents = pd.read_excel(files.workbook, sheet_name="contents").set_index("sheet")
+    assert contents.loc["1 provinces", "rows"] == 0
+    assert contents.loc["1 provinces", "why no rows"].startswith("each province's share of its group")
+    assert contents["why no rows"].fillna("").str.len().gt(0).sum() == 2  # only the two empty tables
 
 
 def test_a_withheld_province_year_is_named_in_the_caveats_and_the_summary(case):

@@ -297,11 +297,12 @@ def table_html(
     unit: str = "",
     incomplete: set | None = None,
     read_from: dict[str, str] | None = None,
+    empty: str = "",
 ) -> str:
     """A table; an incomplete row is shaded and marked † in its first cell, an incomplete cell shaded
-    and marked † itself."""
+    and marked † itself. Without rows, the sentence saying why (empty) or that there are none."""
     if frame is None or frame.empty:
-        return '<p class="note">无数据 No rows.</p>'
+        return f'<p class="note">无数据 No rows{": " + html.escape(empty) if empty else "."}</p>'
     shown = frame.head(MAX_HTML_ROWS)
     columns = html_columns(shown)
     flagged_rows = incomplete_rows(shown)
@@ -460,6 +461,7 @@ def _section_html(section: Section, unit: str) -> list[str]:
                 unit=unit,
                 incomplete=section.incomplete_cells.get(name, set()),
                 read_from=section.read_from,
+                empty=section.empty.get(name, ""),
             )
         )
     parts.append("</section>")
@@ -573,6 +575,7 @@ def _write_table_sheet(
         **{k: v for k, v in section.context.items()},
         "rows": len(frame),
         "incomplete cells (filled)": len(marks),
+        "why no rows": section.empty.get(name, "") if frame.empty else "",
     }
 
 

@@ -22,7 +22,7 @@ def location_quotients(con, pair: ComparisonPair, indicator: str) -> Section:
     rows = read_frame(
         con,
         """
-        select l.industry_code, i.name_zh as industry_zh, i.name_en as industry_en, l.province_code,
+        select l.year, l.industry_code, i.name_zh as industry_zh, i.name_en as industry_en, l.province_code,
             p.name_short_zh, p.name_en, l.lq, l.is_specialised, l.coverage, l.is_universe_complete
         from mart_location_quotient_by_set as l
         join dim_province as p using (province_code)

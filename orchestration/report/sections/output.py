@@ -113,6 +113,7 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             "output_by_year": _wide_marks(wide, incomplete),
             "provinces": _province_marks(provinces, incomplete, f, t),
         },
+        empty=_without_a_total(indicator, f, t) if summed else {},
         charts=[
             Chart(
                 "line",
@@ -126,6 +127,22 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
             )
         ],
     )
+
+
+def _without_a_total(indicator: str, f: int, t: int) -> dict[str, str]:
+    """Why §1's growth tables are empty for an indicator without a manufacturing total: what they
+    are published for, and where the section's numbers for it are instead."""
+    return {
+        "group_growth": (
+            f"growth {f}–{t} is published for the manufacturing total (mart_group_growth), which {indicator} "
+            "lacks; the trend growth is fitted to the members' division sums instead"
+        ),
+        "provinces": (
+            "each province's share of its group and its growth are published for the manufacturing total "
+            f"(mart_group_member_share, mart_growth), which {indicator} lacks; each province's division sums "
+            "are in the table of levels by year"
+        ),
+    }
 
 
 def _withheld_values_shown(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> None:

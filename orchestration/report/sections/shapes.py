@@ -81,6 +81,9 @@ class Section:
     # the unit of the section's values where it is not the report's indicator's (high-tech revenue is
     # 亿元 in an employment report)
     unit: str = ""
+    # table name -> why it has no rows where that is known: said in the table's place and in the
+    # workbook's contents, instead of a bare "no rows"
+    empty: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
