@@ -95,7 +95,7 @@ def make_run(warehouse: Path, dagster_home: Path, **settings: str) -> Ran:
 
 
 # What an outer make (`make test`) or a developer's shell would pass on to the clone's make.
-NOT_INHERITED = (*USER_SETTINGS, "PYTHONPATH", "DAGSTER_HOME", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+NOT_INHERITED = (*USER_SETTINGS, "PYTHONPATH", "DAGSTER_HOME", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "DBT_THREADS")
 
 
 def clean_clone(root: Path) -> Path:
