@@ -909,6 +909,24 @@ def test_spans_name_the_breaks_they_cross(real_build):
         "and indicator = 'hightech_revenue' and base_year = 2016 and year = 2018",
     )
     assert hightech.series_breaks[0] == "hightech_2017"
+    # the high-tech tables count enterprises above designated size: 28,189 of them in 2010 and 21,682
+    # in 2011, when the threshold rose. Growth from 2010 crosses that scope break and the 2013 census;
+    # 2011 -> 2012 crosses none
+    spans = query(
+        con,
+        "select base_year, series_breaks from mart_hightech_group_growth where group_code = 'yrd' "
+        "and indicator = 'hightech_revenue' and (base_year, year) in ((2010, 2014), (2011, 2012)) order by base_year",
+    )
+    assert spans.series_breaks[0] == "economic_census_2013, scope_above_size_2011" and pd.isna(spans.series_breaks[1])
+    scope = query(
+        con,
+        "select indicator from dim_statistical_break where break_code = 'scope_above_size_2011' order by indicator",
+    )
+    assert list(scope.indicator) == sorted(
+        ["main_business_revenue"]
+        + [f"hightech_{name}" for name in ("employment", "gross_output", "revenue", "profit_and_tax")]
+        + [f"hightech_{name}" for name in ("export_delivery", "enterprises", "profit")]
+    )
     catalogue = query(
         con, "select break_code, first_year from dim_statistical_break where indicator = 'main_business_revenue'"
     )
@@ -1294,6 +1312,14 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
     assert provinces.loc[list(YRD), "cagr"].notna().all()
     hightech = sections[6].tables["hightech_growth"]
     assert set(hightech.group_code) == {"yrd", "jjj"} and hightech.growth_rate.notna().all()
+    # §6's growth 2010–2014 names the two breaks it crosses, as §1 names its own
+    assert list(hightech.series_breaks) == ["economic_census_2013, scope_above_size_2011"] * 2
+    crossed = next(c for c in sections[6].claims if c.key == "hightech_growth_crosses_breaks")
+    assert crossed.value == ["scope_above_size_2011", "economic_census_2013"]
+    assert crossed.text.startswith(
+        "The growth 2010–2014 crosses 2 known breaks of the series (2011: Enterprises above designated size: "
+        "the threshold rises from 5 to 20 million yuan of main business revenue from 2011; 2013: Third national"
+    )
     # the inverted U on the complete years (2005 and 2008 lack Beijing and Hebei), all years beside it
     fit = sections[7].tables["quadratic_fit"].set_index(["series", "sample"])
     default = fit.loc[("mean locational Gini", "complete years (default)")]

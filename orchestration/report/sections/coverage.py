@@ -427,7 +427,7 @@ def _withheld_province_years(con, pair: ComparisonPair, members: list[str], clai
 
 def _series_breaks(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> pd.DataFrame:
     """The known statistical breaks that fall inside the span."""
-    breaks, breaks_sql, params = known_breaks(con, pair, indicator)
+    breaks, breaks_sql, params = known_breaks(con, pair.year_from, pair.year_to, indicator)
     notes.append(
         add_claim(
             claims,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...settings import ComparisonPair
-from .lookups import display_names, read_frame, span_years
+from .lookups import display_names, growth_breaks_note, read_frame, span_years
 from .shapes import Chart, Section, add_claim, price_basis, unit_label
 
 LEVELS_SQL = """
@@ -39,6 +39,11 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
         growth = read_frame(con, GROWTH_SQL, [pair.a, pair.b, years[0], years[-1], pair.a])
     if len(years) < len(span_years(pair)):
         notes.append(_years_claim(years, pair, claims, levels_params))
+    if len(years) >= 2:
+        crossed = growth_breaks_note(
+            con, years[0], years[-1], "hightech_revenue", "hightech_growth_crosses_breaks", claims
+        )
+        notes.extend([crossed] if crossed else [])
     short = levels[~levels["is_complete"]]
     notes.append(
         add_claim(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...settings import ComparisonPair
-from .shapes import sql_text
+from .shapes import add_claim, sql_text
 
 
 def read_frame(con, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -110,11 +110,25 @@ KNOWN_BREAKS_SQL = """
 """
 
 
-def known_breaks(con, pair, indicator: str) -> tuple[pd.DataFrame, str, list]:
-    """The known statistical breaks of the indicator's series inside the span (after its first year):
-    the frame, its SQL and parameters."""
-    params = [pair.year_from, pair.year_to, indicator]
+def known_breaks(con, year_from: int, year_to: int, indicator: str) -> tuple[pd.DataFrame, str, list]:
+    """The known statistical breaks of the indicator's series after year_from, up to year_to: the
+    frame, its SQL and parameters."""
+    params = [year_from, year_to, indicator]
     return read_frame(con, KNOWN_BREAKS_SQL, params), KNOWN_BREAKS_SQL, params
+
+
+def growth_breaks_note(con, year_from: int, year_to: int, indicator: str, key: str, claims: list) -> str | None:
+    """The sentence naming the known breaks a growth from year_from to year_to crosses, as a claim
+    under key; None when it crosses none (§9 lists the breaks with the detected level shifts)."""
+    breaks, sql, params = known_breaks(con, year_from, year_to, indicator)
+    if breaks.empty:
+        return None
+    named = "; ".join(f"{r.first_year}: {r.description_en}" for r in breaks.itertuples())
+    text = (
+        f"The growth {year_from}–{year_to} crosses {len(breaks)} known break{'s' if len(breaks) != 1 else ''} "
+        f"of the series ({named}): a level before a break is not on the same basis as one after it."
+    )
+    return add_claim(claims, key, text, list(breaks["break_code"]), sql, params)
 
 
 def coverage_range(frame: pd.DataFrame, years: list[int] | None = None) -> str:

@@ -12,8 +12,8 @@ from ...statistics import FitError, fit_linear
 from ...withheld_province_years import withheld_province_years, withheld_province_years_query
 from .lookups import (
     display_names,
+    growth_breaks_note,
     indicator_unit,
-    known_breaks,
     member_codes,
     name_list,
     read_frame,
@@ -68,7 +68,8 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
     if len(totals):
         _incomplete_notes(pair, indicator, incomplete, names, claims, notes)
     _cagr_notes(pair, indicator, growth, incomplete, names, claims, notes)
-    _breaks_note(con, pair, indicator, claims, notes)
+    crossed = growth_breaks_note(con, f, t, indicator, "growth_crosses_breaks", claims)
+    notes.extend([crossed] if crossed else [])
     trend = _trend_growth(totals, incomplete, pair, names)
     _withheld_values_shown(con, pair, indicator, claims, notes)
     if len(totals):
@@ -257,21 +258,6 @@ def _cagr_notes(pair: ComparisonPair, indicator: str, growth, incomplete: dict, 
                 claims, f"cagr_{row.group_code}", text, row.cagr, GROWTH_SQL, [pair.a, pair.b, indicator, f, t, pair.a]
             )
         )
-
-
-def _breaks_note(con, pair: ComparisonPair, indicator: str, claims: list, notes: list) -> None:
-    """The known breaks the growth of the span crosses, named where the growth is stated (§9 lists
-    them with the detected level shifts)."""
-    breaks, sql, params = known_breaks(con, pair, indicator)
-    if breaks.empty:
-        return
-    named = "; ".join(f"{r.first_year}: {r.description_en}" for r in breaks.itertuples())
-    text = (
-        f"The growth {pair.year_from}–{pair.year_to} crosses {len(breaks)} known break"
-        f"{'s' if len(breaks) != 1 else ''} of the series ({named}): a level before a break is not on "
-        "the same basis as one after it."
-    )
-    notes.append(add_claim(claims, "growth_crosses_breaks", text, list(breaks["break_code"]), sql, params))
 
 
 def _trend_growth(totals: pd.DataFrame, incomplete: dict, pair: ComparisonPair, names: dict) -> pd.DataFrame:

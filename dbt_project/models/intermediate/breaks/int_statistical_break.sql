@@ -1,7 +1,8 @@
 -- Every known break of a series, one row per break and indicator: the documented breaks of the
 -- seed statistical_break, plus the classification switches and high-tech series bases that
--- other seeds already define (derived here so each lives in one place). province_code is null:
--- a known break applies to every province. first_year is the first year on the new basis.
+-- other seeds already define, and the scope breaks the high-tech tables share (derived here so
+-- each lives in one place). province_code is null: a known break applies to every province.
+-- first_year is the first year on the new basis.
 with
 
 documented as (
@@ -85,6 +86,31 @@ hightech as (
 
 ),
 
+-- the high-tech tables count the enterprises above designated size (seed hightech_series_basis,
+-- scope_of): that indicator's scope and census breaks inside a basis's years are breaks of every
+-- high-tech series; a break in a basis's first year is already the basis change
+hightech_scope as (
+
+    select
+        documented.break_code,
+        documented.break_kind,
+        hightech_indicators.indicator,
+        documented.first_year,
+        documented.name_en,
+        documented.name_zh,
+        documented.reference || '; the high-tech tables share this scope (seed hightech_series_basis, '
+        || bases.series_basis || ')' as reference
+    from hightech_bases as bases
+    inner join documented
+        on
+            bases.scope_of = documented.indicator
+            and bases.first_year < documented.first_year
+            and bases.last_year >= documented.first_year
+            and documented.break_kind in ('statistical_scope', 'census_revision')
+    cross join hightech_indicators
+
+),
+
 unioned as (
 
     select * from documented
@@ -92,6 +118,8 @@ unioned as (
     select * from classification
     union all
     select * from hightech
+    union all
+    select * from hightech_scope
 
 )
 
