@@ -189,7 +189,9 @@ def publish_warehouse(
     manifest = {**(manifest or {}), "published_at": published_at.isoformat(timespec="microseconds") + "Z"}
     run = (manifest.get("run_id") or "manual")[:8]
     manifest["version_dir"] = str(published_db.parent / "versions" / f"{published_at:%Y%m%dT%H%M%S%f}_{run}")
-    with replaced_atomically(published_db) as staging, duckdb.connect(str(staging)) as con:
+    # One DuckDB thread: the copy is of some fifty small tables, where a second thread only adds
+    # scheduling (publish_warehouse on the real build, alternately, 4 rounds: 1.8 s against 2.1 s)
+    with replaced_atomically(published_db) as staging, duckdb.connect(str(staging), config={"threads": 1}) as con:
         con.execute(f"attach '{build_db}' as build (read_only)")
         manifest["tables"] = _copy_published_tables(con, tables, analysis_tables)
         manifest["source_files"] = _source_files(con)
