@@ -1294,6 +1294,43 @@ def test_division_availability_names_the_cell_that_removes_tobacco(real_build):
     assert {"in_set", "dropped_by_common_support", "missing"} <= statuses
 
 
+def test_the_employment_report_names_the_level_shifts_its_growth_crosses(real_build):
+    """Employment's division sums step up where a member's series shifts with no known break (Tianjin
+    and Shanghai 2011): §1 names those shifts with the 2013 change of the labour statistics, where it
+    states growth and fits a trend; the unexplained ones as mart_group_growth names them in series_breaks
+    (which names a shift at a known break by the break)."""
+    from orchestration.report.sections import collect
+    from orchestration.settings import ComparisonPair
+
+    con, _ = real_build
+    claims = {c.key: c for _, c in collect(con, ComparisonPair("yrd", "jjj", 2005, 2014), "employment").claims}
+    crossed = claims["growth_crosses_breaks"]
+    assert crossed.value == [
+        "labour_scope_2013",
+        "level_shift_330000_2006",
+        "level_shift_120000_2011",
+        "level_shift_310000_2011",
+        "level_shift_320000_2013",
+        "level_shift_340000_2013",
+    ]
+    assert crossed.text == (
+        "The growth 2005–2014 crosses 1 known break of the series (2013: Urban-unit employment: the labour "
+        "statistics change their scope in 2013; levels before and after are not comparable) and 5 level shifts "
+        "detected in the members' series, 3 of them unexplained (unexplained: 浙江 Zhejiang 2006, 天津 Tianjin "
+        "2011, 上海 Shanghai 2011; at the known break labour_scope_2013: 江苏 Jiangsu 2013, 安徽 Anhui 2013): a "
+        "level before a break is not on the same basis as one after it."
+    )
+    # the unexplained shifts, as the published growth of the divisions names them
+    named = query(
+        con,
+        "select distinct unnest(string_split(series_breaks, ', ')) as code from mart_group_growth "
+        "where group_code in ('yrd', 'jjj') and indicator = 'employment' and base_year = 2005 and year = 2014",
+    )
+    unexplained = {"level_shift_330000_2006", "level_shift_120000_2011", "level_shift_310000_2011"}
+    assert unexplained | {"labour_scope_2013"} <= set(named.code)
+    assert not {"level_shift_320000_2013", "level_shift_340000_2013"} & set(named.code)
+
+
 def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_build):
     from orchestration.report import report_stem
     from orchestration.report.sections import collect
@@ -1352,11 +1389,16 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
         "2 quarantined values of main_business_revenue; the table also lists 1 of average_wage, "
         "an indicator this report does not use."
     )
-    assert list(sections[9].tables["quarantined_values"].indicator) == [
-        "main_business_revenue",
-        "main_business_revenue",
-        "average_wage",
+    quarantined = sections[9].tables["quarantined_values"]
+    assert list(quarantined.indicator) == ["main_business_revenue", "main_business_revenue", "average_wage"]
+    # each value as printed with the unit it is printed in, beside it: the Wind exports print 万元
+    # (313598861.1 万元 = 31359.89 亿元, as the detail says), the wage panel 元
+    assert quarantined[["value_as_printed", "source_unit"]].values.tolist() == [
+        ["313598861.1", "万元"],
+        ["822883.9", "万元"],
+        ["600.0", "元"],
     ]
+    assert list(quarantined.columns).index("source_unit") == list(quarantined.columns).index("value_as_printed") + 1
     # §9 also names the divisions no member reports (in no set, whatever the blanks): yrd lacks 40 and
     # 41 in every year and 29, 36, 37, 43 (2011 codes) in 2005–2010, 6 × 4 + 10 × 2 = 44; jjj lacks
     # 36, 37, 40, 41, 43 in 2005–2011 and 29 in 2005 (Beijing has no 2005 row), 7 × 5 + 1 = 36

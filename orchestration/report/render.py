@@ -289,6 +289,10 @@ def html_columns(frame: pd.DataFrame) -> list:
     return [c for c in frame.columns if not (c in NAMED_BY and NAMED_BY[c] in frame.columns)]
 
 
+# an empty table's reason where its section gives none: the query behind it matched nothing
+NO_ROWS = "none for this pair, indicator and span"
+
+
 def table_html(
     frame: pd.DataFrame,
     labels: dict[str, tuple[str, str]] | None = None,
@@ -358,9 +362,9 @@ TABLE_TITLES = {
     "divisions_no_member_reports": "无成员报告的行业 Divisions no member of the group reports",
     "value_warnings": "存疑数值（未剔除） Values flagged as suspect, not withheld",
     "coverage_ratios": "覆盖率 Coverage ratios",
-    "quarantined_values": "隔离数值 Quarantined values",
+    "quarantined_values": "剔除的数值 Values withheld by the quality policy",
     "series_breaks": "已知统计断点 Known series breaks",
-    "level_shifts": "检测到的水平移动 Detected level shifts",
+    "level_shifts": "检测到的水平突变 Detected level shifts",
     "io_integration_by_group": "区域与全国的制造业一体化指数 Manufacturing integration of the groups and the nation",
     "io_member_shares": "成员省份的省外流出与流入比重 Members' outflow and inflow shares, province × edition",
     "io_regression": "集中度与一体化的回归（聚类标准误） Concentration on integration and its square (clustered SEs)",
@@ -575,7 +579,7 @@ def _write_table_sheet(
         **{k: v for k, v in section.context.items()},
         "rows": len(frame),
         "incomplete cells (filled)": len(marks),
-        "why no rows": section.empty.get(name, "") if frame.empty else "",
+        "why no rows": (section.empty.get(name) or NO_ROWS) if frame.empty else "",
     }
 
 

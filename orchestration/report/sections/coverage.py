@@ -347,6 +347,10 @@ def _quarantined_values(
         """
     params = [pair.year_from, pair.year_to, indicator]
     quarantined = read_frame(con, quarantined_sql, params)
+    # the printed value's unit beside it (the published table has it last: it was added later)
+    columns = [c for c in quarantined.columns if c != "source_unit"]
+    columns.insert(columns.index("value_as_printed") + 1, "source_unit")
+    quarantined = quarantined[columns]
     counts = quarantined["indicator"].value_counts().to_dict()
     n_values, n_years = _quarantined_counts(quarantined, indicator)
     others = {k: v for k, v in sorted(counts.items()) if k != indicator}

@@ -117,18 +117,50 @@ def known_breaks(con, year_from: int, year_to: int, indicator: str) -> tuple[pd.
     return read_frame(con, KNOWN_BREAKS_SQL, params), KNOWN_BREAKS_SQL, params
 
 
-def growth_breaks_note(con, year_from: int, year_to: int, indicator: str, key: str, claims: list) -> str | None:
-    """The sentence naming the known breaks a growth from year_from to year_to crosses, as a claim
-    under key; None when it crosses none (§9 lists the breaks with the detected level shifts)."""
-    breaks, sql, params = known_breaks(con, year_from, year_to, indicator)
-    if breaks.empty:
+LEVEL_SHIFTS_SQL = """
+    select province_code, year, explanation, known_break_codes
+    from mart_level_shift
+    where is_level_shift and year > ? and year <= ? and indicator = ?
+        and province_code in (select unnest(?::varchar[]))
+    order by year, province_code
+"""
+
+
+def growth_breaks_note(
+    con, year_from: int, year_to: int, indicator: str, key: str, claims: list, members: list[str] | None = None
+) -> str | None:
+    """The sentence naming what a growth from year_from to year_to crosses, as a claim under key: the
+    known breaks of the series and, for the members given, the level shifts detected in their
+    series (named as mart_group_growth.series_breaks names them). None when it crosses nothing;
+    §9 lists both in full."""
+    breaks, breaks_sql, breaks_params = known_breaks(con, year_from, year_to, indicator)
+    shifts_params = [year_from, year_to, indicator, list(members or [])]
+    shifts = read_frame(con, LEVEL_SHIFTS_SQL, shifts_params) if members else pd.DataFrame()
+    if breaks.empty and shifts.empty:
         return None
-    named = "; ".join(f"{r.first_year}: {r.description_en}" for r in breaks.itertuples())
+    names = display_names(con)
+    parts = []
+    if len(breaks):
+        named = "; ".join(f"{r.first_year}: {r.description_en}" for r in breaks.itertuples())
+        parts.append(f"{len(breaks)} known break{'s' if len(breaks) != 1 else ''} of the series ({named})")
+    if len(shifts):
+        groups: dict[str, list[str]] = {}
+        for r in shifts.itertuples():
+            why = "unexplained" if r.explanation == "unexplained" else f"at the known break {r.known_break_codes}"
+            groups.setdefault(why, []).append(f"{names.get(r.province_code, r.province_code)} {r.year}")
+        named = "; ".join(f"{why}: {', '.join(found)}" for why, found in groups.items())
+        unexplained = len(groups.get("unexplained", []))
+        parts.append(
+            f"{len(shifts)} level shift{'s' if len(shifts) != 1 else ''} detected in the members' series, "
+            f"{unexplained} of them unexplained ({named})"
+        )
     text = (
-        f"The growth {year_from}–{year_to} crosses {len(breaks)} known break{'s' if len(breaks) != 1 else ''} "
-        f"of the series ({named}): a level before a break is not on the same basis as one after it."
+        f"The growth {year_from}–{year_to} crosses {' and '.join(parts)}: a level before a break is not on the "
+        "same basis as one after it."
     )
-    return add_claim(claims, key, text, list(breaks["break_code"]), sql, params)
+    codes = list(breaks["break_code"]) + [f"level_shift_{r.province_code}_{r.year}" for r in shifts.itertuples()]
+    sql = breaks_sql if shifts.empty else f"{breaks_sql.strip()}; {LEVEL_SHIFTS_SQL.strip()}"
+    return add_claim(claims, key, text, codes, sql, breaks_params + (shifts_params if len(shifts) else []))
 
 
 def coverage_range(frame: pd.DataFrame, years: list[int] | None = None) -> str:

@@ -68,7 +68,8 @@ def output_levels(con, pair: ComparisonPair, indicator: str) -> Section:
     if len(totals):
         _incomplete_notes(pair, indicator, incomplete, names, claims, notes)
     _cagr_notes(pair, indicator, growth, incomplete, names, claims, notes)
-    crossed = growth_breaks_note(con, f, t, indicator, "growth_crosses_breaks", claims)
+    members = member_codes(con, pair.a) + member_codes(con, pair.b)
+    crossed = growth_breaks_note(con, f, t, indicator, "growth_crosses_breaks", claims, members)
     notes.extend([crossed] if crossed else [])
     trend = _trend_growth(totals, incomplete, pair, names)
     _withheld_values_shown(con, pair, indicator, claims, notes)

@@ -19,7 +19,8 @@ cells as (
         lineage.source_file,
         lineage.source_sheet,
         lineage.source_cell,
-        lineage.value_as_printed
+        lineage.value_as_printed,
+        lineage.source_unit
     from withheld_values
     inner join {{ ref('int_source_cells') }} as lineage using (raw_value_id)
 
@@ -44,7 +45,8 @@ unioned as (
         quarantine_detail,
         value_as_printed,
         {{ list_of(['raw_value_id']) }} as source_value_ids,
-        source_file || '!' || source_sheet || '!' || source_cell as source_cell
+        source_file || '!' || source_sheet || '!' || source_cell as source_cell,
+        source_unit
 
     from cells
 
@@ -61,7 +63,8 @@ unioned as (
         quarantine_detail,
         null as value_as_printed,
         {{ empty_string_list() }} as source_value_ids,
-        null as source_cell
+        null as source_cell,
+        null as source_unit
 
     from province_years
 
@@ -78,6 +81,8 @@ select
     cast(quarantine_detail as string) as quarantine_detail,
     cast(value_as_printed as string) as value_as_printed,
     cast(source_value_ids as {{ type_string_list() }}) as source_value_ids,
-    cast(source_cell as string) as source_cell
+    cast(source_cell as string) as source_cell,
+    -- added after the first publication's columns, so their order stays
+    cast(source_unit as string) as source_unit
 
 from unioned
