@@ -1303,8 +1303,18 @@ def test_the_employment_report_names_the_level_shifts_its_growth_crosses(real_bu
     from orchestration.settings import ComparisonPair
 
     con, _ = real_build
-    claims = {c.key: c for _, c in collect(con, ComparisonPair("yrd", "jjj", 2005, 2014), "employment").claims}
+    data = collect(con, ComparisonPair("yrd", "jjj", 2005, 2014), "employment")
+    claims = {c.key: c for _, c in data.claims}
     crossed = claims["growth_crosses_breaks"]
+    # §9's table of the same shifts names each province (the page shows the name instead of the code)
+    shifts = next(s for s in data.sections if s.number == 9).tables["level_shifts"]
+    assert shifts[["province", "year"]].values.tolist() == [
+        ["天津 Tianjin", 2011],
+        ["上海 Shanghai", 2011],
+        ["江苏 Jiangsu", 2013],
+        ["浙江 Zhejiang", 2006],
+        ["安徽 Anhui", 2013],
+    ]
     assert crossed.value == [
         "labour_scope_2013",
         "level_shift_330000_2006",

@@ -458,6 +458,8 @@ def _level_shifts(
         """
     params = [pair.year_from, pair.year_to, indicator]
     shifts = read_frame(con, shifts_sql, params)
+    names = display_names(con)
+    shifts.insert(1, "province", shifts["province_code"].map(lambda code: names.get(code, code)))
     notes.append(
         add_claim(
             claims, "level_shifts", f"{len(shifts)} detected level shifts in the span.", len(shifts), shifts_sql, params
