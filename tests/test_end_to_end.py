@@ -1361,6 +1361,8 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
     assert set(hightech.group_code) == {"yrd", "jjj"} and hightech.growth_rate.notna().all()
     # §6's growth 2010–2014 names the two breaks it crosses, as §1 names its own
     assert list(hightech.series_breaks) == ["economic_census_2013, scope_above_size_2011"] * 2
+    printed = next(c for c in sections[6].claims if c.key == "hightech_printed_label")
+    assert printed.text == "The yearbook tables label the members' values 主营业务收入 (2010–2014)."
     crossed = next(c for c in sections[6].claims if c.key == "hightech_growth_crosses_breaks")
     assert crossed.value == ["scope_above_size_2011", "economic_census_2013"]
     assert crossed.text.startswith(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...settings import ComparisonPair
-from .lookups import display_names, growth_breaks_note, read_frame, span_years
+from .lookups import display_names, growth_breaks_note, member_codes, read_frame, span_years
 from .shapes import Chart, Section, add_claim, price_basis, unit_label
 
 LEVELS_SQL = """
@@ -18,6 +18,15 @@ LEVELS_SQL = """
 # the unit of the section's values whatever the report's indicator: the published unit column,
 # this when there are no rows
 HIGHTECH_UNIT = "亿元"
+# the revenue label the yearbook tables print for the members' values, by year: 主营业务收入 until
+# 2016, 营业收入 from 2018 (the section's title names both)
+PRINTED_LABEL_SQL = """
+    select indicator_label_as_printed as label, min(year) as first_year, max(year) as last_year
+    from fct_hightech_indicator
+    where indicator = 'hightech_revenue' and region_code in (select unnest(?::varchar[])) and year between ? and ?
+    group by all
+    order by first_year
+"""
 GROWTH_SQL = """
     select group_code, base_year, year, base_value, value, growth_rate, cagr, crosses_series_break,
         series_breaks, null_reason
@@ -44,6 +53,8 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
             con, years[0], years[-1], "hightech_revenue", "hightech_growth_crosses_breaks", claims
         )
         notes.extend([crossed] if crossed else [])
+    if len(years):
+        notes.append(_printed_label_claim(con, pair, claims))
     short = levels[~levels["is_complete"]]
     notes.append(
         add_claim(
@@ -89,6 +100,24 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
         notes=notes,
         claims=claims,
         unit=unit,
+    )
+
+
+def _printed_label_claim(con, pair: ComparisonPair, claims: list) -> str:
+    """What the tables call the revenue shown, as printed, with the years of each label."""
+    params = [member_codes(con, pair.a) + member_codes(con, pair.b), pair.year_from, pair.year_to]
+    labels = read_frame(con, PRINTED_LABEL_SQL, params)
+    listed = "; ".join(
+        f"{r.label} ({r.first_year}{'' if r.first_year == r.last_year else f'–{r.last_year}'})"
+        for r in labels.itertuples()
+    )
+    return add_claim(
+        claims,
+        "hightech_printed_label",
+        f"The yearbook tables label the members' values {listed}.",
+        list(labels["label"]),
+        PRINTED_LABEL_SQL,
+        params,
     )
 
 
