@@ -1306,6 +1306,15 @@ def test_the_employment_report_names_the_level_shifts_its_growth_crosses(real_bu
     data = collect(con, ComparisonPair("yrd", "jjj", 2005, 2014), "employment")
     claims = {c.key: c for _, c in data.claims}
     crossed = claims["growth_crosses_breaks"]
+    # the headline summary (the Dagster UI's) carries the same caveat under its growth numbers
+    from orchestration.report.render import summary_markdown
+
+    assert f"- {crossed.text}" in summary_markdown(data).splitlines()
+    assert claims["level_shifts"].text == (
+        "5 detected level shifts in the members' series in the span. The detector compares each province's "
+        "median division growth with the national median, so a break common to all provinces (the known breaks "
+        "above) is not detected as a shift."
+    )
     # §9's table of the same shifts names each province (the page shows the name instead of the code)
     shifts = next(s for s in data.sections if s.number == 9).tables["level_shifts"]
     assert shifts[["province", "year"]].values.tolist() == [
@@ -1411,6 +1420,7 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
         ["600.0", "元"],
     ]
     assert list(quarantined.columns).index("source_unit") == list(quarantined.columns).index("value_as_printed") + 1
+    assert list(quarantined.province) == ["江苏 Jiangsu", "江苏 Jiangsu", "天津 Tianjin"]
     # §9 also names the divisions no member reports (in no set, whatever the blanks): yrd lacks 40 and
     # 41 in every year and 29, 36, 37, 43 (2011 codes) in 2005–2010, 6 × 4 + 10 × 2 = 44; jjj lacks
     # 36, 37, 40, 41, 43 in 2005–2011 and 29 in 2005 (Beijing has no 2005 row), 7 × 5 + 1 = 36

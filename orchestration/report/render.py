@@ -681,6 +681,8 @@ def summary_markdown(data: ReportData) -> str:
     ]
     why += [c.text for c in sections[1].claims if c.key.startswith("incomplete_years_") and "incomplete" in c.text]
     why += [c.text for c in sections[1].claims if c.key == "no_manufacturing_total"]
+    # the CAGR and the trend above cross these: a headline read alone must say so
+    why += [c.text for c in sections[1].claims if c.key == "growth_crosses_breaks"]
     why += [c.text for c in sections[9].claims if c.key == "withheld_province_years" and c.value]
     lines += ["", *[f"- {w}" for w in dict.fromkeys(why)]]
     lines += ["", "Ten sections and their caveats in the HTML report and the workbook (paths above)."]

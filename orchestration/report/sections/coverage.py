@@ -351,6 +351,8 @@ def _quarantined_values(
     columns = [c for c in quarantined.columns if c != "source_unit"]
     columns.insert(columns.index("value_as_printed") + 1, "source_unit")
     quarantined = quarantined[columns]
+    names = display_names(con)
+    quarantined.insert(3, "province", quarantined["province_code"].map(lambda code: names.get(code, code)))
     counts = quarantined["indicator"].value_counts().to_dict()
     n_values, n_years = _quarantined_counts(quarantined, indicator)
     others = {k: v for k, v in sorted(counts.items()) if k != indicator}
@@ -462,7 +464,14 @@ def _level_shifts(
     shifts.insert(1, "province", shifts["province_code"].map(lambda code: names.get(code, code)))
     notes.append(
         add_claim(
-            claims, "level_shifts", f"{len(shifts)} detected level shifts in the span.", len(shifts), shifts_sql, params
+            claims,
+            "level_shifts",
+            f"{len(shifts)} detected level shift{'s' if len(shifts) != 1 else ''} in the members' series in the span. "
+            "The detector compares each province's median division growth with the national median, so a break "
+            "common to all provinces (the known breaks above) is not detected as a shift.",
+            len(shifts),
+            shifts_sql,
+            params,
         )
     )
     return shifts
