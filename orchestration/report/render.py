@@ -351,7 +351,7 @@ TABLE_TITLES = {
     "class_coverage": "各类行业在集合中的覆盖 Divisions of each class in the set",
     "krel_by_year": "相对专业化指数，省份 × 年份 Krel, province × year",
     "group_means": "区域平均 Group means of Krel",
-    "hightech_revenue": "高技术产业营业收入 High-tech revenue",
+    "hightech_revenue": "高技术产业收入 High-tech revenue",
     "hightech_growth": "高技术产业增长 High-tech growth",
     "concentration": "集中度年度均值 Yearly mean concentration",
     "quadratic_fit": "二次趋势拟合 Quadratic trend fits (OLS, HC1)",

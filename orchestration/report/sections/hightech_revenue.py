@@ -76,10 +76,11 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
     }
     return Section(
         6,
-        "高技术产业营业收入",
+        "高技术产业收入",
         "High-tech industry revenue, share of the nation and growth",
         {
-            "indicator": f"hightech_revenue (高技术产业营业收入/主营业务收入, {unit}{price_basis(unit)})",
+            "indicator": f"hightech_revenue (高技术产业收入, {unit}{price_basis(unit)}; "
+            "the tables' own label is stated in the notes)",
             "universe": f"{names.get(pair.a, pair.a)}, {names.get(pair.b, pair.b)} (members' sums); "
             "nation = 31 provinces",
             "industry set": "high-tech manufacturing as the yearbook defines it (series basis per data year)",
@@ -92,7 +93,7 @@ def hightech(con, pair: ComparisonPair, indicator: str) -> Section:
         charts=[
             Chart(
                 "line",
-                "High-tech revenue 高技术产业营业收入",
+                "High-tech revenue 高技术产业收入",
                 levels.pivot_table(index="year", columns="group_name", values="hightech_revenue", sort=False),
                 {"ylabel": unit_label(unit), "incomplete": chart_incomplete},
             )
