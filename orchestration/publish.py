@@ -270,16 +270,23 @@ def _keep_version(published_db: Path, manifest: dict, keep: int | None) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _git_commit() -> str | None:
+def _git(*arguments: str) -> subprocess.CompletedProcess | None:
     try:
-        return (
-            subprocess.run(
-                ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
-            ).stdout.strip()
-            or None
-        )
+        return subprocess.run(["git", *arguments], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def _git_commit() -> str | None:
+    done = _git("rev-parse", "HEAD")
+    return (done.stdout.strip() or None) if done else None
+
+
+def _git_worktree_clean() -> bool | None:
+    """Whether the checkout's tracked files are the commit's: a publication built from edited code
+    says so beside git_commit (code_fingerprint then tells that code apart). None outside git."""
+    done = _git("status", "--porcelain", "--untracked-files=no")
+    return None if done is None or done.returncode != 0 else done.stdout.strip() == ""
 
 
 def _check_summary(context: dg.AssetExecutionContext) -> list[dict]:
@@ -442,6 +449,7 @@ def _publication_manifest(context, config: PublishConfig, settings, comparison, 
     return {
         "run_id": context.run.run_id,
         "git_commit": _git_commit(),
+        "git_worktree_clean": _git_worktree_clean(),
         "code_fingerprint": code_fingerprint(),
         "raw_dir": str(settings.raw_dir),
         # a publication of the project's own synthetic samples: real extracts replace it freely

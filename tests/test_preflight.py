@@ -196,6 +196,8 @@ def test_quick_start_publishes_the_samples_then_the_real_extracts_without_a_flag
     qs = quick_start
     assert qs.samples_manifest["raw_dir"] == str(qs.root / "raw")
     assert qs.samples_manifest["raw_dir_is_samples"] is True
+    # built from a clean clone: the commit is the code (edited code would say False beside it)
+    assert qs.samples_manifest["git_worktree_clean"] is True and len(qs.samples_manifest["git_commit"]) == 40
     assert "built from the SAMPLE extracts" in qs.samples_run.out
 
     assert qs.real_run.returncode == 0, qs.real_run.err
@@ -643,3 +645,26 @@ def test_nothing_changed_is_answered_without_importing_dagster(quick_start):
     imported = {line.rsplit("|", 1)[-1].strip() for line in ran.err.splitlines() if line.startswith("import time:")}
     assert "orchestration.publication_guard" in imported and "duckdb" in imported  # the check ran
     assert not {name for name in imported if name.split(".")[0] in ("dagster", "dagster_dbt", "dbt")}
+
+
+def test_the_manifest_says_whether_the_code_was_edited_since_its_commit(tmp_path, monkeypatch):
+    """git_worktree_clean: True for a checkout as committed, False once a tracked file is edited
+    (an untracked file changes nothing), None outside git."""
+    from orchestration import publish
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "--quiet"], cwd=repo, check=True)
+    (repo / "model.sql").write_text("select 1\n")
+    subprocess.run([*git, "add", "model.sql"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "--quiet", "-m", "one"], cwd=repo, check=True)
+    monkeypatch.setattr(publish, "REPO_ROOT", repo)
+    (repo / "notes.txt").write_text("untracked\n")
+    assert publish._git_worktree_clean() is True
+    (repo / "model.sql").write_text("select 2\n")
+    assert publish._git_worktree_clean() is False
+    monkeypatch.setattr(publish, "REPO_ROOT", tmp_path / "elsewhere")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert publish._git_worktree_clean() is None
