@@ -86,7 +86,12 @@ def make_run(raw: Path, warehouse: Path, repo: Path = REPO_ROOT, **extra: str) -
     # PYTHONPATH: the worktree's own code in every process, whichever checkout the caller runs
     env.update(RAW_DIR=str(raw), WAREHOUSE_DIR=str(warehouse), PYTHONPATH=str(repo), **extra)
     started = time.perf_counter()
-    done = subprocess.run(["make", "-s", "run"], cwd=repo, env=env, capture_output=True, text=True)
+    # -o .venv/.installed: a worktree shares this checkout's .venv, and its pyproject.toml is as new
+    # as its checkout, so make would reinstall the package from the worktree (pip install -e), and
+    # `orchestration` would import from there after the benchmark, outside PYTHONPATH
+    done = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "run"], cwd=repo, env=env, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"make run in {repo} failed:\n{done.stderr[-3000:]}")
