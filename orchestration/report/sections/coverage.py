@@ -10,10 +10,12 @@ from ...withheld_province_years import withheld_province_years, withheld_provinc
 from .lookups import (
     display_names,
     known_breaks,
+    level_shifts,
     member_codes,
     missing_members,
     name_list,
     read_frame,
+    with_province_names,
     year_list_text,
 )
 from .output import TOTALS_SQL
@@ -104,11 +106,11 @@ def caveats(con, pair: ComparisonPair, indicator: str) -> Section:
     dropped = _divisions_left_out(con, pair, indicator, names, claims, notes)
     unreported = _divisions_no_member_reports(con, pair, indicator, names, claims, notes)
     coverage = _coverage_ratios(con, pair, indicator, members)
-    quarantined = _quarantined_values(con, pair, indicator, members, claims, notes)
+    quarantined = _quarantined_values(con, pair, indicator, members, names, claims, notes)
     warned = _value_warnings(con, pair, indicator, members, names, claims, notes)
     _withheld_province_years(con, pair, members, claims, notes)
     breaks = _series_breaks(con, pair, indicator, claims, notes)
-    shifts = _level_shifts(con, pair, indicator, members, claims, notes)
+    shifts = _level_shifts(con, pair, indicator, members, names, claims, notes)
     return Section(
         9,
         "覆盖范围与注意事项",
@@ -336,7 +338,7 @@ def _coverage_ratios(con, pair: ComparisonPair, indicator: str, members: list[st
 
 
 def _quarantined_values(
-    con, pair: ComparisonPair, indicator: str, members: list[str], claims: list, notes: list
+    con, pair: ComparisonPair, indicator: str, members: list[str], names: dict, claims: list, notes: list
 ) -> pd.DataFrame:
     """The members' quarantined values in the span, this report's indicator first; the note counts
     the others apart, since they touch no number of the report."""
@@ -350,9 +352,7 @@ def _quarantined_values(
     # the printed value's unit beside it (the published table has it last: it was added later)
     columns = [c for c in quarantined.columns if c != "source_unit"]
     columns.insert(columns.index("value_as_printed") + 1, "source_unit")
-    quarantined = quarantined[columns]
-    names = display_names(con)
-    quarantined.insert(3, "province", quarantined["province_code"].map(lambda code: names.get(code, code)))
+    quarantined = with_province_names(quarantined[columns], names, 3)
     counts = quarantined["indicator"].value_counts().to_dict()
     n_values, n_years = _quarantined_counts(quarantined, indicator)
     others = {k: v for k, v in sorted(counts.items()) if k != indicator}
@@ -450,18 +450,11 @@ def _series_breaks(con, pair: ComparisonPair, indicator: str, claims: list, note
 
 
 def _level_shifts(
-    con, pair: ComparisonPair, indicator: str, members: list[str], claims: list, notes: list
+    con, pair: ComparisonPair, indicator: str, members: list[str], names: dict, claims: list, notes: list
 ) -> pd.DataFrame:
-    """The level shifts detected in the members' series inside the span."""
-    shifts_sql = f"""
-        select * from mart_level_shift
-        where province_code in ({_in_list(members)}) and year > ? and year <= ? and indicator = ? and is_level_shift
-        order by province_code, year
-        """
-    params = [pair.year_from, pair.year_to, indicator]
-    shifts = read_frame(con, shifts_sql, params)
-    names = display_names(con)
-    shifts.insert(1, "province", shifts["province_code"].map(lambda code: names.get(code, code)))
+    """The level shifts detected in the members' series inside the span (the query §1's note uses too)."""
+    shifts, shifts_sql, params = level_shifts(con, pair.year_from, pair.year_to, indicator, members)
+    shifts = with_province_names(shifts, names, 1)
     notes.append(
         add_claim(
             claims,

@@ -19,7 +19,7 @@ LEVELS_SQL = """
 # this when there are no rows
 HIGHTECH_UNIT = "亿元"
 # the revenue label the yearbook tables print for the members' values, by year: 主营业务收入 until
-# 2016, 营业收入 from 2018 (the section's title names both)
+# 2016, 营业收入 from 2018 (the section's title, 高技术产业收入, is neither)
 PRINTED_LABEL_SQL = """
     select indicator_label_as_printed as label, min(year) as first_year, max(year) as last_year
     from fct_hightech_indicator

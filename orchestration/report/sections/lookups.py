@@ -118,12 +118,24 @@ def known_breaks(con, year_from: int, year_to: int, indicator: str) -> tuple[pd.
 
 
 LEVEL_SHIFTS_SQL = """
-    select province_code, year, explanation, known_break_codes
-    from mart_level_shift
+    select * from mart_level_shift
     where is_level_shift and year > ? and year <= ? and indicator = ?
         and province_code in (select unnest(?::varchar[]))
-    order by year, province_code
+    order by province_code, year
 """
+
+
+def level_shifts(con, year_from: int, year_to: int, indicator: str, members: list[str]):
+    """The level shifts detected in the members' series after year_from, up to year_to: the frame
+    (by province, then year), its SQL and parameters."""
+    params = [year_from, year_to, indicator, list(members)]
+    return read_frame(con, LEVEL_SHIFTS_SQL, params), LEVEL_SHIFTS_SQL, params
+
+
+def with_province_names(frame: pd.DataFrame, names: dict[str, str], position: int) -> pd.DataFrame:
+    """The frame with a column province ('北京 Beijing') at position, from its province_code."""
+    frame.insert(position, "province", frame["province_code"].map(lambda code: names.get(code, code)))
+    return frame
 
 
 def growth_breaks_note(
@@ -131,11 +143,15 @@ def growth_breaks_note(
 ) -> str | None:
     """The sentence naming what a growth from year_from to year_to crosses, as a claim under key: the
     known breaks of the series and, for the members given, the level shifts detected in their
-    series (named as mart_group_growth.series_breaks names them). None when it crosses nothing;
+    series, in the order of their years (a claim's value names a shift level_shift_<province>_<year>,
+    as mart_group_growth.series_breaks names an unexplained one). None when it crosses nothing;
     §9 lists both in full."""
     breaks, breaks_sql, breaks_params = known_breaks(con, year_from, year_to, indicator)
-    shifts_params = [year_from, year_to, indicator, list(members or [])]
-    shifts = read_frame(con, LEVEL_SHIFTS_SQL, shifts_params) if members else pd.DataFrame()
+    shifts, shifts_sql, shifts_params = (
+        level_shifts(con, year_from, year_to, indicator, members) if members else (pd.DataFrame(), "", [])
+    )
+    if len(shifts):
+        shifts = shifts.sort_values(["year", "province_code"], kind="stable")
     if breaks.empty and shifts.empty:
         return None
     names = display_names(con)
@@ -159,7 +175,7 @@ def growth_breaks_note(
         "same basis as one after it."
     )
     codes = list(breaks["break_code"]) + [f"level_shift_{r.province_code}_{r.year}" for r in shifts.itertuples()]
-    sql = breaks_sql if shifts.empty else f"{breaks_sql.strip()}; {LEVEL_SHIFTS_SQL.strip()}"
+    sql = breaks_sql if shifts.empty else f"{breaks_sql.strip()}; {shifts_sql.strip()}"
     return add_claim(claims, key, text, codes, sql, breaks_params + (shifts_params if len(shifts) else []))
 
 
