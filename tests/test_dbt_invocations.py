@@ -41,8 +41,10 @@ def test_beyond_the_newest_a_directory_younger_than_a_day_stays(tmp_path):
 
 
 def test_dbt_stopping_before_any_node_fails_with_its_own_error_not_a_missing_file(tmp_path, monkeypatch):
-    """A dbt_project.yml a user broke while editing a threshold: dbt writes no run_results.json, and
-    the dbt step's failure is dbt's error in one sentence, without frames, and what to do."""
+    """dbt stopping before any node writes no run_results.json; the dbt step's failure is then dbt's
+    error in one sentence, without frames, and what to do. Here a scratch project's dbt_project.yml
+    it cannot parse; in a refresh, a model YAML edited after the manifest was prepared (a broken
+    dbt_project.yml itself stops the definitions loading, before any step: dagster-dbt reads it)."""
     import dagster as dg
     import pytest
     from dagster_dbt import DbtCliResource
