@@ -20,6 +20,10 @@ import threading
 import pandas as pd
 
 _worker: subprocess.Popen | None = None
+# Whether the worker has been sent a suite: a run that ends before its first check (refused by
+# the file list, nothing changed, a failed ingest) ends the worker instead of waiting the
+# remaining seconds of its import for it to read the end of its input.
+_asked = False
 _lock = threading.Lock()
 
 
@@ -38,8 +42,9 @@ def _receive(stream):
 
 
 def start() -> None:
-    global _worker
+    global _worker, _asked
     if _worker is None:
+        _asked = False
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
         _worker = subprocess.Popen(
             [sys.executable, "-m", "orchestration.checks.gx_worker"],
@@ -54,6 +59,8 @@ def stop() -> None:
     global _worker
     if _worker is not None:
         try:
+            if not _asked:
+                _worker.terminate()
             _worker.stdin.close()
             _worker.wait(timeout=10)
         except Exception:
@@ -64,9 +71,11 @@ def stop() -> None:
 def validate(suite, frame: pd.DataFrame, parameters: dict) -> list[dict]:
     from .suites import validate as validate_here
 
+    global _asked
     with _lock:
         if _worker is not None:
             try:
+                _asked = True
                 _send(_worker.stdin, (suite.name, frame, parameters))
                 kind, payload = _receive(_worker.stdout)
                 if kind == "results":
