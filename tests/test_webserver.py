@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import time
 
 import openpyxl
@@ -30,6 +31,8 @@ def webserver(tmp_path_factory):
     log = root / "dagster_dev.log"
     with dagster_dev(raw, warehouse, root / "dagster_home", log=log) as (server, location, assets):
         yield server, location, assets, raw, warehouse, log
+    # stopped by its SIGTERM, as Ctrl-C stops `make ui`, not killed after the stop's timeout
+    assert server.process.returncode != -signal.SIGKILL, "dagster dev ignored SIGTERM for 30 s"
 
 
 def test_start_up_has_no_warnings(webserver):

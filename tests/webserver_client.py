@@ -33,6 +33,8 @@ class Webserver:
     def __init__(self, port: int):
         self.base = f"http://127.0.0.1:{port}"
         self.url = f"{self.base}/graphql"
+        # the `dagster dev` serving it, when dagster_dev started one: its exit status once stopped
+        self.process: subprocess.Popen | None = None
 
     def query(self, text: str, variables: dict | None = None) -> dict:
         body = json.dumps({"query": text, "variables": variables or {}}).encode()
@@ -147,6 +149,15 @@ class Webserver:
         }
 
 
+def _interrupts_as_in_a_terminal() -> None:
+    """Ctrl-C and SIGTERM stop `dagster dev` as they do `make ui` in a terminal. A command started
+    in the background by a shell without job control (`make test &`, some CI runners) inherits
+    SIGINT ignored; `dagster dev` gives SIGTERM SIGINT's handler, so it would ignore both and be
+    killed only after the stop's 30 s timeout."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @contextmanager
 def dagster_dev(
     raw: Path, warehouse: Path, home: Path, log: Path | None = None, repo: Path = REPO_ROOT
@@ -182,9 +193,11 @@ def dagster_dev(
         stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=_interrupts_as_in_a_terminal,
     )
     try:
         server = Webserver(port)
+        server.process = process
         deadline = time.monotonic() + 180
         while True:
             try:
