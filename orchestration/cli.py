@@ -561,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
         from .rollback import rollback
 
         return rollback(settings, args.version or os.environ.get("VERSION") or None)
-    statement = args.statement if args.statement is not None else (os.environ.get("SQL_QUERY") or None)
+    statement = args.statement if args.statement is not None else (_user_text("SQL_QUERY", "Q") or None)
     return sql(settings, statement, local_files=args.files or _flag("SQL_FILES"))
 
 
@@ -619,11 +619,12 @@ def _add_export_command(sub) -> None:
     out.add_argument(
         "--format", dest="file_format", help="csv, csv-excel, parquet, xlsx or dta (default: FORMAT, else csv)"
     )
-    out.add_argument("--where", help="one condition on the table's columns (default: EXPORT_WHERE)")
+    out.add_argument("--where", help="one condition on the table's columns (default: EXPORT_WHERE, else WHERE)")
     out.add_argument(
         "--out",
         type=Path,
-        help="the file to write (default: EXPORT_OUT, else WAREHOUSE_DIR/exports/<table>[__<selection>].<ext>)",
+        help="the file to write (default: EXPORT_OUT, else OUT, "
+        "else WAREHOUSE_DIR/exports/<table>[__<selection>].<ext>)",
     )
 
 
@@ -636,15 +637,30 @@ def export_command(settings: Settings, args) -> int:
         print("Name a table: make export TABLE=mart_location_quotient FORMAT=csv [WHERE=...]", file=sys.stderr)
         return 1
     file_format = (args.file_format or os.environ.get("FORMAT") or "csv").lower()
-    where = args.where if args.where is not None else (os.environ.get("EXPORT_WHERE") or None)
-    out = args.out or (Path(os.environ["EXPORT_OUT"]) if os.environ.get("EXPORT_OUT", "").strip() else None)
+    where = args.where if args.where is not None else (_user_text("EXPORT_WHERE", "WHERE") or None)
+    out_text = _user_text("EXPORT_OUT", "OUT").strip()
+    out = args.out or (Path(out_text) if out_text else None)
     try:
-        path = export(settings, table, file_format, where, out)
+        exported = export(settings, table, file_format, where, out)
     except (ExportError, QueryRefused) as exc:
         print(f"Export refused: {exc}", file=sys.stderr)
         return 1
-    print(f"Wrote {path}")
+    print(f"Wrote {exported.rows:,} {'row' if exported.rows == 1 else 'rows'} of {table} to {exported.path}")
+    if exported.rows == 0 and where:
+        print(
+            f"WHERE={where!r} selected no row of {table}: the file holds the column names only. Text is "
+            f'compared exactly as published; make sql Q="select distinct <column> from {table}" lists the '
+            "values a column holds.",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _user_text(name: str, make_name: str) -> str:
+    """What the user typed as make's `make_name` (WHERE, OUT, Q), which the Makefile passes on as
+    `name` (empty when not typed); run without make, the CLI reads make's name itself rather than
+    ignore it."""
+    return os.environ.get(name) or os.environ.get(make_name, "")
 
 
 def trace_command(settings: Settings) -> int:

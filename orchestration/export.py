@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from .published_connection import QueryRefused, open_published, refusal
@@ -36,15 +37,24 @@ EXTENSIONS = {"csv": "csv", "csv-excel": "excel.csv", "parquet": "parquet", "xls
 XLSX_MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 UTF8_BOM = b"\xef\xbb\xbf"
 
-# code column -> (dimension, its key, the label columns to add, the prefix they get)
+# code column -> the prefix of its name columns, and the dimensions naming it, in order: a
+# region_code holds provinces and, in some tables, region groups (east, national)
+PROVINCES = ("dim_province", "province_code", "name_short_zh", "name_en")
+GROUPS = ("dim_region_group", "group_code", "name_zh", "name_en")
 LABELS = {
-    "province_code": ("dim_province", "province_code", ("name_short_zh", "name_en"), "province"),
-    "partner_province_code": ("dim_province", "province_code", ("name_short_zh", "name_en"), "partner_province"),
-    "region_code": ("dim_province", "province_code", ("name_short_zh", "name_en"), "region"),
-    "industry_code": ("dim_industry", "industry_code", ("name_zh", "name_en"), "industry"),
-    "universe_code": ("dim_region_group", "group_code", ("name_zh", "name_en"), "universe"),
-    "group_code": ("dim_region_group", "group_code", ("name_zh", "name_en"), "group"),
+    "province_code": ("province", (PROVINCES,)),
+    "partner_province_code": ("partner_province", (PROVINCES,)),
+    "region_code": ("region", (PROVINCES, GROUPS)),
+    "industry_code": ("industry", (("dim_industry", "industry_code", "name_zh", "name_en"),)),
+    "universe_code": ("universe", (GROUPS,)),
+    "group_code": ("group", (GROUPS,)),
 }
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    rows: int
 
 
 class ExportError(ValueError):
@@ -60,14 +70,23 @@ def export_query(con, table: str) -> str:
     selected, joins = [], []
     for column in columns:
         selected.append(f't."{column}"')
-        label = LABELS.get(column)
         # a dimension is itself the labels; other tables get the names of the codes they carry
-        if label is None or table.startswith("dim_") or label[0] not in tables:
+        if column not in LABELS or table.startswith("dim_"):
             continue
-        dimension, key, (name_zh, name_en), prefix = label
-        alias = f"label_{len(joins)}"
-        joins.append(f'left join "{dimension}" as {alias} on {alias}."{key}" = t."{column}"')
-        selected += [f'{alias}."{name_zh}" as "{prefix}_name_zh"', f'{alias}."{name_en}" as "{prefix}_name_en"']
+        prefix, dimensions = LABELS[column]
+        names_zh, names_en = [], []
+        for dimension, key, name_zh, name_en in dimensions:
+            if dimension not in tables:
+                continue
+            alias = f"label_{len(joins)}"
+            joins.append(f'left join "{dimension}" as {alias} on {alias}."{key}" = t."{column}"')
+            names_zh.append(f'{alias}."{name_zh}"')
+            names_en.append(f'{alias}."{name_en}"')
+        if names_zh:
+            selected += [
+                f'coalesce({", ".join(names_zh)}) as "{prefix}_name_zh"',
+                f'coalesce({", ".join(names_en)}) as "{prefix}_name_en"',
+            ]
     return f'select {", ".join(selected)} from "{table}" as t ' + " ".join(joins)
 
 
@@ -117,7 +136,7 @@ def default_name(table: str, file_format: str, condition: Condition | None) -> s
     return f"{table}{'__' + condition.slug if condition else ''}.{EXTENSIONS[file_format]}"
 
 
-def export(settings: Settings, table: str, file_format: str, where: str | None, out: Path | None) -> Path:
+def export(settings: Settings, table: str, file_format: str, where: str | None, out: Path | None) -> Exported:
     import duckdb
 
     from .export_formats import write_dta, write_xlsx
@@ -162,7 +181,7 @@ def export(settings: Settings, table: str, file_format: str, where: str | None, 
             raise QueryRefused(reason) from None
         finally:
             staging.unlink(missing_ok=True)
-    return target
+    return Exported(target, count)
 
 
 def _prepend_bom(path: Path) -> None:

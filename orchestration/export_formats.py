@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .where_condition import Condition
@@ -122,12 +123,13 @@ def write_dta(con, table: str, query: str, condition: Condition | None, target: 
         )
     else:
         provinces = {}
+    numeric_codes = _numeric_code_columns(con, table, list(frame.columns)) if provinces else set()
     for column in frame.columns:
         frame[column] = _stata_column(frame[column])
-        codes = frame[column]
-        if column in PROVINCE_CODE_COLUMNS and provinces and len(codes) and codes.str.fullmatch(r"\d+").all():
-            frame[column] = codes.astype("int32")
-            present = sorted(set(frame[column]) & set(provinces))
+        if column in numeric_codes:
+            codes = pd.to_numeric(frame[column].where(frame[column] != "", None))
+            frame[column] = codes.astype("int32") if codes.notna().all() else codes.astype("float64")
+            present = sorted(set(codes.dropna().astype(int)) & set(provinces))
             value_labels[names[column]] = {code: provinces[code] for code in present}
     labels = {}
     for column in frame.columns:
@@ -156,6 +158,22 @@ def write_dta(con, table: str, query: str, condition: Condition | None, target: 
         )
 
 
+def _numeric_code_columns(con, table: str, columns: list[str]) -> set[str]:
+    """The province-code columns written as labelled numbers: those holding only GB/T 2260 codes
+    in the whole published table, not just in the rows selected, so that every export of one table
+    gives the column one type (Stata's `append` of two selections needs it). A region_code that
+    also holds group codes (east, national) stays a string."""
+    numeric = set()
+    for column in PROVINCE_CODE_COLUMNS:
+        if column in columns:
+            only_digits = con.execute(
+                f'select coalesce(bool_and(regexp_full_match("{column}", \'[0-9]+\')), true) from "{table}"'
+            ).fetchone()[0]
+            if only_digits:
+                numeric.add(column)
+    return numeric
+
+
 def stata_names(columns: list[str]) -> dict[str, str]:
     """Stata variable names: letters, digits and _, at most 32 characters, unique."""
     names: dict[str, str] = {}
@@ -178,7 +196,8 @@ def stata_names(columns: list[str]) -> dict[str, str]:
 def _stata_column(series: pd.Series) -> pd.Series:
     """A column in a type Stata holds: strings (missing as ""), numbers, 0/1 for booleans."""
     if pd.api.types.is_bool_dtype(series):
-        return series.astype("int8")
+        # a nullable boolean with missing values: 0, 1 and Stata's missing
+        return series.astype("float64") if series.isna().any() else series.astype("int8")
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return series.dt.tz_convert("UTC").dt.tz_localize(None)
     if pd.api.types.is_integer_dtype(series):
@@ -196,7 +215,7 @@ def _stata_column(series: pd.Series) -> pd.Series:
             ""
             if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA
             else ", ".join(map(str, v))
-            if isinstance(v, list)
+            if isinstance(v, (list, tuple, np.ndarray))
             else str(v)
             for v in series
         ],

@@ -318,7 +318,7 @@ def test_stata_export_carries_labels_and_the_published_values(published_warehous
     import pyreadstat
 
     settings = published_warehouse
-    path = export(settings, "mart_location_quotient", "dta", YRD_2014, None)
+    path = export(settings, "mart_location_quotient", "dta", YRD_2014, None).path
     assert path.parent == settings.warehouse_dir / "exports" and path.suffix == ".dta"
     frame = pd.read_stata(path, convert_categoricals=False).sort_values(["province_code", "industry_code"])
     expected = expected_lq(settings)
@@ -348,7 +348,7 @@ def test_stata_names_are_at_most_32_characters_and_keep_the_long_name_in_the_lab
     import pyreadstat
 
     settings = published_warehouse
-    path = export(settings, "fct_manufacturing_coverage", "dta", "year = 2014", None)
+    path = export(settings, "fct_manufacturing_coverage", "dta", "year = 2014", None).path
     _, meta = pyreadstat.read_dta(str(path))
     assert max(len(name) for name in meta.column_names) <= 32
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
@@ -364,9 +364,87 @@ def test_stata_names_are_at_most_32_characters_and_keep_the_long_name_in_the_lab
     assert frame["n_manufacturing_divisions_report"].tolist() == counts.n_manufacturing_divisions_reported.tolist()
 
 
+def _stata_values(values) -> list:
+    """Published values as the .dta holds them (None for Stata's missing and ""): booleans 0/1,
+    lists one comma-separated string, an empty list "" as a missing one."""
+    out = []
+    for value in values:
+        if isinstance(value, list):
+            out.append(", ".join(value) or None)
+        elif value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            out.append(None)
+        else:
+            out.append(float(value) if isinstance(value, bool) else value)
+    return out
+
+
+def test_published_tables_export_to_stata_with_their_booleans_and_lists(published_warehouse):
+    """The .dta of every table with a list column or a boolean column holding nulls, and of the
+    smallest table holding each other column type of the publication, holds the table's rows;
+    booleans (nullable ones too) are 0, 1 or missing, lists one comma-separated string, whatever
+    pandas makes of DuckDB's types."""
+    import pyreadstat
+
+    settings = published_warehouse
+    columns = published_rows(
+        settings,
+        "select c.table_name, c.column_name, c.data_type, t.estimated_size from duckdb_columns() as c "
+        "join duckdb_tables() as t using (table_name) where not t.internal order by t.estimated_size, c.table_name",
+    )
+    nullable = [
+        published_rows(settings, f'select count(*) - count("{column}") as n from "{table}"').n[0] > 0
+        if data_type == "BOOLEAN"
+        else False
+        for table, column, data_type in columns[["table_name", "column_name", "data_type"]].values
+    ]
+    converted = columns.data_type.str.endswith("[]") | pd.Series(nullable, index=columns.index)
+    tables = set(columns[converted].table_name)
+    for data_type in set(columns.data_type) - set(columns[columns.table_name.isin(tables)].data_type):
+        tables.add(columns[columns.data_type == data_type].table_name.iloc[0])
+    checked = {"nullable boolean": 0, "list": 0}
+    for table in sorted(tables):
+        path = export(settings, table, "dta", None, settings.warehouse_dir / "dta" / f"{table}.dta").path
+        frame, _ = pyreadstat.read_dta(str(path))
+        assert len(frame) == published_rows(settings, f'select count(*) as n from "{table}"').n[0], table
+        for column in columns[(columns.table_name == table) & converted].column_name:
+            with duckdb.connect(str(settings.published_db), read_only=True) as con:  # lists as Python lists
+                published = [row[0] for row in con.execute(f'select "{column}" from "{table}"').fetchall()]
+            exported = [None if v == "" or (isinstance(v, float) and pd.isna(v)) else v for v in frame[column]]
+            key = repr  # None sorts beside values of any type
+            assert sorted(exported, key=key) == sorted(_stata_values(published), key=key), (table, column)
+            is_list = any(isinstance(v, list) for v in published)
+            checked["list"] += is_list
+            checked["nullable boolean"] += not is_list and None in published
+    # the samples hold both kinds (mart_hightech_revenue.crosses_series_break has missing values)
+    assert checked["nullable boolean"] >= 1 and checked["list"] >= 10, checked
+
+
+def test_a_region_code_holding_region_groups_is_text_with_their_names_in_every_selection(published_warehouse):
+    """fct_hightech_indicator's region_code holds provinces and groups (east, national): it stays
+    text whatever the rows selected, so two exports of the table append in Stata, and the groups
+    are named from dim_region_group."""
+    import pyreadstat
+
+    settings = published_warehouse
+    provinces = export(settings, "fct_hightech_indicator", "dta", "region_kind = 'province'", None).path
+    everything = export(settings, "fct_hightech_indicator", "dta", None, None).path
+    for path in (provinces, everything):
+        _, meta = pyreadstat.read_dta(str(path))
+        assert meta.readstat_variable_types["region_code"] == "string", path
+    frame, _ = pyreadstat.read_dta(str(everything))
+    named = published_rows(
+        settings,
+        "select distinct h.region_code, g.name_en from fct_hightech_indicator as h "
+        "join dim_region_group as g on g.group_code = h.region_code",
+    )
+    assert len(named) >= 1
+    exported = dict(zip(frame.region_code, frame.region_name_en, strict=True))
+    assert {code: exported[code] for code in named.region_code} == dict(named.values)
+
+
 def test_excel_csv_starts_with_a_bom_and_keeps_the_chinese(published_warehouse):
     settings = published_warehouse
-    path = export(settings, "mart_location_quotient", "csv-excel", YRD_2014, None)
+    path = export(settings, "mart_location_quotient", "csv-excel", YRD_2014, None).path
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfuniverse_code,")
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"province_code": str, "industry_code": str})
@@ -377,19 +455,19 @@ def test_excel_csv_starts_with_a_bom_and_keeps_the_chinese(published_warehouse):
     frame = frame.sort_values(["province_code", "industry_code"])
     assert frame["lq"].tolist() == pytest.approx(expected["lq"].tolist(), rel=1e-15)
     # the plain csv stays without a BOM, for scripts
-    plain = export(settings, "mart_location_quotient", "csv", YRD_2014, None)
+    plain = export(settings, "mart_location_quotient", "csv", YRD_2014, None).path
     assert plain.read_bytes().startswith(b"universe_code,") and plain != path
 
 
 def test_two_selections_never_share_a_file(published_warehouse, tmp_path):
     settings = published_warehouse
-    first = export(settings, "mart_location_quotient", "csv", "year = 2014", None)
-    second = export(settings, "mart_location_quotient", "csv", "year = 2015", None)
-    everything = export(settings, "mart_location_quotient", "csv", None, None)
+    first = export(settings, "mart_location_quotient", "csv", "year = 2014", None).path
+    second = export(settings, "mart_location_quotient", "csv", "year = 2015", None).path
+    everything = export(settings, "mart_location_quotient", "csv", None, None).path
     assert len({first, second, everything}) == 3 and everything.name == "mart_location_quotient.csv"
     assert set(pd.read_csv(first)["year"]) == {2014} and set(pd.read_csv(second)["year"]) == {2015}
     # the same selection written again replaces its own file, whatever its spacing or case
-    assert export(settings, "mart_location_quotient", "csv", "YEAR=2014", None) == first
+    assert export(settings, "mart_location_quotient", "csv", "YEAR=2014", None).path == first
     # OUT= through the Makefile's environment, and no partial file left beside the exports
     out = tmp_path / "mine" / "lq.parquet"
     done = run_make(
@@ -402,16 +480,38 @@ def test_two_selections_never_share_a_file(published_warehouse, tmp_path):
         tmp_path=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"Wrote {out}"
-    assert duckdb.sql(f"select count(*) from read_parquet('{out}')").fetchall()[0][0] == len(pd.read_csv(first))
+    rows = len(pd.read_csv(first))
+    assert done.stdout.strip() == f"Wrote {rows:,} rows of mart_location_quotient to {out}"
+    assert duckdb.sql(f"select count(*) from read_parquet('{out}')").fetchall()[0][0] == rows
     assert not list((settings.warehouse_dir / "exports").glob(".*partial"))
+
+
+def test_the_cli_run_without_make_reads_makes_names_and_says_when_nothing_was_selected(published_warehouse, tmp_path):
+    """`python -m orchestration.cli export` with WHERE= and OUT= as make takes them (a do-file or a
+    notebook calling the CLI) applies both, and a selection of no rows is written but said."""
+    settings = published_warehouse
+    out = tmp_path / "yrd.dta"
+    where = "universe_code = 'YRD' and year = 2014"  # the codes are published lower-case: no row
+    env = {"TABLE": "mart_location_quotient", "FORMAT": "dta", "WHERE": where, "OUT": str(out)}
+    done = run_cli(settings, "export", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Wrote 0 rows of mart_location_quotient to {out}"
+    assert done.stderr.strip() == (
+        f"WHERE={where!r} selected no row of mart_location_quotient: the file holds the column names only. "
+        'Text is compared exactly as published; make sql Q="select distinct <column> from '
+        'mart_location_quotient" lists the values a column holds.'
+    )
+    assert len(pd.read_stata(out)) == 0
+    done = run_cli(settings, "export", env={**env, "WHERE": YRD_2014})
+    assert done.stdout.strip() == f"Wrote {len(expected_lq(settings))} rows of mart_location_quotient to {out}"
+    assert len(pd.read_stata(out)) == len(expected_lq(settings)) > 0 and done.stderr == ""
 
 
 def test_xlsx_export_has_a_frozen_header_and_says_what_columns_and_units_are(published_warehouse):
     from openpyxl import load_workbook
 
     settings = published_warehouse
-    path = export(settings, "mart_location_quotient", "xlsx", YRD_2014, None)
+    path = export(settings, "mart_location_quotient", "xlsx", YRD_2014, None).path
     book = load_workbook(path)
     assert book.sheetnames == ["mart_location_quotient", "columns"]
     data = book["mart_location_quotient"]
