@@ -36,7 +36,20 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-WAREHOUSE_DIR = Path(os.environ.get("WAREHOUSE_DIR", "warehouse"))
+
+def warehouse_dir() -> Path:
+    """WAREHOUSE_DIR, else the checkout's `warehouse/`, found from the checkout or from `examples/`
+    (where Jupyter starts the kernel of this notebook)."""
+    if os.environ.get("WAREHOUSE_DIR"):
+        return Path(os.environ["WAREHOUSE_DIR"])
+    here = Path.cwd().resolve()
+    return next(
+        (d / "warehouse" for d in (here, *here.parents) if (d / "warehouse" / "marts.duckdb").exists()),
+        here / "warehouse",
+    )
+
+
+WAREHOUSE_DIR = warehouse_dir()
 con = duckdb.connect(str(WAREHOUSE_DIR / "marts.duckdb"), read_only=True)
 A, B, FROM, TO = "yrd", "jjj", 2005, 2014
 INDICATOR = "main_business_revenue"
@@ -53,8 +66,11 @@ def q(sql: str, **extra) -> pd.DataFrame:
 # %% [markdown]
 # ## 图1 Manufacturing output and its growth by province
 # Output of manufacturing (制造业合计, industry `C`), 亿元, and its growth on the year before
-# (`mart_growth`, base year = year − 1; null where a year is missing or the series breaks its
-# definition, with the reason in `null_reason`).
+# (`mart_growth`, base year = year − 1; null where the year before is missing). Growth across a
+# break in the series is published, not left out: the 2011 classification change, the survey's
+# changes of scope and the level shifts detected in a province's series. `series_breaks` names
+# them; the second table lists the growth rates that cross one, which a study of growth should
+# treat apart.
 
 # %%
 figure1 = q("""
@@ -75,6 +91,9 @@ figure1_growth = figure1.pivot_table(
     index="province", columns="year", values="growth_on_previous_year", sort=False
 ).sort_index(axis=1)
 figure1_output.round(1)
+
+# %%
+figure1.loc[figure1.series_breaks.notna(), ["province", "year", "growth_on_previous_year", "series_breaks"]]
 
 # %%
 figure1_output.T.plot(title="Manufacturing main business revenue", ylabel="100 million yuan", xlabel="year")
@@ -128,10 +147,11 @@ table3[FROM].round(3)
 table3[TO].round(3)
 
 # %% [markdown]
-# ## 表4 Divisions with LQ > 1 by province within the YRD
+# ## 表4 Divisions with LQ ≥ 1 by province within the YRD
 # Location quotients LQ[i,k] = s[i,k] / S[k] within the YRD (the reference is the YRD's own
 # structure), on its span set; the divisions at or above the threshold (`lq_threshold`, 1), in the
-# first and last year.
+# first and last year. The comparison report's section 5 differs on purpose: its reference is the
+# two groups together (`yrd+jjj`), on the pair set, so its counts of divisions differ.
 
 # %%
 specialised = q(

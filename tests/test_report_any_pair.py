@@ -339,6 +339,8 @@ print(json.dumps({
     "bilateral_shanghai_hebei_2014": table3[2014].loc["上海", "河北"],
     "specialised_zhejiang_2014": int(table4.loc[(2014, "浙江"), "n_divisions"]),
     "krel_jiangsu_2012": figure2.loc[("yrd", "江苏"), 2012],
+    "warehouse_dir": str(WAREHOUSE_DIR),
+    "growth_across_breaks": int(figure1.series_breaks.notna().sum()),
 }))
 """
 
@@ -354,11 +356,18 @@ def test_the_replication_notebook_rebuilds_the_tables_from_the_publication(publi
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "warehouse", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    monkeypatch.setenv("WAREHOUSE_DIR", str(published.warehouse_dir))
+    # opened in Jupyter from a checkout's examples/, without WAREHOUSE_DIR: the checkout's warehouse/
+    monkeypatch.delenv("WAREHOUSE_DIR", raising=False)
+    checkout = tmp_path / "checkout"
+    (checkout / "examples").mkdir(parents=True)
+    (checkout / "warehouse").symlink_to(published.warehouse_dir)
     notebook = jupytext.read(NOTEBOOK)
     notebook.cells.append(nbformat.v4.new_code_cell(READ_BACK))
     client = NotebookClient(
-        notebook, kernel_name="warehouse-python", timeout=300, resources={"metadata": {"path": str(tmp_path)}}
+        notebook,
+        kernel_name="warehouse-python",
+        timeout=300,
+        resources={"metadata": {"path": str(checkout / "examples")}},
     )
     client.execute()
     got = json.loads(notebook.cells[-1].outputs[0]["text"])
@@ -401,6 +410,17 @@ def test_the_replication_notebook_rebuilds_the_tables_from_the_publication(publi
             f"and industry_set = 'span_2005_2014' and province_code = '320000' and year = 2012 and {revenue}"
         )
     assert got["specialised_zhejiang_2014"] > 0
+    assert got["warehouse_dir"] == str(checkout / "warehouse")
+    # the growth rates across a break are listed, not left out (the samples cross the 2011 change)
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        crossing = con.execute(
+            "select count(*) from mart_growth as g join mart_group_member_share as s "
+            "on s.province_code = g.province_code and s.year = g.year and s.indicator = g.indicator "
+            "and s.industry_code = g.industry_code "
+            "where s.group_code in ('yrd', 'jjj') and g.industry_code = 'C' and g.indicator = 'main_business_revenue' "
+            "and g.base_year = g.year - 1 and g.year between 2005 and 2014 and g.series_breaks is not null"
+        ).fetchone()[0]
+    assert got["growth_across_breaks"] == crossing >= 1
 
 
 def test_a_computed_pair_is_read_through_a_confined_connection(published):
