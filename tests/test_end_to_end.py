@@ -1496,3 +1496,30 @@ def test_trace_follows_industry_sets_and_group_totals(real_build):
     shanghai = group.inputs[group.inputs.province_code == "310000"]
     assert {"BCD", "C"} <= set(shanghai.industry_code) and len(shanghai) > 3
     assert set(group.inputs[group.inputs.province_code == "320000"].industry_code) == {"C"}
+
+
+def test_the_user_guide_states_the_national_universe_as_published(real_build):
+    """docs/user-guide.md's counts of the `national` universe's divisions and members, against the
+    real publication (the national_ex_tibet counts need the example groups file: not built here)."""
+    con, _ = real_build
+    text = " ".join((REPO_ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8").split())
+    per_year = query(
+        con,
+        "select indicator, year, count(distinct industry_code) as k, count(distinct province_code) as n, "
+        "max(n_members_present) as present from mart_location_quotient where universe_code = 'national' "
+        "group by all",
+    )
+    revenue = per_year[(per_year.indicator == "main_business_revenue") & (per_year.year >= 2005)]
+    employment = per_year[(per_year.indicator == "employment") & (per_year.year >= 2005)]
+    early = per_year[(per_year.indicator == "main_business_revenue") & (per_year.year < 2005)]
+    assert f"from 2005, when {revenue.n.min()}–{revenue.n.max()} provinces print main-business revenue" in text
+    assert f"where `national` keeps {revenue.k.min()}–{revenue.k.max()} " in text
+    assert f"against {employment.k.min()}–{employment.k.max()}." in text
+    assert (early.year.min(), early.year.max(), early.present.max()) == (1999, 2004, 2)
+    assert "one or two provinces print revenue: the national rows of 1999–2004" in text
+    lone = query(
+        con,
+        "select min(lq) as low, max(lq) as high from mart_location_quotient "
+        "where universe_code = 'national' and n_members_present = 1",
+    )
+    assert (lone.low[0], lone.high[0]) == (1.0, 1.0)
