@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
+from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokens import TokenType
 
 EXAMPLE = "universe_code = 'yrd' and year = 2014"
@@ -82,7 +82,15 @@ def parse_condition(text: str, table: str, columns: Iterable[str], table_functio
             raise WhereRefused(f"{expected} holds a ';' (a condition is part of one statement, not statements).")
         if any(token.comments for token in tokens):
             raise WhereRefused(f"{expected} holds a comment (-- or /* */).")
+        operator = next((t.text for t in tokens if t.token_type in (TokenType.AMP, TokenType.PIPE)), None)
+        if operator:
+            # Stata's and R's `&` and `|` are bitwise operators in SQL: `year = 2014 & x = 1` fails in DuckDB
+            # with "Chained comparisons are not supported", which says nothing of the fix
+            word = "and" if operator == "&" else "or"
+            raise WhereRefused(f"{expected} joins conditions with '{operator}': write {word} instead.")
         parsed = [node for node in sqlglot.parse(text, read="duckdb") if node is not None]
+    except ParseError as exc:
+        raise WhereRefused(f"{expected} {_unreadable(exc)}.") from None
     except SqlglotError as exc:
         raise WhereRefused(f"{expected} is not a condition sqlglot can read ({_first_line(exc)}).") from None
     if len(parsed) != 1:
@@ -112,7 +120,13 @@ def _problem(node: exp.Expression, table: str, known: dict[str, str], table_func
         if node.table or node.db or node.catalog:
             return f"names another table ({node.sql(dialect='duckdb')})"
         if node.name.lower() not in known:
-            return f"names {node.name!r}, not a column of {table} ({', '.join(sorted(known.values()))})"
+            columns = ", ".join(sorted(known.values()))
+            if node.this.args.get("quoted"):  # "yrd": a column's name in SQL, where Stata writes text
+                return (
+                    f'names "{node.name}", not a column of {table}: in SQL, text goes in single quotes '
+                    f"('{node.name}'), double quotes name a column ({columns})"
+                )
+            return f"names {node.name!r}, not a column of {table} ({columns})"
     return None
 
 
@@ -123,6 +137,16 @@ def _function_name(node: exp.Func) -> str:
 def _short(node: exp.Expression) -> str:
     text = node.sql(dialect="duckdb")
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unreadable(error: ParseError) -> str:
+    """Where a condition that does not parse breaks off, in words: sqlglot's own message names its
+    classes ("Required keyword: 'expression' missing for <class ...And>")."""
+    found = error.errors[0] if error.errors else {}
+    if not found.get("col"):
+        return f"is not a condition sqlglot can read ({_first_line(error)})"
+    read = f"{found.get('start_context', '').strip()} {found.get('highlight', '')}".strip()
+    return f"is incomplete at column {found['col']}: {read!r} needs what follows it"
 
 
 def _first_line(error: Exception) -> str:

@@ -116,6 +116,31 @@ def test_a_condition_is_rendered_from_its_parse_not_pasted():
         parse_condition("nope = 1", "t", columns, [])
 
 
+@pytest.mark.parametrize(
+    ("where", "because"),
+    [
+        ("year = 2014 and", "is incomplete at column 15: 'year = 2014 and' needs what follows it."),
+        ("year between 2014", "is incomplete at column 17: 'year between 2014' needs what follows it."),
+        ("year == 2014 & universe_code == 'yrd'", "joins conditions with '&': write and instead."),
+        ("universe_code = 'yrd' | year = 2015", "joins conditions with '|': write or instead."),
+        (
+            'universe_code = "yrd"',
+            "names \"yrd\", not a column of t: in SQL, text goes in single quotes ('yrd'), double quotes name "
+            "a column (lq, province_name_en, universe_code, year).",
+        ),
+    ],
+)
+def test_a_condition_written_as_in_stata_or_cut_short_is_refused_saying_what_to_write(where, because):
+    columns = ["universe_code", "year", "province_name_en", "lq"]
+    with pytest.raises(WhereRefused) as refused:
+        parse_condition(where, "t", columns, [])
+    assert str(refused.value).endswith(f"WHERE={where!r} is refused because it {because}")
+    assert "sqlglot" not in str(refused.value) and "<class" not in str(refused.value)
+    # `==` reads as `=` and `||` stays concatenation: neither is refused
+    assert parse_condition("year == 2014", "t", columns, []).sql == '"year" = 2014'
+    assert parse_condition("universe_code || 'x' = 'yrdx'", "t", columns, []).sql.startswith('"universe_code" ||')
+
+
 INJECTIONS = {
     "bracket closed, then copy": "1=1) to '{target}' (format csv) --",
     "bracket closed, no comment": "year = 2014) to '{target}' (format csv",
