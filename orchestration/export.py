@@ -106,7 +106,7 @@ def selection(con, table: str, where: str | None) -> tuple[str, Condition | None
 
     query = export_query(con, table)
     if not where or not where.strip():
-        return query, None
+        return f"{query} order by all", None
     columns = [row[0] for row in con.execute(f"describe {query}").fetchall()]
     table_functions = [
         row[0]
@@ -129,7 +129,9 @@ def selection(con, table: str, where: str | None) -> tuple[str, Condition | None
             f"WHERE={where!r} is a value of type {kind}, not a condition on the columns of {table} "
             "(one that is true or false for each row, e.g. year = 2014)"
         )
-    return f"select * from ({query}) as selected where {condition.sql}", condition
+    # sorted by every column from the first: a spreadsheet or `xtset` needs no sort, and the same
+    # selection gives its rows in the same order whatever DuckDB's threads did
+    return f"select * from ({query}) as selected where {condition.sql} order by all", condition
 
 
 def default_name(table: str, file_format: str, condition: Condition | None) -> str:

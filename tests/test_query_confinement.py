@@ -529,7 +529,11 @@ def test_the_cli_run_without_make_reads_makes_names_and_says_when_nothing_was_se
     assert len(pd.read_stata(out)) == 0
     done = run_cli(settings, "export", env={**env, "WHERE": YRD_2014})
     assert done.stdout.strip() == f"Wrote {len(expected_lq(settings))} rows of mart_location_quotient to {out}"
-    assert len(pd.read_stata(out)) == len(expected_lq(settings)) > 0 and done.stderr == ""
+    frame = pd.read_stata(out, convert_categoricals=False)
+    assert len(frame) == len(expected_lq(settings)) > 0 and done.stderr == ""
+    # one universe, year and indicator: the rows come sorted by province, then division
+    keys = list(zip(frame.province_code, frame.industry_code, strict=True))
+    assert keys == sorted(keys) and len(set(frame.province_code)) > 1
 
 
 def test_xlsx_export_has_a_frozen_header_and_says_what_columns_and_units_are(published_warehouse):
