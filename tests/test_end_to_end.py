@@ -1523,3 +1523,27 @@ def test_the_user_guide_states_the_national_universe_as_published(real_build):
         "where universe_code = 'national' and n_members_present = 1",
     )
     assert (lone.low[0], lone.high[0]) == (1.0, 1.0)
+
+
+def test_a_value_printed_in_wan_yuan_is_its_division_by_ten_thousand(real_build):
+    """万元 become 亿元 by one division (seed unit_conversion, macro convert_unit): 325110500 万元 is
+    32511.05 亿元, the double nearest it, not 32511.050000000003 as multiplying by 0.0001 gave.
+    Checked on every revenue fact of one printed cell from 2011 on (before, the 2002 -> 2011
+    crosswalk weighs some cells)."""
+    con, _ = real_build
+    counts = query(
+        con,
+        "select count(*) as n, count(*) filter (where f.value = try_cast(l.value_as_printed as double) / 10000) "
+        "as exact from fct_industry_indicator as f join lineage_source_cell as l "
+        "on l.raw_value_id = f.source_value_ids[1] "
+        "where len(f.source_value_ids) = 1 and f.indicator = 'main_business_revenue' and l.source_unit = '万元' "
+        "and f.year >= 2011 and try_cast(l.value_as_printed as double) is not null",
+    )
+    assert counts.n[0] == counts.exact[0] > 6000
+    printed = query(
+        con,
+        "select f.value from fct_industry_indicator as f join lineage_source_cell as l "
+        "on l.raw_value_id = f.source_value_ids[1] where l.value_as_printed = '325110500' "
+        "and f.indicator = 'main_business_revenue'",
+    )
+    assert printed.value.tolist() == [32511.05]

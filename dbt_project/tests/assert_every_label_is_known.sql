@@ -15,7 +15,7 @@ with
 unknown_cells as (
 
     select * from {{ ref('int_cells_labelled') }}
-    where province_code is null or label_kind is null or unit_factor is null
+    where province_code is null or label_kind is null or not is_unit_known
 
 ),
 

@@ -51,7 +51,8 @@ joined as (
         labels.code_2011,
         vintages.vintage as source_vintage,
         indicators.target_unit,
-        units.factor as unit_factor
+        units.unit is not null as is_unit_known,
+        {{ convert_unit('cells.value_in_source_unit', 'units') }} as value_converted
 
     from cells
     left join provinces
@@ -83,8 +84,7 @@ mapped as (
         case
             when source_vintage = '2002' and code_2002 is not null then code_2002
             else code_2011
-        end as mapping_code,
-        value_in_source_unit * unit_factor as value_converted
+        end as mapping_code
 
     from joined
 

@@ -50,7 +50,7 @@ select
     cast(concepts.flow_scope as string) as flow_scope,
     cast(concepts.identity_sign as integer) as identity_sign,
     cast(cells.indicator_label as string) as header_as_printed,
-    cast(cells.value_in_source_unit * units.factor as double) as value,
+    cast({{ convert_unit('cells.value_in_source_unit', 'units') }} as double) as value,
     cast('亿元' as string) as unit,
     cast(cells.source_file as string) as source_file,
     cast(cells.source_sheet as string) as source_sheet,

@@ -40,7 +40,7 @@ resolved as (
         regions.region_code,
         regions.region_kind,
         cells.*,
-        cells.value_in_source_unit * units.factor as value_yi
+        {{ convert_unit('cells.value_in_source_unit', 'units') }} as value_yi
 
     from cells
     left join regions
