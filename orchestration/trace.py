@@ -178,7 +178,8 @@ def _cells(con, inputs: pd.DataFrame) -> pd.DataFrame:
             "select c.raw_value_id, c.source_file, c.source_sheet, c.source_cell, c.value_as_printed, "
             "c.source_unit, c.file_sha256, c.province_label, c.industry_label, c.year "
             "from lineage_source_cell as c inner join trace_ids using (raw_value_id) "
-            "order by c.source_file, c.source_sheet, c.source_row, c.source_column"
+            # a row's cells in the order of their columns: D before AA (shorter letters first)
+            "order by c.source_file, c.source_sheet, c.source_row, length(c.source_column), c.source_column"
         ).df()
     finally:
         con.unregister("trace_ids")
