@@ -204,12 +204,20 @@ def report(result: Trace, table: str) -> str:
                 f"inputs {universe} {industry_set} {year} {indicator}: {len(members)} members ({', '.join(members)}) × "
                 f"{len(industries)} divisions ({', '.join(industries)}) = {len(part)} values"
             )
+    # the division(s) of the inputs each cell feeds: an export's label is its own edition's words
+    feeds: dict[str, set[str]] = {}
+    if "industry_code" in inputs.columns:
+        for ids, industry in zip(inputs["source_value_ids"], inputs["industry_code"], strict=True):
+            for value_id in ids if ids is not None else []:
+                feeds.setdefault(value_id, set()).add(str(industry))
     lines.append(f"{len(inputs)} input values, {len(result.cells)} raw cells:")
     for cell in result.cells.itertuples(index=False):
+        fed = feeds.get(cell.raw_value_id)
         lines.append(
             f"  {cell.source_file}!{cell.source_sheet}!{cell.source_cell}  {cell.value_as_printed!s:>14} "
-            f"{cell.source_unit or ''}  {cell.province_label} {cell.industry_label} {cell.year}  "
-            f"sha256 {cell.file_sha256[:12]}"
+            f"{cell.source_unit or ''}  {cell.province_label} {cell.industry_label} {cell.year}"
+            + (f" -> {', '.join(sorted(fed))}" if fed else "")
+            + f"  sha256 {cell.file_sha256[:12]}"
         )
     return "\n".join(lines)
 

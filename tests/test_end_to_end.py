@@ -1132,6 +1132,8 @@ def test_trace_walks_a_metric_row_back_to_its_cells_and_recomputes_it(real_build
         assert columns == sorted(columns) and max(columns) > 26
     printed = report(result, "mart_specialization_relative")
     assert "4 members (310000, 320000, 330000, 340000)" in printed and "地区相对专业化指数" in printed
+    # each cell names the division it feeds, its label being the export's 2002 wording
+    assert re.search(r"江苏 通信设备、计算机及其他电子设备制造业 2014 -> 39  sha256 ", printed)
     # a missing value reads as the file holds it (null), not as pandas reads it (nan, None)
     assert "\n  null_reason = null    -- " in printed and not re.search(r" = (nan|None|NaT|<NA>)( |$)", printed, re.M)
     # the facts and growth trace too
