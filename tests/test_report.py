@@ -170,6 +170,10 @@ def test_the_html_and_the_workbook_carry_the_same_tables(user_pair_build, tmp_pa
             numeric = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
             for column in numeric:
                 assert sheet[str(column)].to_numpy() == pytest.approx(frame[column].to_numpy(), nan_ok=True)
+    # a share is stored as the fraction it is, under a percent format, and its header says so
+    shares = pd.read_excel(files.workbook, sheet_name=sheet_name(2, "intensity_shares_by_year", set()), header=None)
+    year_headers = [text for text in shares.iloc[0] if str(text).endswith("(%, stored as a fraction)")]
+    assert year_headers and shares.iloc[2:, 3:].stack().astype(float).between(0, 1).all()
     contents = pd.read_excel(files.workbook, sheet_name="contents")
     assert len(contents) == sum(len(s.tables) for s in data.sections)
     assert len(pd.read_excel(files.workbook, sheet_name="caveats")) == len(data.claims)

@@ -507,12 +507,15 @@ def _format_sheet(ws, name: str, frame: pd.DataFrame, labels: dict, unit: str, m
         zh, en, unit_text = _header_parts(name, column, labels, unit, read_from)
         if isinstance(column, int | np.integer):
             unit_text = _unit_text(_kind(name, column, read_from), unit)
+        fmt = EXCEL_FORMAT.get(_value_kind(name, column, unit, read_from))
+        if fmt and fmt.endswith("%"):
+            # Excel shows 0.306 as 30.6 %; pandas and Stata read the 0.306 the cell holds
+            unit_text = f"{unit_text or '%'}, stored as a fraction"
         text = " ".join(x for x in (zh, en) if x) + (f" ({unit_text})" if unit_text else "")
         cell = ws.cell(row=1, column=j, value=text)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         ws.cell(row=2, column=j).font = Font(italic=True, color="777777")
-        fmt = EXCEL_FORMAT.get(_value_kind(name, column, unit, read_from))
         for i in range(len(frame)):
             target = ws.cell(row=i + 3, column=j)
             if fmt and isinstance(target.value, int | float):
