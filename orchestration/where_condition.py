@@ -140,13 +140,14 @@ def _short(node: exp.Expression) -> str:
 
 
 def _unreadable(error: ParseError) -> str:
-    """Where a condition that does not parse breaks off, in words: sqlglot's own message names its
-    classes ("Required keyword: 'expression' missing for <class ...And>")."""
+    """Where a condition that does not parse goes wrong, in words: sqlglot's own message names its
+    classes ("Required keyword: 'expression' missing for <class ...And>"). The place is all it is sure
+    of: a part missing (`year = 2014 and`) and one too many (`year = 2014)`) read alike."""
     found = error.errors[0] if error.errors else {}
     if not found.get("col"):
         return f"is not a condition sqlglot can read ({_first_line(error)})"
     read = f"{found.get('start_context', '').strip()} {found.get('highlight', '')}".strip()
-    return f"is incomplete at column {found['col']}: {read!r} needs what follows it"
+    return f"cannot be read at column {found['col']} ({read!r}): a part is missing or out of place there"
 
 
 def _first_line(error: Exception) -> str:

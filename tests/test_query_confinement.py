@@ -119,8 +119,15 @@ def test_a_condition_is_rendered_from_its_parse_not_pasted():
 @pytest.mark.parametrize(
     ("where", "because"),
     [
-        ("year = 2014 and", "is incomplete at column 15: 'year = 2014 and' needs what follows it."),
-        ("year between 2014", "is incomplete at column 17: 'year between 2014' needs what follows it."),
+        (
+            "year = 2014 and",
+            "cannot be read at column 15 ('year = 2014 and'): a part is missing or out of place there.",
+        ),
+        (
+            "year between 2014",
+            "cannot be read at column 17 ('year between 2014'): a part is missing or out of place there.",
+        ),
+        ("year = 2014)", "cannot be read at column 12 ('year = 2014 )'): a part is missing or out of place there."),
         ("year == 2014 & universe_code == 'yrd'", "joins conditions with '&': write and instead."),
         ("universe_code = 'yrd' | year = 2015", "joins conditions with '|': write or instead."),
         (
