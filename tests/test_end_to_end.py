@@ -1555,3 +1555,27 @@ def test_a_value_printed_in_wan_yuan_is_its_division_by_ten_thousand(real_build)
         "and f.indicator = 'main_business_revenue'",
     )
     assert printed.value.tolist() == [32511.05]
+
+
+def test_the_export_guide_states_the_real_publication(real_build):
+    """docs/querying-and-exports.md's example row count, and its statement that every table with a
+    region_code also holds region groups there (so the column stays text in a .dta)."""
+    con, _ = real_build
+    text = " ".join((REPO_ROOT / "docs" / "querying-and-exports.md").read_text(encoding="utf-8").split())
+    rows = query(con, "select count(*) as n from mart_location_quotient where universe_code = 'yrd' and year = 2014")
+    assert f"`Wrote {rows.n[0]} rows of mart_location_quotient to ...`" in text
+    with_region = query(
+        con,
+        "select table_name from duckdb_columns() where column_name = 'region_code' "
+        "and table_name in (select table_name from duckdb_tables()) order by all",
+    ).table_name.tolist()
+    groups = {
+        table: query(con, f"select count(*) as n from {table} where not regexp_full_match(region_code, '[0-9]+')").n[0]
+        for table in with_region
+    }
+    assert len(groups) >= 5 and all(n > 0 for n in groups.values()), groups
+    assert "every table with a `region_code` (the high-tech, input-output and source-reconciliation tables)" in text
+    assert all(
+        t.startswith(("fct_hightech", "mart_hightech", "fct_io", "mart_io", "mart_source_reconciliation"))
+        for t in groups
+    )
