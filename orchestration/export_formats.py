@@ -129,8 +129,9 @@ def write_dta(con, table: str, query: str, condition: Condition | None, target: 
         if column in numeric_codes:
             codes = pd.to_numeric(frame[column].where(frame[column] != "", None))
             frame[column] = codes.astype("int32") if codes.notna().all() else codes.astype("float64")
-            present = sorted(set(codes.dropna().astype(int)) & set(provinces))
-            value_labels[names[column]] = {code: provinces[code] for code in present}
+            # every province, not only those selected: Stata's `append` keeps the labels in memory,
+            # so a file labelling only its own rows leaves the next file's provinces unnamed
+            value_labels[names[column]] = dict(provinces)
     labels = {}
     for column in frame.columns:
         text = descriptions.get(column, "")

@@ -214,7 +214,7 @@ def report(result: Trace, table: str) -> str:
     for cell in result.cells.itertuples(index=False):
         fed = feeds.get(cell.raw_value_id)
         lines.append(
-            f"  {cell.source_file}!{cell.source_sheet}!{cell.source_cell}  {cell.value_as_printed!s:>14} "
+            f"  {cell.source_file}!{cell.source_sheet}!{cell.source_cell}  {_shown(cell.value_as_printed):>14} "
             f"{cell.source_unit or ''}  {cell.province_label} {cell.industry_label} {cell.year}"
             + (f" -> {', '.join(sorted(fed))}" if fed else "")
             + f"  sha256 {cell.file_sha256[:12]}"

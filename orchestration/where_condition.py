@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.tokens import TokenType
 
 EXAMPLE = "universe_code = 'yrd' and year = 2014"
@@ -82,13 +82,17 @@ def parse_condition(text: str, table: str, columns: Iterable[str], table_functio
             raise WhereRefused(f"{expected} holds a ';' (a condition is part of one statement, not statements).")
         if any(token.comments for token in tokens):
             raise WhereRefused(f"{expected} holds a comment (-- or /* */).")
-        operator = next((t.text for t in tokens if t.token_type in (TokenType.AMP, TokenType.PIPE)), None)
+        joining = (TokenType.AMP, TokenType.DAMP, TokenType.PIPE)
+        operator = next((t.text for t in tokens if t.token_type in joining), None)
         if operator:
-            # Stata's and R's `&` and `|` are bitwise operators in SQL: `year = 2014 & x = 1` fails in DuckDB
-            # with "Chained comparisons are not supported", which says nothing of the fix
-            word = "and" if operator == "&" else "or"
+            # Stata's and R's `&`, `&&` and `|` are other operators in SQL: `year = 2014 & x = 1` fails in
+            # DuckDB with "Chained comparisons are not supported", which says nothing of the fix (`||`
+            # joins text in SQL and stays allowed)
+            word = "or" if operator == "|" else "and"
             raise WhereRefused(f"{expected} joins conditions with '{operator}': write {word} instead.")
         parsed = [node for node in sqlglot.parse(text, read="duckdb") if node is not None]
+    except TokenError:
+        raise WhereRefused(f"{expected} holds a quote, a comment or a $$ string that is not closed.") from None
     except ParseError as exc:
         raise WhereRefused(f"{expected} {_unreadable(exc)}.") from None
     except SqlglotError as exc:
@@ -112,6 +116,8 @@ def _problem(node: exp.Expression, table: str, known: dict[str, str], table_func
     """What makes `node` no part of a condition on one row of `table`, or None."""
     if isinstance(node, exp.Query | exp.Subquery | exp.Exists):
         return f"holds a query ({_short(node)})"
+    if isinstance(node, exp.Window):  # walked before the function it windows
+        return f"holds a window function ({_short(node)}), which is not a function of one row's values"
     if isinstance(node, REFUSED_FUNCTIONS) or (isinstance(node, exp.Func) and _function_name(node) in table_functions):
         return f"calls {_function_name(node)}(), which is not a function of one row's values"
     if not isinstance(node, ALLOWED_NODES):
@@ -142,12 +148,13 @@ def _short(node: exp.Expression) -> str:
 def _unreadable(error: ParseError) -> str:
     """Where a condition that does not parse goes wrong, in words: sqlglot's own message names its
     classes ("Required keyword: 'expression' missing for <class ...And>"). The place is all it is sure
-    of: a part missing (`year = 2014 and`) and one too many (`year = 2014)`) read alike."""
+    of, and only as where reading stopped: a part missing (`year = 2014 and`), one too many
+    (`year = 2014)`) and an `and` forgotten earlier (`year = 2014 lq > 1`) read alike."""
     found = error.errors[0] if error.errors else {}
     if not found.get("col"):
         return f"is not a condition sqlglot can read ({_first_line(error)})"
     read = f"{found.get('start_context', '').strip()} {found.get('highlight', '')}".strip()
-    return f"cannot be read at column {found['col']} ({read!r}): a part is missing or out of place there"
+    return f"cannot be read past column {found['col']} ({read!r}): a part is missing or out of place up to there"
 
 
 def _first_line(error: Exception) -> str:

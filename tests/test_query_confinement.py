@@ -121,14 +121,27 @@ def test_a_condition_is_rendered_from_its_parse_not_pasted():
     [
         (
             "year = 2014 and",
-            "cannot be read at column 15 ('year = 2014 and'): a part is missing or out of place there.",
+            "cannot be read past column 15 ('year = 2014 and'): a part is missing or out of place up to there.",
         ),
         (
             "year between 2014",
-            "cannot be read at column 17 ('year between 2014'): a part is missing or out of place there.",
+            "cannot be read past column 17 ('year between 2014'): a part is missing or out of place up to there.",
         ),
-        ("year = 2014)", "cannot be read at column 12 ('year = 2014 )'): a part is missing or out of place there."),
+        (
+            "year = 2014)",
+            "cannot be read past column 12 ('year = 2014 )'): a part is missing or out of place up to there.",
+        ),
+        (
+            "year = 2014 lq > 1",
+            "cannot be read past column 16 ('year = 2014 lq >'): a part is missing or out of place up to there.",
+        ),
+        ("universe_code = 'yrd", "holds a quote, a comment or a $$ string that is not closed."),
+        (
+            "row_number() over () = 1",
+            "holds a window function (ROW_NUMBER() OVER ()), which is not a function of one row's values.",
+        ),
         ("year == 2014 & universe_code == 'yrd'", "joins conditions with '&': write and instead."),
+        ("year = 2014 && lq > 1", "joins conditions with '&&': write and instead."),
         ("universe_code = 'yrd' | year = 2015", "joins conditions with '|': write or instead."),
         (
             'universe_code = "yrd"',
@@ -373,6 +386,10 @@ def test_stata_export_carries_labels_and_the_published_values(published_warehous
     assert labels["lq"].startswith("Location quotient 区位商 LQ[i,k]") and len(labels["lq"]) == 80
     assert labels["province_name_zh"] == "Chinese name of province_code"
     assert meta.value_labels[meta.variable_to_label["province_code"]][320000] == "江苏 Jiangsu"
+    # every province is labelled, not only the four selected: a Stata `append` of another selection
+    # keeps these labels and needs its own provinces among them
+    provinces = published_rows(settings, "select province_code from dim_province").province_code
+    assert set(meta.value_labels[meta.variable_to_label["province_code"]]) == {int(code) for code in provinces}
     assert meta.file_label.startswith("Location quotient 区位商")
 
 
