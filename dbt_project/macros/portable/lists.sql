@@ -104,3 +104,37 @@
 {% macro spark__list_l1_distance(first, second) -%}
     aggregate(zip_with({{ first }}, {{ second }}, (a, b) -> abs(a - b)), cast(0 as double), (total, term) -> total + term)
 {%- endmacro %}
+
+{#- Aggregate: Σ r·v(r) over the non-null values v sorted ascending, r = 1, 2, ... (the rank-
+    weighted sum of a Gini); null when there are none on DuckDB, 0 on Spark. Ties do not change
+    it. An ordered list summed by a lambda costs a fraction of a rank window over the same rows
+    (docs/benchmarks.md, "Every metric mart at scale"). -#}
+{% macro rank_weighted_sum(value) -%}
+    {{ return(adapter.dispatch('rank_weighted_sum')(value)) }}
+{%- endmacro %}
+{% macro default__rank_weighted_sum(value) -%}
+    list_sum(list_transform(list({{ value }} order by {{ value }}) filter (where {{ value }} is not null), lambda v, r: v * r))
+{%- endmacro %}
+{% macro spark__rank_weighted_sum(value) -%}
+    aggregate(transform(array_sort(collect_list({{ value }})), (v, r) -> v * (r + 1)), cast(0 as double), (total, term) -> total + term)
+{%- endmacro %}
+
+{#- Aggregate: the n largest non-null values, largest first: DuckDB's max(value, n), Spark sorts
+    the collected values. A concentration ratio's top regions need no rank window over every row
+    (docs/benchmarks.md, "Every metric mart at scale"). -#}
+{% macro largest_values(value, n) -%}
+    {{ return(adapter.dispatch('largest_values')(value, n)) }}
+{%- endmacro %}
+{% macro default__largest_values(value, n) -%}max({{ value }}, {{ n }}){%- endmacro %}
+{% macro spark__largest_values(value, n) -%}
+    slice(sort_array(collect_list({{ value }}), false), 1, {{ n }})
+{%- endmacro %}
+
+{#- The sum of a list's first n numbers (all of them when it is shorter), in list order. -#}
+{% macro list_head_sum(list, n) -%}
+    {{ return(adapter.dispatch('list_head_sum')(list, n)) }}
+{%- endmacro %}
+{% macro default__list_head_sum(list, n) -%}list_sum(list_slice({{ list }}, 1, {{ n }})){%- endmacro %}
+{% macro spark__list_head_sum(list, n) -%}
+    aggregate(slice({{ list }}, 1, {{ n }}), cast(0 as double), (total, term) -> total + term)
+{%- endmacro %}

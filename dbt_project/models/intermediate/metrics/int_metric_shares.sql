@@ -7,7 +7,7 @@
 -- 1e-12 of the universe's), where X − X[i] would only be rounding noise.
 with
 
-input as (
+input as {{ cte_not_materialized() }} (
 
     select * from {{ ref('int_metric_input') }}
 

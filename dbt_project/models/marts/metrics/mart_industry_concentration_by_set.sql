@@ -14,11 +14,7 @@ ordered as (
     select
         *,
         -- localization curve: regions by ascending LQ[·,k], cumulative σ against cumulative λ
-        sum(industry_region_share) over localization_curve as cumulative_sigma,
-        row_number() over (
-            partition by universe_code, industry_set, year, indicator, industry_code
-            order by industry_region_share desc, province_code asc
-        ) as size_rank
+        sum(industry_region_share) over localization_curve as cumulative_sigma
 
     from shares
     window localization_curve as (
@@ -45,9 +41,8 @@ per_industry as (
         -- area under the curve by trapezoids: Σ λ[i]·(C[i] + C[i−1]), with C the cumulative σ
         {{ localization_curve_area_twice('region_weight', 'cumulative_sigma', 'industry_region_share') }}
             as curve_area_twice,
-        sum(industry_region_share) filter (where size_rank <= 1) as cr1,
-        sum(industry_region_share) filter (where size_rank <= 2) as cr2,
-        sum(industry_region_share) filter (where size_rank <= 3) as cr3,
+        -- the three largest σ[i,k], largest first, for the concentration ratios
+        {{ largest_values('industry_region_share', 3) }} as largest_shares,
         {{ any_non_null('industry_universe_total') }} as industry_universe_total,
         {{ any_non_null('n_members') }} as n_members,
         {{ any_non_null('n_members_present') }} as n_members_present,
@@ -69,9 +64,9 @@ select
     cast(case when is_defined then krugman_concentration end as double) as krugman_concentration,
     -- locational Gini, full scale: twice the area between the localization curve and the diagonal
     cast(case when is_defined then 1 - curve_area_twice end as double) as locational_gini,
-    cast(case when is_defined then cr1 end as double) as cr1,
-    cast(case when is_defined then cr2 end as double) as cr2,
-    cast(case when is_defined then cr3 end as double) as cr3,
+    cast(case when is_defined then {{ list_head_sum('largest_shares', 1) }} end as double) as cr1,
+    cast(case when is_defined then {{ list_head_sum('largest_shares', 2) }} end as double) as cr2,
+    cast(case when is_defined then {{ list_head_sum('largest_shares', 3) }} end as double) as cr3,
     cast(case when is_defined then raw_concentration end as double) as raw_concentration,
     cast(case when is_defined then herfindahl_regions end as double) as herfindahl_regions,
     cast(industry_universe_total as double) as industry_universe_total,

@@ -4,14 +4,7 @@ with
 
 shares as (
 
-    select
-        *,
-        -- rank of LQ[i,k] among the region's industries, ascending (ties do not change the Gini)
-        row_number() over (
-            partition by universe_code, industry_set, year, indicator, province_code order by lq, industry_code
-        ) as lq_rank
-
-    from {{ ref('int_metric_shares') }}
+    select * from {{ ref('int_metric_shares') }}
 
 ),
 
@@ -37,8 +30,10 @@ per_region as (
             as relative_theil,
         sum(region_industry_share * lq) as average_lq,
         avg(lq) as mean_lq,
-        sum(lq_rank * lq) as rank_weighted_lq_sum,
-        sum(lq_rank) as rank_sum,
+        -- Σ R·LQ with R the rank of LQ[i,k] among the region's industries, ascending (ties do not
+        -- change it); an industry whose LQ is null ranks last, as it adds no term
+        {{ rank_weighted_sum('lq') }} as rank_weighted_lq_sum,  -- noqa: PRS
+        count(*) * (count(*) + 1) / 2 as rank_sum,
         count(*) filter (where lq >= {{ var('lq_binary_threshold') }}) as n_specialised_industries,
         {{ any_non_null('coverage') }} as coverage,
         {{ any_non_null('n_members') }} as n_members,

@@ -17,7 +17,7 @@
 -- the end year's for the end values), with 0 for industries missing from the other year.
 with
 
-input as (
+input as {{ cte_not_materialized() }} (
 
     select * from {{ ref('int_metric_input') }}
 

@@ -1,6 +1,6 @@
 with
 
-metric_shares as (
+metric_shares as {{ cte_not_materialized() }} (
 
     select * from {{ ref('int_metric_shares') }}
 
