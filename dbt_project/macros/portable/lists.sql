@@ -119,8 +119,9 @@
     aggregate(transform(array_sort(collect_list({{ value }})), (v, r) -> v * (r + 1)), cast(0 as double), (total, term) -> total + term)
 {%- endmacro %}
 
-{#- Aggregate: the n largest non-null values, largest first: DuckDB's max(value, n), Spark sorts
-    the collected values. A concentration ratio's top regions need no rank window over every row
+{#- Aggregate: the n largest non-null values, largest first (fewer when there are fewer): DuckDB's
+    max(value, n), null when no value is non-null; Spark sorts the collected values, an empty list
+    then. A concentration ratio's top regions need no rank window over every row
     (docs/benchmarks.md, "Every metric mart at scale"). -#}
 {% macro largest_values(value, n) -%}
     {{ return(adapter.dispatch('largest_values')(value, n)) }}
@@ -130,7 +131,8 @@
     slice(sort_array(collect_list({{ value }}), false), 1, {{ n }})
 {%- endmacro %}
 
-{#- The sum of a list's first n numbers (all of them when it is shorter), in list order. -#}
+{#- The sum of a list's first n numbers (all of them when it is shorter), in list order; of a null
+    list, null on DuckDB; of an empty one, null on DuckDB and 0 on Spark. -#}
 {% macro list_head_sum(list, n) -%}
     {{ return(adapter.dispatch('list_head_sum')(list, n)) }}
 {%- endmacro %}
