@@ -106,17 +106,18 @@
 {%- endmacro %}
 
 {#- Aggregate: Σ r·v(r) over the non-null values v sorted ascending, r = 1, 2, ... (the rank-
-    weighted sum of a Gini); null when there are none on DuckDB, 0 on Spark. Ties do not change
-    it. An ordered list summed by a lambda costs a fraction of a rank window over the same rows
-    (docs/benchmarks.md, "Every metric mart at scale"). -#}
+    weighted sum of a Gini); null when there are none. Ties do not change it. The values are
+    ordered_list's; only the position-weighted sum differs between the engines (DuckDB's lambda
+    index counts from 1, Spark's from 0). An ordered list summed by a lambda costs a fraction of a
+    rank window over the same rows (docs/benchmarks.md, "Every metric mart at scale"). -#}
 {% macro rank_weighted_sum(value) -%}
     {{ return(adapter.dispatch('rank_weighted_sum')(value)) }}
 {%- endmacro %}
 {% macro default__rank_weighted_sum(value) -%}
-    list_sum(list_transform(list({{ value }} order by {{ value }}) filter (where {{ value }} is not null), lambda v, r: v * r))
+    list_sum(list_transform({{ ordered_list(value, where=value ~ ' is not null') }}, lambda v, r: v * r))
 {%- endmacro %}
 {% macro spark__rank_weighted_sum(value) -%}
-    aggregate(transform(array_sort(collect_list({{ value }})), (v, r) -> v * (r + 1)), cast(0 as double), (total, term) -> total + term)
+    aggregate(transform({{ ordered_list(value, where=value ~ ' is not null') }}, (v, r) -> v * (r + 1)), cast(0 as double), (total, term) -> total + term)
 {%- endmacro %}
 
 {#- Aggregate: the n largest non-null values, largest first (fewer when there are fewer): DuckDB's

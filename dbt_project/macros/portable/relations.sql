@@ -78,7 +78,8 @@
 {#- Written between a CTE's name and its body (`name as {{ cte_not_materialized() }} (`): DuckDB
     materialises a CTE that a query reads more than once, and an import CTE (`select * from` a
     model) is then a copy of the whole model before any work: on the metric benchmark's 6.1 M rows
-    about 0.4-1.0 s of int_metric_shares (docs/benchmarks.md, "Every metric mart at scale").
+    0.3-1.0 s of int_metric_shares run alone, and 0.45 s of relative Krugman's 0.75 s
+    (docs/benchmarks.md, "Every metric mart at scale").
     Spark has no such clause and inlines CTEs. -#}
 {% macro cte_not_materialized() -%}
     {{ return(adapter.dispatch('cte_not_materialized')()) }}
