@@ -33,21 +33,6 @@ shares as (
 
 ),
 
-ordered as (
-
-    select
-        *,
-        -- localization curve: regions by ascending LQ = σ/λ, cumulative σ against cumulative λ
-        sum(sigma) over (
-            partition by year, io_code
-            order by case when region_weight > 0 then sigma / region_weight end, region_code
-            rows between unbounded preceding and current row
-        ) as cumulative_sigma
-
-    from shares
-
-),
-
 per_sector as (
 
     select
@@ -57,10 +42,12 @@ per_sector as (
         count(*) as n_provinces,
         count(sigma) = count(*) as is_defined,
         sum(abs(sigma - region_weight)) as krugman_concentration,
-        {{ localization_curve_area_twice('region_weight', 'cumulative_sigma', 'sigma') }} as curve_area_twice,
+        -- localization curve: regions by ascending LQ = σ/λ, cumulative σ against cumulative λ
+        {% set by_lq = ['case when region_weight > 0 then sigma / region_weight end', 'region_code'] -%}
+        {{ localization_curve_area_twice('region_weight', 'sigma', by_lq) }} as curve_area_twice,  -- noqa: PRS
         {{ any_non_null('sector_total') }} as sector_total
 
-    from ordered
+    from shares
     group by io_code, year
 
 )

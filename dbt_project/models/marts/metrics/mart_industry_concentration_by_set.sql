@@ -9,22 +9,6 @@ shares as (
 
 ),
 
-ordered as (
-
-    select
-        *,
-        -- localization curve: regions by ascending LQ[·,k], cumulative σ against cumulative λ
-        sum(industry_region_share) over localization_curve as cumulative_sigma
-
-    from shares
-    window localization_curve as (
-        partition by universe_code, industry_set, year, indicator, industry_code
-        order by lq, province_code
-        rows between unbounded preceding and current row
-    )
-
-),
-
 per_industry as (
 
     select
@@ -38,8 +22,9 @@ per_industry as (
         sum(abs(industry_region_share - region_weight)) as krugman_concentration,
         sum(power(industry_region_share - region_weight, 2)) as raw_concentration,
         sum(power(industry_region_share, 2)) as herfindahl_regions,
-        -- area under the curve by trapezoids: Σ λ[i]·(C[i] + C[i−1]), with C the cumulative σ
-        {{ localization_curve_area_twice('region_weight', 'cumulative_sigma', 'industry_region_share') }}
+        -- localization curve: regions by ascending LQ[·,k], cumulative σ against cumulative λ
+        {% set by_lq = ['lq', 'province_code'] -%}
+        {{ localization_curve_area_twice('region_weight', 'industry_region_share', by_lq) }}  -- noqa: PRS
             as curve_area_twice,
         -- the three largest σ[i,k], largest first, for the concentration ratios
         {{ largest_values('industry_region_share', 3) }} as largest_shares,
@@ -48,7 +33,7 @@ per_industry as (
         {{ any_non_null('n_members_present') }} as n_members_present,
         {{ any_non_null('quarantine_reach') }} as quarantine_reach
 
-    from ordered
+    from shares
     group by universe_code, industry_set, industry_code, year, indicator
 
 )
