@@ -164,9 +164,9 @@ left join pair_breaks using ({{ (series_keys + ['base_year', 'year']) | join(', 
     give null, as sum() does. The curve is one ordered list per industry folded from its start,
     which costs a fraction of a cumulative window over the same rows (docs/benchmarks.md, "Every
     metric mart at scale"). A region whose LQ is null (a zero region total) comes last on both
-    engines: DuckDB orders nulls last, and Spark, which orders them first, is given `is null` keys
-    ahead (the place changes the area only where such a region's σ is not 0, values summing to
-    zero). Otherwise the engines differ only in how a struct and a fold are written. -#}
+    engines, as ordered_list sorts a null key (the place changes the area only where such a
+    region's σ is not 0, values summing to zero); the engines differ only in how a struct and a
+    fold are written. -#}
 {% macro localization_curve_area_twice(weight, share, order_by) -%}
     {#- `curve` is the fold so far (C[i−1] and the area), `region` the next region's λ and σ -#}
     {%- set term = 'region.weight * (2 * curve.cumulative + region.share)' -%}
@@ -182,10 +182,8 @@ left join pair_breaks using ({{ (series_keys + ['base_year', 'year']) | join(', 
     ).area
 {%- endmacro %}
 {% macro spark__localization_curve_area_twice(weight, share, order_by, cumulative, area) -%}
-    {%- set nulls_last = [] -%}
-    {%- for key in order_by -%}{%- do nulls_last.extend(['(' ~ key ~ ') is null', key]) -%}{%- endfor -%}
     aggregate(
-        {{ ordered_list("named_struct('weight', " ~ weight ~ ", 'share', " ~ share ~ ")", nulls_last) }},
+        {{ ordered_list("named_struct('weight', " ~ weight ~ ", 'share', " ~ share ~ ")", order_by) }},
         named_struct('cumulative', cast(0 as double), 'area', cast(null as double)),
         (curve, region) -> named_struct('cumulative', {{ cumulative }}, 'area', {{ area }}),
         curve -> curve.area

@@ -20,9 +20,11 @@
 {%- endmacro %}
 
 {#- Aggregate: the values of `value` ordered by `order_by` (an expression or a list of them),
-    over the rows where `where` holds; null when no row does (DuckDB's list()). DuckDB has
-    ordered aggregates; Spark's collect_list has no order, so it sorts (key, value) structs and
-    keeps the values. `distinct` requires ordering by the value itself. -#}
+    over the rows where `where` holds; null when no row does (DuckDB's list()). A null key sorts
+    last on both engines. DuckDB has ordered aggregates (nulls last by default); Spark's
+    collect_list has no order, so it sorts (key, value) structs, whose null fields sort first, with
+    an `is null` key ahead of each key, and keeps the values. `distinct` requires ordering by the
+    value itself. -#}
 {% macro ordered_list(value, order_by=none, where=none, distinct=false) -%}
     {{ return(adapter.dispatch('ordered_list')(value, order_by, where, distinct)) }}
 {%- endmacro %}
@@ -39,7 +41,7 @@
         {%- endset -%}
     {%- else -%}
         {%- set entry -%}
-            named_struct({% for key in keys %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ value }})
+            named_struct({% for key in keys %}'n{{ loop.index }}', ({{ key }}) is null, 'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ value }})
         {%- endset -%}
         {%- set collected -%}
             transform(array_sort(collect_list({% if where is not none %}case when {{ where }} then {{ entry }} end{% else %}{{ entry }}{% endif %})), entry -> entry.v)
