@@ -1,8 +1,8 @@
 """The README's Performance table claims what the latest `make bench` table in docs/benchmarks.md
 measured: the same medians, and each target's verdict ("met", "not met" and the figure in
 brackets) worked out from those medians against the targets the benchmark itself checks
-(TARGETS in benchmarks/bench_refresh.py); and `make test`'s time in its commands is the suite's
-latest in that file."""
+(TARGETS in benchmarks/bench_refresh.py); and `make test`'s time in its commands is the last row
+of that file's suite table."""
 
 from __future__ import annotations
 
@@ -123,11 +123,11 @@ def test_each_verdict_is_worked_out_from_the_medians(tables):
 
 
 def test_the_readme_states_the_test_suites_latest_time():
-    """`make test`'s time in the README's commands is the last run in docs/benchmarks.md's "Test
-    suite time" table, in whole minutes."""
+    """`make test`'s time in the README's commands is the last row of docs/benchmarks.md's "Test
+    suite time" table (the median of the latest runs), in whole minutes."""
     docs = (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
     rows = _table_after(docs, "## Test suite time")
-    last_wall = list(rows.values())[-1][1]  # the rows are in the order the runs were made
+    last_wall = list(rows.values())[-1][1]  # the rows are in the order they were measured
     minutes = float(re.fullmatch(r"([\d.]+) min", last_wall).group(1))
     stated = re.search(r"make test +# the whole test suite, about (\d+) min", (REPO_ROOT / "README.md").read_text())
     assert stated and int(stated.group(1)) == round(minutes)
