@@ -25,7 +25,7 @@ from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdo
 from pathlib import Path
 from typing import TextIO
 
-from .settings import Settings, SettingsError
+from .settings import SAMPLES_NOTE, Settings, SettingsError, built_from_samples
 
 EXAMPLE_QUERY = """\
 select p.name_en, l.industry_code, i.name_en as industry, round(l.lq, 3) as lq
@@ -38,8 +38,6 @@ order by l.lq desc
 limit 5"""
 
 
-# what a publication made from raw/ is, wherever a user reads about it
-SAMPLES_NOTE = "SAMPLE extracts in raw/ (synthetic values, not official statistics)"
 # the tables counted are the data; three more describe the publication itself
 PUBLICATION_TABLES_NOTE = "publication_manifest, publication_table and publication_source_file describe them"
 
@@ -433,7 +431,7 @@ def status(settings: Settings) -> int:
         f"  published {manifest.get('published_at')} by run {str(manifest.get('run_id'))[:8]} "
         f"from {manifest.get('raw_dir')}"
     )
-    if manifest.get("raw_dir_is_samples"):
+    if built_from_samples(manifest):
         print(f"  built from the {SAMPLES_NOTE}")
     if checks:
         warnings = len(checks.get("warnings", []))

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import duckdb
 
-from .settings import is_sample_raw_dir
+from .settings import built_from_samples, is_sample_raw_dir
 
 MAX_LOST_VALUE_SHARE = 0.005
 REWRITTEN_TOLERANCE = 0.01
@@ -123,10 +123,7 @@ class PublishedFrom:
             ).fetchall()
             row = con.execute("select manifest from publication_manifest order by published_at desc limit 1").fetchone()
         manifest = json.loads(row[0]) if row else {}
-        raw_dir = manifest.get("raw_dir")
-        # publications made before the manifest said so: from the samples if they came from raw/
-        from_samples = manifest.get("raw_dir_is_samples", bool(raw_dir) and is_sample_raw_dir(raw_dir))
-        return cls(raw_dir, bool(from_samples), tuple(files))
+        return cls(manifest.get("raw_dir"), built_from_samples(manifest), tuple(files))
 
 
 def compare_file_lists(

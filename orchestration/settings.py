@@ -99,9 +99,21 @@ def groups_file() -> Path | None:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+# what a publication made from raw/ is, wherever a user reads about it (make run, make status, the
+# comparison report)
+SAMPLES_NOTE = "SAMPLE extracts in raw/ (synthetic values, not official statistics)"
+
+
 def is_sample_raw_dir(raw_dir: Path | str) -> bool:
     """The project's own synthetic samples (raw/ of this checkout), not statistics anyone relies on."""
     return Path(raw_dir).resolve() == SAMPLE_RAW_DIR.resolve()
+
+
+def built_from_samples(manifest: dict) -> bool:
+    """Whether the publication whose manifest this is was made from the samples; publications made
+    before the manifest said so, from the samples if they came from raw/."""
+    raw_dir = manifest.get("raw_dir")
+    return bool(manifest.get("raw_dir_is_samples", bool(raw_dir) and is_sample_raw_dir(raw_dir)))
 
 
 @dataclass(frozen=True)

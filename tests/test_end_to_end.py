@@ -1368,6 +1368,10 @@ def test_the_refresh_writes_the_yrd_jjj_report_from_the_published_marts(real_bui
     html = settings.warehouse_dir / "comparison-reports" / f"{report_stem(pair, 'main_business_revenue')}.html"
     text = html.read_text(encoding="utf-8")
     assert all(f'<section id="s{n}">' in text for n in range(1, 10))
+    # the real extracts' report carries no sample banner, and its workbook names where it was built from
+    assert "SAMPLE" not in text and 'class="samples"' not in text
+    about = pd.read_excel(html.with_suffix(".xlsx"), sheet_name="about").set_index("key")["value"]
+    assert "SAMPLE DATA" not in about.index and about["built_from"] == str(settings.raw_dir)
     data = collect(con, pair, "main_business_revenue")
     sections = {s.number: s for s in data.sections}
     for number in range(1, 9):

@@ -5,6 +5,7 @@ with every chart drawn."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -55,6 +56,29 @@ def test_the_refresh_writes_a_report_for_each_listed_pair(user_pair_build):
         summary = metadata[f"{pair.a}_vs_{pair.b}_{span}_summary"]
         assert f" ({pair.a}) | " in summary and f" ({pair.b}) | " in summary
     assert len(list(directory.glob("*.html"))) == len(pairs)
+
+
+def test_a_report_of_the_samples_says_so_on_its_page_workbook_and_summary(user_pair_build):
+    """The samples' report has the real report's file name: its page, its browser tab, its workbook and
+    the summary the UI shows each say the numbers are synthetic, so a copy is never read as statistics."""
+    _, settings, metadata = user_pair_build
+    banner = (
+        "样例数据 SAMPLE DATA: built from the SAMPLE extracts in raw/ (synthetic values, not official statistics); "
+        "not for citation."
+    )
+    stem = report_stem(PAIR, "main_business_revenue")
+    text = (settings.warehouse_dir / "comparison-reports" / f"{stem}.html").read_text(encoding="utf-8")
+    assert f'<h1>{html.escape(_title(text))}</h1>\n<p class="samples">{html.escape(banner)}</p>' in text
+    assert f"<title>样例数据 SAMPLE DATA · {html.escape(_title(text))}</title>" in text
+    about = pd.read_excel(settings.warehouse_dir / "comparison-reports" / f"{stem}.xlsx", sheet_name="about")
+    assert list(about.iloc[0]) == ["SAMPLE DATA", banner]
+    assert about.set_index("key").loc["built_from", "value"] == str(REPO / "raw")
+    summary = metadata[f"{PAIR.a}_vs_{PAIR.b}_{PAIR.year_from}_{PAIR.year_to}_summary"]
+    assert summary.startswith(f"**{banner}**\n\n**{PAIR.a} vs {PAIR.b}, ")
+
+
+def _title(page: str) -> str:
+    return html.unescape(re.search(r"<h1>(.*?)</h1>", page).group(1))
 
 
 def test_user_groups_are_published_with_their_union(user_pair_build):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..dbt_registry import column_label, column_unit
+from ..settings import SAMPLES_NOTE
 from .charts import render as render_chart
 from .fonts import FONT_CACHE_DIR, font_face_css
 from .sections import INCOMPLETE_LEGEND, INCOMPLETE_MARK, ReportData, Section, unit_label
@@ -157,6 +158,7 @@ td.text{text-align:left}.note{font-size:.85em;color:#555}figure{margin:.5em 0}sv
 td.incomplete{background:#fff3e0;color:#8a4b00;font-style:italic}tr.incomplete td{background:#fff3e0}
 nav.contents ol{columns:2;font-size:.9em}ul.claims{font-size:.9em}
 .scroll{overflow-x:auto}
+.samples{border:2px solid #b00;color:#900;font-weight:bold;padding:.4em .7em}
 """
 MAX_HTML_ROWS = 400
 
@@ -394,6 +396,10 @@ def write_html(data: ReportData, path: Path) -> Path:
     return path
 
 
+# on every page, sheet and summary of a report of a publication made from raw/, so that a copy of it
+# is never read as official statistics (its file name is the real report's)
+SAMPLES_BANNER = f"样例数据 SAMPLE DATA: built from the {SAMPLES_NOTE}; not for citation."
+
 # where a pre-built pair's numbers come from (a computed pair's header says how it was computed)
 READ_FROM_MARTS = (
     "every metric is read from the published marts (the trend fits of §1 and §7 are estimated by the report from them)"
@@ -411,11 +417,13 @@ def _page_top(data: ReportData) -> list[str]:
     a_zh, a_en = data.names.get(pair.a, (pair.a, pair.a))
     b_zh, b_en = data.names.get(pair.b, (pair.b, pair.b))
     title = f"{a_zh}与{b_zh}制造业结构比较 {a_en} vs {b_en}, {pair.year_from}–{pair.year_to}"
+    tab = f"样例数据 SAMPLE DATA · {title}" if data.from_samples else title
     return [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<title>{html.escape(tab)}</title><style>{CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
+        *([f'<p class="samples">{html.escape(SAMPLES_BANNER)}</p>'] if data.from_samples else []),
         f'<p class="note">指标 Indicator: {html.escape(_indicator_text(data))} · '
         f"数据发布于 Published {html.escape(data.published_at)}"
         f" · groups {html.escape(pair.a)} ({html.escape(a_en)}) and {html.escape(pair.b)} ({html.escape(b_en)}); "
@@ -590,10 +598,12 @@ def _about_frame(data: ReportData) -> pd.DataFrame:
     pair = data.pair
     return pd.DataFrame(
         [
+            *([{"key": "SAMPLE DATA", "value": SAMPLES_BANNER}] if data.from_samples else []),
             {"key": "groups", "value": f"{pair.a} vs {pair.b}"},
             {"key": "years", "value": f"{pair.year_from}–{pair.year_to}"},
             {"key": "indicator", "value": _indicator_text(data)},
             {"key": "published_at", "value": data.published_at},
+            {"key": "built_from", "value": data.raw_dir or "unknown"},
             {
                 "key": "numbers",
                 "value": data.computed or READ_FROM_MARTS,
@@ -641,6 +651,7 @@ def summary_markdown(data: ReportData) -> str:
     pair, sections = data.pair, {s.number: s for s in data.sections}
     unit = unit_label(data.unit)
     lines = [
+        *([f"**{SAMPLES_BANNER}**", ""] if data.from_samples else []),
         f"**{pair.a} vs {pair.b}, {pair.year_from}–{pair.year_to}, {data.indicator}** "
         f"(industry set {pair.pair_set}; published {data.published_at})",
         "",

@@ -13,7 +13,9 @@ fits and growth rates unless asked for (the claims say how many and why).
 
 from __future__ import annotations
 
-from ...settings import ComparisonPair
+import json
+
+from ...settings import ComparisonPair, built_from_samples
 from .coverage import caveats
 from .hightech_revenue import hightech
 from .industry_concentration import concentration
@@ -100,6 +102,8 @@ def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
         ).fetchall()
     }
     published = con.execute("select max(published_at) from publication_manifest").fetchone()[0]
+    row = con.execute("select manifest from publication_manifest order by published_at desc limit 1").fetchone()
+    manifest = json.loads(row[0]) if row else {}
     return ReportData(
         pair=pair,
         indicator=indicator,
@@ -108,4 +112,6 @@ def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
         # the publication's time as publish records it (UTC), to the second
         published_at=f"{published:%Y-%m-%d %H:%M:%S} UTC" if published is not None else "unknown",
         unit=indicator_unit(con, indicator),
+        raw_dir=manifest.get("raw_dir") or "",
+        from_samples=built_from_samples(manifest),
     )

@@ -96,6 +96,9 @@ class ReportData:
     unit: str = ""  # the indicator's unit as published (亿元, 人)
     # a pair the refresh did not pre-build: how its numbers were computed (pair_compute's sentence)
     computed: str = ""
+    # the publication's raw directory, and whether it is the project's synthetic samples
+    raw_dir: str = ""
+    from_samples: bool = False
 
     @property
     def claims(self) -> list[tuple[int, Claim]]:
