@@ -281,3 +281,32 @@ def test_caveats_name_a_spikes_division_and_one_members_mixed_lacks_as_one_membe
     )
     dropped = _divisions_left_out(con, pair, "employment", names, claims, notes)
     assert dropped.cause.tolist() == ["one member, blank, suppressed or absent"]
+
+
+def test_the_turning_point_is_in_the_legend_only_where_one_is_drawn():
+    """§7's chart: a dotted line marks an interior turning point; the legend names that mark only when
+    the chart draws one, so a reader never looks for a line that is not there."""
+    import matplotlib.pyplot as plt
+
+    from orchestration.report import charts
+    from orchestration.report.sections import Chart
+    from orchestration.statistics import fit_quadratic
+
+    years = [2005, 2006, 2007, 2008, 2009, 2010]
+    inverted_u = [1.0, 1.6, 1.9, 1.95, 1.7, 1.2]  # its maximum inside 2005-2010
+    rising = [1.0, 1.1, 1.3, 1.6, 2.0, 2.5]  # a U whose minimum is before 2005: no interior maximum
+
+    def legend_and_dotted(series: list[float]) -> tuple[list[str], int]:
+        fit = fit_quadratic(years, series, expect="maximum")
+        data = pd.DataFrame({"mean locational Gini": series}, index=years)
+        figure = charts._quadratic(Chart("quadratic", "Gini", data, {"fits": [fit]}))
+        legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+        dotted = sum(line.get_linestyle() == ":" for line in figure.axes[0].get_lines())
+        plt.close(figure)
+        return legend, dotted
+
+    legend, dotted = legend_and_dotted(inverted_u)
+    assert dotted == 1 and legend[-1] == "turning point (interior only)"
+    legend, dotted = legend_and_dotted(rising)
+    assert dotted == 0 and "turning point (interior only)" not in legend
+    assert legend[-1] == "quadratic fit"

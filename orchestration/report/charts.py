@@ -282,7 +282,7 @@ def _quadratic(chart: Chart):
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     years = chart.data.index.to_numpy(dtype=float)
     incomplete = chart.options.get("incomplete", {})
-    any_bad = False
+    any_bad = any_turning = False
     for column, fit in zip(chart.data.columns, chart.options.get("fits", []), strict=False):
         line, bad = _series(ax, years, chart.data[column], column, set(incomplete.get(column, ())))
         any_bad |= bad
@@ -291,8 +291,10 @@ def _quadratic(chart: Chart):
         turning = fit.turning_point
         if turning is not None and turning.interior:
             ax.axvline(turning.value, color=line.get_color(), linestyle=":", linewidth=0.8)
+            any_turning = True
     extra = [(Line2D([], [], linestyle="--", color="gray"), chart.options.get("fit_label", "quadratic fit"))]
-    extra.append((Line2D([], [], linestyle=":", color="gray"), "turning point (interior only)"))
+    if any_turning:  # the legend names only marks the chart draws
+        extra.append((Line2D([], [], linestyle=":", color="gray"), "turning point (interior only)"))
     if any_bad:
         extra.append((_hollow_handle(), INCOMPLETE_LABEL + ", not in the fit"))
     _title(ax, chart.title)
