@@ -366,3 +366,22 @@ def test_the_integration_section_states_the_published_io_tables(user_pair_build)
 
 
 INCOMPLETE = "† 浙皖 Zhejiang and Anhui"
+
+
+def test_bilateral_heatmaps_put_the_first_groups_provinces_first(sample_publication):
+    """§4's heatmaps order both axes as §5 and §8 do: the first group's provinces, then the second's,
+    each by code. yrd against jjj on the samples: jjj's codes (11, 12, 13...) sort before yrd's (31...)."""
+    pair = ComparisonPair("yrd", "jjj", 2005, 2014)
+    with duckdb.connect(str(sample_publication.published_db), read_only=True) as con:
+        data = collect(con, pair, "main_business_revenue")
+        members = "select province_code from dim_region_group_member where group_code = 'yrd'"
+        yrd = {r[0] for r in con.execute(members).fetchall()}
+        names = dict(con.execute("select province_code, name_short_zh || ' ' || name_en from dim_province").fetchall())
+    (section,) = [s for s in data.sections if s.number == 4]
+    assert len(section.charts) == 4
+    for chart in section.charts:
+        codes = [next(code for code, name in names.items() if name == label) for label in chart.data.index]
+        in_yrd = [code in yrd for code in codes]
+        assert in_yrd == sorted(in_yrd, reverse=True) and any(in_yrd) and not all(in_yrd), chart.title
+        assert codes == sorted(codes, key=lambda code: (code not in yrd, code))
+        assert list(chart.data.columns) == list(chart.data.index)

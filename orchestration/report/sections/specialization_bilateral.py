@@ -8,6 +8,7 @@ from ...settings import ComparisonPair
 from .lookups import (
     coverage_range,
     display_names,
+    member_codes,
     missing_members,
     name_list,
     read_frame,
@@ -37,7 +38,7 @@ def bilateral(con, pair: ComparisonPair, indicator: str) -> Section:
     missing, miss_sql = missing_members(con, [pair.union_code], indicator, pair.year_from, pair.year_to)
     rows["province"] = rows["province_code"].map(names)
     rows["partner"] = rows["partner_province_code"].map(names)
-    charts = _heatmaps(rows, missing, pair, names)
+    charts = _heatmaps(rows, missing, pair, names, set(member_codes(con, pair.a)))
     lacking_years = {y: missing[(pair.union_code, y)] for y in _heatmap_years(pair) if (pair.union_code, y) in missing}
     notes = []
     if lacking_years:
@@ -75,9 +76,10 @@ def _heatmap_years(pair: ComparisonPair) -> tuple[int, ...]:
     return pair.heatmap_years or (pair.year_from, pair.year_to)
 
 
-def _heatmaps(rows: pd.DataFrame, missing: dict, pair: ComparisonPair, names: dict) -> list[Chart]:
-    """Per heatmap year: bilateral Krugman and structural similarity, province × partner; an incomplete year
-    says who is missing in its title."""
+def _heatmaps(rows: pd.DataFrame, missing: dict, pair: ComparisonPair, names: dict, first: set[str]) -> list[Chart]:
+    """Per heatmap year: bilateral Krugman and structural similarity, province × partner, the first group's
+    provinces (`first`) before the second's on both axes, as §5 and §8 order them; an incomplete year says who
+    is missing in its title."""
     charts = []
     # one colour scale per index across the years shown, so a colour means the same value in each
     scales = {c: (float(rows[c].min()), float(rows[c].max())) for c in ("krugman_bilateral", "structural_similarity")}
@@ -91,7 +93,8 @@ def _heatmaps(rows: pd.DataFrame, missing: dict, pair: ComparisonPair, names: di
             data = rows[rows["year"] == year].pivot_table(
                 index="province_code", columns="partner_province_code", values=column
             )
-            data = data.rename(index=names, columns=names)
+            order = sorted(data.index, key=lambda code: (code not in first, code))
+            data = data.reindex(index=order, columns=order).rename(index=names, columns=names)
             low, high = scales[column]
             charts.append(
                 Chart("heatmap", f"{title}, {year}{mark}", data, {"fmt": "{:.3f}", "vmin": low, "vmax": high})
