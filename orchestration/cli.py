@@ -133,11 +133,10 @@ def _print_published(settings: Settings, result, timings: dict[str, float], star
     from .checks.report import record_timing
 
     record_timing(settings.warehouse_dir, result.run_id, timings)
-    # the lines printed add up to the total as printed: what no stage's steps took, on its own line
+    # the total says what no stage's steps took, so that the stage lines and it add up as printed
     total = round(timings["total_seconds"], 1)
     staged = sum(round(timings.get(f"{key}_seconds", 0.0), 1) for _, key, _ in STAGES)
-    print(f"  {AROUND_STAGES:<12}{total - staged:6.1f} s  ({AROUND_STAGES_MEANING})")
-    print(f"Built and published in {total:.1f} s.")
+    print(f"Built and published in {total:.1f} s, {total - staged:.1f} s of it {AROUND_STAGES}.")
     summarise(settings, result.run_id)
     if settings.is_sample_raw_dir:
         print(
@@ -197,9 +196,10 @@ STAGES = (
 )
 
 
-# what a refresh spends outside its stages' steps, printed after them
-AROUND_STAGES = "around them"
-AROUND_STAGES_MEANING = "the checks before Dagster, loading it, the run's start and end, its work between steps"
+# what a refresh spends outside its stages' steps, said with its total
+AROUND_STAGES = (
+    "around the stages (the checks before Dagster, loading it, the run's start and end, its work between steps)"
+)
 
 
 def _publish_op() -> str:

@@ -62,6 +62,22 @@ def test_published_file_holds_the_public_interface(real_build):
     assert not list(settings.published_db.parent.glob(".marts.duckdb.*"))  # no temp file left behind
 
 
+def test_the_readme_names_the_tables_that_carry_their_universe_set_completeness_and_coverage(real_build):
+    """The README's sentence on the metric tables taken against a reference universe: each table it
+    names, and its _by_set table, has the columns it says."""
+    con, _ = real_build
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"Every row of the metric tables taken against a reference universe \((.+?) and their", readme)
+    named = re.findall(r"`(mart_\w+)`", said.group(1))
+    assert len(named) == 6 and "the first four also give each region's `coverage`" in readme
+    for position, table in enumerate(named):
+        for name in (table, f"{table}_by_set"):
+            columns = query(con, f"select column_name from duckdb_columns() where table_name = '{name}'")
+            expected = {"universe_code", "industry_set", "is_universe_complete"}
+            expected |= {"coverage"} if position < 4 else set()
+            assert expected <= set(columns["column_name"]), name
+
+
 def test_yrd_and_jjj_cover_2005_to_2016(real_build):
     con, _ = real_build
     years = query(
