@@ -53,7 +53,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
         return 1
     if not full and not allow_changes and _nothing_changed(settings, started):
         return 0
-    result, timings, log_path = _run_refresh_job(settings, allow_changes, full)
+    result, timings, log_path, printed = _run_refresh_job(settings, allow_changes, full)
     # What is printed follows what happened to the file, not what the run reported.
     published = _published_run_id(settings) == result.run_id
     if not published and _stopped_at_file_list(result) and _nothing_changed(settings, started):
@@ -61,7 +61,7 @@ def build(settings: Settings, allow_changes: bool = False, full: bool = False) -
     if not published:
         _print_not_refreshed(settings, result, log_path)
         return 1
-    _print_published(settings, result, timings, started)
+    _print_published(settings, result, timings, started, printed)
     return 0
 
 
@@ -83,7 +83,8 @@ def _preflight_refused(settings: Settings, allow_changes: bool, started: float) 
 
 def _run_refresh_job(settings: Settings, allow_changes: bool, full: bool):
     """Run the refresh job in process, its output to the run's log and a line per stage to the
-    terminal; returns its result, its seconds per stage and the log's path."""
+    terminal; returns its result, its seconds per stage, the log's path and the sum of the stage
+    seconds as printed."""
     from dagster import DagsterInstance
 
     from .definitions import build_definitions
@@ -111,7 +112,7 @@ def _run_refresh_job(settings: Settings, allow_changes: bool, full: bool):
         )
         progress.finish()
         timings = stage_timings(instance, result.run_id)
-    return result, timings, log_path
+    return result, timings, log_path, progress.printed_total
 
 
 def _print_not_refreshed(settings: Settings, result, log_path: Path) -> None:
@@ -122,7 +123,7 @@ def _print_not_refreshed(settings: Settings, result, log_path: Path) -> None:
     print(f"\nThe run's full log (dbt's output included): {log_path}", file=sys.stderr)
 
 
-def _print_published(settings: Settings, result, timings: dict[str, float], started: float) -> None:
+def _print_published(settings: Settings, result, timings: dict[str, float], started: float, printed: float) -> None:
     """What was published and how long it took, recorded for `make bench`; a failure reported after
     the new file was in place is said too."""
     if not result.success:
@@ -133,10 +134,10 @@ def _print_published(settings: Settings, result, timings: dict[str, float], star
     from .checks.report import record_timing
 
     record_timing(settings.warehouse_dir, result.run_id, timings)
-    # the total says what no stage's steps took, so that the stage lines and it add up as printed
-    total = round(timings["total_seconds"], 1)
-    staged = sum(round(timings.get(f"{key}_seconds", 0.0), 1) for _, key, _ in STAGES)
-    print(f"Built and published in {total:.1f} s, {total - staged:.1f} s of it {AROUND_STAGES}.")
+    # the total says what no stage's steps took, so that the stage lines (`printed`, their sum as
+    # printed) and it add up as printed
+    total = float(f"{timings['total_seconds']:.1f}")
+    print(f"Built and published in {total:.1f} s, {total - printed:.1f} s of it {AROUND_STAGES}.")
     summarise(settings, result.run_id)
     if settings.is_sample_raw_dir:
         print(
@@ -224,6 +225,7 @@ class StageProgress:
         self.seconds = 0.0
         self.failed = False
         self.step_started: dict[str, float] = {}
+        self.printed_total = 0.0  # the stage seconds as printed (one decimal), summed
 
     def __call__(self, entry) -> None:
         event = entry.dagster_event
@@ -246,7 +248,9 @@ class StageProgress:
     def finish(self) -> None:
         if self.stage is None:
             return
-        self.out.write(f"{self.seconds:6.1f} s{'  FAILED' if self.failed else ''}\n")
+        shown = f"{self.seconds:6.1f}"
+        self.printed_total = round(self.printed_total + float(shown), 1)
+        self.out.write(f"{shown} s{'  FAILED' if self.failed else ''}\n")
         self.out.flush()
         self.stage = None
 
