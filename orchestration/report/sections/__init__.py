@@ -101,9 +101,10 @@ def collect(con, pair: ComparisonPair, indicator: str) -> ReportData:
             [pair.a, pair.b, pair.union_code],
         ).fetchall()
     }
-    published = con.execute("select max(published_at) from publication_manifest").fetchone()[0]
-    row = con.execute("select manifest from publication_manifest order by published_at desc limit 1").fetchone()
-    manifest = json.loads(row[0]) if row else {}
+    # the latest publication: its time and its manifest (where it was built from)
+    latest = "select published_at, manifest from publication_manifest order by published_at desc limit 1"
+    row = con.execute(latest).fetchone()
+    published, manifest = (row[0], json.loads(row[1])) if row else (None, {})
     return ReportData(
         pair=pair,
         indicator=indicator,
